@@ -1,0 +1,110 @@
+/*
+ * seal: authenticated encryption of datagrams and stream frames.
+ *
+ *	+---------+-----------+----------------+--------------------------+
+ *	| kind 1B | key id 4B | nonce 24B      | ciphertext + tag 16B     |
+ *	+---------+-----------+----------------+--------------------------+
+ *
+ * XChaCha20-Poly1305-IETF (libsodium). Associated data: the 29 header
+ * bytes, then the cluster label. `kind` is SEAL_KIND_DATAGRAM or
+ * SEAL_KIND_STREAM, so a sealed datagram cannot be replayed as a stream
+ * frame or the other way round. Plaintext mode (--no-encrypt) frames are
+ * one SEAL_KIND_PLAIN byte followed by the plaintext; an encrypted node
+ * drops them (RUMOR_EPLAINTEXT) and a plaintext node drops sealed frames:
+ * the two never mix.
+ *
+ * Nonces are never drawn here: they come from a struct seal_nonce the
+ * caller seeds (random 16-byte prefix + 64-bit counter), so simulation is
+ * reproducible and production never repeats a nonce within a process.
+ * Functions are pure computation over caller memory.
+ */
+#ifndef RUMOR_SEAL_H
+#define RUMOR_SEAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "keyring.h"
+
+/** The first byte of every frame. Wire values: append only. */
+enum seal_kind {
+	/** Plaintext mode frame: the rest is the payload, unauthenticated. */
+	SEAL_KIND_PLAIN = 0x00,
+	/** Sealed UDP datagram. */
+	SEAL_KIND_DATAGRAM = 0x01,
+	/** Sealed stream frame. */
+	SEAL_KIND_STREAM = 0x02,
+};
+
+/** XChaCha20-Poly1305-IETF nonce. */
+#define SEAL_NONCE_SIZE 24
+/** Poly1305 tag. */
+#define SEAL_TAG_SIZE 16
+/** kind + key id + nonce; also the start of the associated data. */
+#define SEAL_HEADER_SIZE (1 + 4 + SEAL_NONCE_SIZE)
+/** Bytes a sealed frame adds to its plaintext. */
+#define SEAL_OVERHEAD (SEAL_HEADER_SIZE + SEAL_TAG_SIZE)
+/** Bytes a plaintext frame adds (the kind byte). */
+#define SEAL_PLAIN_OVERHEAD 1
+
+/** Nonce generator: prefix (random per process) || little-endian counter. */
+struct seal_nonce {
+	/** Drawn once by the caller (randombytes in cli/, the node's PRNG in
+	 *  the simulator); never reused across processes. */
+	uint8_t prefix[16];
+	/** Frames sealed so far; the next nonce's last 8 bytes. */
+	uint64_t counter;
+};
+
+/** Seed a generator with 16 bytes the caller drew from its entropy. */
+void
+seal_nonce_init(struct seal_nonce *gen, const uint8_t prefix[16]);
+
+/** Next unique nonce: prefix || counter (8 bytes little endian), then
+ *  counter++. */
+void
+seal_nonce_next(struct seal_nonce *gen, uint8_t out[SEAL_NONCE_SIZE]);
+
+/**
+ * Seal plain[0, size) under the ring's primary key into out, which must
+ * hold size + SEAL_OVERHEAD bytes and must not overlap plain. kind is
+ * SEAL_KIND_DATAGRAM or SEAL_KIND_STREAM. Sets *out_size (0 on error).
+ * Returns 0, RUMOR_ENOSPACE, RUMOR_ESTATE when the ring is empty, or
+ * RUMOR_EINVAL for another kind. A nonce is drawn only on success.
+ */
+int
+seal_close(uint8_t *out, size_t out_cap, size_t *out_size,
+	   const uint8_t *plain, size_t size, enum seal_kind kind,
+	   struct seal_nonce *nonce, const struct keyring *kr);
+
+/**
+ * Open a sealed frame of the expected kind (SEAL_KIND_DATAGRAM or
+ * SEAL_KIND_STREAM) into out (at least size - SEAL_OVERHEAD bytes, not
+ * overlapping sealed). Sets *out_size. Checked in this order, returning
+ * 0 or the first that applies: RUMOR_EINVAL (kind is not a sealed kind:
+ * a caller bug), RUMOR_ETRUNCATED (empty), RUMOR_EPLAINTEXT (a plaintext
+ * frame, whatever its length), RUMOR_EVERSION (unknown kind byte or the
+ * other kind), RUMOR_ETRUNCATED (shorter than the overhead),
+ * RUMOR_EUNKNOWNKEY (key id not in the ring), RUMOR_ENOSPACE (out_cap too
+ * small), RUMOR_EAUTH (forged, corrupted, other label). On error *out_size
+ * is 0 and out[0, min(out_cap, size - SEAL_OVERHEAD)) is zeroed.
+ */
+int
+seal_open(uint8_t *out, size_t out_cap, size_t *out_size,
+	  const uint8_t *sealed, size_t size, enum seal_kind kind,
+	  const struct keyring *kr);
+
+/** Frame plaintext (no encryption): SEAL_KIND_PLAIN + bytes, into out
+ *  (size + SEAL_PLAIN_OVERHEAD bytes). Sets *out_size. Returns 0 or
+ *  RUMOR_ENOSPACE. */
+int
+seal_plain_wrap(uint8_t *out, size_t out_cap, size_t *out_size,
+		const uint8_t *plain, size_t size);
+
+/** Unwrap a plaintext frame: returns a pointer into frame and sets
+ *  *size, or NULL (and *size = 0) when the frame is sealed (encrypted
+ *  peer) or empty. */
+const uint8_t *
+seal_plain_unwrap(const uint8_t *frame, size_t frame_size, size_t *size);
+
+#endif /* RUMOR_SEAL_H */

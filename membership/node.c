@@ -1,0 +1,274 @@
+/*
+ * node: a SWIM core behind the seal layer. Ciphertext goes in, is opened
+ * (or unwrapped in plaintext mode) and handed to the core; what the core
+ * emits is sealed on the way out. The two modes never mix: an encrypted
+ * node drops plaintext frames and a plaintext node drops sealed ones, each
+ * counted under its own reason so a misconfigured peer is easy to spot.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "node.h"
+#include "rumor/error.h"
+
+const char *const node_drop_strs[node_drop_MAX] = {
+	"none",	       "truncated", "plaintext", "encrypted", "version",
+	"unknown_key", "auth",	    "oversize",	 "core",
+};
+
+struct node {
+	struct swim *swim;
+	const struct keyring *keyring;
+	struct seal_nonce nonce;
+	uint64_t drop_count[node_drop_MAX];
+};
+
+struct node *
+node_new(const struct node_config *cfg, uint64_t now_ms)
+{
+	struct swim_config swim_cfg = cfg->swim;
+	size_t overhead = cfg->keyring ? SEAL_OVERHEAD : SEAL_PLAIN_OVERHEAD;
+	if (swim_cfg.datagram_size_max > NODE_DATAGRAM_MAX - overhead)
+		swim_cfg.datagram_size_max = NODE_DATAGRAM_MAX - overhead;
+	if (cfg->keyring != NULL && keyring_count(cfg->keyring) == 0)
+		return NULL;
+	struct node *node = calloc(1, sizeof(*node));
+	if (node == NULL)
+		return NULL;
+	node->swim = swim_new(&swim_cfg, &cfg->self, cfg->rand_seed, now_ms);
+	if (node->swim == NULL) {
+		free(node);
+		return NULL;
+	}
+	node->keyring = cfg->keyring;
+	seal_nonce_init(&node->nonce, cfg->nonce_prefix);
+	return node;
+}
+
+void
+node_delete(struct node *node)
+{
+	if (node == NULL)
+		return;
+	swim_delete(node->swim);
+	free(node);
+}
+
+static enum node_drop
+drop_from_seal(int rc)
+{
+	switch (rc) {
+	case RUMOR_ETRUNCATED:
+		return NODE_DROP_TRUNCATED;
+	case RUMOR_EPLAINTEXT:
+		return NODE_DROP_PLAINTEXT;
+	case RUMOR_EUNKNOWNKEY:
+		return NODE_DROP_UNKNOWN_KEY;
+	case RUMOR_EAUTH:
+		return NODE_DROP_AUTH;
+	case RUMOR_ENOSPACE:
+		return NODE_DROP_OVERSIZE;
+	default:
+		return NODE_DROP_VERSION;
+	}
+}
+
+static enum node_drop
+count_drop(struct node *node, enum node_drop drop)
+{
+	node->drop_count[drop]++;
+	return drop;
+}
+
+/*
+ * Open a frame of `kind` into out (capacity at least size). Returns the
+ * plaintext (out, or a pointer into data in plaintext mode) or NULL with
+ * *drop set.
+ */
+static const uint8_t *
+node_open(struct node *node, const uint8_t *data, size_t size,
+	  enum seal_kind kind, uint8_t *out, size_t out_cap,
+	  size_t *plain_size, enum node_drop *drop)
+{
+	if (size == 0) {
+		*drop = NODE_DROP_TRUNCATED;
+		return NULL;
+	}
+	if (node->keyring == NULL) {
+		const uint8_t *plain = seal_plain_unwrap(data, size,
+							 plain_size);
+		if (plain == NULL)
+			*drop = NODE_DROP_ENCRYPTED;
+		return plain;
+	}
+	int rc = seal_open(out, out_cap, plain_size, data, size, kind,
+			   node->keyring);
+	if (rc != 0) {
+		*drop = drop_from_seal(rc);
+		return NULL;
+	}
+	return out;
+}
+
+enum node_drop
+node_handle_datagram(struct node *node, uint64_t now_ms,
+		     const struct swim_addr *from, const uint8_t *data,
+		     size_t size)
+{
+	if (size > NODE_DATAGRAM_MAX)
+		return count_drop(node, NODE_DROP_OVERSIZE);
+	uint8_t buf[NODE_DATAGRAM_MAX];
+	size_t plain_size;
+	enum node_drop drop = NODE_DROP_NONE;
+	const uint8_t *plain = node_open(node, data, size,
+					 SEAL_KIND_DATAGRAM, buf, sizeof(buf),
+					 &plain_size, &drop);
+	if (plain == NULL)
+		return count_drop(node, drop);
+	if (swim_handle_datagram(node->swim, now_ms, from, plain,
+				 plain_size) != SWIM_DROP_NONE)
+		return count_drop(node, NODE_DROP_CORE);
+	return NODE_DROP_NONE;
+}
+
+void
+node_handle_timeout(struct node *node, uint64_t now_ms)
+{
+	swim_handle_timeout(node->swim, now_ms);
+}
+
+int
+node_join(struct node *node, uint64_t now_ms, const struct swim_addr *addrs,
+	  size_t count)
+{
+	return swim_join(node->swim, now_ms, addrs, count);
+}
+
+int
+node_leave(struct node *node, uint64_t now_ms)
+{
+	return swim_leave(node->swim, now_ms);
+}
+
+bool
+node_leave_done(const struct node *node, uint64_t now_ms)
+{
+	return swim_leave_done(node->swim, now_ms);
+}
+
+/* Seal or wrap plain into out; 0 or a negative RUMOR_E*. */
+static int
+node_close(struct node *node, uint8_t *out, size_t out_cap,
+	   size_t *out_size, const uint8_t *plain, size_t size,
+	   enum seal_kind kind)
+{
+	if (node->keyring == NULL)
+		return seal_plain_wrap(out, out_cap, out_size, plain, size);
+	return seal_close(out, out_cap, out_size, plain, size, kind,
+			  &node->nonce, node->keyring);
+}
+
+bool
+node_poll_datagram(struct node *node, struct node_datagram *out)
+{
+	struct swim_datagram dg;
+	while (swim_poll_datagram(node->swim, &dg)) {
+		if (node_close(node, out->data, sizeof(out->data), &out->size,
+			       dg.data, dg.size, SEAL_KIND_DATAGRAM) != 0)
+			continue;
+		out->to = dg.to;
+		return true;
+	}
+	return false;
+}
+
+bool
+node_poll_stream(struct node *node, struct swim_stream_req *out)
+{
+	return swim_poll_stream(node->swim, out);
+}
+
+int
+node_stream_encode(struct node *node, bool join, uint8_t **out,
+		   size_t *size)
+{
+	uint8_t *plain;
+	size_t plain_size;
+	int rc = swim_state_encode(node->swim, join, &plain, &plain_size);
+	if (rc != 0)
+		return rc;
+	size_t cap = NODE_STREAM_PREFIX + plain_size + SEAL_OVERHEAD;
+	uint8_t *frame = malloc(cap);
+	if (frame == NULL) {
+		free(plain);
+		return RUMOR_ENOMEM;
+	}
+	size_t sealed_size;
+	rc = node_close(node, frame + NODE_STREAM_PREFIX,
+			cap - NODE_STREAM_PREFIX, &sealed_size, plain,
+			plain_size, SEAL_KIND_STREAM);
+	free(plain);
+	if (rc != 0 || sealed_size > NODE_STREAM_FRAME_MAX) {
+		free(frame);
+		return rc != 0 ? rc : RUMOR_ETOOBIG;
+	}
+	frame[0] = (uint8_t)(sealed_size >> 24);
+	frame[1] = (uint8_t)(sealed_size >> 16);
+	frame[2] = (uint8_t)(sealed_size >> 8);
+	frame[3] = (uint8_t)sealed_size;
+	*out = frame;
+	*size = NODE_STREAM_PREFIX + sealed_size;
+	return 0;
+}
+
+enum node_drop
+node_stream_handle(struct node *node, uint64_t now_ms,
+		   const struct swim_addr *from, const uint8_t *data,
+		   size_t size)
+{
+	if (size > NODE_STREAM_FRAME_MAX)
+		return count_drop(node, NODE_DROP_OVERSIZE);
+	uint8_t *buf = NULL;
+	if (node->keyring != NULL) {
+		buf = malloc(size ? size : 1);
+		if (buf == NULL)
+			return count_drop(node, NODE_DROP_OVERSIZE);
+	}
+	size_t plain_size;
+	enum node_drop drop = NODE_DROP_NONE;
+	const uint8_t *plain = node_open(node, data, size, SEAL_KIND_STREAM,
+					 buf, size, &plain_size, &drop);
+	if (plain != NULL &&
+	    swim_handle_state(node->swim, now_ms, from, plain, plain_size) !=
+		    SWIM_DROP_NONE)
+		drop = NODE_DROP_CORE;
+	free(buf);
+	if (plain == NULL || drop != NODE_DROP_NONE)
+		return count_drop(node, drop);
+	return NODE_DROP_NONE;
+}
+
+bool
+node_poll_event(struct node *node, struct swim_event *out)
+{
+	return swim_poll_event(node->swim, out);
+}
+
+uint64_t
+node_next_deadline_ms(const struct node *node)
+{
+	return swim_next_deadline_ms(node->swim);
+}
+
+const struct swim *
+node_swim(const struct node *node)
+{
+	return node->swim;
+}
+
+void
+node_stats(const struct node *node, struct node_stats *out)
+{
+	swim_stats(node->swim, &out->swim);
+	memcpy(out->drop_count, node->drop_count, sizeof(out->drop_count));
+}

@@ -1,0 +1,141 @@
+/*
+ * node: the object both drivers own. A SWIM core plus the seal layer (and,
+ * later, the service registry), with the same sans-IO shape as swim.h one
+ * level up: ciphertext in, ciphertext out.
+ *
+ *	apply one input     node_handle_datagram / node_handle_timeout /
+ *	                    node_stream_handle / node_join / node_leave
+ *	drain               node_poll_datagram (sealed, ready for sendto),
+ *	                    node_poll_stream (push-pull to open),
+ *	                    node_poll_event
+ *	re-arm the timer    node_next_deadline_ms
+ *
+ * Streams: a frame is a 4-byte big-endian length, then that many sealed
+ * bytes (NODE_STREAM_FRAME_MAX at most). A push-pull is one frame each way:
+ * the initiator sends node_stream_encode() and feeds the reply frame to
+ * node_stream_handle(); the responder feeds the request frame to
+ * node_stream_handle() first and then answers with node_stream_encode().
+ */
+#ifndef RUMOR_NODE_H
+#define RUMOR_NODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/keyring.h"
+#include "crypto/seal.h"
+#include "swim/swim.h"
+
+/** Largest sealed datagram on the wire. */
+#define NODE_DATAGRAM_MAX SWIM_DATAGRAM_MAX
+/** Length prefix of a stream frame. */
+#define NODE_STREAM_PREFIX 4
+/** Largest stream frame payload (sealed state). */
+#define NODE_STREAM_FRAME_MAX (SWIM_STATE_MAX + SEAL_OVERHEAD)
+
+struct node_config {
+	/** Protocol timings; datagram_size_max is lowered by the node to
+	 *  leave room for the seal overhead. */
+	struct swim_config swim;
+	/** Identity; copied. */
+	struct swim_self self;
+	/** Keys; borrowed, must outlive the node. NULL means plaintext
+	 *  (--no-encrypt): the node then drops every sealed frame. */
+	const struct keyring *keyring;
+	/** 16 random bytes for the nonce prefix (the agent draws them with
+	 *  randombytes_buf, the simulator from its PRNG). */
+	uint8_t nonce_prefix[16];
+	/** Seed of the SWIM core's PRNG. */
+	uint64_t rand_seed;
+};
+
+/** Why a frame was dropped before it reached the core. */
+enum node_drop {
+	NODE_DROP_NONE = 0,
+	NODE_DROP_TRUNCATED,
+	NODE_DROP_PLAINTEXT,   /* plaintext frame at an encrypted node */
+	NODE_DROP_ENCRYPTED,   /* sealed frame at a plaintext node */
+	NODE_DROP_VERSION,     /* unknown seal kind byte */
+	NODE_DROP_UNKNOWN_KEY, /* key id not in our ring */
+	NODE_DROP_AUTH,        /* authentication failed */
+	NODE_DROP_OVERSIZE,
+	NODE_DROP_CORE,        /* opened fine, the core dropped it */
+	node_drop_MAX
+};
+
+extern const char *const node_drop_strs[node_drop_MAX];
+
+struct node;
+
+/** NULL on out-of-memory or invalid configuration (see
+ *  swim_config_check). */
+struct node *
+node_new(const struct node_config *cfg, uint64_t now_ms);
+
+void
+node_delete(struct node *node);
+
+/** A received UDP payload. Returns NODE_DROP_NONE when accepted. */
+enum node_drop
+node_handle_datagram(struct node *node, uint64_t now_ms,
+		     const struct swim_addr *from, const uint8_t *data,
+		     size_t size);
+
+void
+node_handle_timeout(struct node *node, uint64_t now_ms);
+
+int
+node_join(struct node *node, uint64_t now_ms, const struct swim_addr *addrs,
+	  size_t count);
+
+int
+node_leave(struct node *node, uint64_t now_ms);
+
+bool
+node_leave_done(const struct node *node, uint64_t now_ms);
+
+/** A sealed datagram to send. */
+struct node_datagram {
+	struct swim_addr to;
+	size_t size;
+	uint8_t data[NODE_DATAGRAM_MAX];
+};
+
+bool
+node_poll_datagram(struct node *node, struct node_datagram *out);
+
+bool
+node_poll_stream(struct node *node, struct swim_stream_req *out);
+
+/** Our state as one complete frame (length prefix included) in a malloc'd
+ *  buffer the caller frees. */
+int
+node_stream_encode(struct node *node, bool join, uint8_t **out,
+		   size_t *size);
+
+/** A received frame payload (after the length prefix). */
+enum node_drop
+node_stream_handle(struct node *node, uint64_t now_ms,
+		   const struct swim_addr *from, const uint8_t *data,
+		   size_t size);
+
+bool
+node_poll_event(struct node *node, struct swim_event *out);
+
+uint64_t
+node_next_deadline_ms(const struct node *node);
+
+/** The core, for read-only queries (members, stats). */
+const struct swim *
+node_swim(const struct node *node);
+
+struct node_stats {
+	struct swim_stats swim;
+	uint64_t drop_count[node_drop_MAX];
+};
+
+void
+node_stats(const struct node *node, struct node_stats *out);
+
+#endif /* RUMOR_NODE_H */

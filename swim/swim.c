@@ -1,0 +1,734 @@
+/*
+ * swim.c: lifecycle, the input entry points, the output queues and the
+ * periodic work that is not probing.
+ *
+ * Time. The core keeps its own deadlines: a handful of periodic ones
+ * (probe, gossip, push-pull, reconnect, reap, join retry, leave) as plain
+ * fields, per-member suspicion deadlines in a heap, and ping-req relays in
+ * a small table. swim_next_deadline_ms() is their minimum; the driver arms
+ * one timer at it and calls swim_handle_timeout(), which fires everything
+ * due. No timer tokens, nothing stale.
+ *
+ * Gossip. Besides piggybacking on every ping, ack and ping-req, a gossip
+ * tick sends queued updates to gossip_nodes random members, including
+ * members failed less than gossip_to_dead_ms ago (so a member wrongly
+ * declared failed hears it and refutes).
+ *
+ * Anti-entropy and healing. Push-pull exchanges full state with one random
+ * live member every pushpull_interval (scaled above 32 members). Failed
+ * members are kept for reconnect_timeout and one of them is tried every
+ * reconnect_interval with probability failed/live (Serf's rule, so the
+ * cluster as a whole makes about one attempt per failed member); a node
+ * alone also retries its join addresses. A push-pull's remote "failed"
+ * becomes a local "suspect" (memberlist mergeState), so a healed partition
+ * turns each side's verdicts into suspicions that their subjects refute.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rumor/error.h"
+#include "swim_internal.h"
+#include "swim_lifeguard.h"
+
+/* ---- FIFOs ------------------------------------------------------------ */
+
+static void
+fifo_create(struct swim_fifo *q, size_t item_size, size_t max)
+{
+	*q = (struct swim_fifo){.item_size = item_size, .max = max};
+}
+
+static void
+fifo_destroy(struct swim_fifo *q)
+{
+	free(q->items);
+	q->items = NULL;
+}
+
+/* A slot at the tail; when full past `max`, the oldest item is dropped
+ * (and counted) rather than failing the newest. NULL on OOM only. */
+static void *
+fifo_push(struct swim_fifo *q)
+{
+	if (q->count == q->max) {
+		q->head = (q->head + 1) % q->cap;
+		q->count--;
+		q->overflow_count++;
+	}
+	if (q->count == q->cap) {
+		size_t cap = q->cap ? q->cap * 2 : 8;
+		if (cap > q->max)
+			cap = q->max;
+		uint8_t *items = malloc(cap * q->item_size);
+		if (items == NULL)
+			return NULL;
+		for (size_t i = 0; i < q->count; i++)
+			memcpy(items + i * q->item_size,
+			       q->items + ((q->head + i) % q->cap) * q->item_size,
+			       q->item_size);
+		free(q->items);
+		q->items = items;
+		q->cap = cap;
+		q->head = 0;
+	}
+	void *slot = q->items + ((q->head + q->count) % q->cap) * q->item_size;
+	q->count++;
+	return slot;
+}
+
+/* Undo the last push (a datagram that turned out empty). */
+static void
+fifo_unpush(struct swim_fifo *q)
+{
+	q->count--;
+}
+
+static bool
+fifo_pop(struct swim_fifo *q, void *out)
+{
+	if (q->count == 0)
+		return false;
+	memcpy(out, q->items + q->head * q->item_size, q->item_size);
+	q->head = (q->head + 1) % q->cap;
+	q->count--;
+	return true;
+}
+
+/* ---- outputs ---------------------------------------------------------- */
+
+struct swim_datagram *
+swim__send_begin(struct swim *swim, const struct swim_addr *to,
+		 struct swim_encoder *enc)
+{
+	struct swim_datagram *dg = fifo_push(&swim->outbox);
+	if (dg == NULL)
+		return NULL;
+	dg->to = *to;
+	const struct swim_member *self = swim->self;
+	if (swim_encoder_begin(enc, dg->data, swim->cfg.datagram_size_max,
+			       self->name, self->name_len) != 0) {
+		fifo_unpush(&swim->outbox);
+		return NULL;
+	}
+	return dg;
+}
+
+void
+swim__send_finish(struct swim *swim, struct swim_datagram *dg,
+		  struct swim_encoder *enc, bool piggyback)
+{
+	if (piggyback)
+		swim__bcast_fill(swim, enc);
+	if (enc->msg_count == 0) {
+		fifo_unpush(&swim->outbox);
+		return;
+	}
+	dg->size = swim_encoder_finish(enc);
+	swim->stats.datagrams_sent++;
+	swim->stats.bytes_sent += dg->size;
+}
+
+void
+swim__emit_event(struct swim *swim, enum swim_event_type type,
+		 const struct swim_member *m)
+{
+	struct swim_event *ev = fifo_push(&swim->events);
+	if (ev == NULL)
+		return;
+	ev->type = type;
+	memcpy(ev->name, m->name, m->name_len + 1);
+	ev->addr = m->addr;
+	ev->status = m->status;
+	ev->incarnation = m->incarnation;
+	ev->is_self = m->is_self;
+}
+
+void
+swim__request_stream(struct swim *swim, const struct swim_addr *to,
+		     bool join)
+{
+	struct swim_stream_req *req = fifo_push(&swim->streams);
+	if (req == NULL)
+		return;
+	req->to = *to;
+	req->join = join;
+}
+
+bool
+swim_poll_datagram(struct swim *swim, struct swim_datagram *out)
+{
+	return fifo_pop(&swim->outbox, out);
+}
+
+bool
+swim_poll_stream(struct swim *swim, struct swim_stream_req *out)
+{
+	return fifo_pop(&swim->streams, out);
+}
+
+bool
+swim_poll_event(struct swim *swim, struct swim_event *out)
+{
+	return fifo_pop(&swim->events, out);
+}
+
+/* ---- member selection ------------------------------------------------- */
+
+bool
+swim__is_live(const struct swim *swim, const struct swim_member *m,
+	      uint64_t now_ms)
+{
+	(void)swim;
+	(void)now_ms;
+	return !m->is_self && (m->status == SWIM_STATUS_ALIVE ||
+			       m->status == SWIM_STATUS_SUSPECT);
+}
+
+size_t
+swim__random_members(struct swim *swim, struct swim_member **out,
+		     size_t want, const struct swim_member *exclude,
+		     bool (*eligible)(const struct swim *,
+				      const struct swim_member *, uint64_t),
+		     uint64_t now_ms)
+{
+	/* Selection sampling over a random rotation: O(members), unbiased
+	 * enough for gossip and no allocation. */
+	size_t n = swim->member_count, got = 0;
+	if (n == 0 || want == 0)
+		return 0;
+	size_t start = swim_rand_below(&swim->rand, n);
+	size_t candidates = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct swim_member *m = swim->members[i];
+		candidates += m != exclude && eligible(swim, m, now_ms);
+	}
+	for (size_t i = 0; i < n && got < want && candidates > 0; i++) {
+		struct swim_member *m = swim->members[(start + i) % n];
+		if (m == exclude || !eligible(swim, m, now_ms))
+			continue;
+		if (swim_rand_below(&swim->rand, candidates) < want - got)
+			out[got++] = m;
+		candidates--;
+	}
+	return got;
+}
+
+/* ---- lifecycle ---------------------------------------------------------- */
+
+struct swim *
+swim_new(const struct swim_config *cfg, const struct swim_self *self,
+	 uint64_t rand_seed, uint64_t now_ms)
+{
+	size_t name_len = self->name ? strlen(self->name) : 0;
+	if (swim_config_check(cfg, NULL) != 0 ||
+	    !swim_name_valid(self->name, name_len) ||
+	    self->meta_size > SWIM_META_MAX)
+		return NULL;
+	struct swim *swim = calloc(1, sizeof(*swim));
+	if (swim == NULL)
+		return NULL;
+	swim->cfg = *cfg;
+	swim_rand_init(&swim->rand, rand_seed);
+	swim_heap_create(&swim->timers);
+	swim__bcast_init(swim);
+	fifo_create(&swim->outbox, sizeof(struct swim_datagram),
+		    SWIM_OUTBOX_MAX);
+	fifo_create(&swim->events, sizeof(struct swim_event),
+		    SWIM_EVENTS_MAX);
+	fifo_create(&swim->streams, sizeof(struct swim_stream_req),
+		    SWIM_STREAMS_MAX);
+	swim->self = swim__member_add(swim, self->name, name_len, &self->addr,
+				      now_ms);
+	if (swim->self == NULL ||
+	    swim__member_set_meta(swim->self, self->meta, self->meta_size)) {
+		swim_delete(swim);
+		return NULL;
+	}
+	swim->self->is_self = true;
+	swim->self->incarnation = self->incarnation;
+	swim->next_seq = 1;
+	/* Spread the first probes of nodes started together. */
+	swim->probe_ms = now_ms + swim_rand_below(&swim->rand,
+						  cfg->probe_interval_ms);
+	swim->gossip_ms = cfg->gossip_interval_ms ? now_ms +
+				  cfg->gossip_interval_ms : UINT64_MAX;
+	swim->pushpull_ms = cfg->pushpull_interval_ms ? now_ms +
+				    cfg->pushpull_interval_ms : UINT64_MAX;
+	swim->reconnect_ms = now_ms + cfg->reconnect_interval_ms;
+	swim->reap_ms = now_ms + SWIM_REAP_INTERVAL_MS;
+	swim->join_ms = UINT64_MAX;
+	swim->leave_ms = UINT64_MAX;
+	return swim;
+}
+
+void
+swim_delete(struct swim *swim)
+{
+	if (swim == NULL)
+		return;
+	/* The heap points into members: empty it first. */
+	swim_heap_destroy(&swim->timers);
+	for (size_t i = 0; i < swim->member_count; i++) {
+		free(swim->members[i]->meta);
+		free(swim->members[i]);
+	}
+	free(swim->members);
+	free(swim->buckets);
+	fifo_destroy(&swim->outbox);
+	fifo_destroy(&swim->events);
+	fifo_destroy(&swim->streams);
+	free(swim);
+}
+
+/* ---- inputs ----------------------------------------------------------- */
+
+static void
+apply_msg(struct swim *swim, uint64_t now_ms, const struct swim_addr *from,
+	  const struct swim_msg *msg)
+{
+	switch (msg->type) {
+	case SWIM_MSG_PING:
+		swim__handle_ping(swim, now_ms, from, msg);
+		break;
+	case SWIM_MSG_PING_REQ:
+		swim__handle_ping_req(swim, now_ms, from, msg);
+		break;
+	case SWIM_MSG_ACK:
+		swim__handle_ack(swim, now_ms, msg);
+		break;
+	case SWIM_MSG_NACK:
+		swim__handle_nack(swim, msg);
+		break;
+	case SWIM_MSG_ALIVE:
+		swim__apply_alive(swim, msg, now_ms);
+		break;
+	case SWIM_MSG_SUSPECT:
+		swim__apply_suspect(swim, msg, now_ms);
+		break;
+	case SWIM_MSG_FAILED:
+		swim__apply_failed(swim, msg, now_ms);
+		break;
+	case SWIM_MSG_LEFT:
+		swim__apply_left(swim, msg, now_ms);
+		break;
+	default:
+		/* USER and future types: not the core's business yet. */
+		break;
+	}
+}
+
+static bool
+sender_is_self(const struct swim *swim, const char *name, size_t len)
+{
+	return len == swim->self->name_len &&
+	       memcmp(name, swim->self->name, len) == 0;
+}
+
+static enum swim_drop
+count_drop(struct swim *swim, enum swim_drop drop)
+{
+	swim->stats.drop_count[drop]++;
+	return drop;
+}
+
+/* We know someone besides ourselves: the join is done. */
+static void
+join_check(struct swim *swim)
+{
+	if (swim->join_ms != UINT64_MAX && swim->live_count > 1)
+		swim->join_ms = UINT64_MAX;
+}
+
+enum swim_drop
+swim_handle_datagram(struct swim *swim, uint64_t now_ms,
+		     const struct swim_addr *from, const uint8_t *data,
+		     size_t size)
+{
+	if (swim->leaving && swim_leave_done(swim, now_ms))
+		return count_drop(swim, SWIM_DROP_LEFT);
+	if (size > swim->cfg.datagram_size_max)
+		return count_drop(swim, SWIM_DROP_OVER_LIMIT);
+	struct swim_packet pkt;
+	enum swim_drop drop = swim_packet_decode(&pkt, data, size);
+	if (drop != SWIM_DROP_NONE)
+		return count_drop(swim, drop);
+	if (sender_is_self(swim, pkt.sender, pkt.sender_len)) {
+		swim_packet_destroy(&pkt);
+		return count_drop(swim, SWIM_DROP_FROM_SELF);
+	}
+	swim->stats.datagrams_received++;
+	swim->stats.bytes_received += size;
+	for (size_t i = 0; i < pkt.msg_count; i++)
+		apply_msg(swim, now_ms, from, &pkt.msgs[i]);
+	swim_packet_destroy(&pkt);
+	join_check(swim);
+	return SWIM_DROP_NONE;
+}
+
+/* ---- state exchange --------------------------------------------------- */
+
+int
+swim_state_encode(struct swim *swim, bool join, uint8_t **out, size_t *size)
+{
+	struct swim_msg *msgs = malloc(swim->member_count * sizeof(*msgs));
+	if (msgs == NULL)
+		return RUMOR_ENOMEM;
+	for (size_t i = 0; i < swim->member_count; i++)
+		swim__member_to_msg(swim->members[i], &msgs[i]);
+	msgpack_sbuffer sbuf;
+	msgpack_sbuffer_init(&sbuf);
+	const struct swim_member *self = swim->self;
+	int rc = swim_state_pack(&sbuf, self->name, self->name_len, join,
+				 msgs, swim->member_count);
+	free(msgs);
+	if (rc != 0) {
+		msgpack_sbuffer_destroy(&sbuf);
+		return rc;
+	}
+	*size = sbuf.size;
+	*out = (uint8_t *)msgpack_sbuffer_release(&sbuf);
+	return 0;
+}
+
+enum swim_drop
+swim_handle_state(struct swim *swim, uint64_t now_ms,
+		  const struct swim_addr *from, const uint8_t *data,
+		  size_t size)
+{
+	(void)from;
+	if (swim->leaving && swim_leave_done(swim, now_ms))
+		return count_drop(swim, SWIM_DROP_LEFT);
+	struct swim_state_def st;
+	enum swim_drop drop = swim_state_decode(&st, data, size);
+	if (drop != SWIM_DROP_NONE)
+		return count_drop(swim, drop);
+	if (sender_is_self(swim, st.sender, st.sender_len)) {
+		swim_state_destroy(&st);
+		return count_drop(swim, SWIM_DROP_FROM_SELF);
+	}
+	swim->stats.pushpulls++;
+	for (size_t i = 0; i < st.member_count; i++) {
+		struct swim_msg msg = st.members[i];
+		/* Their verdict is our suspicion (memberlist mergeState):
+		 * the subject gets a chance to refute before we agree. */
+		if (msg.type == SWIM_MSG_FAILED) {
+			msg.type = SWIM_MSG_SUSPECT;
+		}
+		apply_msg(swim, now_ms, from, &msg);
+	}
+	swim_state_destroy(&st);
+	join_check(swim);
+	return SWIM_DROP_NONE;
+}
+
+/* ---- periodic work ---------------------------------------------------- */
+
+static bool
+gossip_eligible(const struct swim *swim, const struct swim_member *m,
+		uint64_t now_ms)
+{
+	if (m->is_self)
+		return false;
+	if (m->status == SWIM_STATUS_ALIVE || m->status == SWIM_STATUS_SUSPECT)
+		return true;
+	return m->status == SWIM_STATUS_FAILED &&
+	       now_ms - m->status_ms < swim->cfg.gossip_to_dead_ms;
+}
+
+static void
+gossip_tick(struct swim *swim, uint64_t now_ms)
+{
+	swim->gossip_ms = now_ms + swim->cfg.gossip_interval_ms;
+	if (swim->bcast_count == 0)
+		return;
+	struct swim_member *targets[16];
+	size_t count = swim__random_members(swim, targets,
+					    swim->cfg.gossip_nodes, NULL,
+					    gossip_eligible, now_ms);
+	for (size_t i = 0; i < count && swim->bcast_count > 0; i++) {
+		struct swim_encoder enc;
+		struct swim_datagram *dg =
+			swim__send_begin(swim, &targets[i]->addr, &enc);
+		if (dg == NULL)
+			return;
+		swim__send_finish(swim, dg, &enc, true);
+	}
+}
+
+static void
+pushpull_tick(struct swim *swim, uint64_t now_ms)
+{
+	swim->pushpull_ms = now_ms + swim_pushpull_scale(
+		swim->cfg.pushpull_interval_ms, swim->live_count);
+	struct swim_member *peer;
+	if (swim__random_members(swim, &peer, 1, NULL, swim__is_live,
+				 now_ms) == 1)
+		swim__request_stream(swim, &peer->addr, false);
+}
+
+static bool
+reconnect_eligible(const struct swim *swim, const struct swim_member *m,
+		   uint64_t now_ms)
+{
+	(void)swim;
+	(void)now_ms;
+	return m->status == SWIM_STATUS_FAILED;
+}
+
+static void
+join_attempt(struct swim *swim)
+{
+	for (size_t i = 0; i < swim->join_count; i++)
+		swim__request_stream(swim, &swim->join_addrs[i], true);
+}
+
+static void
+reconnect_tick(struct swim *swim, uint64_t now_ms)
+{
+	swim->reconnect_ms = now_ms + swim->cfg.reconnect_interval_ms;
+	if (swim->leaving)
+		return;
+	/* Alone: our seeds are the only way back (partitions heal by
+	 * themselves, however long they lasted). */
+	if (swim->live_count <= 1 && swim->join_ms == UINT64_MAX)
+		join_attempt(swim);
+	if (swim->failed_count == 0)
+		return;
+	/* Serf: try with probability failed / alive, so the cluster makes
+	 * about one attempt per failed member per interval. */
+	if (!swim_rand_chance(&swim->rand, swim->failed_count,
+			      swim->live_count))
+		return;
+	struct swim_member *peer;
+	if (swim__random_members(swim, &peer, 1, NULL, reconnect_eligible,
+				 now_ms) == 1) {
+		swim->stats.reconnects++;
+		swim__request_stream(swim, &peer->addr, false);
+	}
+}
+
+static void
+reap_tick(struct swim *swim, uint64_t now_ms)
+{
+	swim->reap_ms = now_ms + SWIM_REAP_INTERVAL_MS;
+	for (size_t i = 0; i < swim->member_count;) {
+		struct swim_member *m = swim->members[i];
+		uint64_t age = now_ms - m->status_ms;
+		bool expired =
+			(m->status == SWIM_STATUS_FAILED &&
+			 age >= swim->cfg.reconnect_timeout_ms) ||
+			(m->status == SWIM_STATUS_LEFT && !m->is_self &&
+			 age >= swim->cfg.tombstone_timeout_ms);
+		if (!expired) {
+			i++;
+			continue;
+		}
+		swim__emit_event(swim, SWIM_EVENT_REMOVED, m);
+		swim__member_remove(swim, m);
+	}
+}
+
+static void
+join_tick(struct swim *swim, uint64_t now_ms)
+{
+	join_attempt(swim);
+	swim->join_ms = now_ms + swim->join_backoff_ms;
+	swim->join_backoff_ms *= 2;
+	if (swim->join_backoff_ms > swim->cfg.join_retry_max_ms)
+		swim->join_backoff_ms = swim->cfg.join_retry_max_ms;
+}
+
+void
+swim_handle_timeout(struct swim *swim, uint64_t now_ms)
+{
+	struct swim_heap_node *t;
+	while ((t = swim_heap_top(&swim->timers)) != NULL &&
+	       t->deadline_ms <= now_ms) {
+		struct swim_member *m = (struct swim_member *)(
+			(char *)t - offsetof(struct swim_member,
+					     suspicion_timer));
+		swim_heap_disarm(&swim->timers, t);
+		swim__suspicion_expired(swim, m, now_ms);
+	}
+	swim__relays_tick(swim, now_ms);
+	if (swim->probe.active && now_ms >= swim->probe.ack_deadline_ms)
+		swim__probe_ack_timeout(swim, now_ms);
+	if (now_ms >= swim->probe_ms)
+		swim__probe_tick(swim, now_ms);
+	if (now_ms >= swim->gossip_ms)
+		gossip_tick(swim, now_ms);
+	if (now_ms >= swim->pushpull_ms)
+		pushpull_tick(swim, now_ms);
+	if (now_ms >= swim->reconnect_ms)
+		reconnect_tick(swim, now_ms);
+	if (now_ms >= swim->reap_ms)
+		reap_tick(swim, now_ms);
+	if (now_ms >= swim->join_ms)
+		join_tick(swim, now_ms);
+	/* Wake the driver once when the leave timeout passes. */
+	if (now_ms >= swim->leave_ms)
+		swim->leave_ms = UINT64_MAX;
+}
+
+static uint64_t
+min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+uint64_t
+swim_next_deadline_ms(const struct swim *swim)
+{
+	uint64_t next = min_u64(swim->probe_ms, swim->gossip_ms);
+	next = min_u64(next, swim->pushpull_ms);
+	next = min_u64(next, swim->reconnect_ms);
+	next = min_u64(next, swim->reap_ms);
+	next = min_u64(next, swim->join_ms);
+	next = min_u64(next, swim__relays_deadline(swim));
+	const struct swim_probe *p = &swim->probe;
+	if (p->active && !p->acked && !p->indirect_sent)
+		next = min_u64(next, p->ack_deadline_ms);
+	const struct swim_heap_node *t = swim_heap_top(&swim->timers);
+	if (t != NULL)
+		next = min_u64(next, t->deadline_ms);
+	return min_u64(next, swim->leave_ms);
+}
+
+/* ---- user operations -------------------------------------------------- */
+
+int
+swim_join(struct swim *swim, uint64_t now_ms, const struct swim_addr *addrs,
+	  size_t count)
+{
+	if (swim->leaving)
+		return RUMOR_ESTATE;
+	if (count == 0 || count > SWIM_JOIN_ADDRS_MAX)
+		return RUMOR_EINVAL;
+	size_t kept = 0;
+	for (size_t i = 0; i < count; i++) {
+		const struct swim_addr *a = &addrs[i];
+		/* A seed list that names us is common (same config file
+		 * on every node); joining ourselves is pointless. */
+		if (a->ip == swim->self->addr.ip &&
+		    a->port == swim->self->addr.port)
+			continue;
+		swim->join_addrs[kept++] = *a;
+	}
+	swim->join_count = kept;
+	if (kept == 0)
+		return 0;
+	swim->join_backoff_ms = swim->cfg.join_retry_min_ms;
+	join_tick(swim, now_ms);
+	return 0;
+}
+
+int
+swim_leave(struct swim *swim, uint64_t now_ms)
+{
+	if (swim->leaving)
+		return 0;
+	swim->leaving = true;
+	swim->leave_start_ms = now_ms;
+	swim->leave_ms = now_ms + swim->cfg.leave_timeout_ms;
+	swim->join_ms = UINT64_MAX;
+	swim->probe.active = false;
+	swim->probe_ms = UINT64_MAX;
+	struct swim_member *self = swim->self;
+	swim__member_set_status(swim, self, SWIM_STATUS_LEFT, now_ms);
+	swim__bcast_queue(swim, self);
+	swim__emit_event(swim, SWIM_EVENT_STATUS, self);
+	/* Tell a few members right now rather than at the next tick. */
+	if (swim->cfg.gossip_interval_ms != 0)
+		gossip_tick(swim, now_ms);
+	return 0;
+}
+
+bool
+swim_leave_done(const struct swim *swim, uint64_t now_ms)
+{
+	if (!swim->leaving)
+		return false;
+	if (swim->live_count == 0 ||
+	    now_ms >= swim->leave_start_ms + swim->cfg.leave_timeout_ms)
+		return true;
+	/* Sent as often as any update is: everyone has likely heard. */
+	return swim->self->transmits < 0;
+}
+
+int
+swim_set_meta(struct swim *swim, uint64_t now_ms, const uint8_t *meta,
+	      size_t meta_size)
+{
+	(void)now_ms;
+	if (meta_size > SWIM_META_MAX)
+		return RUMOR_ETOOBIG;
+	if (swim->leaving)
+		return RUMOR_ESTATE;
+	int rc = swim__member_set_meta(swim->self, meta, meta_size);
+	if (rc != 0)
+		return rc;
+	swim->self->incarnation++;
+	swim__bcast_queue(swim, swim->self);
+	return 0;
+}
+
+/* ---- queries ---------------------------------------------------------- */
+
+size_t
+swim_member_count(const struct swim *swim)
+{
+	return swim->member_count;
+}
+
+static void
+member_info(const struct swim_member *m, struct swim_member_info *out)
+{
+	*out = (struct swim_member_info){
+		.name = m->name,
+		.addr = m->addr,
+		.status = m->status,
+		.incarnation = m->incarnation,
+		.meta = m->meta,
+		.meta_size = m->meta_size,
+		.is_self = m->is_self,
+	};
+}
+
+void
+swim_member_at(const struct swim *swim, size_t i,
+	       struct swim_member_info *out)
+{
+	member_info(swim->members[i], out);
+}
+
+int
+swim_member_find(const struct swim *swim, const char *name,
+		 struct swim_member_info *out)
+{
+	const struct swim_member *m = swim__member_find(swim, name,
+							strlen(name));
+	if (m == NULL)
+		return RUMOR_ENOTFOUND;
+	member_info(m, out);
+	return 0;
+}
+
+void
+swim_stats(const struct swim *swim, struct swim_stats *out)
+{
+	*out = swim->stats;
+	out->awareness = swim->awareness;
+	out->broadcast_queue = swim->bcast_count;
+}
+
+const char *
+swim_self_name(const struct swim *swim)
+{
+	return swim->self->name;
+}
+
+uint64_t
+swim_self_incarnation(const struct swim *swim)
+{
+	return swim->self->incarnation;
+}

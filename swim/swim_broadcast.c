@@ -1,0 +1,139 @@
+/*
+ * swim_broadcast: infection-style dissemination.
+ *
+ * Every update is about a member, and the pending update about a member
+ * is embedded in that member, so a newer update replaces an older one by
+ * construction (memberlist invalidates by name the same way). Queued
+ * members sit in buckets by how often their update was sent; packing
+ * takes bucket 0 first, newest first within a bucket, which is SWIM's
+ * "fewest-sent first" at O(1) per update instead of a sort per datagram.
+ * An update is dropped after retransmit_mult * ceil(log10(n + 1)) sends.
+ */
+#include <stddef.h>
+
+#include "swim_internal.h"
+#include "swim_lifeguard.h"
+
+static void
+link_init(struct swim_link *head)
+{
+	head->prev = head->next = head;
+}
+
+static void
+link_unlink(struct swim_link *l)
+{
+	l->prev->next = l->next;
+	l->next->prev = l->prev;
+	l->prev = l->next = l;
+}
+
+static void
+link_push_front(struct swim_link *head, struct swim_link *l)
+{
+	l->next = head->next;
+	l->prev = head;
+	head->next->prev = l;
+	head->next = l;
+}
+
+static struct swim_member *
+link_member(struct swim_link *l)
+{
+	return (struct swim_member *)((char *)l -
+				      offsetof(struct swim_member, bcast));
+}
+
+void
+swim__bcast_init(struct swim *swim)
+{
+	for (int i = 0; i <= SWIM_TRANSMIT_MAX; i++)
+		link_init(&swim->bcast[i]);
+	swim->bcast_count = 0;
+}
+
+void
+swim__bcast_queue(struct swim *swim, struct swim_member *m)
+{
+	if (m->transmits >= 0)
+		link_unlink(&m->bcast);
+	else
+		swim->bcast_count++;
+	m->transmits = 0;
+	link_push_front(&swim->bcast[0], &m->bcast);
+}
+
+void
+swim__bcast_drop(struct swim *swim, struct swim_member *m)
+{
+	if (m->transmits < 0)
+		return;
+	link_unlink(&m->bcast);
+	m->transmits = -1;
+	swim->bcast_count--;
+}
+
+static unsigned
+bcast_limit(const struct swim *swim)
+{
+	unsigned limit = swim_retransmit_limit(swim->cfg.retransmit_mult,
+					       swim->live_count);
+	return limit > SWIM_TRANSMIT_MAX ? SWIM_TRANSMIT_MAX : limit;
+}
+
+/* After a send: move up one bucket, or retire the update. */
+static void
+bcast_sent(struct swim *swim, struct swim_member *m, unsigned limit)
+{
+	link_unlink(&m->bcast);
+	m->transmits++;
+	if ((unsigned)m->transmits >= limit) {
+		m->transmits = -1;
+		swim->bcast_count--;
+		return;
+	}
+	link_push_front(&swim->bcast[m->transmits], &m->bcast);
+}
+
+void
+swim__bcast_fill(struct swim *swim, struct swim_encoder *enc)
+{
+	/* Collect first, then move: moving while walking a bucket would
+	 * revisit the update in the next bucket. */
+	struct swim_member *sent[SWIM_PACKET_MSGS_MAX];
+	size_t sent_count = 0;
+	unsigned limit = bcast_limit(swim);
+	/* Stop after a few misses: the datagram is as good as full. */
+	unsigned misses = 0;
+	for (unsigned b = 0; b <= SWIM_TRANSMIT_MAX && misses < 4; b++) {
+		struct swim_link *head = &swim->bcast[b];
+		struct swim_link *l = head->next;
+		while (l != head && misses < 4 &&
+		       sent_count < SWIM_PACKET_MSGS_MAX) {
+			struct swim_link *next = l->next;
+			struct swim_member *m = link_member(l);
+			if (b >= limit) {
+				/* The cluster shrank below this count. */
+				swim__bcast_drop(swim, m);
+			} else {
+				struct swim_msg msg;
+				swim__member_to_msg(m, &msg);
+				if (swim_encoder_add(enc, &msg) == 0)
+					sent[sent_count++] = m;
+				else
+					misses++;
+			}
+			l = next;
+		}
+	}
+	for (size_t i = 0; i < sent_count; i++)
+		bcast_sent(swim, sent[i], limit);
+}
+
+unsigned
+swim__bcast_self_transmits(const struct swim *swim)
+{
+	const struct swim_member *self = swim->self;
+	return self->transmits < 0 ? bcast_limit(swim)
+				   : (unsigned)self->transmits;
+}

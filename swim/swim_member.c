@@ -1,0 +1,466 @@
+/*
+ * swim_member: the member table and the rules that change it.
+ *
+ * Members live in an array that is also the probe order (shuffled at each
+ * pass, newcomers inserted at a random place after the cursor: SWIM's
+ * round robin, which bounds the gap between two probes of a member to
+ * 2n - 1 periods) and in a chained name hash.
+ *
+ * The gossip rules, for a message about member M at incarnation i:
+ *
+ *	alive(i)    wins over anything we hold at incarnation < i
+ *	suspect(i)  wins over alive at <= i; at equal i over a suspect it
+ *	            counts as an independent confirmation (Lifeguard)
+ *	failed(i)   wins over alive and suspect at <= i
+ *	left(i)     wins over alive, suspect and failed at <= i
+ *
+ * Only M raises its own incarnation: when it hears it is suspected,
+ * failed or left (at >= its incarnation) while it is not leaving, it
+ * refutes with alive(i + 1). A restarted node starts at a higher
+ * incarnation (the agent keeps a counter), and if it starts too low the
+ * first gossip about its old self makes it refute past it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rumor/error.h"
+#include "swim_internal.h"
+#include "swim_lifeguard.h"
+
+uint64_t
+swim__name_hash(const char *name, size_t len)
+{
+	/* FNV-1a, 64 bit. */
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)name[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+struct swim_member *
+swim__member_find(const struct swim *swim, const char *name, size_t len)
+{
+	if (swim->bucket_count == 0)
+		return NULL;
+	uint64_t h = swim__name_hash(name, len);
+	struct swim_member *m = swim->buckets[h & (swim->bucket_count - 1)];
+	for (; m != NULL; m = m->hash_next) {
+		if (m->name_hash == h && m->name_len == len &&
+		    memcmp(m->name, name, len) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+/* Double the hash buckets when the load passes 1. */
+static int
+member_hash_grow(struct swim *swim)
+{
+	size_t count = swim->bucket_count ? swim->bucket_count * 2 : 64;
+	struct swim_member **buckets = calloc(count, sizeof(*buckets));
+	if (buckets == NULL)
+		return RUMOR_ENOMEM;
+	for (size_t i = 0; i < swim->member_count; i++) {
+		struct swim_member *m = swim->members[i];
+		size_t b = m->name_hash & (count - 1);
+		m->hash_next = buckets[b];
+		buckets[b] = m;
+	}
+	free(swim->buckets);
+	swim->buckets = buckets;
+	swim->bucket_count = count;
+	return 0;
+}
+
+static void
+member_place(struct swim *swim, struct swim_member *m, size_t index)
+{
+	swim->members[index] = m;
+	m->index = index;
+}
+
+struct swim_member *
+swim__member_add(struct swim *swim, const char *name, size_t len,
+		 const struct swim_addr *addr, uint64_t now_ms)
+{
+	if (swim->member_count >= SWIM_MEMBERS_MAX)
+		return NULL;
+	if (swim->member_count == swim->member_cap) {
+		size_t cap = swim->member_cap ? swim->member_cap * 2 : 16;
+		void *grown = realloc(swim->members, cap * sizeof(void *));
+		if (grown == NULL)
+			return NULL;
+		swim->members = grown;
+		swim->member_cap = cap;
+	}
+	if (swim->member_count + 1 > swim->bucket_count &&
+	    member_hash_grow(swim) != 0)
+		return NULL;
+	struct swim_member *m = calloc(1, sizeof(*m));
+	if (m == NULL)
+		return NULL;
+	memcpy(m->name, name, len);
+	m->name_len = len;
+	m->name_hash = swim__name_hash(name, len);
+	m->addr = *addr;
+	m->status = SWIM_STATUS_ALIVE;
+	m->status_ms = now_ms;
+	m->transmits = -1;
+	swim_heap_node_init(&m->suspicion_timer);
+	size_t b = m->name_hash & (swim->bucket_count - 1);
+	m->hash_next = swim->buckets[b];
+	swim->buckets[b] = m;
+
+	/* Insert at a random place not yet visited in this pass, so a
+	 * newcomer is probed within the current round (SWIM 4.3). */
+	size_t n = swim->member_count++;
+	size_t lo = swim->probe_cursor < n ? swim->probe_cursor : n;
+	size_t pos = lo + swim_rand_below(&swim->rand, n - lo + 1);
+	if (pos != n)
+		member_place(swim, swim->members[pos], n);
+	member_place(swim, m, pos);
+	swim->live_count++;
+	return m;
+}
+
+void
+swim__member_remove(struct swim *swim, struct swim_member *m)
+{
+	swim__bcast_drop(swim, m);
+	swim_heap_disarm(&swim->timers, &m->suspicion_timer);
+	struct swim_member **pp =
+		&swim->buckets[m->name_hash & (swim->bucket_count - 1)];
+	while (*pp != m)
+		pp = &(*pp)->hash_next;
+	*pp = m->hash_next;
+	size_t last = --swim->member_count;
+	if (m->index != last)
+		member_place(swim, swim->members[last], m->index);
+	if (swim->probe_cursor > swim->member_count)
+		swim->probe_cursor = swim->member_count;
+	if (m->status == SWIM_STATUS_ALIVE || m->status == SWIM_STATUS_SUSPECT)
+		swim->live_count--;
+	else if (m->status == SWIM_STATUS_FAILED)
+		swim->failed_count--;
+	free(m->meta);
+	free(m);
+}
+
+static bool
+status_is_live(enum swim_status s)
+{
+	return s == SWIM_STATUS_ALIVE || s == SWIM_STATUS_SUSPECT;
+}
+
+void
+swim__member_set_status(struct swim *swim, struct swim_member *m,
+			enum swim_status status, uint64_t now_ms)
+{
+	if (status_is_live(m->status))
+		swim->live_count--;
+	else if (m->status == SWIM_STATUS_FAILED)
+		swim->failed_count--;
+	if (status_is_live(status))
+		swim->live_count++;
+	else if (status == SWIM_STATUS_FAILED)
+		swim->failed_count++;
+	if (status != SWIM_STATUS_SUSPECT)
+		swim_heap_disarm(&swim->timers, &m->suspicion_timer);
+	m->status = status;
+	m->status_ms = now_ms;
+}
+
+int
+swim__member_set_meta(struct swim_member *m, const uint8_t *meta,
+		      size_t size)
+{
+	uint8_t *copy = NULL;
+	if (size > 0) {
+		copy = malloc(size);
+		if (copy == NULL)
+			return RUMOR_ENOMEM;
+		memcpy(copy, meta, size);
+	}
+	free(m->meta);
+	m->meta = copy;
+	m->meta_size = size;
+	return 0;
+}
+
+void
+swim__member_to_msg(const struct swim_member *m, struct swim_msg *msg)
+{
+	static const enum swim_msg_type types[swim_status_MAX] = {
+		[SWIM_STATUS_ALIVE] = SWIM_MSG_ALIVE,
+		[SWIM_STATUS_SUSPECT] = SWIM_MSG_SUSPECT,
+		[SWIM_STATUS_FAILED] = SWIM_MSG_FAILED,
+		[SWIM_STATUS_LEFT] = SWIM_MSG_LEFT,
+	};
+	*msg = (struct swim_msg){
+		.type = types[m->status],
+		.name = m->name,
+		.name_len = m->name_len,
+		.addr = m->addr,
+		.incarnation = m->incarnation,
+	};
+	if (m->status == SWIM_STATUS_ALIVE) {
+		msg->meta = m->meta;
+		msg->meta_size = m->meta_size;
+	} else if (m->status != SWIM_STATUS_LEFT) {
+		msg->from = m->from;
+		msg->from_len = m->from_len;
+	}
+}
+
+static bool
+msg_is_self(const struct swim *swim, const struct swim_msg *msg)
+{
+	return msg->name_len == swim->self->name_len &&
+	       memcmp(msg->name, swim->self->name, msg->name_len) == 0;
+}
+
+static void
+member_set_from(struct swim_member *m, const char *from, size_t len)
+{
+	memcpy(m->from, from, len);
+	m->from[len] = '\0';
+	m->from_len = len;
+}
+
+/* A change everyone should hear of: queue it and tell the driver. */
+static void
+member_changed(struct swim *swim, struct swim_member *m,
+	       enum swim_event_type type)
+{
+	swim__bcast_queue(swim, m);
+	swim__emit_event(swim, type, m);
+}
+
+void
+swim__refute(struct swim *swim, uint64_t incarnation, uint64_t now_ms)
+{
+	struct swim_member *self = swim->self;
+	if (incarnation >= self->incarnation)
+		self->incarnation = incarnation + 1;
+	else
+		self->incarnation++;
+	if (self->status != SWIM_STATUS_ALIVE)
+		swim__member_set_status(swim, self, SWIM_STATUS_ALIVE, now_ms);
+	swim->stats.refutations++;
+	/* Lifeguard: being suspected hints that we are the slow one. */
+	swim->awareness = swim_awareness_apply(swim->awareness, 1,
+					       swim->cfg.awareness_max);
+	member_changed(swim, self, SWIM_EVENT_STATUS);
+}
+
+/* Someone talks about us. Refute unless it is old news or we leave. */
+static void
+apply_about_self(struct swim *swim, const struct swim_msg *msg,
+		 uint64_t now_ms)
+{
+	if (swim->leaving)
+		return;
+	if (msg->type == SWIM_MSG_ALIVE) {
+		/* An alive claim above ours is our previous life. */
+		if (msg->incarnation > swim->self->incarnation)
+			swim__refute(swim, msg->incarnation, now_ms);
+		return;
+	}
+	if (msg->incarnation >= swim->self->incarnation)
+		swim__refute(swim, msg->incarnation, now_ms);
+}
+
+void
+swim__apply_alive(struct swim *swim, const struct swim_msg *msg,
+		  uint64_t now_ms)
+{
+	if (msg_is_self(swim, msg)) {
+		apply_about_self(swim, msg, now_ms);
+		return;
+	}
+	struct swim_member *m = swim__member_find(swim, msg->name,
+						  msg->name_len);
+	if (m == NULL) {
+		m = swim__member_add(swim, msg->name, msg->name_len,
+				     &msg->addr, now_ms);
+		if (m == NULL ||
+		    swim__member_set_meta(m, msg->meta, msg->meta_size) != 0) {
+			if (m != NULL)
+				swim__member_remove(swim, m);
+			return;
+		}
+		m->incarnation = msg->incarnation;
+		member_changed(swim, m, SWIM_EVENT_STATUS);
+		return;
+	}
+	if (msg->incarnation <= m->incarnation)
+		return;
+	bool moved = m->addr.ip != msg->addr.ip ||
+		     m->addr.port != msg->addr.port ||
+		     m->meta_size != msg->meta_size ||
+		     (msg->meta_size > 0 &&
+		      memcmp(m->meta, msg->meta, msg->meta_size) != 0);
+	if (swim__member_set_meta(m, msg->meta, msg->meta_size) != 0)
+		return;
+	enum swim_status old = m->status;
+	m->addr = msg->addr;
+	m->incarnation = msg->incarnation;
+	if (old != SWIM_STATUS_ALIVE)
+		swim__member_set_status(swim, m, SWIM_STATUS_ALIVE, now_ms);
+	if (old != SWIM_STATUS_ALIVE)
+		member_changed(swim, m, SWIM_EVENT_STATUS);
+	else if (moved)
+		member_changed(swim, m, SWIM_EVENT_UPDATE);
+	else
+		swim__bcast_queue(swim, m);
+}
+
+/* Arm the suspicion deadline from the current confirmations. */
+static void
+suspicion_arm(struct swim *swim, struct swim_member *m)
+{
+	uint64_t timeout = swim_suspicion_timeout_ms(
+		m->suspicion_min_ms, m->suspicion_max_ms, m->suspicion_k,
+		m->confirm_count);
+	swim_heap_arm(&swim->timers, &m->suspicion_timer,
+		      m->suspicion_start_ms + timeout);
+}
+
+static void
+suspicion_start(struct swim *swim, struct swim_member *m, uint64_t now_ms)
+{
+	size_t n = swim->live_count;
+	uint64_t min = swim_suspicion_min_ms(swim->cfg.suspicion_mult, n,
+					     swim->cfg.probe_interval_ms);
+	m->suspicion_start_ms = now_ms;
+	m->suspicion_min_ms = min;
+	m->suspicion_max_ms = min * swim->cfg.suspicion_max_timeout_mult;
+	m->suspicion_k = swim_suspicion_k(swim->cfg.suspicion_mult, n);
+	m->confirm_count = 0;
+	suspicion_arm(swim, m);
+}
+
+/* Lifeguard: an independent suspicion shortens the timeout. Returns true
+ * when `from` was new (the update is then worth re-gossiping). */
+static bool
+suspicion_confirm(struct swim *swim, struct swim_member *m, const char *from,
+		  size_t from_len)
+{
+	if (from_len == m->from_len && memcmp(from, m->from, from_len) == 0)
+		return false;
+	if (m->confirm_count >= m->suspicion_k ||
+	    m->confirm_count >= SWIM_CONFIRMERS_MAX)
+		return false;
+	uint64_t h = swim__name_hash(from, from_len);
+	for (unsigned i = 0; i < m->confirm_count; i++) {
+		if (m->confirmers[i] == h)
+			return false;
+	}
+	m->confirmers[m->confirm_count++] = h;
+	suspicion_arm(swim, m);
+	return true;
+}
+
+/* Move an alive member to suspect on someone's word. */
+static void
+member_suspect(struct swim *swim, struct swim_member *m, uint64_t inc,
+	       const char *from, size_t from_len, uint64_t now_ms)
+{
+	m->incarnation = inc;
+	member_set_from(m, from, from_len);
+	swim__member_set_status(swim, m, SWIM_STATUS_SUSPECT, now_ms);
+	suspicion_start(swim, m, now_ms);
+	swim->stats.suspicions++;
+	member_changed(swim, m, SWIM_EVENT_STATUS);
+}
+
+void
+swim__apply_suspect(struct swim *swim, const struct swim_msg *msg,
+		    uint64_t now_ms)
+{
+	if (msg_is_self(swim, msg)) {
+		apply_about_self(swim, msg, now_ms);
+		return;
+	}
+	struct swim_member *m = swim__member_find(swim, msg->name,
+						  msg->name_len);
+	if (m == NULL || msg->incarnation < m->incarnation)
+		return;
+	if (m->status == SWIM_STATUS_FAILED || m->status == SWIM_STATUS_LEFT)
+		return;
+	if (m->status == SWIM_STATUS_SUSPECT) {
+		if (msg->incarnation > m->incarnation)
+			m->incarnation = msg->incarnation;
+		if (suspicion_confirm(swim, m, msg->from, msg->from_len))
+			swim__bcast_queue(swim, m);
+		return;
+	}
+	member_suspect(swim, m, msg->incarnation, msg->from, msg->from_len,
+		       now_ms);
+}
+
+void
+swim__suspect(struct swim *swim, struct swim_member *m, uint64_t now_ms)
+{
+	struct swim_member *self = swim->self;
+	if (m->status == SWIM_STATUS_SUSPECT) {
+		if (suspicion_confirm(swim, m, self->name, self->name_len))
+			swim__bcast_queue(swim, m);
+		return;
+	}
+	if (m->status != SWIM_STATUS_ALIVE)
+		return;
+	member_suspect(swim, m, m->incarnation, self->name, self->name_len,
+		       now_ms);
+}
+
+void
+swim__suspicion_expired(struct swim *swim, struct swim_member *m,
+			uint64_t now_ms)
+{
+	if (m->status != SWIM_STATUS_SUSPECT)
+		return;
+	member_set_from(m, swim->self->name, swim->self->name_len);
+	swim__member_set_status(swim, m, SWIM_STATUS_FAILED, now_ms);
+	member_changed(swim, m, SWIM_EVENT_STATUS);
+}
+
+void
+swim__apply_failed(struct swim *swim, const struct swim_msg *msg,
+		   uint64_t now_ms)
+{
+	if (msg_is_self(swim, msg)) {
+		apply_about_self(swim, msg, now_ms);
+		return;
+	}
+	struct swim_member *m = swim__member_find(swim, msg->name,
+						  msg->name_len);
+	if (m == NULL || msg->incarnation < m->incarnation)
+		return;
+	if (m->status == SWIM_STATUS_FAILED || m->status == SWIM_STATUS_LEFT)
+		return;
+	m->incarnation = msg->incarnation;
+	member_set_from(m, msg->from, msg->from_len);
+	swim__member_set_status(swim, m, SWIM_STATUS_FAILED, now_ms);
+	member_changed(swim, m, SWIM_EVENT_STATUS);
+}
+
+void
+swim__apply_left(struct swim *swim, const struct swim_msg *msg,
+		 uint64_t now_ms)
+{
+	if (msg_is_self(swim, msg)) {
+		apply_about_self(swim, msg, now_ms);
+		return;
+	}
+	struct swim_member *m = swim__member_find(swim, msg->name,
+						  msg->name_len);
+	if (m == NULL || msg->incarnation < m->incarnation ||
+	    m->status == SWIM_STATUS_LEFT)
+		return;
+	m->incarnation = msg->incarnation;
+	swim__member_set_status(swim, m, SWIM_STATUS_LEFT, now_ms);
+	member_changed(swim, m, SWIM_EVENT_STATUS);
+}

@@ -1,0 +1,210 @@
+/*
+ * swim_proto: the wire format. msgpack, integer keys, versioned; message
+ * types and field keys are protocol numbers: append only, never reuse.
+ *
+ * A datagram (plaintext, before sealing; at most swim_config's
+ * datagram_size_max bytes):
+ *
+ *	+--------------------------------------------------------------+
+ *	| map(3)                                                       |
+ *	|   0 => version       uint   (SWIM_PROTO_VERSION)             |
+ *	|   1 => sender        str    (node name, 1..SWIM_NAME_MAX)    |
+ *	|   2 => messages      array16 (always 0xdc + 2-byte count,    |
+ *	|                       so the count is patched at the end)    |
+ *	|          +---------------------------------------------+     |
+ *	|          | map(n): 0 => type uint, then the fields the  |     |
+ *	|          | type carries, by key (table below); unknown  |     |
+ *	|          | keys are skipped, so fields can be added     |     |
+ *	|          +---------------------------------------------+     |
+ *	+--------------------------------------------------------------+
+ *
+ * A push-pull state (over a stream, at most SWIM_STATE_MAX bytes):
+ *
+ *	map(4): 0 => version uint, 1 => sender str, 2 => join bool,
+ *	        3 => members array of messages of type ALIVE, SUSPECT,
+ *	             FAILED or LEFT (one per member, self included)
+ *
+ * Field keys and which types carry them (R = required, O = optional):
+ *
+ *	key field        PING PING_REQ ACK NACK ALIVE SUSPECT FAILED LEFT USER
+ *	 1  seq          R    R        R   R
+ *	 2  name         R    R                 R     R       R      R
+ *	 3  ip                R                 R
+ *	 4  port              R                 R
+ *	 5  incarnation                         R     R       R      R
+ *	 6  from                                      R       R
+ *	 7  meta (bin)                          O                         R
+ *
+ * PING's name is the target's name, so a node now at that address under
+ * another name does not ack for it. USER carries opaque broadcast data
+ * (the registry's gossip) in the meta field.
+ */
+#ifndef RUMOR_SWIM_PROTO_H
+#define RUMOR_SWIM_PROTO_H
+
+#include <msgpack.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "swim.h"
+
+#define SWIM_PROTO_VERSION 1
+/** Most messages decoded from one datagram. */
+#define SWIM_PACKET_MSGS_MAX 128
+/** Largest USER payload (fits one datagram with its header). */
+#define SWIM_USER_MAX 1200
+
+/** Message types. Wire numbers: append only. */
+enum swim_msg_type {
+	SWIM_MSG_PING = 1,
+	SWIM_MSG_PING_REQ = 2,
+	SWIM_MSG_ACK = 3,
+	SWIM_MSG_NACK = 4,
+	SWIM_MSG_ALIVE = 5,
+	SWIM_MSG_SUSPECT = 6,
+	SWIM_MSG_FAILED = 7,
+	SWIM_MSG_LEFT = 8,
+	SWIM_MSG_USER = 9,
+	swim_msg_type_MAX
+};
+
+/** Field keys inside a message map. Wire numbers: append only. */
+enum swim_key {
+	SWIM_KEY_TYPE = 0,
+	SWIM_KEY_SEQ = 1,
+	SWIM_KEY_NAME = 2,
+	SWIM_KEY_IP = 3,
+	SWIM_KEY_PORT = 4,
+	SWIM_KEY_INCARNATION = 5,
+	SWIM_KEY_FROM = 6,
+	SWIM_KEY_META = 7,
+};
+
+/**
+ * One message, decoded or to encode. Strings and bytes are (pointer,
+ * length) pairs: when decoded they point into the caller's input bytes
+ * (msgpack-c does not copy strings and bins), so they live while both the
+ * input buffer and the packet (until swim_packet_destroy()) do; when
+ * encoding they are only read.
+ * A decoded message has passed validation: required fields present, names
+ * valid (swim_name_valid), meta_size <= SWIM_META_MAX (SWIM_USER_MAX for
+ * USER).
+ */
+struct swim_msg {
+	enum swim_msg_type type;
+	uint64_t seq;
+	const char *name;
+	size_t name_len;
+	struct swim_addr addr;
+	uint64_t incarnation;
+	const char *from;
+	size_t from_len;
+	const uint8_t *meta;
+	size_t meta_size;
+};
+
+/** A decoded datagram. Owns the msgpack zone of the decoded tree; its
+ *  strings point into the decoded input bytes. */
+struct swim_packet {
+	uint32_t version;
+	const char *sender;
+	size_t sender_len;
+	size_t msg_count;
+	struct swim_msg msgs[SWIM_PACKET_MSGS_MAX];
+	msgpack_unpacked unpacked;
+};
+
+/**
+ * Decode and validate a whole datagram. On SWIM_DROP_NONE the packet must
+ * be released with swim_packet_destroy(), and `data` must stay untouched
+ * until then; on any other result nothing needs releasing (calling
+ * swim_packet_destroy() anyway is harmless). Never reads outside
+ * data[0, size). Every array and map count is checked against the bytes
+ * left before msgpack-c allocates anything. Messages of unknown type are
+ * skipped, not dropped: newer peers may send them.
+ */
+enum swim_drop
+swim_packet_decode(struct swim_packet *pkt, const uint8_t *data, size_t size);
+
+void
+swim_packet_destroy(struct swim_packet *pkt);
+
+/**
+ * Builds one datagram into a caller buffer. Messages are added one at a
+ * time; an add that would pass the capacity fails and leaves the encoder
+ * as it was, so the core can fill a datagram greedily.
+ */
+struct swim_encoder {
+	uint8_t *buf;
+	size_t cap;
+	size_t size;
+	size_t count_pos; /* offset of the array16 count */
+	size_t msg_count;
+	bool overflow;
+	msgpack_packer pk;
+};
+
+/** Start a datagram from `sender` into buf[0, cap). Returns 0,
+ *  RUMOR_EINVAL for an invalid sender name, or RUMOR_ENOSPACE when even
+ *  the header does not fit. The packer points back at `enc`: do not copy
+ *  or move the encoder between begin and finish. */
+int
+swim_encoder_begin(struct swim_encoder *enc, uint8_t *buf, size_t cap,
+		   const char *sender, size_t sender_len);
+
+/** Append one message. Returns 0, RUMOR_ENOSPACE (no room, or already
+ *  SWIM_PACKET_MSGS_MAX messages) or RUMOR_EINVAL (a message the decoder
+ *  would refuse); the encoder is unchanged on error. */
+int
+swim_encoder_add(struct swim_encoder *enc, const struct swim_msg *msg);
+
+/** Patch the message count; returns the datagram size. */
+size_t
+swim_encoder_finish(struct swim_encoder *enc);
+
+/** Pack one message with any msgpack packer (used for state blobs).
+ *  Returns 0, RUMOR_EINVAL for a message the decoder would refuse (nothing
+ *  written), or RUMOR_ENOSPACE when the packer's write callback failed
+ *  (a partial message may have been written). */
+int
+swim_msg_pack(msgpack_packer *pk, const struct swim_msg *msg);
+
+/** A decoded push-pull state. Owns its zone and its members array. */
+struct swim_state_def {
+	uint32_t version;
+	const char *sender;
+	size_t sender_len;
+	bool join;
+	size_t member_count;
+	struct swim_msg *members; /* malloc'd, member_count entries */
+	msgpack_unpacked unpacked;
+};
+
+/**
+ * Encode a state blob into a growable buffer: header, then members.
+ * `members` are messages of type ALIVE/SUSPECT/FAILED/LEFT.
+ * Returns 0, RUMOR_ENOMEM, RUMOR_ETOOBIG past SWIM_STATE_MAX bytes or
+ * SWIM_MEMBERS_MAX members, or RUMOR_EINVAL for an invalid sender or
+ * member. On error sbuf->size is back to what it was.
+ */
+int
+swim_state_pack(msgpack_sbuffer *sbuf, const char *sender, size_t sender_len,
+		bool join, const struct swim_msg *members, size_t count);
+
+/**
+ * Decode and validate a state blob. Every member must be a valid message
+ * of a status type (members of unknown type are skipped); the member count
+ * is checked against the remaining bytes before anything is allocated, and
+ * against SWIM_MEMBERS_MAX. On SWIM_DROP_NONE release with
+ * swim_state_destroy() and keep `data` untouched until then (strings point
+ * into it); after a failed decode destroy is unneeded but harmless.
+ */
+enum swim_drop
+swim_state_decode(struct swim_state_def *st, const uint8_t *data,
+		  size_t size);
+
+void
+swim_state_destroy(struct swim_state_def *st);
+
+#endif /* RUMOR_SWIM_PROTO_H */

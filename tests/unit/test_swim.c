@@ -1,0 +1,525 @@
+/*
+ * The SWIM core driven by hand: a few cores wired by a zero-latency test
+ * network in this file (datagrams and push-pull streams delivered at once,
+ * nodes can be taken down), fixed seeds, virtual time. Each test names the
+ * protocol property it checks.
+ */
+#include <stdlib.h>
+
+#include "rumor/error.h"
+#include "swim/swim.h"
+#include "swim/swim_proto.h"
+#include "test.h"
+
+#define NET_MAX 8
+#define SEED 42
+#define T0 10000
+
+struct net {
+	struct swim *n[NET_MAX];
+	struct swim_addr addr[NET_MAX];
+	bool down[NET_MAX];
+	/* Drop datagrams from a to b when cut[a][b]. */
+	bool cut[NET_MAX][NET_MAX];
+	size_t count;
+	uint64_t now;
+	struct swim_config cfg;
+	/* Counts of a message type about a subject seen on the wire. */
+	int watch_type;
+	const char *watch_name;
+	unsigned watch_seen;
+};
+
+static void
+net_init_cfg(struct net *net, size_t count, const struct swim_config *cfg)
+{
+	*net = (struct net){.count = count, .now = T0, .cfg = *cfg};
+	for (size_t i = 0; i < count; i++) {
+		char name[24];
+		snprintf(name, sizeof(name), "n%zu", i);
+		net->addr[i] = (struct swim_addr){0x0a000001 + (uint32_t)i,
+						  7946};
+		struct swim_self self = {.name = name, .addr = net->addr[i]};
+		net->n[i] = swim_new(&net->cfg, &self, SEED + i, net->now);
+	}
+}
+
+static void
+net_init(struct net *net, size_t count)
+{
+	struct swim_config cfg;
+	swim_config_lan(&cfg);
+	net_init_cfg(net, count, &cfg);
+}
+
+static void
+net_free(struct net *net)
+{
+	for (size_t i = 0; i < net->count; i++)
+		swim_delete(net->n[i]);
+}
+
+static int
+net_index(const struct net *net, const struct swim_addr *a)
+{
+	for (size_t i = 0; i < net->count; i++) {
+		if (net->addr[i].ip == a->ip && net->addr[i].port == a->port)
+			return (int)i;
+	}
+	return -1;
+}
+
+static void
+net_watch(struct net *net, const uint8_t *data, size_t size)
+{
+	if (net->watch_name == NULL)
+		return;
+	struct swim_packet pkt;
+	if (swim_packet_decode(&pkt, data, size) != SWIM_DROP_NONE)
+		return;
+	for (size_t i = 0; i < pkt.msg_count; i++) {
+		const struct swim_msg *m = &pkt.msgs[i];
+		if ((int)m->type == net->watch_type &&
+		    m->name_len == strlen(net->watch_name) &&
+		    memcmp(m->name, net->watch_name, m->name_len) == 0)
+			net->watch_seen++;
+	}
+	swim_packet_destroy(&pkt);
+}
+
+static void
+net_exchange(struct net *net, size_t i, const struct swim_stream_req *req)
+{
+	int j = net_index(net, &req->to);
+	if (j < 0 || net->down[j] || net->cut[i][j] || net->cut[j][i])
+		return;
+	uint8_t *buf;
+	size_t size;
+	if (swim_state_encode(net->n[i], req->join, &buf, &size) != 0)
+		return;
+	swim_handle_state(net->n[j], net->now, &net->addr[i], buf, size);
+	free(buf);
+	if (swim_state_encode(net->n[j], false, &buf, &size) != 0)
+		return;
+	swim_handle_state(net->n[i], net->now, &net->addr[j], buf, size);
+	free(buf);
+}
+
+/* Deliver everything in flight until the network is quiet. */
+static void
+net_flush(struct net *net)
+{
+	bool any = true;
+	while (any) {
+		any = false;
+		for (size_t i = 0; i < net->count; i++) {
+			struct swim_datagram dg;
+			struct swim_stream_req req;
+			struct swim_event ev;
+			while (swim_poll_datagram(net->n[i], &dg)) {
+				any = true;
+				net_watch(net, dg.data, dg.size);
+				int j = net_index(net, &dg.to);
+				if (j < 0 || net->down[i] || net->down[j] ||
+				    net->cut[i][j])
+					continue;
+				swim_handle_datagram(net->n[j], net->now,
+						     &net->addr[i], dg.data,
+						     dg.size);
+			}
+			while (swim_poll_stream(net->n[i], &req)) {
+				any = true;
+				if (!net->down[i])
+					net_exchange(net, i, &req);
+			}
+			while (swim_poll_event(net->n[i], &ev))
+				;
+		}
+	}
+}
+
+static void
+net_run(struct net *net, uint64_t duration_ms)
+{
+	uint64_t end = net->now + duration_ms;
+	net_flush(net);
+	for (;;) {
+		uint64_t next = UINT64_MAX;
+		for (size_t i = 0; i < net->count; i++) {
+			uint64_t d = swim_next_deadline_ms(net->n[i]);
+			if (!net->down[i] && d < next)
+				next = d;
+		}
+		if (next > end)
+			break;
+		net->now = next;
+		for (size_t i = 0; i < net->count; i++) {
+			if (!net->down[i] &&
+			    swim_next_deadline_ms(net->n[i]) <= net->now)
+				swim_handle_timeout(net->n[i], net->now);
+		}
+		net_flush(net);
+	}
+	net->now = end;
+}
+
+/* Everyone joins through n0. */
+static void
+net_join_all(struct net *net)
+{
+	for (size_t i = 1; i < net->count; i++)
+		swim_join(net->n[i], net->now, &net->addr[0], 1);
+	net_run(net, 5000);
+}
+
+static enum swim_status
+status_of(const struct net *net, size_t observer, size_t subject)
+{
+	char name[24];
+	snprintf(name, sizeof(name), "n%zu", subject);
+	struct swim_member_info info;
+	if (swim_member_find(net->n[observer], name, &info) != 0)
+		return swim_status_MAX;
+	return info.status;
+}
+
+static uint64_t
+incarnation_of(const struct net *net, size_t observer, size_t subject)
+{
+	char name[24];
+	snprintf(name, sizeof(name), "n%zu", subject);
+	struct swim_member_info info;
+	if (swim_member_find(net->n[observer], name, &info) != 0)
+		return UINT64_MAX;
+	return info.incarnation;
+}
+
+/* Hand a core one datagram holding one status message. */
+static enum swim_drop
+inject(struct net *net, size_t to, const char *sender,
+       const struct swim_msg *msg)
+{
+	uint8_t buf[SWIM_DATAGRAM_MAX];
+	struct swim_encoder enc;
+	swim_encoder_begin(&enc, buf, sizeof(buf), sender, strlen(sender));
+	swim_encoder_add(&enc, msg);
+	size_t size = swim_encoder_finish(&enc);
+	struct swim_addr from = {0x0a0000ff, 7946};
+	enum swim_drop drop = swim_handle_datagram(net->n[to], net->now,
+						   &from, buf, size);
+	net_flush(net);
+	return drop;
+}
+
+static struct swim_msg
+status_msg(enum swim_msg_type type, const char *name, uint64_t inc,
+	   const char *from)
+{
+	return (struct swim_msg){
+		.type = type,
+		.name = name,
+		.name_len = strlen(name),
+		.addr = {0x0a000001, 7946},
+		.incarnation = inc,
+		.from = from,
+		.from_len = from ? strlen(from) : 0,
+	};
+}
+
+static void
+test_join_through_seed_gives_everyone_the_full_view(void)
+{
+	struct net net;
+	net_init(&net, 5);
+	net_join_all(&net);
+	for (size_t i = 0; i < net.count; i++) {
+		ASSERT_EQ(swim_member_count(net.n[i]), 5);
+		for (size_t j = 0; j < net.count; j++)
+			ASSERT_EQ(status_of(&net, i, j), SWIM_STATUS_ALIVE);
+	}
+	net_free(&net);
+}
+
+static void
+test_healthy_cluster_raises_no_suspicion(void)
+{
+	struct net net;
+	net_init(&net, 5);
+	net_join_all(&net);
+	net_run(&net, 60000);
+	for (size_t i = 0; i < net.count; i++) {
+		struct swim_stats st;
+		swim_stats(net.n[i], &st);
+		ASSERT_EQ(st.suspicions, 0);
+		ASSERT_GE(st.probes_sent, 50);
+		ASSERT_EQ(st.probes_failed, 0);
+		ASSERT_EQ(st.awareness, 0);
+	}
+	net_free(&net);
+}
+
+static void
+test_crashed_member_is_suspected_then_failed_everywhere(void)
+{
+	struct net net;
+	net_init(&net, 5);
+	net_join_all(&net);
+	net.down[3] = true;
+	net_run(&net, 3000);
+	/* Someone probed it and nobody acked: a suspicion spreads. */
+	bool suspected = false;
+	for (size_t i = 0; i < net.count; i++)
+		suspected |= i != 3 &&
+			     status_of(&net, i, 3) == SWIM_STATUS_SUSPECT;
+	ASSERT(suspected);
+	/* Suspicion min at n = 5 is 4 s, max 24 s. */
+	net_run(&net, 30000);
+	for (size_t i = 0; i < net.count; i++) {
+		if (i != 3)
+			ASSERT_EQ(status_of(&net, i, 3), SWIM_STATUS_FAILED);
+	}
+	net_free(&net);
+}
+
+static void
+test_indirect_probe_saves_member_behind_a_broken_link(void)
+{
+	struct net net;
+	net_init(&net, 5);
+	net_join_all(&net);
+	/* n0 cannot reach n1 directly, but everyone else can. */
+	net.cut[0][1] = net.cut[1][0] = true;
+	net_run(&net, 60000);
+	for (size_t i = 0; i < net.count; i++)
+		ASSERT_EQ(status_of(&net, i, 1), SWIM_STATUS_ALIVE);
+	struct swim_stats st;
+	swim_stats(net.n[0], &st);
+	ASSERT_GE(st.indirect_probes, 1);
+	net_free(&net);
+}
+
+static void
+test_suspect_is_refuted_by_higher_incarnation(void)
+{
+	struct net net;
+	net_init(&net, 3);
+	net_join_all(&net);
+	ASSERT_EQ(incarnation_of(&net, 0, 1), 0);
+	struct swim_msg msg = status_msg(SWIM_MSG_SUSPECT, "n1", 0, "n2");
+	ASSERT_EQ(inject(&net, 0, "n2", &msg), SWIM_DROP_NONE);
+	ASSERT_EQ(status_of(&net, 0, 1), SWIM_STATUS_SUSPECT);
+	/* The next probe carries the suspicion to n1 (buddy system) and
+	 * gossip carries it everywhere; n1 refutes with incarnation 1. */
+	net_run(&net, 3000);
+	ASSERT_EQ(swim_self_incarnation(net.n[1]), 1);
+	for (size_t i = 0; i < net.count; i++) {
+		ASSERT_EQ(status_of(&net, i, 1), SWIM_STATUS_ALIVE);
+		ASSERT_EQ(incarnation_of(&net, i, 1), 1);
+	}
+	struct swim_stats st;
+	swim_stats(net.n[1], &st);
+	ASSERT_EQ(st.refutations, 1);
+	net_free(&net);
+}
+
+static void
+test_gossip_rules_order_updates_by_incarnation(void)
+{
+	struct net net;
+	net_init(&net, 3);
+	net_join_all(&net);
+	/* Isolate n0 so only injected messages change its view of n1. */
+	net.down[1] = net.down[2] = true;
+	struct swim_msg m;
+	m = status_msg(SWIM_MSG_SUSPECT, "n1", 5, "n2");
+	inject(&net, 0, "n2", &m);
+	ASSERT_EQ(status_of(&net, 0, 1), SWIM_STATUS_SUSPECT);
+	/* alive at the same incarnation does not override suspect */
+	m = status_msg(SWIM_MSG_ALIVE, "n1", 5, NULL);
+	inject(&net, 0, "n2", &m);
+	ASSERT_EQ(status_of(&net, 0, 1), SWIM_STATUS_SUSPECT);
+	/* alive at a higher incarnation does */
+	m = status_msg(SWIM_MSG_ALIVE, "n1", 6, NULL);
+	inject(&net, 0, "n2", &m);
+	ASSERT_EQ(status_of(&net, 0, 1), SWIM_STATUS_ALIVE);
+	/* a stale suspicion is ignored */
+	m = status_msg(SWIM_MSG_SUSPECT, "n1", 5, "n2");
+	inject(&net, 0, "n2", &m);
+	ASSERT_EQ(status_of(&net, 0, 1), SWIM_STATUS_ALIVE);
+	/* failed overrides alive at the same incarnation */
+	m = status_msg(SWIM_MSG_FAILED, "n1", 6, "n2");
+	inject(&net, 0, "n2", &m);
+	ASSERT_EQ(status_of(&net, 0, 1), SWIM_STATUS_FAILED);
+	/* suspect does not resurrect a failed member */
+	m = status_msg(SWIM_MSG_SUSPECT, "n1", 7, "n2");
+	inject(&net, 0, "n2", &m);
+	ASSERT_EQ(status_of(&net, 0, 1), SWIM_STATUS_FAILED);
+	/* left overrides failed */
+	m = status_msg(SWIM_MSG_LEFT, "n1", 6, NULL);
+	inject(&net, 0, "n2", &m);
+	ASSERT_EQ(status_of(&net, 0, 1), SWIM_STATUS_LEFT);
+	/* a newer life comes back */
+	m = status_msg(SWIM_MSG_ALIVE, "n1", 9, NULL);
+	inject(&net, 0, "n2", &m);
+	ASSERT_EQ(status_of(&net, 0, 1), SWIM_STATUS_ALIVE);
+	ASSERT_EQ(incarnation_of(&net, 0, 1), 9);
+	net_free(&net);
+}
+
+static void
+test_update_is_sent_exactly_retransmit_limit_times(void)
+{
+	struct net net;
+	net_init(&net, 5);
+	net_join_all(&net);
+	net_run(&net, 10000);
+	/* A fresh alive update about n4 originates at n4. */
+	net.watch_type = SWIM_MSG_ALIVE;
+	net.watch_name = "n4";
+	ASSERT_OK(swim_set_meta(net.n[4], net.now, (const uint8_t *)"x", 1));
+	/* Stop relays: only n4's own transmissions are counted. */
+	for (size_t i = 0; i < 4; i++)
+		net.down[i] = true;
+	net.down[4] = false;
+	net_run(&net, 30000);
+	/* limit = 4 * ceil(log10(5 + 1)) = 4 */
+	ASSERT_EQ(net.watch_seen, 4);
+	struct swim_stats st;
+	swim_stats(net.n[4], &st);
+	ASSERT_EQ(st.broadcast_queue, 0);
+	net_free(&net);
+}
+
+static void
+test_leave_is_seen_as_left_not_failed(void)
+{
+	struct net net;
+	net_init(&net, 4);
+	net_join_all(&net);
+	ASSERT_OK(swim_leave(net.n[2], net.now));
+	ASSERT(!swim_leave_done(net.n[2], net.now));
+	net_run(&net, 2500);
+	ASSERT(swim_leave_done(net.n[2], net.now));
+	net.down[2] = true;
+	net_run(&net, 40000);
+	for (size_t i = 0; i < net.count; i++) {
+		if (i != 2)
+			ASSERT_EQ(status_of(&net, i, 2), SWIM_STATUS_LEFT);
+	}
+	net_free(&net);
+}
+
+static void
+test_restarted_node_outranks_its_old_incarnation(void)
+{
+	struct net net;
+	net_init(&net, 3);
+	net_join_all(&net);
+	/* n2 refutes a few times, then crashes and is declared failed. */
+	struct swim_msg m = status_msg(SWIM_MSG_SUSPECT, "n2", 0, "n0");
+	inject(&net, 2, "n0", &m);
+	m = status_msg(SWIM_MSG_SUSPECT, "n2", 1, "n0");
+	inject(&net, 2, "n0", &m);
+	net_run(&net, 3000);
+	ASSERT_EQ(incarnation_of(&net, 0, 2), 2);
+	net.down[2] = true;
+	net_run(&net, 30000);
+	ASSERT_EQ(status_of(&net, 0, 2), SWIM_STATUS_FAILED);
+	/* It comes back having lost its counter: incarnation 0. */
+	swim_delete(net.n[2]);
+	struct swim_self self = {.name = "n2", .addr = net.addr[2]};
+	net.n[2] = swim_new(&net.cfg, &self, 777, net.now);
+	net.down[2] = false;
+	swim_join(net.n[2], net.now, &net.addr[0], 1);
+	net_run(&net, 5000);
+	ASSERT_GE(swim_self_incarnation(net.n[2]), 3);
+	for (size_t i = 0; i < net.count; i++)
+		ASSERT_EQ(status_of(&net, i, 2), SWIM_STATUS_ALIVE);
+	net_free(&net);
+}
+
+static void
+test_partition_heals_without_rejoining_by_hand(void)
+{
+	struct swim_config cfg;
+	swim_config_lan(&cfg);
+	cfg.reconnect_interval_ms = 5000;
+	struct net net;
+	net_init_cfg(&net, 6, &cfg);
+	net_join_all(&net);
+	for (size_t a = 0; a < 3; a++) {
+		for (size_t b = 3; b < 6; b++)
+			net.cut[a][b] = net.cut[b][a] = true;
+	}
+	net_run(&net, 90000);
+	ASSERT_EQ(status_of(&net, 0, 4), SWIM_STATUS_FAILED);
+	ASSERT_EQ(status_of(&net, 4, 0), SWIM_STATUS_FAILED);
+	memset(net.cut, 0, sizeof(net.cut));
+	net_run(&net, 60000);
+	for (size_t i = 0; i < net.count; i++) {
+		for (size_t j = 0; j < net.count; j++)
+			ASSERT_EQ(status_of(&net, i, j), SWIM_STATUS_ALIVE);
+	}
+	net_free(&net);
+}
+
+static void
+test_bad_datagrams_are_dropped_and_counted(void)
+{
+	struct net net;
+	net_init(&net, 2);
+	struct swim_addr from = {0x0a0000ff, 1};
+	const uint8_t junk[] = {0xc1, 0x00, 0x01};
+	ASSERT_NE(swim_handle_datagram(net.n[0], net.now, &from, junk,
+				       sizeof(junk)),
+		  SWIM_DROP_NONE);
+	ASSERT_NE(swim_handle_datagram(net.n[0], net.now, &from, junk, 0),
+		  SWIM_DROP_NONE);
+	struct swim_msg m = status_msg(SWIM_MSG_ALIVE, "n9", 1, NULL);
+	ASSERT_EQ(inject(&net, 0, "n0", &m), SWIM_DROP_FROM_SELF);
+	ASSERT_EQ(swim_member_count(net.n[0]), 1);
+	struct swim_stats st;
+	swim_stats(net.n[0], &st);
+	uint64_t drops = 0;
+	for (int i = 0; i < swim_drop_MAX; i++)
+		drops += st.drop_count[i];
+	ASSERT_EQ(drops, 3);
+	ASSERT_EQ(st.drop_count[SWIM_DROP_FROM_SELF], 1);
+	net_free(&net);
+}
+
+static void
+test_same_seed_gives_same_run(void)
+{
+	uint64_t sent[2];
+	for (int round = 0; round < 2; round++) {
+		struct net net;
+		net_init(&net, 5);
+		net_join_all(&net);
+		net.down[2] = true;
+		net_run(&net, 40000);
+		struct swim_stats st;
+		swim_stats(net.n[0], &st);
+		sent[round] = st.bytes_sent * 1000003 + st.probes_sent;
+		net_free(&net);
+	}
+	ASSERT_EQ(sent[0], sent[1]);
+}
+
+int
+main(void)
+{
+	RUN(test_join_through_seed_gives_everyone_the_full_view);
+	RUN(test_healthy_cluster_raises_no_suspicion);
+	RUN(test_crashed_member_is_suspected_then_failed_everywhere);
+	RUN(test_indirect_probe_saves_member_behind_a_broken_link);
+	RUN(test_suspect_is_refuted_by_higher_incarnation);
+	RUN(test_gossip_rules_order_updates_by_incarnation);
+	RUN(test_update_is_sent_exactly_retransmit_limit_times);
+	RUN(test_leave_is_seen_as_left_not_failed);
+	RUN(test_restarted_node_outranks_its_old_incarnation);
+	RUN(test_partition_heals_without_rejoining_by_hand);
+	RUN(test_bad_datagrams_are_dropped_and_counted);
+	RUN(test_same_seed_gives_same_run);
+	return TEST_SUMMARY();
+}
