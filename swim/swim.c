@@ -269,6 +269,7 @@ swim_delete(struct swim *swim)
 	/* The heap points into members: empty it first. */
 	swim_heap_destroy(&swim->timers);
 	for (size_t i = 0; i < swim->member_count; i++) {
+		free(swim->members[i]->suspicion);
 		free(swim->members[i]->meta);
 		free(swim->members[i]);
 	}
@@ -374,7 +375,7 @@ swim_state_encode(struct swim *swim, bool join, uint8_t **out, size_t *size)
 	if (msgs == NULL)
 		return RUMOR_ENOMEM;
 	for (size_t i = 0; i < swim->member_count; i++)
-		swim__member_to_msg(swim->members[i], &msgs[i]);
+		swim__member_to_msg(swim, swim->members[i], &msgs[i]);
 	msgpack_sbuffer sbuf;
 	msgpack_sbuffer_init(&sbuf);
 	const struct swim_member *self = swim->self;
@@ -544,11 +545,10 @@ swim_handle_timeout(struct swim *swim, uint64_t now_ms)
 	struct swim_heap_node *t;
 	while ((t = swim_heap_top(&swim->timers)) != NULL &&
 	       t->deadline_ms <= now_ms) {
-		struct swim_member *m = (struct swim_member *)(
-			(char *)t - offsetof(struct swim_member,
-					     suspicion_timer));
+		struct swim_suspicion *sp = (struct swim_suspicion *)(
+			(char *)t - offsetof(struct swim_suspicion, timer));
 		swim_heap_disarm(&swim->timers, t);
-		swim__suspicion_expired(swim, m, now_ms);
+		swim__suspicion_expired(swim, sp->member, now_ms);
 	}
 	swim__relays_tick(swim, now_ms);
 	if (swim->probe.active && now_ms >= swim->probe.ack_deadline_ms)

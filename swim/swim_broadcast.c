@@ -92,7 +92,7 @@ bcast_sent(struct swim *swim, struct swim_member *m, unsigned limit)
 		swim->bcast_count--;
 		return;
 	}
-	link_push_front(&swim->bcast[m->transmits], &m->bcast);
+	link_push_front(&swim->bcast[(unsigned)m->transmits], &m->bcast);
 }
 
 void
@@ -117,7 +117,7 @@ swim__bcast_fill(struct swim *swim, struct swim_encoder *enc)
 				swim__bcast_drop(swim, m);
 			} else {
 				struct swim_msg msg;
-				swim__member_to_msg(m, &msg);
+				swim__member_to_msg(swim, m, &msg);
 				if (swim_encoder_add(enc, &msg) == 0)
 					sent[sent_count++] = m;
 				else

@@ -38,40 +38,46 @@ struct swim_link {
 	struct swim_link *prev, *next;
 };
 
-/** One member, self included. The pending broadcast about a member is
- *  embedded in it: a newer update about the same member replaces the
- *  queued one by construction (memberlist's invalidation by name). */
+/** Suspicion state, allocated only while a member is suspect (most
+ *  members never are, and every node holds every member). */
+struct swim_suspicion {
+	struct swim_heap_node timer;
+	struct swim_member *member;
+	uint64_t start_ms;
+	uint64_t min_ms;
+	uint64_t max_ms;
+	unsigned k;
+	unsigned confirm_count;
+	uint64_t confirmers[SWIM_CONFIRMERS_MAX];
+	/** Who first suspected the member (carried in SUSPECT gossip). */
+	size_t from_len;
+	char from[SWIM_NAME_MAX + 1];
+};
+
+/** One member, self included. Every node holds one per member of the
+ *  cluster, so the record is kept small: a simulator of 10,000 nodes holds
+ *  10^8 of them. The pending broadcast about a member is embedded in it: a
+ *  newer update about the same member replaces the queued one by
+ *  construction (memberlist's invalidation by name). */
 struct swim_member {
-	char name[SWIM_NAME_MAX + 1];
-	size_t name_len;
 	uint64_t name_hash;
-	struct swim_addr addr;
-	enum swim_status status;
 	uint64_t incarnation;
 	/** When the status last changed (reaping, gossip to the dead). */
 	uint64_t status_ms;
-	uint8_t *meta;
-	size_t meta_size;
-	/** Who first suspected or declared this member failed. */
-	char from[SWIM_NAME_MAX + 1];
-	size_t from_len;
-	bool is_self;
-	/** Slot in swim->members (probe order). */
-	size_t index;
+	struct swim_addr addr;
 	struct swim_member *hash_next;
-
-	/* Suspicion (status SUSPECT only). */
-	struct swim_heap_node suspicion_timer;
-	uint64_t suspicion_start_ms;
-	uint64_t suspicion_min_ms;
-	uint64_t suspicion_max_ms;
-	unsigned suspicion_k;
-	unsigned confirm_count;
-	uint64_t confirmers[SWIM_CONFIRMERS_MAX];
-
-	/* Broadcast queue membership: transmits < 0 when not queued. */
-	int transmits;
+	/** Broadcast queue link; transmits < 0 when not queued. */
 	struct swim_link bcast;
+	uint8_t *meta;
+	struct swim_suspicion *suspicion;
+	/** Slot in swim->members (probe order). */
+	uint32_t index;
+	uint16_t meta_size;
+	int8_t transmits;
+	uint8_t status; /* enum swim_status */
+	uint8_t name_len;
+	bool is_self;
+	char name[]; /* name_len bytes + NUL */
 };
 
 /** A ping-req we serve for another member. */
@@ -176,7 +182,8 @@ int
 swim__member_set_meta(struct swim_member *m, const uint8_t *meta,
 		      size_t size);
 void
-swim__member_to_msg(const struct swim_member *m, struct swim_msg *msg);
+swim__member_to_msg(const struct swim *swim, const struct swim_member *m,
+		    struct swim_msg *msg);
 uint64_t
 swim__name_hash(const char *name, size_t len);
 

@@ -78,7 +78,7 @@ static void
 member_place(struct swim *swim, struct swim_member *m, size_t index)
 {
 	swim->members[index] = m;
-	m->index = index;
+	m->index = (uint32_t)index;
 }
 
 struct swim_member *
@@ -98,17 +98,16 @@ swim__member_add(struct swim *swim, const char *name, size_t len,
 	if (swim->member_count + 1 > swim->bucket_count &&
 	    member_hash_grow(swim) != 0)
 		return NULL;
-	struct swim_member *m = calloc(1, sizeof(*m));
+	struct swim_member *m = calloc(1, sizeof(*m) + len + 1);
 	if (m == NULL)
 		return NULL;
 	memcpy(m->name, name, len);
-	m->name_len = len;
+	m->name_len = (uint8_t)len;
 	m->name_hash = swim__name_hash(name, len);
 	m->addr = *addr;
 	m->status = SWIM_STATUS_ALIVE;
 	m->status_ms = now_ms;
 	m->transmits = -1;
-	swim_heap_node_init(&m->suspicion_timer);
 	size_t b = m->name_hash & (swim->bucket_count - 1);
 	m->hash_next = swim->buckets[b];
 	swim->buckets[b] = m;
@@ -125,11 +124,21 @@ swim__member_add(struct swim *swim, const char *name, size_t len,
 	return m;
 }
 
+static void
+suspicion_free(struct swim *swim, struct swim_member *m)
+{
+	if (m->suspicion == NULL)
+		return;
+	swim_heap_disarm(&swim->timers, &m->suspicion->timer);
+	free(m->suspicion);
+	m->suspicion = NULL;
+}
+
 void
 swim__member_remove(struct swim *swim, struct swim_member *m)
 {
 	swim__bcast_drop(swim, m);
-	swim_heap_disarm(&swim->timers, &m->suspicion_timer);
+	suspicion_free(swim, m);
 	struct swim_member **pp =
 		&swim->buckets[m->name_hash & (swim->bucket_count - 1)];
 	while (*pp != m)
@@ -167,8 +176,8 @@ swim__member_set_status(struct swim *swim, struct swim_member *m,
 	else if (status == SWIM_STATUS_FAILED)
 		swim->failed_count++;
 	if (status != SWIM_STATUS_SUSPECT)
-		swim_heap_disarm(&swim->timers, &m->suspicion_timer);
-	m->status = status;
+		suspicion_free(swim, m);
+	m->status = (uint8_t)status;
 	m->status_ms = now_ms;
 }
 
@@ -185,12 +194,13 @@ swim__member_set_meta(struct swim_member *m, const uint8_t *meta,
 	}
 	free(m->meta);
 	m->meta = copy;
-	m->meta_size = size;
+	m->meta_size = (uint16_t)size;
 	return 0;
 }
 
 void
-swim__member_to_msg(const struct swim_member *m, struct swim_msg *msg)
+swim__member_to_msg(const struct swim *swim, const struct swim_member *m,
+		    struct swim_msg *msg)
 {
 	static const enum swim_msg_type types[swim_status_MAX] = {
 		[SWIM_STATUS_ALIVE] = SWIM_MSG_ALIVE,
@@ -208,9 +218,14 @@ swim__member_to_msg(const struct swim_member *m, struct swim_msg *msg)
 	if (m->status == SWIM_STATUS_ALIVE) {
 		msg->meta = m->meta;
 		msg->meta_size = m->meta_size;
+	} else if (m->status == SWIM_STATUS_SUSPECT && m->suspicion) {
+		msg->from = m->suspicion->from;
+		msg->from_len = m->suspicion->from_len;
 	} else if (m->status != SWIM_STATUS_LEFT) {
-		msg->from = m->from;
-		msg->from_len = m->from_len;
+		/* A failure is re-gossiped on our own word: the accuser
+		 * matters only while confirmations are counted. */
+		msg->from = swim->self->name;
+		msg->from_len = swim->self->name_len;
 	}
 }
 
@@ -219,14 +234,6 @@ msg_is_self(const struct swim *swim, const struct swim_msg *msg)
 {
 	return msg->name_len == swim->self->name_len &&
 	       memcmp(msg->name, swim->self->name, msg->name_len) == 0;
-}
-
-static void
-member_set_from(struct swim_member *m, const char *from, size_t len)
-{
-	memcpy(m->from, from, len);
-	m->from[len] = '\0';
-	m->from_len = len;
 }
 
 /* A change everyone should hear of: queue it and tell the driver. */
@@ -319,47 +326,52 @@ swim__apply_alive(struct swim *swim, const struct swim_msg *msg,
 
 /* Arm the suspicion deadline from the current confirmations. */
 static void
-suspicion_arm(struct swim *swim, struct swim_member *m)
+suspicion_arm(struct swim *swim, struct swim_suspicion *sp)
 {
-	uint64_t timeout = swim_suspicion_timeout_ms(
-		m->suspicion_min_ms, m->suspicion_max_ms, m->suspicion_k,
-		m->confirm_count);
-	swim_heap_arm(&swim->timers, &m->suspicion_timer,
-		      m->suspicion_start_ms + timeout);
+	uint64_t timeout = swim_suspicion_timeout_ms(sp->min_ms, sp->max_ms,
+						     sp->k, sp->confirm_count);
+	swim_heap_arm(&swim->timers, &sp->timer, sp->start_ms + timeout);
 }
 
-static void
-suspicion_start(struct swim *swim, struct swim_member *m, uint64_t now_ms)
+static struct swim_suspicion *
+suspicion_new(struct swim *swim, struct swim_member *m, const char *from,
+	      size_t from_len, uint64_t now_ms)
 {
+	struct swim_suspicion *sp = calloc(1, sizeof(*sp));
+	if (sp == NULL)
+		return NULL;
 	size_t n = swim->live_count;
-	uint64_t min = swim_suspicion_min_ms(swim->cfg.suspicion_mult, n,
-					     swim->cfg.probe_interval_ms);
-	m->suspicion_start_ms = now_ms;
-	m->suspicion_min_ms = min;
-	m->suspicion_max_ms = min * swim->cfg.suspicion_max_timeout_mult;
-	m->suspicion_k = swim_suspicion_k(swim->cfg.suspicion_mult, n);
-	m->confirm_count = 0;
-	suspicion_arm(swim, m);
+	swim_heap_node_init(&sp->timer);
+	sp->member = m;
+	sp->start_ms = now_ms;
+	sp->min_ms = swim_suspicion_min_ms(swim->cfg.suspicion_mult, n,
+					   swim->cfg.probe_interval_ms);
+	sp->max_ms = sp->min_ms * swim->cfg.suspicion_max_timeout_mult;
+	sp->k = swim_suspicion_k(swim->cfg.suspicion_mult, n);
+	memcpy(sp->from, from, from_len);
+	sp->from[from_len] = '\0';
+	sp->from_len = from_len;
+	return sp;
 }
 
 /* Lifeguard: an independent suspicion shortens the timeout. Returns true
  * when `from` was new (the update is then worth re-gossiping). */
 static bool
-suspicion_confirm(struct swim *swim, struct swim_member *m, const char *from,
-		  size_t from_len)
+suspicion_confirm(struct swim *swim, struct swim_suspicion *sp,
+		  const char *from, size_t from_len)
 {
-	if (from_len == m->from_len && memcmp(from, m->from, from_len) == 0)
+	if (from_len == sp->from_len && memcmp(from, sp->from, from_len) == 0)
 		return false;
-	if (m->confirm_count >= m->suspicion_k ||
-	    m->confirm_count >= SWIM_CONFIRMERS_MAX)
+	if (sp->confirm_count >= sp->k ||
+	    sp->confirm_count >= SWIM_CONFIRMERS_MAX)
 		return false;
 	uint64_t h = swim__name_hash(from, from_len);
-	for (unsigned i = 0; i < m->confirm_count; i++) {
-		if (m->confirmers[i] == h)
+	for (unsigned i = 0; i < sp->confirm_count; i++) {
+		if (sp->confirmers[i] == h)
 			return false;
 	}
-	m->confirmers[m->confirm_count++] = h;
-	suspicion_arm(swim, m);
+	sp->confirmers[sp->confirm_count++] = h;
+	suspicion_arm(swim, sp);
 	return true;
 }
 
@@ -368,10 +380,14 @@ static void
 member_suspect(struct swim *swim, struct swim_member *m, uint64_t inc,
 	       const char *from, size_t from_len, uint64_t now_ms)
 {
+	struct swim_suspicion *sp = suspicion_new(swim, m, from, from_len,
+						  now_ms);
+	if (sp == NULL)
+		return;
 	m->incarnation = inc;
-	member_set_from(m, from, from_len);
 	swim__member_set_status(swim, m, SWIM_STATUS_SUSPECT, now_ms);
-	suspicion_start(swim, m, now_ms);
+	m->suspicion = sp;
+	suspicion_arm(swim, sp);
 	swim->stats.suspicions++;
 	member_changed(swim, m, SWIM_EVENT_STATUS);
 }
@@ -393,7 +409,8 @@ swim__apply_suspect(struct swim *swim, const struct swim_msg *msg,
 	if (m->status == SWIM_STATUS_SUSPECT) {
 		if (msg->incarnation > m->incarnation)
 			m->incarnation = msg->incarnation;
-		if (suspicion_confirm(swim, m, msg->from, msg->from_len))
+		if (suspicion_confirm(swim, m->suspicion, msg->from,
+				      msg->from_len))
 			swim__bcast_queue(swim, m);
 		return;
 	}
@@ -406,7 +423,8 @@ swim__suspect(struct swim *swim, struct swim_member *m, uint64_t now_ms)
 {
 	struct swim_member *self = swim->self;
 	if (m->status == SWIM_STATUS_SUSPECT) {
-		if (suspicion_confirm(swim, m, self->name, self->name_len))
+		if (suspicion_confirm(swim, m->suspicion, self->name,
+				      self->name_len))
 			swim__bcast_queue(swim, m);
 		return;
 	}
@@ -422,7 +440,6 @@ swim__suspicion_expired(struct swim *swim, struct swim_member *m,
 {
 	if (m->status != SWIM_STATUS_SUSPECT)
 		return;
-	member_set_from(m, swim->self->name, swim->self->name_len);
 	swim__member_set_status(swim, m, SWIM_STATUS_FAILED, now_ms);
 	member_changed(swim, m, SWIM_EVENT_STATUS);
 }
@@ -442,7 +459,6 @@ swim__apply_failed(struct swim *swim, const struct swim_msg *msg,
 	if (m->status == SWIM_STATUS_FAILED || m->status == SWIM_STATUS_LEFT)
 		return;
 	m->incarnation = msg->incarnation;
-	member_set_from(m, msg->from, msg->from_len);
 	swim__member_set_status(swim, m, SWIM_STATUS_FAILED, now_ms);
 	member_changed(swim, m, SWIM_EVENT_STATUS);
 }

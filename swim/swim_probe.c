@@ -37,8 +37,8 @@ probe_shuffle(struct swim *swim)
 		struct swim_member *tmp = swim->members[i - 1];
 		swim->members[i - 1] = swim->members[j];
 		swim->members[j] = tmp;
-		swim->members[i - 1]->index = i - 1;
-		swim->members[j]->index = j;
+		swim->members[i - 1]->index = (uint32_t)(i - 1);
+		swim->members[j]->index = (uint32_t)j;
 	}
 	swim->probe_cursor = 0;
 }
@@ -74,7 +74,7 @@ send_ping(struct swim *swim, const struct swim_addr *to, uint64_t seq,
 	swim_encoder_add(&enc, &ping);
 	if (buddy != NULL && buddy->status == SWIM_STATUS_SUSPECT) {
 		struct swim_msg suspect;
-		swim__member_to_msg(buddy, &suspect);
+		swim__member_to_msg(swim, buddy, &suspect);
 		swim_encoder_add(&enc, &suspect);
 	}
 	swim__send_finish(swim, dg, &enc, true);

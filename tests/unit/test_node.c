@@ -1,0 +1,201 @@
+/*
+ * node: the core behind the seal layer. Two nodes exchange sealed
+ * datagrams and stream frames; other keys, plaintext peers and tampered
+ * frames are dropped and counted under their own reasons.
+ */
+#include <sodium.h>
+#include <stdlib.h>
+
+#include "membership/node.h"
+#include "rumor/error.h"
+#include "test.h"
+
+#define T0 10000
+
+static struct keyring *
+ring_with(uint8_t fill)
+{
+	uint8_t key[KEYRING_KEY_SIZE];
+	memset(key, fill, sizeof(key));
+	struct keyring *kr = keyring_new();
+	if (kr != NULL && keyring_add(kr, key) != 0) {
+		keyring_delete(kr);
+		return NULL;
+	}
+	return kr;
+}
+
+static struct node *
+node_make(const char *name, uint32_t ip, const struct keyring *kr,
+	  uint64_t seed)
+{
+	struct node_config cfg = {
+		.self = {.name = name, .addr = {ip, 7946}},
+		.keyring = kr,
+		.rand_seed = seed,
+	};
+	swim_config_lan(&cfg.swim);
+	memset(cfg.nonce_prefix, (int)seed, sizeof(cfg.nonce_prefix));
+	return node_new(&cfg, T0);
+}
+
+/* Run a push-pull from a to b through sealed stream frames. */
+static enum node_drop
+exchange(struct node *a, struct node *b)
+{
+	struct swim_stream_req req;
+	if (!node_poll_stream(a, &req))
+		return node_drop_MAX;
+	uint8_t *frame;
+	size_t size;
+	if (node_stream_encode(a, req.join, &frame, &size) != 0)
+		return node_drop_MAX;
+	const struct swim_addr from = {1, 1};
+	enum node_drop drop = node_stream_handle(
+		b, T0, &from, frame + NODE_STREAM_PREFIX,
+		size - NODE_STREAM_PREFIX);
+	free(frame);
+	if (drop != NODE_DROP_NONE)
+		return drop;
+	if (node_stream_encode(b, false, &frame, &size) != 0)
+		return node_drop_MAX;
+	drop = node_stream_handle(a, T0, &from, frame + NODE_STREAM_PREFIX,
+				  size - NODE_STREAM_PREFIX);
+	free(frame);
+	return drop;
+}
+
+static void
+test_sealed_push_pull_joins_two_nodes(void)
+{
+	struct keyring *kr = ring_with(7);
+	struct node *a = node_make("a", 1, kr, 1);
+	struct node *b = node_make("b", 2, kr, 2);
+	ASSERT_NOT_NULL(a);
+	ASSERT_NOT_NULL(b);
+	const struct swim_addr seed = {2, 7946};
+	ASSERT_OK(node_join(a, T0, &seed, 1));
+	ASSERT_EQ(exchange(a, b), NODE_DROP_NONE);
+	ASSERT_EQ(swim_member_count(node_swim(a)), 2);
+	ASSERT_EQ(swim_member_count(node_swim(b)), 2);
+	node_delete(a);
+	node_delete(b);
+	keyring_delete(kr);
+}
+
+static void
+test_sealed_datagrams_fit_the_mtu_and_open_at_the_peer(void)
+{
+	struct keyring *kr = ring_with(7);
+	struct node *a = node_make("a", 1, kr, 1);
+	struct node *b = node_make("b", 2, kr, 2);
+	const struct swim_addr seed = {2, 7946};
+	node_join(a, T0, &seed, 1);
+	exchange(a, b);
+	/* Run a's timers until it probes b. */
+	uint64_t now = T0;
+	struct node_datagram dg;
+	bool sent = false;
+	for (int i = 0; i < 50 && !sent; i++) {
+		now = node_next_deadline_ms(a);
+		node_handle_timeout(a, now);
+		while (node_poll_datagram(a, &dg)) {
+			sent = true;
+			ASSERT_LE(dg.size, NODE_DATAGRAM_MAX);
+			const struct swim_addr from = {1, 7946};
+			ASSERT_EQ(node_handle_datagram(b, now, &from, dg.data,
+						       dg.size),
+				  NODE_DROP_NONE);
+		}
+	}
+	ASSERT(sent);
+	node_delete(a);
+	node_delete(b);
+	keyring_delete(kr);
+}
+
+static void
+test_other_key_plaintext_and_tampering_are_dropped_by_reason(void)
+{
+	struct keyring *k1 = ring_with(1), *k2 = ring_with(2);
+	struct node *a = node_make("a", 1, k1, 1);
+	struct node *other = node_make("o", 3, k2, 3);
+	struct node *plain = node_make("p", 4, NULL, 4);
+	ASSERT_NOT_NULL(plain);
+	const struct swim_addr seed = {1, 7946};
+	/* Another key: the key id is unknown to a. */
+	node_join(other, T0, &seed, 1);
+	ASSERT_EQ(exchange(other, a), NODE_DROP_UNKNOWN_KEY);
+	/* A plaintext peer at an encrypted node, and the reverse. */
+	node_join(plain, T0, &seed, 1);
+	ASSERT_EQ(exchange(plain, a), NODE_DROP_PLAINTEXT);
+	node_join(a, T0, &(struct swim_addr){4, 7946}, 1);
+	ASSERT_EQ(exchange(a, plain), NODE_DROP_ENCRYPTED);
+	ASSERT_EQ(swim_member_count(node_swim(a)), 1);
+	ASSERT_EQ(swim_member_count(node_swim(plain)), 1);
+	/* A flipped bit in a sealed frame fails authentication. */
+	uint8_t *frame;
+	size_t size;
+	ASSERT_OK(node_stream_encode(other, false, &frame, &size));
+	frame[size - 3] ^= 0x10;
+	struct node *twin = node_make("t", 5, k2, 5);
+	ASSERT_EQ(node_stream_handle(twin, T0, &seed,
+				     frame + NODE_STREAM_PREFIX,
+				     size - NODE_STREAM_PREFIX),
+		  NODE_DROP_AUTH);
+	/* A datagram replayed as a stream frame has the wrong kind. */
+	frame[size - 3] ^= 0x10;
+	ASSERT_EQ(node_handle_datagram(twin, T0, &seed,
+				       frame + NODE_STREAM_PREFIX,
+				       size - NODE_STREAM_PREFIX),
+		  NODE_DROP_VERSION);
+	free(frame);
+	struct node_stats st;
+	node_stats(a, &st);
+	ASSERT_EQ(st.drop_count[NODE_DROP_UNKNOWN_KEY], 1);
+	ASSERT_EQ(st.drop_count[NODE_DROP_PLAINTEXT], 1);
+	node_delete(a);
+	node_delete(other);
+	node_delete(plain);
+	node_delete(twin);
+	keyring_delete(k1);
+	keyring_delete(k2);
+}
+
+static void
+test_oversized_and_empty_frames_are_dropped(void)
+{
+	struct keyring *kr = ring_with(7);
+	struct node *a = node_make("a", 1, kr, 1);
+	const struct swim_addr from = {9, 9};
+	static uint8_t big[NODE_DATAGRAM_MAX + 1];
+	ASSERT_EQ(node_handle_datagram(a, T0, &from, big, sizeof(big)),
+		  NODE_DROP_OVERSIZE);
+	ASSERT_EQ(node_handle_datagram(a, T0, &from, big, 0),
+		  NODE_DROP_TRUNCATED);
+	ASSERT_EQ(node_stream_handle(a, T0, &from, big, 0),
+		  NODE_DROP_TRUNCATED);
+	node_delete(a);
+	keyring_delete(kr);
+}
+
+static void
+test_empty_keyring_is_refused(void)
+{
+	struct keyring *kr = keyring_new();
+	ASSERT_NULL(node_make("a", 1, kr, 1));
+	keyring_delete(kr);
+}
+
+int
+main(void)
+{
+	if (sodium_init() < 0)
+		return 1;
+	RUN(test_sealed_push_pull_joins_two_nodes);
+	RUN(test_sealed_datagrams_fit_the_mtu_and_open_at_the_peer);
+	RUN(test_other_key_plaintext_and_tampering_are_dropped_by_reason);
+	RUN(test_oversized_and_empty_frames_are_dropped);
+	RUN(test_empty_keyring_is_refused);
+	return TEST_SUMMARY();
+}
