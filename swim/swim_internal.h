@@ -47,9 +47,13 @@ struct swim_suspicion {
 	uint64_t min_ms;
 	uint64_t max_ms;
 	unsigned k;
+	/** Distinct confirmers besides the first accuser (name hashes). */
 	unsigned confirm_count;
+	uint64_t accuser_hash;
 	uint64_t confirmers[SWIM_CONFIRMERS_MAX];
-	/** Who first suspected the member (carried in SUSPECT gossip). */
+	/** The latest accuser: SUSPECT gossip carries it, so every
+	 *  confirmation reaches others as a new, independent one
+	 *  (memberlist re-broadcasts the confirming message). */
 	size_t from_len;
 	char from[SWIM_NAME_MAX + 1];
 };

@@ -348,6 +348,7 @@ suspicion_new(struct swim *swim, struct swim_member *m, const char *from,
 					   swim->cfg.probe_interval_ms);
 	sp->max_ms = sp->min_ms * swim->cfg.suspicion_max_timeout_mult;
 	sp->k = swim_suspicion_k(swim->cfg.suspicion_mult, n);
+	sp->accuser_hash = swim__name_hash(from, from_len);
 	memcpy(sp->from, from, from_len);
 	sp->from[from_len] = '\0';
 	sp->from_len = from_len;
@@ -355,22 +356,23 @@ suspicion_new(struct swim *swim, struct swim_member *m, const char *from,
 }
 
 /* Lifeguard: an independent suspicion shortens the timeout. Returns true
- * when `from` was new (the update is then worth re-gossiping). */
+ * when `from` was new; the update is then re-gossiped in its name. */
 static bool
 suspicion_confirm(struct swim *swim, struct swim_suspicion *sp,
 		  const char *from, size_t from_len)
 {
-	if (from_len == sp->from_len && memcmp(from, sp->from, from_len) == 0)
-		return false;
-	if (sp->confirm_count >= sp->k ||
+	uint64_t h = swim__name_hash(from, from_len);
+	if (h == sp->accuser_hash || sp->confirm_count >= sp->k ||
 	    sp->confirm_count >= SWIM_CONFIRMERS_MAX)
 		return false;
-	uint64_t h = swim__name_hash(from, from_len);
 	for (unsigned i = 0; i < sp->confirm_count; i++) {
 		if (sp->confirmers[i] == h)
 			return false;
 	}
 	sp->confirmers[sp->confirm_count++] = h;
+	memcpy(sp->from, from, from_len);
+	sp->from[from_len] = '\0';
+	sp->from_len = from_len;
 	suspicion_arm(swim, sp);
 	return true;
 }

@@ -11,7 +11,7 @@
 #include "swim/swim_proto.h"
 #include "test.h"
 
-#define NET_MAX 8
+#define NET_MAX 24
 #define SEED 42
 #define T0 10000
 
@@ -282,6 +282,32 @@ test_crashed_member_is_suspected_then_failed_everywhere(void)
 }
 
 static void
+test_confirmations_spread_so_all_detect_before_the_max_timeout(void)
+{
+	/* n = 20: suspicion min 5.2 s, max 31.2 s. Only if confirmers'
+	 * names travel with the gossip do observers other than the first
+	 * accuser reach the minimum. */
+	struct net net;
+	net_init(&net, 20);
+	net_join_all(&net);
+	net_run(&net, 10000);
+	net.down[7] = true;
+	uint64_t t0 = net.now, all_ms = 0;
+	while (all_ms == 0 && net.now - t0 < 40000) {
+		net_run(&net, 250);
+		bool all = true;
+		for (size_t i = 0; i < net.count && all; i++)
+			all = i == 7 ||
+			      status_of(&net, i, 7) == SWIM_STATUS_FAILED;
+		if (all)
+			all_ms = net.now - t0;
+	}
+	ASSERT_NE(all_ms, 0);
+	ASSERT_LE(all_ms, 15000);
+	net_free(&net);
+}
+
+static void
 test_indirect_probe_saves_member_behind_a_broken_link(void)
 {
 	struct net net;
@@ -512,6 +538,7 @@ main(void)
 	RUN(test_join_through_seed_gives_everyone_the_full_view);
 	RUN(test_healthy_cluster_raises_no_suspicion);
 	RUN(test_crashed_member_is_suspected_then_failed_everywhere);
+	RUN(test_confirmations_spread_so_all_detect_before_the_max_timeout);
 	RUN(test_indirect_probe_saves_member_behind_a_broken_link);
 	RUN(test_suspect_is_refuted_by_higher_incarnation);
 	RUN(test_gossip_rules_order_updates_by_incarnation);
