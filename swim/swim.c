@@ -246,6 +246,9 @@ swim_new(const struct swim_config *cfg, const struct swim_self *self,
 	}
 	swim->self->is_self = true;
 	swim->self->incarnation = self->incarnation;
+	/* Announce ourselves to whoever we meet first (memberlist's
+	 * joiner broadcasts its own alive, too). */
+	swim__bcast_queue(swim, swim->self);
 	swim->next_seq = 1;
 	/* Spread the first probes of nodes started together. */
 	swim->probe_ms = now_ms + swim_rand_below(&swim->rand,
@@ -283,23 +286,11 @@ swim_delete(struct swim *swim)
 
 /* ---- inputs ----------------------------------------------------------- */
 
+/* A status message (from a datagram or a push-pull state). */
 static void
-apply_msg(struct swim *swim, uint64_t now_ms, const struct swim_addr *from,
-	  const struct swim_msg *msg)
+apply_status(struct swim *swim, uint64_t now_ms, const struct swim_msg *msg)
 {
 	switch (msg->type) {
-	case SWIM_MSG_PING:
-		swim__handle_ping(swim, now_ms, from, msg);
-		break;
-	case SWIM_MSG_PING_REQ:
-		swim__handle_ping_req(swim, now_ms, from, msg);
-		break;
-	case SWIM_MSG_ACK:
-		swim__handle_ack(swim, now_ms, msg);
-		break;
-	case SWIM_MSG_NACK:
-		swim__handle_nack(swim, msg);
-		break;
 	case SWIM_MSG_ALIVE:
 		swim__apply_alive(swim, msg, now_ms);
 		break;
@@ -319,6 +310,61 @@ apply_msg(struct swim *swim, uint64_t now_ms, const struct swim_addr *from,
 }
 
 static bool
+msg_is_about_self(const struct swim *swim, const struct swim_msg *msg)
+{
+	return msg->name_len == swim->self->name_len &&
+	       memcmp(msg->name, swim->self->name, msg->name_len) == 0;
+}
+
+/*
+ * The sender believes an old verdict about us (suspect, failed or left
+ * below our incarnation): the refutation that settled it missed the
+ * sender. Tell it directly rather than waiting for a push-pull.
+ */
+static void
+correct_stale_verdict(struct swim *swim, const struct swim_addr *from,
+		      const struct swim_msg *msg)
+{
+	if (swim->leaving || msg->type == SWIM_MSG_ALIVE ||
+	    msg->incarnation >= swim->self->incarnation ||
+	    !msg_is_about_self(swim, msg))
+		return;
+	struct swim_encoder enc;
+	struct swim_datagram *dg = swim__send_begin(swim, from, &enc);
+	if (dg == NULL)
+		return;
+	struct swim_msg alive;
+	swim__member_to_msg(swim, swim->self, &alive);
+	swim_encoder_add(&enc, &alive);
+	swim__send_finish(swim, dg, &enc, false);
+}
+
+static void
+apply_msg(struct swim *swim, uint64_t now_ms, const struct swim_addr *from,
+	  const struct swim_packet *pkt, const struct swim_msg *msg)
+{
+	switch (msg->type) {
+	case SWIM_MSG_PING:
+		swim__handle_ping(swim, now_ms, from, pkt, msg);
+		break;
+	case SWIM_MSG_PING_REQ:
+		swim__handle_ping_req(swim, now_ms, from, msg);
+		break;
+	case SWIM_MSG_ACK:
+		swim__handle_ack(swim, now_ms, msg);
+		break;
+	case SWIM_MSG_NACK:
+		swim__handle_nack(swim, msg);
+		break;
+	default:
+		apply_status(swim, now_ms, msg);
+		if (pkt != NULL)
+			correct_stale_verdict(swim, from, msg);
+		break;
+	}
+}
+
+static bool
 sender_is_self(const struct swim *swim, const char *name, size_t len)
 {
 	return len == swim->self->name_len &&
@@ -332,12 +378,39 @@ count_drop(struct swim *swim, enum swim_drop drop)
 	return drop;
 }
 
-/* We know someone besides ourselves: the join is done. */
+/*
+ * We know someone besides ourselves: the join is done. The seed's state
+ * was a snapshot; members that joined at the same time reach us by gossip,
+ * which misses a few with small probability. One early push-pull with a
+ * random member, two probe periods on, repairs that in seconds rather
+ * than at the first regular push-pull (30 s, 90 s at 128 members).
+ */
 static void
-join_check(struct swim *swim)
+join_check(struct swim *swim, uint64_t now_ms)
 {
-	if (swim->join_ms != UINT64_MAX && swim->live_count > 1)
-		swim->join_ms = UINT64_MAX;
+	if (swim->join_ms == UINT64_MAX || swim->live_count <= 1)
+		return;
+	swim->join_ms = UINT64_MAX;
+	uint64_t early = now_ms + 2 * swim->cfg.probe_interval_ms;
+	if (swim->cfg.pushpull_interval_ms != 0 && early < swim->pushpull_ms)
+		swim->pushpull_ms = early;
+}
+
+/*
+ * A datagram from a member we have never heard of proves our view is
+ * incomplete: dissemination reaches everyone only with high probability,
+ * and a miss would otherwise wait for the next push-pull (memberlist and
+ * Serf wait; at 128 nodes that is 90 s). Ask the sender for its state.
+ */
+static void
+pull_if_unknown(struct swim *swim, uint64_t now_ms,
+		const struct swim_addr *from, const struct swim_packet *pkt)
+{
+	if (swim->leaving || now_ms < swim->unknown_pull_ms ||
+	    swim__member_find(swim, pkt->sender, pkt->sender_len) != NULL)
+		return;
+	swim->unknown_pull_ms = now_ms + SWIM_UNKNOWN_PULL_MS;
+	swim__request_stream(swim, from, false);
 }
 
 enum swim_drop
@@ -359,10 +432,11 @@ swim_handle_datagram(struct swim *swim, uint64_t now_ms,
 	}
 	swim->stats.datagrams_received++;
 	swim->stats.bytes_received += size;
+	pull_if_unknown(swim, now_ms, from, &pkt);
 	for (size_t i = 0; i < pkt.msg_count; i++)
-		apply_msg(swim, now_ms, from, &pkt.msgs[i]);
+		apply_msg(swim, now_ms, from, &pkt, &pkt.msgs[i]);
 	swim_packet_destroy(&pkt);
-	join_check(swim);
+	join_check(swim, now_ms);
 	return SWIM_DROP_NONE;
 }
 
@@ -396,6 +470,8 @@ swim_handle_state(struct swim *swim, uint64_t now_ms,
 		  const struct swim_addr *from, const uint8_t *data,
 		  size_t size)
 {
+	/* The reply carries our state, so stale verdicts about us are
+	 * corrected by the exchange itself. */
 	(void)from;
 	if (swim->leaving && swim_leave_done(swim, now_ms))
 		return count_drop(swim, SWIM_DROP_LEFT);
@@ -412,13 +488,12 @@ swim_handle_state(struct swim *swim, uint64_t now_ms,
 		struct swim_msg msg = st.members[i];
 		/* Their verdict is our suspicion (memberlist mergeState):
 		 * the subject gets a chance to refute before we agree. */
-		if (msg.type == SWIM_MSG_FAILED) {
+		if (msg.type == SWIM_MSG_FAILED)
 			msg.type = SWIM_MSG_SUSPECT;
-		}
-		apply_msg(swim, now_ms, from, &msg);
+		apply_status(swim, now_ms, &msg);
 	}
 	swim_state_destroy(&st);
-	join_check(swim);
+	join_check(swim, now_ms);
 	return SWIM_DROP_NONE;
 }
 

@@ -30,6 +30,9 @@
 /** How often failed and left members are checked for reaping (Serf's
  *  reap interval, 15 s). */
 #define SWIM_REAP_INTERVAL_MS 15000
+/** At most one push-pull per this long with a sender we have never heard
+ *  of (our view missed it: epidemic dissemination is probabilistic). */
+#define SWIM_UNKNOWN_PULL_MS 1000
 /** Nack sent at this percentage of the probe timeout (Lifeguard). */
 #define SWIM_NACK_PERCENT 80
 
@@ -153,6 +156,8 @@ struct swim {
 	uint64_t reap_ms;
 	uint64_t join_ms;
 	uint64_t join_backoff_ms;
+	/** Earliest time of the next push-pull with an unknown sender. */
+	uint64_t unknown_pull_ms;
 	struct swim_addr join_addrs[SWIM_JOIN_ADDRS_MAX];
 	size_t join_count;
 
@@ -237,7 +242,8 @@ uint64_t
 swim__relays_deadline(const struct swim *swim);
 void
 swim__handle_ping(struct swim *swim, uint64_t now_ms,
-		  const struct swim_addr *from, const struct swim_msg *msg);
+		  const struct swim_addr *from, const struct swim_packet *pkt,
+		  const struct swim_msg *msg);
 void
 swim__handle_ping_req(struct swim *swim, uint64_t now_ms,
 		      const struct swim_addr *from,

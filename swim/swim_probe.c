@@ -190,7 +190,8 @@ swim__probe_ack_timeout(struct swim *swim, uint64_t now_ms)
 
 void
 swim__handle_ping(struct swim *swim, uint64_t now_ms,
-		  const struct swim_addr *from, const struct swim_msg *msg)
+		  const struct swim_addr *from, const struct swim_packet *pkt,
+		  const struct swim_msg *msg)
 {
 	(void)now_ms;
 	const struct swim_member *self = swim->self;
@@ -198,7 +199,24 @@ swim__handle_ping(struct swim *swim, uint64_t now_ms,
 	if (msg->name_len != self->name_len ||
 	    memcmp(msg->name, self->name, msg->name_len) != 0)
 		return;
-	send_seq_msg(swim, from, SWIM_MSG_ACK, msg->seq);
+	struct swim_encoder enc;
+	struct swim_datagram *dg = swim__send_begin(swim, from, &enc);
+	if (dg == NULL)
+		return;
+	struct swim_msg ack = {.type = SWIM_MSG_ACK, .seq = msg->seq};
+	swim_encoder_add(&enc, &ack);
+	/* The pinger is alive, yet we hold it suspect or failed: our
+	 * verdict rides on the ack so it can correct us (it refutes, or
+	 * answers a stale verdict with its current alive). */
+	const struct swim_member *sender =
+		swim__member_find(swim, pkt->sender, pkt->sender_len);
+	if (sender != NULL && (sender->status == SWIM_STATUS_SUSPECT ||
+			       sender->status == SWIM_STATUS_FAILED)) {
+		struct swim_msg verdict;
+		swim__member_to_msg(swim, sender, &verdict);
+		swim_encoder_add(&enc, &verdict);
+	}
+	swim__send_finish(swim, dg, &enc, true);
 }
 
 void
