@@ -184,20 +184,28 @@ swim__is_live(const struct swim *swim, const struct swim_member *m,
 			       m->status == SWIM_STATUS_SUSPECT);
 }
 
-size_t
-swim__random_members(struct swim *swim, struct swim_member **out,
-		     size_t want, const struct swim_member *exclude,
-		     bool (*eligible)(const struct swim *,
-				      const struct swim_member *, uint64_t),
-		     uint64_t now_ms)
+/* Already picked? (want is small: a linear check is cheapest.) */
+static bool
+picked(struct swim_member *const *out, size_t count,
+       const struct swim_member *m)
 {
-	/* Selection sampling over a random rotation: O(members), unbiased
-	 * enough for gossip and no allocation. */
-	size_t n = swim->member_count, got = 0;
-	if (n == 0 || want == 0)
-		return 0;
+	for (size_t i = 0; i < count; i++) {
+		if (out[i] == m)
+			return true;
+	}
+	return false;
+}
+
+/* Selection sampling over a random rotation: exact, O(members). */
+static size_t
+random_members_scan(struct swim *swim, struct swim_member **out,
+		    size_t want, const struct swim_member *exclude,
+		    bool (*eligible)(const struct swim *,
+				     const struct swim_member *, uint64_t),
+		    uint64_t now_ms)
+{
+	size_t n = swim->member_count, got = 0, candidates = 0;
 	size_t start = swim_rand_below(&swim->rand, n);
-	size_t candidates = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct swim_member *m = swim->members[i];
 		candidates += m != exclude && eligible(swim, m, now_ms);
@@ -211,6 +219,35 @@ swim__random_members(struct swim *swim, struct swim_member **out,
 		candidates--;
 	}
 	return got;
+}
+
+size_t
+swim__random_members(struct swim *swim, struct swim_member **out,
+		     size_t want, const struct swim_member *exclude,
+		     bool (*eligible)(const struct swim *,
+				      const struct swim_member *, uint64_t),
+		     uint64_t now_ms)
+{
+	size_t n = swim->member_count, got = 0;
+	if (n == 0 || want == 0)
+		return 0;
+	/*
+	 * Gossip and indirect probes run several times a second on every
+	 * node, so an O(n) scan each time would make a 10,000-node cluster
+	 * quadratic. Draw random slots instead; when most draws miss (few
+	 * eligible members, e.g. reconnecting to the failed), scan.
+	 */
+	for (size_t tries = 0; tries < 4 * want + 8 && got < want; tries++) {
+		struct swim_member *m =
+			swim->members[swim_rand_below(&swim->rand, n)];
+		if (m != exclude && eligible(swim, m, now_ms) &&
+		    !picked(out, got, m))
+			out[got++] = m;
+	}
+	if (got == want)
+		return got;
+	return random_members_scan(swim, out, want, exclude, eligible,
+				   now_ms);
 }
 
 /* ---- lifecycle ---------------------------------------------------------- */
@@ -378,12 +415,22 @@ count_drop(struct swim *swim, enum swim_drop drop)
 	return drop;
 }
 
+void
+swim__pull_soon(struct swim *swim, uint64_t now_ms)
+{
+	if (swim->cfg.pushpull_interval_ms == 0 || swim->leaving ||
+	    now_ms < swim->early_pull_ms)
+		return;
+	swim->early_pull_ms = now_ms + swim->cfg.reconnect_interval_ms;
+	uint64_t early = now_ms + 2 * swim->cfg.probe_interval_ms;
+	if (early < swim->pushpull_ms)
+		swim->pushpull_ms = early;
+}
+
 /*
  * We know someone besides ourselves: the join is done. The seed's state
  * was a snapshot; members that joined at the same time reach us by gossip,
- * which misses a few with small probability. One early push-pull with a
- * random member, two probe periods on, repairs that in seconds rather
- * than at the first regular push-pull (30 s, 90 s at 128 members).
+ * which misses a few with small probability, so pull once more soon.
  */
 static void
 join_check(struct swim *swim, uint64_t now_ms)
@@ -391,9 +438,7 @@ join_check(struct swim *swim, uint64_t now_ms)
 	if (swim->join_ms == UINT64_MAX || swim->live_count <= 1)
 		return;
 	swim->join_ms = UINT64_MAX;
-	uint64_t early = now_ms + 2 * swim->cfg.probe_interval_ms;
-	if (swim->cfg.pushpull_interval_ms != 0 && early < swim->pushpull_ms)
-		swim->pushpull_ms = early;
+	swim__pull_soon(swim, now_ms);
 }
 
 /*

@@ -158,6 +158,8 @@ struct swim {
 	uint64_t join_backoff_ms;
 	/** Earliest time of the next push-pull with an unknown sender. */
 	uint64_t unknown_pull_ms;
+	/** Earliest time another early push-pull may be scheduled. */
+	uint64_t early_pull_ms;
 	struct swim_addr join_addrs[SWIM_JOIN_ADDRS_MAX];
 	size_t join_count;
 
@@ -269,6 +271,14 @@ swim__emit_event(struct swim *swim, enum swim_event_type type,
 void
 swim__request_stream(struct swim *swim, const struct swim_addr *to,
 		     bool join);
+/**
+ * Bring the next push-pull forward to two probe periods from now (at most
+ * once per reconnect interval): after a join, and whenever a failed member
+ * comes back, our view is likely stale in places gossip will not reach.
+ * memberlist waits for the regular push-pull (90 s at 128 members).
+ */
+void
+swim__pull_soon(struct swim *swim, uint64_t now_ms);
 /** Pick up to `want` random members other than self and `exclude`
  *  matching the predicate; returns how many were written to out. */
 size_t

