@@ -223,10 +223,9 @@ proto_scan(const uint8_t *data, size_t size, uint64_t container_max,
 	return pos == size ? SWIM_DROP_NONE : SWIM_DROP_MALFORMED;
 }
 
-/* Scan, then unpack the single value into *unpacked (zone freed on error). */
-static enum swim_drop
-proto_unpack(msgpack_unpacked *unpacked, const uint8_t *data, size_t size,
-	     uint64_t container_max, uint64_t object_max)
+enum swim_drop
+swim_proto_unpack(msgpack_unpacked *unpacked, const uint8_t *data,
+		  size_t size, uint64_t container_max, uint64_t object_max)
 {
 	msgpack_unpacked_init(unpacked);
 	enum swim_drop drop = proto_scan(data, size, container_max,
@@ -449,7 +448,7 @@ swim_packet_decode(struct swim_packet *pkt, const uint8_t *data, size_t size)
 	msgpack_unpacked_init(&pkt->unpacked);
 	if (size > SWIM_DATAGRAM_MAX)
 		return SWIM_DROP_OVER_LIMIT;
-	enum swim_drop drop = proto_unpack(&pkt->unpacked, data, size,
+	enum swim_drop drop = swim_proto_unpack(&pkt->unpacked, data, size,
 					   SWIM_DATAGRAM_MAX,
 					   SWIM_DATAGRAM_MAX);
 	if (drop != SWIM_DROP_NONE)
@@ -696,7 +695,7 @@ swim_state_decode(struct swim_state_def *st, const uint8_t *data,
 	msgpack_unpacked_init(&st->unpacked);
 	if (size > SWIM_STATE_MAX)
 		return SWIM_DROP_OVER_LIMIT;
-	enum swim_drop drop = proto_unpack(&st->unpacked, data, size,
+	enum swim_drop drop = swim_proto_unpack(&st->unpacked, data, size,
 					   SWIM_MEMBERS_MAX,
 					   STATE_OBJECTS_MAX);
 	if (drop != SWIM_DROP_NONE)

@@ -207,4 +207,17 @@ swim_state_decode(struct swim_state_def *st, const uint8_t *data,
 void
 swim_state_destroy(struct swim_state_def *st);
 
+/**
+ * The one safe way into msgpack-c for untrusted bytes (datagrams, states,
+ * socket requests): scan first, checking that data holds exactly one
+ * value, that no container counts more than container_max items or more
+ * than the remaining bytes could hold, and that there are at most
+ * object_max values in all; only then unpack. On SWIM_DROP_NONE release
+ * with msgpack_unpacked_destroy(); otherwise nothing needs releasing.
+ * Strings and bins point into data.
+ */
+enum swim_drop
+swim_proto_unpack(msgpack_unpacked *unpacked, const uint8_t *data,
+		  size_t size, uint64_t container_max, uint64_t object_max);
+
 #endif /* RUMOR_SWIM_PROTO_H */

@@ -1,0 +1,42 @@
+/*
+ * agent: the production driver of struct node. One libuv loop, one UDP
+ * socket for gossip, one TCP listener (same address) for push-pull
+ * streams, one timer armed at the node's next deadline, and the local
+ * Unix socket that the client commands talk to.
+ */
+#ifndef RUMOR_AGENT_H
+#define RUMOR_AGENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "crypto/keyring.h"
+#include "swim/swim.h"
+
+struct agent_config {
+	/** Node name (identity). */
+	const char *name;
+	/** Where the UDP and TCP sockets bind. */
+	struct swim_addr bind;
+	/** What other members are told to reach us at. */
+	struct swim_addr advertise;
+	/** The local Unix socket path. */
+	const char *socket_path;
+	/** Data directory, or NULL for none (incarnation starts at 0). */
+	const char *data_dir;
+	/** Keys; NULL means --no-encrypt. Owned by the caller. */
+	const struct keyring *keyring;
+	struct swim_config swim;
+	struct swim_addr join[SWIM_JOIN_ADDRS_MAX];
+	size_t join_count;
+};
+
+/**
+ * Run an agent until it leaves (a `leave` request, SIGINT or SIGTERM) or
+ * fails to start. Start-up failures print one line "rumor: ..." on stderr
+ * and return 1; a clean leave returns 0.
+ */
+int
+agent_run(const struct agent_config *cfg);
+
+#endif /* RUMOR_AGENT_H */

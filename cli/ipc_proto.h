@@ -1,0 +1,91 @@
+/*
+ * ipc_proto: the local socket protocol, shared by the agent and the client
+ * commands. Pure: bytes in, structs out, so it can be fuzzed.
+ *
+ * Each frame is a 4-byte big-endian length and one msgpack map with string
+ * keys. A request names its operation: {"op": "members"}, {"op": "leave"},
+ * {"op": "stats"}. Every response carries "ok" (bool); on false, "error"
+ * (str) says why; on true, the operation's fields follow ("members": an
+ * array of {"name", "addr", "status", "incarnation"}; "stats": a map of
+ * counters).
+ */
+#ifndef RUMOR_IPC_PROTO_H
+#define RUMOR_IPC_PROTO_H
+
+#include <msgpack.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/** Length prefix of every frame. */
+#define IPC_PREFIX 4
+/** Largest request the agent reads; longer ones close the connection. */
+#define IPC_REQUEST_MAX (64 * 1024)
+/** Largest response a client accepts (a members list of 10^5 nodes). */
+#define IPC_RESPONSE_MAX (64u * 1024 * 1024)
+
+enum ipc_op {
+	IPC_OP_MEMBERS,
+	IPC_OP_LEAVE,
+	IPC_OP_STATS,
+	ipc_op_MAX
+};
+
+extern const char *const ipc_op_strs[ipc_op_MAX];
+
+struct ipc_request {
+	enum ipc_op op;
+};
+
+/** The payload length announced by a frame prefix. */
+uint32_t
+ipc_frame_len(const uint8_t prefix[IPC_PREFIX]);
+
+/** Reserve the prefix at the start of an empty buffer. */
+void
+ipc_frame_begin(msgpack_sbuffer *sb);
+
+/** Patch the prefix; RUMOR_ETOOBIG past IPC_RESPONSE_MAX. */
+int
+ipc_frame_end(msgpack_sbuffer *sb);
+
+/** Decode a request payload (after the prefix). Returns 0, or
+ *  RUMOR_EMALFORMED with *why set to a static sentence. */
+int
+ipc_request_decode(struct ipc_request *req, const uint8_t *data, size_t size,
+		   const char **why);
+
+/** Encode a whole request frame. */
+int
+ipc_request_encode(msgpack_sbuffer *sb, const struct ipc_request *req);
+
+/** Pack a NUL-terminated string. */
+void
+ipc_pack_cstr(msgpack_packer *pk, const char *s);
+
+/** A whole error response frame: {"ok": false, "error": why}. */
+int
+ipc_error_encode(msgpack_sbuffer *sb, const char *why);
+
+/** A decoded response. Objects point into the caller's bytes and the
+ *  unpacked zone: valid until ipc_response_destroy(). */
+struct ipc_response {
+	bool ok;
+	const char *error;
+	size_t error_len;
+	const msgpack_object *root;
+	msgpack_unpacked unpacked;
+};
+
+int
+ipc_response_decode(struct ipc_response *resp, const uint8_t *data,
+		    size_t size);
+
+void
+ipc_response_destroy(struct ipc_response *resp);
+
+/** The value under a string key of a map object, or NULL. */
+const msgpack_object *
+ipc_map_get(const msgpack_object *map, const char *key);
+
+#endif /* RUMOR_IPC_PROTO_H */

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Five real agents on 127.0.0.1: join through one seed, crash detection,
+# graceful leave, restart with a higher incarnation, and isolation of
+# agents with another key or without encryption.
+. "$(dirname "$0")/lib.sh"
+
+"$RUMOR" keygen >"$WORK/key"
+"$RUMOR" keygen >"$WORK/other.key"
+NODES=(a b c d e)
+for n in "${NODES[@]}"; do
+	printf -v "P_$n" %s "$(free_port)"
+done
+
+check "seed starts" start_agent a "$P_a" --key-file "$WORK/key"
+for n in b c d e; do
+	p=P_$n
+	check "$n starts and joins the seed" \
+		start_agent "$n" "${!p}" --key-file "$WORK/key" \
+		--join "127.0.0.1:$P_a"
+done
+
+all_alive() {
+	local o s
+	for o in "${NODES[@]}"; do
+		for s in "${NODES[@]}"; do
+			[ "$(status_of "$o" "$s")" = alive ] || return 1
+		done
+	done
+}
+converged=0
+for i in $(seq 150); do
+	if all_alive; then converged=1; break; fi
+	sleep 0.2
+done
+check "every agent sees all 5 alive" [ $converged -eq 1 ]
+
+{ kill -9 "$PID_c"; wait "$PID_c"; } 2>/dev/null
+t=$(wait_status 60 failed c a b d e) &&
+	pass "SIGKILLed agent marked failed by all 4 survivors in ${t}s" ||
+	fail "SIGKILLed agent marked failed by all 4 survivors"
+
+"$RUMOR" leave --socket "$SOCK_d" >/dev/null
+check "leave command succeeds" [ $? -eq 0 ]
+t=$(wait_status 30 left d a b e) &&
+	pass "left agent shown as left by the other 3 in ${t}s" ||
+	fail "left agent shown as left by the other 3"
+wait "$PID_d"
+check "left agent exited 0" [ $? -eq 0 ]
+check "left agent removed its socket" [ ! -e "$SOCK_d" ]
+
+old_inc=$("$RUMOR" members --socket "$SOCK_a" --json | python3 -c '
+import json,sys; print([m for m in json.load(sys.stdin) if m["name"]=="c"][0]["incarnation"])')
+check "killed agent restarts with its data dir" \
+	start_agent c "$P_c" --key-file "$WORK/key" --join "127.0.0.1:$P_a"
+t=$(wait_status 30 alive c a b e) &&
+	pass "restarted agent alive again everywhere in ${t}s" ||
+	fail "restarted agent alive again everywhere"
+new_inc=$("$RUMOR" members --socket "$SOCK_a" --json | python3 -c '
+import json,sys; print([m for m in json.load(sys.stdin) if m["name"]=="c"][0]["incarnation"])')
+check "restarted agent outranks its old incarnation ($old_inc -> $new_inc)" \
+	[ "$new_inc" -gt "$old_inc" ]
+
+P_x=$(free_port)
+check "agent with another key starts" \
+	start_agent x "$P_x" --key-file "$WORK/other.key" \
+	--join "127.0.0.1:$P_a"
+P_y=$(free_port)
+check "agent without encryption starts" \
+	start_agent y "$P_y" --no-encrypt --join "127.0.0.1:$P_a"
+sleep 8
+check "agent with another key sees only itself" [ "$(member_count x)" = 1 ]
+check "plaintext agent sees only itself" [ "$(member_count y)" = 1 ]
+check "nobody lists the foreign agents" \
+	[ "$(status_of a x)$(status_of b y)" = unknownunknown ]
+check "the seed counted the foreign packets as drops" \
+	grep -qE "drop (stream )?(unknown_key|plaintext)" "$WORK/a.log"
+
+finish

@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Bad input never crashes anything: every mistake on the command line gets
+# one line "rumor: ..." on stderr and a non-zero exit within a second, and
+# garbage on the agent's socket or gossip port leaves it serving.
+. "$(dirname "$0")/lib.sh"
+
+"$RUMOR" keygen >"$WORK/key"
+
+# expect_error CODE DESCRIPTION command...: exactly one stderr line that
+# starts with "rumor: ", exit CODE, within 1 s.
+expect_error() {
+	local code=$1 what=$2; shift 2
+	local start end rc lines
+	start=$(date +%s%N)
+	timeout 5 "$@" >"$WORK/out" 2>"$WORK/err"
+	rc=$?
+	end=$(date +%s%N)
+	lines=$(wc -l <"$WORK/err")
+	if [ "$rc" -eq "$code" ] && [ "$lines" -eq 1 ] &&
+		grep -q '^rumor: ' "$WORK/err" &&
+		[ $(((end - start) / 1000000)) -lt 1000 ]; then
+		pass "$what: $(cat "$WORK/err")"
+	else
+		fail "$what (exit $rc, $lines lines: $(head -c 300 "$WORK/err"))"
+	fi
+}
+
+P=$(free_port)
+A=(agent --name t --bind "127.0.0.1:$P" --socket "$WORK/t.sock")
+expect_error 2 "unknown flag" "$RUMOR" agent --tll 5
+expect_error 2 "missing flag value" "$RUMOR" agent --name
+expect_error 2 "bad duration" "$RUMOR" "${A[@]}" --key-file "$WORK/key" \
+	--probe-interval 5parsecs
+expect_error 2 "timing out of range" "$RUMOR" "${A[@]}" \
+	--key-file "$WORK/key" --probe-timeout 2s
+expect_error 2 "bad address" "$RUMOR" agent --bind 127.0.0.1 --no-encrypt
+expect_error 2 "neither --key-file nor --no-encrypt" "$RUMOR" "${A[@]}"
+expect_error 2 "both --key-file and --no-encrypt" "$RUMOR" "${A[@]}" \
+	--key-file "$WORK/key" --no-encrypt
+expect_error 1 "missing key file" "$RUMOR" "${A[@]}" \
+	--key-file "$WORK/nope.key"
+echo 'not base64 at all!' >"$WORK/bad.key"
+expect_error 1 "key file with bad base64" "$RUMOR" "${A[@]}" \
+	--key-file "$WORK/bad.key"
+echo 'c2hvcnQ=' >"$WORK/short.key"
+expect_error 1 "key file with a short key" "$RUMOR" "${A[@]}" \
+	--key-file "$WORK/short.key"
+: >"$WORK/empty.key"
+expect_error 1 "empty key file" "$RUMOR" "${A[@]}" \
+	--key-file "$WORK/empty.key"
+expect_error 1 "unwritable socket path" "$RUMOR" agent --name t \
+	--bind "127.0.0.1:$P" --socket /proc/nope/x.sock \
+	--key-file "$WORK/key"
+expect_error 1 "unwritable data dir" "$RUMOR" "${A[@]}" \
+	--key-file "$WORK/key" --data-dir /proc/nope
+expect_error 1 "members with no agent" "$RUMOR" members \
+	--socket "$WORK/none.sock"
+expect_error 2 "members with a bad status filter" "$RUMOR" members \
+	--status sleepy
+expect_error 2 "unknown command" "$RUMOR" frobnicate
+
+check "a first agent starts" start_agent t "$P" --key-file "$WORK/key"
+expect_error 1 "port already in use" "$RUMOR" agent --name u \
+	--bind "127.0.0.1:$P" --socket "$WORK/u.sock" --key-file "$WORK/key"
+expect_error 1 "socket of a live agent" "$RUMOR" agent --name u \
+	--bind "127.0.0.1:$(free_port)" --socket "$WORK/t.sock" \
+	--key-file "$WORK/key"
+expect_error 1 "data dir of a live agent" "$RUMOR" agent --name u \
+	--bind "127.0.0.1:$(free_port)" --socket "$WORK/u.sock" \
+	--data-dir "$WORK/t.d" --key-file "$WORK/key"
+
+# Garbage on the socket: random bytes, a huge length, a truncated frame,
+# an unknown op, a non-map, an array bomb, many idle connections.
+cat >"$WORK/garbage.py" <<'PY'
+import os, socket, struct, sys
+path = sys.argv[1]
+import time
+def conn():
+    for _ in range(100):
+        s = socket.socket(socket.AF_UNIX); s.settimeout(2)
+        try:
+            s.connect(path)
+            return s
+        except BlockingIOError:  # backlog full: the agent is accepting
+            s.close(); time.sleep(0.01)
+    raise RuntimeError("agent never accepted")
+def reply(s):
+    try:
+        head = s.recv(4)
+        if len(head) < 4:
+            return "closed"
+        n = struct.unpack(">I", head)[0]
+        body = b""
+        while len(body) < n:
+            body += s.recv(n - len(body))
+        return body
+    except (socket.timeout, ConnectionError):
+        return "closed"
+s = conn(); s.sendall(os.urandom(4096)); reply(s); s.close()
+print("random: done")
+s = conn(); s.sendall(struct.pack(">I", 0xffffffff)); print("huge:", reply(s)); s.close()
+s = conn(); s.sendall(struct.pack(">I", 100) + b"\x81\xa2op"); s.close()
+print("truncated: sent")
+for name, body in (("unknown op", b"\x81\xa2op\xa5dance"),
+                   ("not a map", b"\x93\x01\x02\x03"),
+                   ("op not a string", b"\x81\xa2op\x07"),
+                   ("array bomb", b"\xdd\xff\xff\xff\xff")):
+    s = conn(); s.sendall(struct.pack(">I", len(body)) + body)
+    r = reply(s); s.close()
+    print(name + ":", "error reply" if isinstance(r, bytes) and b"error" in r else r)
+idle = [conn() for _ in range(300)]
+s = conn(); s.sendall(struct.pack(">I", 12) + b"\x81\xa2op\xa7members")
+r = reply(s)
+print("members with 300 idle:", "ok" if isinstance(r, bytes) and b"members" in r else r)
+for c in idle:
+    c.close()
+PY
+python3 "$WORK/garbage.py" "$WORK/t.sock" >"$WORK/garbage.out" 2>&1
+sed 's/^/  /' "$WORK/garbage.out"
+check "unknown op gets an error reply" \
+	grep -q "unknown op: error reply" "$WORK/garbage.out"
+check "a non-map request gets an error reply" \
+	grep -q "not a map: error reply" "$WORK/garbage.out"
+check "an array bomb gets an error reply" \
+	grep -q "array bomb: error reply" "$WORK/garbage.out"
+check "a huge length closes the connection" \
+	grep -q "huge: closed" "$WORK/garbage.out"
+check "agent answers with 300 idle connections open" \
+	grep -q "members with 300 idle: ok" "$WORK/garbage.out"
+check "agent still alive after socket garbage" kill -0 "$PID_t"
+check "agent still answers members" [ "$(member_count t)" = 1 ]
+
+# Garbage datagrams at the gossip port are dropped and counted.
+cat >"$WORK/udp.py" <<'PY'
+import os, socket, sys
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+port = int(sys.argv[1])
+for i in range(200):
+    u.sendto(os.urandom(i * 7 % 1500), ("127.0.0.1", port))
+u.sendto(b"\x01" + os.urandom(80), ("127.0.0.1", port))
+u.sendto(b"\x00" + os.urandom(80), ("127.0.0.1", port))
+PY
+python3 "$WORK/udp.py" "$P"
+sleep 0.3
+check "agent survives random datagrams" kill -0 "$PID_t"
+drops=$("$RUMOR" stats --socket "$WORK/t.sock" | tr ',' '\n' |
+	grep -cE '"drop_[a-z_]+" *=> *[1-9]')
+check "random datagrams were counted as drops ($drops reasons)" \
+	[ "$drops" -ge 2 ]
+
+finish
