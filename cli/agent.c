@@ -871,6 +871,14 @@ ipc_listen(struct agent *a)
 }
 
 static int
+bind_failed(const char *proto, const char *addr, int rc)
+{
+	fprintf(stderr, "rumor: bind %s %s: %s\n", proto, addr,
+		uv_strerror(rc));
+	return -1;
+}
+
+static int
 net_listen(struct agent *a)
 {
 	char text[32];
@@ -882,22 +890,16 @@ net_listen(struct agent *a)
 	int rc = uv_udp_bind(&a->udp, (const struct sockaddr *)&sa, 0);
 	if (rc == 0)
 		rc = uv_udp_recv_start(&a->udp, udp_alloc, udp_read);
-	if (rc != 0) {
-		fprintf(stderr, "rumor: bind udp %s: %s\n", text,
-			uv_strerror(rc));
-		return -1;
-	}
+	if (rc != 0)
+		return bind_failed("udp", text, rc);
 	uv_tcp_init(&a->loop, &a->listener);
 	a->listener.data = a;
 	rc = uv_tcp_bind(&a->listener, (const struct sockaddr *)&sa, 0);
 	if (rc == 0)
 		rc = uv_listen((uv_stream_t *)&a->listener, 128,
 			       listener_connection);
-	if (rc != 0) {
-		fprintf(stderr, "rumor: bind tcp %s: %s\n", text,
-			uv_strerror(rc));
-		return -1;
-	}
+	if (rc != 0)
+		return bind_failed("tcp", text, rc);
 	return 0;
 }
 
@@ -922,6 +924,37 @@ make_dirs(const char *path)
 	return 0;
 }
 
+/* Replace path's content so that a crash leaves the old or the new file,
+ * never a torn one: write a temp file, fsync it, rename it over. */
+static int
+write_atomic(const char *path, const char *text)
+{
+	char tmp[4200];
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >=
+	    sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	size_t len = strlen(text);
+	bool ok = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
+	int saved = errno;
+	if (close(fd) != 0 && ok) {
+		ok = false;
+		saved = errno;
+	}
+	if (!ok || rename(tmp, path) != 0) {
+		if (ok)
+			saved = errno;
+		unlink(tmp);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Lock the data dir and take the next incarnation from it: a restarted
  * agent starts above what it used before. The counter is written (tmp,
@@ -931,7 +964,7 @@ static int
 data_dir_open(struct agent *a, uint64_t *incarnation)
 {
 	const char *dir = a->cfg->data_dir;
-	char path[4200], tmp[4200];
+	char path[4200];
 	if (make_dirs(dir) != 0) {
 		fprintf(stderr, "rumor: data dir %s: %s\n", dir,
 			strerror(errno));
@@ -957,11 +990,9 @@ data_dir_open(struct agent *a, uint64_t *incarnation)
 			next = 0;
 		fclose(f);
 	}
-	snprintf(tmp, sizeof(tmp), "%s/incarnation.tmp", dir);
-	f = fopen(tmp, "w");
-	if (f == NULL || fprintf(f, "%llu\n", next + 1) < 0 ||
-	    fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0 ||
-	    rename(tmp, path) != 0) {
+	char text[32];
+	snprintf(text, sizeof(text), "%llu\n", next + 1);
+	if (write_atomic(path, text) != 0) {
 		fprintf(stderr, "rumor: data dir %s: cannot write: %s\n", dir,
 			strerror(errno));
 		return -1;
