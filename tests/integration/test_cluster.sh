@@ -60,6 +60,21 @@ import json,sys; print([m for m in json.load(sys.stdin) if m["name"]=="c"][0]["i
 check "restarted agent outranks its old incarnation ($old_inc -> $new_inc)" \
 	[ "$new_inc" -gt "$old_inc" ]
 
+# Join retries: f starts first, with two seeds, neither running yet; the
+# second one comes up 3 s later, and f must get in by itself.
+P_f=$(free_port)
+P_g=$(free_port)
+P_none=$(free_port)
+check "agent starts with seeds that are not up yet" \
+	start_agent f "$P_f" --key-file "$WORK/key" \
+	--join "127.0.0.1:$P_none" --join "127.0.0.1:$P_g"
+sleep 3
+check "its second seed starts later" \
+	start_agent g "$P_g" --key-file "$WORK/key" --join "127.0.0.1:$P_a"
+t=$(wait_status 30 alive f g a) &&
+	pass "agent got in by retrying its seeds, seen by seed and cluster in ${t}s" ||
+	fail "agent got in by retrying its seeds"
+
 P_x=$(free_port)
 check "agent with another key starts" \
 	start_agent x "$P_x" --key-file "$WORK/other.key" \
