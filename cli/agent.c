@@ -681,7 +681,10 @@ ipc_request(struct ipc_conn *c)
 	case IPC_OP_LEAVE:
 		msgpack_sbuffer_clear(&c->out);
 		c->waiting_leave = true;
-		agent_leave(a);
+		if (a->exiting)
+			ipc_reply_leave(a); /* already left: say so now */
+		else
+			agent_leave(a);
 		return;
 	default:
 		break;
