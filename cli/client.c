@@ -12,8 +12,7 @@
 #include <unistd.h>
 
 #include "client.h"
-
-#define CLIENT_TIMEOUT_S 5
+#include "log.h"
 
 const char *
 client_default_socket(char *buf, size_t size)
@@ -23,6 +22,51 @@ client_default_socket(char *buf, size_t size)
 		return env;
 	snprintf(buf, size, "/tmp/rumor-%u.sock", (unsigned)getuid());
 	return buf;
+}
+
+static int
+status_check(const struct args *a, const char *status)
+{
+	for (int i = 0; i < swim_status_MAX; i++) {
+		if (strcmp(status, swim_status_strs[i]) == 0)
+			return 0;
+	}
+	fprintf(stderr,
+		"rumor: %s: --status: want alive, suspect, failed or left, "
+		"not \"%s\"\n",
+		a->cmd, status);
+	return -1;
+}
+
+int
+client_parse_flags(struct args *a, struct client_flags *f, unsigned accept,
+		   const char *usage)
+{
+	f->socket_path = client_default_socket(f->socket_buf,
+					       sizeof(f->socket_buf));
+	static const char *const valued[] = {"--socket", "--status", NULL};
+	static const char *const switches[] = {"--json", NULL};
+	const char *flag, *value;
+	int rc;
+	while ((rc = args_next(a, &flag, &value, valued, switches)) == 1) {
+		if (strcmp(flag, "--help") == 0) {
+			fputs(usage, stdout);
+			return 1;
+		} else if (strcmp(flag, "--socket") == 0) {
+			f->socket_path = value;
+		} else if ((accept & CLIENT_FLAGS_JSON) != 0 &&
+			   strcmp(flag, "--json") == 0) {
+			f->json = true;
+		} else if ((accept & CLIENT_FLAGS_STATUS) != 0 &&
+			   strcmp(flag, "--status") == 0) {
+			if (status_check(a, value) != 0)
+				return -1;
+			f->status = value;
+		} else {
+			return args_unknown(a, flag);
+		}
+	}
+	return rc < 0 ? -1 : 0;
 }
 
 static int
@@ -69,9 +113,10 @@ client_connect(const char *path)
 	strcpy(sun.sun_path, path);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		fprintf(stderr, "rumor: socket: %s\n", strerror(errno));
+		fprintf(stderr, "rumor: socket: %s\n", log_strerror(errno));
 		return -1;
 	}
+	/* On Linux SO_SNDTIMEO also bounds a blocking connect. */
 	struct timeval tv = {.tv_sec = CLIENT_TIMEOUT_S};
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
@@ -79,11 +124,43 @@ client_connect(const char *path)
 		fprintf(stderr,
 			"rumor: cannot connect to %s: %s (is the agent "
 			"running?)\n",
-			path, strerror(errno));
+			path, errno == EAGAIN ? "timed out"
+					      : log_strerror(errno));
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+/* Write the request, read the response frame into a malloc'd buffer. */
+static uint8_t *
+client_exchange(int fd, const char *path, const struct ipc_request *req,
+		uint32_t *len)
+{
+	msgpack_sbuffer sb;
+	msgpack_sbuffer_init(&sb);
+	int rc = ipc_request_encode(&sb, req);
+	if (rc == 0)
+		rc = write_all(fd, (uint8_t *)sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+	uint8_t prefix[IPC_PREFIX];
+	if (rc == 0)
+		rc = read_all(fd, prefix, sizeof(prefix));
+	if (rc != 0) {
+		fprintf(stderr, "rumor: %s: %s\n", path,
+			errno == EAGAIN ? "agent did not answer in time"
+					: log_strerror(errno));
+		return NULL;
+	}
+	*len = ipc_frame_len(prefix);
+	uint8_t *buf = *len > 0 && *len <= IPC_RESPONSE_MAX ? malloc(*len)
+							     : NULL;
+	if (buf == NULL || read_all(fd, buf, *len) != 0) {
+		fprintf(stderr, "rumor: %s: bad response frame\n", path);
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }
 
 int
@@ -93,33 +170,49 @@ client_call(const char *socket_path, const struct ipc_request *req,
 	int fd = client_connect(socket_path);
 	if (fd < 0)
 		return -1;
-	msgpack_sbuffer sb;
-	msgpack_sbuffer_init(&sb);
-	ipc_request_encode(&sb, req);
-	uint8_t prefix[IPC_PREFIX];
-	int rc = write_all(fd, (uint8_t *)sb.data, sb.size);
-	msgpack_sbuffer_destroy(&sb);
-	if (rc == 0)
-		rc = read_all(fd, prefix, sizeof(prefix));
-	if (rc != 0) {
-		fprintf(stderr, "rumor: %s: %s\n", socket_path,
-			errno == EAGAIN ? "agent did not answer in time"
-					: strerror(errno));
-		close(fd);
+	uint32_t len;
+	uint8_t *buf = client_exchange(fd, socket_path, req, &len);
+	close(fd);
+	if (buf == NULL)
 		return -1;
-	}
-	uint32_t len = ipc_frame_len(prefix);
-	uint8_t *buf = len > 0 && len <= IPC_RESPONSE_MAX ? malloc(len)
-							   : NULL;
-	if (buf == NULL || read_all(fd, buf, len) != 0 ||
-	    ipc_response_decode(resp, buf, len) != 0) {
+	if (ipc_response_decode(resp, buf, len) != 0) {
 		fprintf(stderr, "rumor: %s: malformed response\n",
 			socket_path);
 		free(buf);
-		close(fd);
 		return -1;
 	}
-	close(fd);
 	*payload = buf;
 	return 0;
+}
+
+int
+client_request(const char *cmd, const char *socket_path, enum ipc_op op,
+	       struct ipc_response *resp, uint8_t **payload)
+{
+	struct ipc_request req = {.op = op};
+	if (client_call(socket_path, &req, resp, payload) != 0)
+		return 1;
+	if (resp->ok)
+		return 0;
+	fprintf(stderr, "rumor: %s: %.*s\n", cmd, (int)resp->error_len,
+		resp->error != NULL ? resp->error : "request failed");
+	ipc_response_destroy(resp);
+	free(*payload);
+	return 1;
+}
+
+void
+client_json_str(FILE *out, const char *s, size_t len)
+{
+	fputc('"', out);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '"' || ch == '\\')
+			fprintf(out, "\\%c", ch);
+		else if (ch < 0x20 || ch >= 0x7f) /* stays valid JSON */
+			fprintf(out, "\\u%04x", ch);
+		else
+			fputc(ch, out);
+	}
+	fputc('"', out);
 }

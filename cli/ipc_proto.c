@@ -116,6 +116,18 @@ ipc_request_encode(msgpack_sbuffer *sb, const struct ipc_request *req)
 }
 
 int
+ipc_ok_encode(msgpack_sbuffer *sb)
+{
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
+	ipc_frame_begin(sb);
+	msgpack_pack_map(&pk, 1);
+	ipc_pack_cstr(&pk, "ok");
+	msgpack_pack_true(&pk);
+	return ipc_frame_end(sb);
+}
+
+int
 ipc_error_encode(msgpack_sbuffer *sb, const char *why)
 {
 	msgpack_packer pk;

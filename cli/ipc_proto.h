@@ -63,6 +63,10 @@ ipc_request_encode(msgpack_sbuffer *sb, const struct ipc_request *req);
 void
 ipc_pack_cstr(msgpack_packer *pk, const char *s);
 
+/** A whole response frame {"ok": true}. */
+int
+ipc_ok_encode(msgpack_sbuffer *sb);
+
 /** A whole error response frame: {"ok": false, "error": why}. */
 int
 ipc_error_encode(msgpack_sbuffer *sb, const char *why);

@@ -5,12 +5,19 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
+#include <uv.h>
 
 #include "log.h"
 
 static enum log_level log_min = LOG_INFO;
 
 static const char *const log_names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
+
+const char *
+log_strerror(int errnum)
+{
+	return uv_strerror(uv_translate_sys_error(errnum));
+}
 
 void
 log_set_level(enum log_level level)

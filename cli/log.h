@@ -7,6 +7,11 @@
 
 #include <stdint.h>
 
+/** errno as libuv's lower-case text ("address already in use"), so every
+ *  message reads the same whether it came from libuv or a system call. */
+const char *
+log_strerror(int errnum);
+
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 /** Lines below this level are not printed (default LOG_INFO). */

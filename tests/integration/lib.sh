@@ -28,8 +28,34 @@ check() { # check "description" command...
 	if "$@"; then pass "$what"; else fail "$what"; fi
 }
 finish() {
+	stop_all
 	echo "$PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ]
+}
+
+# SIGTERM every agent still running: each must leave and exit 0 within
+# 10 s, and no agent log may hold a sanitizer report (leaks are reported
+# at exit, so this is where an ASan build shows them).
+stop_all() {
+	local pid live=() i rc
+	for pid in "${PIDS[@]}"; do
+		kill -0 "$pid" 2>/dev/null && live+=("$pid")
+	done
+	[ ${#live[@]} -gt 0 ] && kill -TERM "${live[@]}" 2>/dev/null
+	for pid in "${live[@]}"; do
+		for i in $(seq 100); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		wait "$pid" 2>/dev/null
+		rc=$?
+		[ "$rc" -eq 0 ] || fail "agent pid $pid exited $rc on SIGTERM"
+	done
+	[ ${#live[@]} -gt 0 ] && pass "${#live[@]} running agents left on SIGTERM and exited 0"
+	if grep -l 'Sanitizer' "$WORK"/*.log >/dev/null 2>&1; then
+		fail "sanitizer report in $(grep -l 'Sanitizer' "$WORK"/*.log | xargs)"
+		grep -h -A20 'Sanitizer' "$WORK"/*.log | head -60
+	fi
 }
 
 # A free port for both UDP and TCP on 127.0.0.1.
@@ -47,9 +73,9 @@ for _ in range(200):
 EOF
 }
 
-# start_agent NAME PORT [extra flags...]: runs in the background; sets
-# PID_<NAME>, SOCK_<NAME>, PORT_<NAME>; logs to $WORK/NAME.log.
-start_agent() {
+# launch_agent NAME PORT [flags...]: one attempt; 0 once the socket is up,
+# 1 if the agent exited or never got there.
+launch_agent() {
 	local name=$1 port=$2; shift 2
 	"$RUMOR" agent --name "$name" --bind "127.0.0.1:$port" \
 		--socket "$WORK/$name.sock" --data-dir "$WORK/$name.d" \
@@ -64,6 +90,23 @@ start_agent() {
 		[ -S "$WORK/$name.sock" ] && return 0
 		kill -0 "$pid" 2>/dev/null || return 1
 		sleep 0.05
+	done
+	return 1
+}
+
+# start_agent NAME PORT [extra flags...]: runs in the background; sets
+# PID_<NAME>, SOCK_<NAME>, PORT_<NAME>; logs to $WORK/NAME.log. If another
+# process grabbed PORT since free_port picked it, retries on new ports.
+start_agent() {
+	local name=$1 port=$2; shift 2
+	local try
+	for try in 1 2 3 4 5; do
+		launch_agent "$name" "$port" "$@" && return 0
+		tail -n 1 "$WORK/$name.log" | grep -q 'address already in use' ||
+			return 1
+		wait "$(eval echo "\$PID_$name")" 2>/dev/null
+		port=$(free_port)
+		echo "info: $name: port busy, retrying on $port"
 	done
 	return 1
 }

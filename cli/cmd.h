@@ -1,0 +1,32 @@
+/*
+ * cmd: the commands main() dispatches to. Each takes the arguments after
+ * its name and returns the process exit status: 0 success, 1 runtime
+ * failure, ARGS_EXIT_USAGE (2) usage error. Every error is one line
+ * "rumor: ..." on stderr.
+ */
+#ifndef RUMOR_CMD_H
+#define RUMOR_CMD_H
+
+#include "args.h"
+
+/** rumor agent: run an agent until it leaves. */
+int
+cmd_agent(struct args *a);
+
+/** rumor members: the local agent's member table (or JSON). */
+int
+cmd_members(struct args *a);
+
+/** rumor leave: make the local agent leave gracefully. */
+int
+cmd_leave(struct args *a);
+
+/** rumor stats: the local agent's counters. */
+int
+cmd_stats(struct args *a);
+
+/** rumor keygen: print a new random cluster key. */
+int
+cmd_keygen(struct args *a);
+
+#endif /* RUMOR_CMD_H */

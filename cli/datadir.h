@@ -1,0 +1,35 @@
+/*
+ * datadir: the agent's data directory (--data-dir). It is created 0700
+ * when missing, locked with flock() on a `lock` file so two agents cannot
+ * share it, and holds `incarnation`: the incarnation the next start will
+ * use. A start reads N (missing file: 0), starts the node at N and stores
+ * N + 1 (temp file, fsync, rename, fsync of the directory) before it
+ * joins, so a restarted agent always outranks every earlier run, even one
+ * that crashed.
+ */
+#ifndef RUMOR_DATADIR_H
+#define RUMOR_DATADIR_H
+
+#include <stdint.h>
+
+struct datadir {
+	/** The locked file's descriptor, or -1. */
+	int lock_fd;
+};
+
+/** Nothing open yet; datadir_close() is then a no-op. */
+void
+datadir_create(struct datadir *dd);
+
+/**
+ * Create/lock `path` and take the next incarnation into *incarnation.
+ * Returns 0, or -1 after printing one line "rumor: data dir ...".
+ */
+int
+datadir_open(struct datadir *dd, const char *path, uint64_t *incarnation);
+
+/** Release the lock. */
+void
+datadir_close(struct datadir *dd);
+
+#endif /* RUMOR_DATADIR_H */

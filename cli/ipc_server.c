@@ -1,0 +1,313 @@
+/*
+ * The local socket server. Each connection reads a 4-byte prefix into
+ * its own small array, then exactly the announced payload into a buffer
+ * of that size (at most IPC_REQUEST_MAX), stops reading while the
+ * request is answered, and reads the next request once the response has
+ * been written.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ipc_server.h"
+#include "log.h"
+
+struct ipc_conn {
+	uv_pipe_t pipe;
+	uv_write_t write_req;
+	struct ipc_server *srv;
+	struct ipc_conn *prev;
+	struct ipc_conn *next;
+	uint8_t prefix[IPC_PREFIX];
+	size_t prefix_got;
+	/** The payload length from the prefix. */
+	uint32_t len;
+	uint8_t *buf;
+	size_t got;
+	/** A deferred request waits for ipc_server_answer_deferred(). */
+	bool deferred;
+	bool closing;
+	/** The response being written. */
+	msgpack_sbuffer out;
+};
+
+static void
+conn_closed(uv_handle_t *h)
+{
+	struct ipc_conn *c = h->data;
+	struct ipc_server *srv = c->srv;
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		srv->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	srv->conn_count--;
+	free(c->buf);
+	msgpack_sbuffer_destroy(&c->out);
+	free(c);
+}
+
+static void
+conn_close(struct ipc_conn *c)
+{
+	if (c->closing)
+		return;
+	c->closing = true;
+	uv_close((uv_handle_t *)&c->pipe, conn_closed);
+}
+
+static void
+conn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+	(void)suggested;
+	struct ipc_conn *c = h->data;
+	if (c->prefix_got < IPC_PREFIX)
+		*buf = uv_buf_init((char *)c->prefix + c->prefix_got,
+				   (unsigned)(IPC_PREFIX - c->prefix_got));
+	else
+		*buf = uv_buf_init((char *)c->buf + c->got,
+				   (unsigned)(c->len - c->got));
+}
+
+static void conn_read(uv_stream_t *h, ssize_t nread, const uv_buf_t *buf);
+
+static void
+conn_written(uv_write_t *req, int status)
+{
+	struct ipc_conn *c = req->data;
+	msgpack_sbuffer_clear(&c->out);
+	if (status != 0 || c->srv->closed) {
+		conn_close(c);
+		return;
+	}
+	/* Ready for the next request on the same connection. */
+	c->prefix_got = 0;
+	c->got = 0;
+	if (uv_read_start((uv_stream_t *)&c->pipe, conn_alloc, conn_read) !=
+	    0)
+		conn_close(c);
+}
+
+static void
+conn_send(struct ipc_conn *c)
+{
+	uv_buf_t buf = uv_buf_init(c->out.data, (unsigned)c->out.size);
+	c->write_req.data = c;
+	if (uv_write(&c->write_req, (uv_stream_t *)&c->pipe, &buf, 1,
+		     conn_written) != 0)
+		conn_close(c);
+}
+
+static void
+conn_request(struct ipc_conn *c)
+{
+	struct ipc_server *srv = c->srv;
+	struct ipc_request req;
+	const char *why = "malformed request";
+	uv_read_stop((uv_stream_t *)&c->pipe);
+	srv->requests++;
+	if (ipc_request_decode(&req, c->buf, c->got, &why) != 0) {
+		srv->bad_requests++;
+		ipc_error_encode(&c->out, why);
+		conn_send(c);
+		return;
+	}
+	if (srv->on_request(srv, &req, &c->out) == IPC_SERVER_REPLY_DEFER) {
+		msgpack_sbuffer_clear(&c->out);
+		c->deferred = true;
+		return;
+	}
+	conn_send(c);
+}
+
+/* A prefix is complete: check the length and size the buffer. */
+static int
+conn_prefix_done(struct ipc_conn *c)
+{
+	c->len = ipc_frame_len(c->prefix);
+	if (c->len == 0 || c->len > IPC_REQUEST_MAX)
+		return -1; /* not worth an answer: the framing is gone */
+	uint8_t *grown = realloc(c->buf, c->len);
+	if (grown == NULL)
+		return -1;
+	c->buf = grown;
+	return 0;
+}
+
+static void
+conn_read(uv_stream_t *h, ssize_t nread, const uv_buf_t *buf)
+{
+	(void)buf;
+	struct ipc_conn *c = h->data;
+	if (c->closing)
+		return;
+	if (nread < 0) {
+		conn_close(c); /* EOF or error, maybe mid-frame: fine */
+		return;
+	}
+	if (c->prefix_got < IPC_PREFIX) {
+		c->prefix_got += (size_t)nread;
+		if (c->prefix_got == IPC_PREFIX && conn_prefix_done(c) != 0) {
+			c->srv->bad_requests++;
+			conn_close(c);
+		}
+		return;
+	}
+	c->got += (size_t)nread;
+	if (c->got == c->len)
+		conn_request(c);
+}
+
+static void
+server_connection(uv_stream_t *server, int status)
+{
+	struct ipc_server *srv = server->data;
+	if (status != 0)
+		return;
+	struct ipc_conn *c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return;
+	c->srv = srv;
+	msgpack_sbuffer_init(&c->out);
+	uv_pipe_init(srv->loop, &c->pipe, 0);
+	c->pipe.data = c;
+	c->next = srv->conns;
+	if (srv->conns != NULL)
+		srv->conns->prev = c;
+	srv->conns = c;
+	srv->conn_count++;
+	/* Over the limit: accept and close, so the backlog keeps moving. */
+	bool over = srv->conn_count > IPC_SERVER_CONNS_MAX;
+	if (over)
+		srv->conns_refused++;
+	if (uv_accept(server, (uv_stream_t *)&c->pipe) != 0 || over ||
+	    uv_read_start((uv_stream_t *)&c->pipe, conn_alloc, conn_read) != 0)
+		conn_close(c);
+}
+
+/* libuv reports a missing directory as EACCES; say what it is. */
+static int
+parent_check(const char *path)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	strcpy(dir, path);
+	char *slash = strrchr(dir, '/');
+	if (slash == NULL)
+		return 0;
+	if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	struct stat st;
+	if (stat(dir, &st) == 0)
+		return 0; /* bind will say what else is wrong */
+	fprintf(stderr, "rumor: socket %s: %s\n", path, log_strerror(errno));
+	return -1;
+}
+
+/* Refuse to take a live agent's socket; replace a stale one. */
+static int
+socket_path_check(const char *path)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		fprintf(stderr, "rumor: socket path too long (max %zu): %s\n",
+			sizeof(sun.sun_path) - 1, path);
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return parent_check(path);
+	if (!S_ISSOCK(st.st_mode)) {
+		fprintf(stderr, "rumor: socket %s: exists and is not a "
+				"socket\n", path);
+		return -1;
+	}
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		fprintf(stderr, "rumor: socket: %s\n", log_strerror(errno));
+		return -1;
+	}
+	/* A live agent with a full backlog would block us: bound the wait. */
+	struct timeval tv = {.tv_sec = 1};
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	int rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	int err = errno;
+	close(fd);
+	if (rc == 0 || err == EAGAIN) {
+		fprintf(stderr, "rumor: another agent is listening on %s\n",
+			path);
+		return -1;
+	}
+	if (err == ECONNREFUSED && unlink(path) != 0 && errno != ENOENT) {
+		fprintf(stderr, "rumor: socket %s: cannot remove stale "
+				"socket: %s\n", path, log_strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+ipc_server_start(struct ipc_server *srv, uv_loop_t *loop, const char *path,
+		 ipc_server_request_cb on_request)
+{
+	srv->loop = loop;
+	srv->path = path;
+	srv->on_request = on_request;
+	if (socket_path_check(path) != 0)
+		return -1;
+	uv_pipe_init(loop, &srv->pipe, 0);
+	srv->pipe.data = srv;
+	srv->pipe_open = true;
+	/* Created 0600 from the start: no window where others may connect. */
+	mode_t old = umask(0077);
+	int rc = uv_pipe_bind(&srv->pipe, path);
+	umask(old);
+	if (rc == 0) {
+		srv->bound = true;
+		rc = uv_listen((uv_stream_t *)&srv->pipe, 511,
+			       server_connection);
+	}
+	if (rc != 0) {
+		fprintf(stderr, "rumor: socket %s: %s\n", path,
+			uv_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+void
+ipc_server_answer_deferred(struct ipc_server *srv)
+{
+	for (struct ipc_conn *c = srv->conns; c != NULL; c = c->next) {
+		if (!c->deferred || c->closing)
+			continue;
+		c->deferred = false;
+		ipc_ok_encode(&c->out);
+		conn_send(c);
+	}
+}
+
+void
+ipc_server_close(struct ipc_server *srv)
+{
+	srv->closed = true;
+	if (srv->bound) {
+		unlink(srv->path);
+		srv->bound = false;
+	}
+	if (srv->pipe_open) {
+		uv_close((uv_handle_t *)&srv->pipe, NULL);
+		srv->pipe_open = false;
+	}
+	for (struct ipc_conn *c = srv->conns; c != NULL; c = c->next)
+		conn_close(c);
+}

@@ -1,0 +1,82 @@
+/*
+ * ipc_server: the agent's local Unix socket. Framed msgpack requests in
+ * (cli/ipc_proto.h), framed responses out, one request at a time per
+ * connection, many requests per connection.
+ *
+ * Limits: IPC_REQUEST_MAX bytes per request (a longer announced length
+ * closes the connection: the framing is lost), IPC_SERVER_CONNS_MAX
+ * connections (more are accepted and closed at once). Undecodable
+ * requests get {"ok": false, "error": ...}; nothing a client sends can do
+ * more than that.
+ *
+ * The socket file is created 0600, a stale one (nobody accepting) is
+ * replaced, a live one is left alone and is an error, and the file is
+ * removed by ipc_server_close().
+ */
+#ifndef RUMOR_IPC_SERVER_H
+#define RUMOR_IPC_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <uv.h>
+
+#include "ipc_proto.h"
+
+/** Client connections at once. */
+#define IPC_SERVER_CONNS_MAX 1024
+
+/** What a request callback did with the request. */
+enum ipc_server_reply {
+	/** `out` holds the whole response frame: send it now. */
+	IPC_SERVER_REPLY_NOW,
+	/** Answer later through ipc_server_answer_deferred(). */
+	IPC_SERVER_REPLY_DEFER,
+};
+
+struct ipc_server;
+struct ipc_conn;
+
+/** Handle one decoded request; an empty `out` is given to fill with a
+ *  whole frame (ipc_frame_begin ... ipc_frame_end). */
+typedef enum ipc_server_reply (*ipc_server_request_cb)(
+	struct ipc_server *srv, const struct ipc_request *req,
+	msgpack_sbuffer *out);
+
+struct ipc_server {
+	uv_loop_t *loop;
+	uv_pipe_t pipe;
+	/** Borrowed; the file we created and remove. */
+	const char *path;
+	bool pipe_open;
+	/** We own the file at path (remove it on close). */
+	bool bound;
+	bool closed;
+	/** Open connections. */
+	struct ipc_conn *conns;
+	size_t conn_count;
+	/** Counters for `rumor stats`. */
+	uint64_t requests;
+	uint64_t bad_requests;
+	uint64_t conns_refused;
+	ipc_server_request_cb on_request;
+};
+
+/**
+ * Listen at path. Returns 0, or -1 after printing one line "rumor: ..."
+ * (path too long, a live agent there, bind failure); ipc_server_close()
+ * must be called either way.
+ */
+int
+ipc_server_start(struct ipc_server *srv, uv_loop_t *loop, const char *path,
+		 ipc_server_request_cb on_request);
+
+/** Answer every deferred request with {"ok": true}. */
+void
+ipc_server_answer_deferred(struct ipc_server *srv);
+
+/** Stop listening, close every connection, remove the socket file. The
+ *  struct must stay valid until the loop has run the close callbacks. */
+void
+ipc_server_close(struct ipc_server *srv);
+
+#endif /* RUMOR_IPC_SERVER_H */
