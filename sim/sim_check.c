@@ -1,0 +1,143 @@
+/*
+ * sim_check: what must hold, checked while the simulation runs.
+ *
+ * Safety, after every input to a node (with check_safety; it keeps an
+ * incarnation per (observer, subject), so it is for small clusters):
+ *   - a node never sees itself failed;
+ *   - the incarnation an observer holds for a subject never goes down.
+ *     A restarted subject starts lower (the agent's data-dir counter), but
+ *     its old life's incarnation is still what others hold, and the core
+ *     must refute above it, so observers' values stay monotonic; only the
+ *     restarted node's own row starts over.
+ *
+ * Verdicts. Every "failed" event is classified: about a crashed node it
+ * feeds that crash's detection times; about a paused or left node, or one
+ * cut off from the observer by a partition or one-way cut, it is
+ * legitimate; otherwise it is a false positive. The all-detect time of a
+ * crash is when every live node that can reach it (both ways) has it
+ * failed or has forgotten it.
+ *
+ * Bounds. The Lifeguard suspicion max timeout and the liveness bound
+ * (formula in sim.h) are computed here from the config.
+ */
+#include <inttypes.h>
+#include <math.h>
+
+#include "sim_world.h"
+
+static bool
+is_live(enum sim_node_state st)
+{
+	return st == SIM_NODE_RUNNING || st == SIM_NODE_PAUSED;
+}
+
+void
+sim_check_node(struct sim *sim, uint32_t i)
+{
+	const struct swim *sw = node_swim(sim->nodes[i].node);
+	size_t count = swim_member_count(sw);
+	for (size_t k = 0; k < count; k++) {
+		struct swim_member_info m;
+		swim_member_at(sw, k, &m);
+		if (m.is_self && m.status == SWIM_STATUS_FAILED)
+			sim_violation(sim, "n%u sees itself failed", i);
+		long s = sim_name_index(m.name, sim->node_max);
+		if (s < 0)
+			continue;
+		uint64_t *seen = &sim->inc_seen[(size_t)i * sim->node_max +
+						(size_t)s];
+		if (m.incarnation < *seen)
+			sim_violation(sim,
+				      "n%u saw n%ld's incarnation go back "
+				      "from %" PRIu64 " to %" PRIu64,
+				      i, s, *seen, m.incarnation);
+		*seen = m.incarnation;
+	}
+}
+
+void
+sim_check_all_detect(struct sim *sim, size_t fi)
+{
+	struct sim_failure *f = &sim->res.failures[fi];
+	const struct sim_node *sn = &sim->nodes[f->node];
+	if (f->all_detect_ms != UINT64_MAX || sn->generation != f->generation ||
+	    sn->state != SIM_NODE_CRASHED)
+		return;
+	size_t m = sim->node_max;
+	for (size_t o = 0; o < m; o++) {
+		if (!is_live(sim->nodes[o].state) ||
+		    !sim_net_reachable(&sim->net, o, f->node))
+			continue;
+		uint8_t v = sim->view[o * m + f->node];
+		if (v != SWIM_STATUS_FAILED && v != SIM_VIEW_NONE)
+			return;
+	}
+	f->all_detect_ms = sim_rel_ms(sim);
+	if (f->first_detect_ms == UINT64_MAX)
+		f->first_detect_ms = f->all_detect_ms;
+}
+
+static uint64_t
+max3(uint64_t a, uint64_t b, uint64_t c)
+{
+	uint64_t m = a > b ? a : b;
+	return m > c ? m : c;
+}
+
+void
+sim_check_failed_verdict(struct sim *sim, uint32_t o, uint32_t s)
+{
+	if (o == s) {
+		sim_violation(sim, "n%u sees itself failed", o);
+		return;
+	}
+	const struct sim_node *sn = &sim->nodes[s];
+	if (sn->state != SIM_NODE_RUNNING) {
+		if (sn->failure == SIZE_MAX)
+			return;
+		struct sim_failure *f = &sim->res.failures[sn->failure];
+		if (f->first_detect_ms == UINT64_MAX)
+			f->first_detect_ms = sim_rel_ms(sim);
+		sim_check_all_detect(sim, sn->failure);
+		return;
+	}
+	if (!sim_net_reachable(&sim->net, o, s))
+		return;
+	struct sim_results *res = &sim->res;
+	if (sim_grow((void **)&res->fps, &sim->fp_cap, res->fp_count,
+		     sizeof(*res->fps)) != 0)
+		return;
+	uint64_t fault = max3(sn->fault_end_ms, sim->nodes[o].fault_end_ms,
+			      sim->last_heal_ms);
+	bool recent = fault != 0 && sim->now < fault + sim->grace_ms;
+	res->fps[res->fp_count++] = (struct sim_fp){
+		.t_ms = sim_rel_ms(sim), .observer = o, .subject = s,
+		.recent_fault = recent};
+	res->fp_recent_count += recent;
+}
+
+uint64_t
+sim_suspicion_max_ms(const struct swim_config *cfg, size_t n)
+{
+	double scale = n > 10 ? log10((double)n) : 1.0;
+	uint64_t min_ms = (uint64_t)((double)cfg->suspicion_mult * scale *
+				     (double)cfg->probe_interval_ms);
+	return min_ms * cfg->suspicion_max_timeout_mult;
+}
+
+static uint64_t
+pushpull_scaled(const struct swim_config *cfg, size_t n)
+{
+	if (n <= 32)
+		return cfg->pushpull_interval_ms;
+	double mult = ceil(log2((double)n) - log2(32.0)) + 1.0;
+	return (uint64_t)(mult * (double)cfg->pushpull_interval_ms);
+}
+
+uint64_t
+sim_liveness_bound_ms(const struct swim_config *cfg, size_t n)
+{
+	return 2 * sim_suspicion_max_ms(cfg, n) +
+	       3 * cfg->reconnect_interval_ms + 3 * pushpull_scaled(cfg, n) +
+	       cfg->join_retry_max_ms + 10 * cfg->probe_interval_ms;
+}

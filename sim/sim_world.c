@@ -1,0 +1,566 @@
+/*
+ * sim_world: the cluster. Node slots and their lifecycle (start, crash,
+ * restart with a new generation, pause, leave), the fault API, and the
+ * views: a node_max x node_max status matrix fed by every node's events.
+ *
+ * The matrix is the simulator's own copy of "who sees whom how"; it lets
+ * the convergence question be answered in O(1): for each live observer we
+ * keep `good`, the number of live nodes it sees alive, and `not_good`, how
+ * many live observers have good != live_count. Both change only when an
+ * event changes a view entry or a node's liveness changes (the latter is
+ * rare and recounts in O(N)). It costs one byte per (observer, subject),
+ * about 1% of what the cores themselves hold per member.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_world.h"
+
+const char *const sim_verb_strs[sim_verb_MAX] = {
+	"crash", "restart", "pause", "partition", "partition",
+	"heal",	 "loss",    "delay", "join",      "leave",
+};
+
+void
+sim_options_default(struct sim_options *opt, size_t node_count,
+		    uint64_t seed)
+{
+	*opt = (struct sim_options){.node_count = node_count, .seed = seed};
+	swim_config_lan(&opt->swim);
+}
+
+int
+sim_grow(void **items, size_t *cap, size_t count, size_t item_size)
+{
+	if (count < *cap)
+		return 0;
+	size_t n = *cap ? *cap * 2 : 16;
+	void *p = realloc(*items, n * item_size);
+	if (p == NULL)
+		return -1;
+	*items = p;
+	*cap = n;
+	return 0;
+}
+
+void
+sim_violation(struct sim *sim, const char *fmt, ...)
+{
+	if (sim->res.violated)
+		return;
+	sim->res.violated = true;
+	sim->res.violation_ms = sim_rel_ms(sim);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(sim->res.violation, sizeof(sim->res.violation), fmt, ap);
+	va_end(ap);
+}
+
+long
+sim_name_index(const char *name, size_t node_max)
+{
+	if (name[0] != 'n' || name[1] < '0' || name[1] > '9')
+		return -1;
+	long v = 0;
+	for (const char *p = name + 1; *p; p++) {
+		if (*p < '0' || *p > '9' || v > 100000000)
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	return (size_t)v < node_max ? v : -1;
+}
+
+uint64_t
+sim_rel_ms(const struct sim *sim)
+{
+	return sim->now - SIM_EPOCH_MS;
+}
+
+static bool
+is_live(enum sim_node_state st)
+{
+	return st == SIM_NODE_RUNNING || st == SIM_NODE_PAUSED;
+}
+
+/* ---- views and counters ---------------------------------------------- */
+
+static void
+good_add(struct sim *sim, uint32_t o, int delta)
+{
+	struct sim_node *n = &sim->nodes[o];
+	bool live = is_live(n->state);
+	bool was = live && n->good != sim->live_count;
+	n->good += delta;
+	bool now = live && n->good != sim->live_count;
+	sim->not_good += (size_t)now - (size_t)was;
+}
+
+static void
+recount_not_good(struct sim *sim)
+{
+	sim->not_good = 0;
+	for (size_t o = 0; o < sim->node_max; o++) {
+		const struct sim_node *n = &sim->nodes[o];
+		if (is_live(n->state) && n->good != sim->live_count)
+			sim->not_good++;
+	}
+}
+
+void
+sim_set_view(struct sim *sim, uint32_t o, uint32_t s, uint8_t status)
+{
+	uint8_t *v = &sim->view[(size_t)o * sim->node_max + s];
+	uint8_t old = *v;
+	if (old == status)
+		return;
+	*v = status;
+	bool s_live = is_live(sim->nodes[s].state);
+	if (old == SWIM_STATUS_ALIVE) {
+		sim->nodes[o].alive_count--;
+		if (s_live)
+			good_add(sim, o, -1);
+	}
+	if (status == SWIM_STATUS_ALIVE) {
+		sim->nodes[o].alive_count++;
+		if (s_live)
+			good_add(sim, o, 1);
+	}
+	sim->suspects -= old == SWIM_STATUS_SUSPECT;
+	sim->suspects += status == SWIM_STATUS_SUSPECT;
+	sim->failed_views -= old == SWIM_STATUS_FAILED;
+	sim->failed_views += status == SWIM_STATUS_FAILED;
+}
+
+/* Subject s became live (delta 1) or stopped being live (-1). */
+static void
+subject_liveness(struct sim *sim, uint32_t s, int delta)
+{
+	sim->live_count += delta;
+	for (size_t o = 0; o < sim->node_max; o++) {
+		if (sim->view[o * sim->node_max + s] == SWIM_STATUS_ALIVE)
+			sim->nodes[o].good += delta;
+	}
+	recount_not_good(sim);
+}
+
+/* ---- lifecycle ------------------------------------------------------- */
+
+static void
+node_config_fill(const struct sim *sim, uint32_t i, const char *name,
+		 struct node_config *cfg)
+{
+	const struct sim_node *n = &sim->nodes[i];
+	uint64_t item = ((uint64_t)n->generation << 32) | i;
+	*cfg = (struct node_config){
+		.swim = sim->opt.swim,
+		.self = {.name = name, .addr = n->addr,
+			 .incarnation = n->generation},
+		.keyring = sim->keyring,
+		.rand_seed = sim_rand_derive(sim->opt.seed, SIM_STREAM_NODE,
+					     item),
+	};
+	uint64_t st = sim_rand_derive(sim->opt.seed, SIM_STREAM_NONCE, item);
+	for (int k = 0; k < 2; k++) {
+		uint64_t v = sim_rand_mix(&st);
+		memcpy(cfg->nonce_prefix + 8 * k, &v, 8);
+	}
+}
+
+static void
+join_seeds(struct sim *sim, uint32_t i, int join_via)
+{
+	struct swim_addr addrs[SIM_SEEDS_MAX];
+	size_t count = 0;
+	for (uint32_t k = 0; k < sim->node_max && count < SIM_SEEDS_MAX; k++) {
+		if (k != i)
+			addrs[count++] = sim->nodes[k].addr;
+		if (join_via == 1)
+			break;
+	}
+	if (count > 0)
+		node_join(sim->nodes[i].node, sim->now, addrs, count);
+}
+
+int
+sim_spawn(struct sim *sim, uint32_t i, int join_via)
+{
+	struct sim_node *n = &sim->nodes[i];
+	if (is_live(n->state))
+		return -1;
+	if (n->state != SIM_NODE_UNSTARTED) {
+		n->generation++;
+		n->fault_end_ms = sim->now;
+	}
+	char name[24];
+	snprintf(name, sizeof(name), "n%u", i);
+	struct node_config cfg;
+	node_config_fill(sim, i, name, &cfg);
+	n->node = node_new(&cfg, sim->now);
+	if (n->node == NULL) {
+		sim_violation(sim, "node_new failed for %s", name);
+		return -1;
+	}
+	n->state = SIM_NODE_RUNNING;
+	n->armed_seq = 0;
+	n->armed_ms = UINT64_MAX;
+	n->timer_due = false;
+	n->leaving = false;
+	n->failure = SIZE_MAX;
+	sim->res.starts++;
+	if (sim->inc_seen != NULL)
+		memset(sim->inc_seen + (size_t)i * sim->node_max, 0,
+		       sim->node_max * sizeof(*sim->inc_seen));
+	subject_liveness(sim, i, 1);
+	sim_set_view(sim, i, i, SWIM_STATUS_ALIVE);
+	if (join_via != 0)
+		join_seeds(sim, i, join_via);
+	sim_drain(sim, i);
+	return 0;
+}
+
+static void
+backlog_clear(struct sim_node *n)
+{
+	for (size_t k = 0; k < n->backlog_count; k++)
+		free(n->backlog[k].data);
+	free(n->backlog);
+	n->backlog = NULL;
+	n->backlog_count = n->backlog_cap = n->backlog_bytes = 0;
+}
+
+void
+sim_kill(struct sim *sim, uint32_t i, enum sim_node_state state)
+{
+	struct sim_node *n = &sim->nodes[i];
+	node_delete(n->node);
+	n->node = NULL;
+	backlog_clear(n);
+	for (uint32_t s = 0; s < sim->node_max; s++)
+		sim_set_view(sim, i, s, SIM_VIEW_NONE);
+	n->state = state;
+	n->armed_seq = 0;
+	n->leaving = false;
+	subject_liveness(sim, i, -1);
+}
+
+/* ---- construction ---------------------------------------------------- */
+
+static int
+make_keyring(struct sim *sim)
+{
+	if (sim->opt.no_encrypt)
+		return 0;
+	sim->keyring = keyring_new();
+	if (sim->keyring == NULL)
+		return -1;
+	uint8_t key[KEYRING_KEY_SIZE];
+	uint64_t st = sim_rand_derive(sim->opt.seed, SIM_STREAM_KEY, 0);
+	for (size_t k = 0; k < sizeof(key); k += 8) {
+		uint64_t v = sim_rand_mix(&st);
+		memcpy(key + k, &v, 8);
+	}
+	return keyring_add(sim->keyring, key);
+}
+
+static int
+schedule_starts(struct sim *sim)
+{
+	struct sim_rand r;
+	sim_rand_init(&r, sim_rand_derive(sim->opt.seed, SIM_STREAM_STAGGER,
+					  0));
+	for (uint32_t i = 0; i < sim->opt.node_count; i++) {
+		uint64_t at = i == 0 ? 0 : sim_rand_below(
+			&r, sim->opt.join_stagger_ms);
+		struct sim_ev ev = {.time_ms = SIM_EPOCH_MS + at,
+				    .type = SIM_EV_START, .to = i};
+		if (sim_queue_push(&sim->queue, &ev) != 0)
+			return -1;
+	}
+	struct sim_ev sample = {.time_ms = SIM_EPOCH_MS,
+				.type = SIM_EV_SAMPLE};
+	return sim_queue_push(&sim->queue, &sample);
+}
+
+static int
+sim_alloc(struct sim *sim)
+{
+	size_t m = sim->node_max;
+	sim->nodes = calloc(m, sizeof(*sim->nodes));
+	sim->view = malloc(m * m);
+	sim->scratch = malloc(m * sizeof(*sim->scratch));
+	if (sim->opt.check_safety)
+		sim->inc_seen = calloc(m * m, sizeof(*sim->inc_seen));
+	if (sim->nodes == NULL || sim->view == NULL || sim->scratch == NULL ||
+	    (sim->opt.check_safety && sim->inc_seen == NULL))
+		return -1;
+	memset(sim->view, SIM_VIEW_NONE, m * m);
+	for (uint32_t i = 0; i < m; i++) {
+		uint32_t ip = 0x0a000000u + i + 1;
+		sim->nodes[i] = (struct sim_node){
+			.addr = {.ip = ip, .port = 7946},
+			.armed_ms = UINT64_MAX,
+			.failure = SIZE_MAX,
+		};
+	}
+	return 0;
+}
+
+struct sim *
+sim_new(const struct sim_options *opt)
+{
+	if (opt->node_count == 0 || opt->node_count > 1000000 ||
+	    swim_config_check(&opt->swim, NULL) != 0)
+		return NULL;
+	struct sim *sim = calloc(1, sizeof(*sim));
+	if (sim == NULL)
+		return NULL;
+	sim->opt = *opt;
+	if (sim->opt.join_stagger_ms == 0)
+		sim->opt.join_stagger_ms = SIM_JOIN_STAGGER_MS;
+	sim->node_max = opt->node_max > opt->node_count ? opt->node_max
+							 : opt->node_count;
+	sim->now = SIM_EPOCH_MS;
+	sim->res.converged_ms = UINT64_MAX;
+	sim->grace_ms = sim_suspicion_max_ms(&opt->swim, sim->node_max) +
+			2 * opt->swim.probe_interval_ms;
+	sim_queue_create(&sim->queue);
+	sim_net_create(&sim->net,
+		       sim_rand_derive(opt->seed, SIM_STREAM_NET, 0),
+		       sim->node_max);
+	sim->net.loss_ppm = opt->loss_ppm;
+	sim->net.delay_min_ms = opt->delay_min_ms;
+	sim->net.delay_max_ms = opt->delay_max_ms;
+	if (sim_alloc(sim) != 0 || make_keyring(sim) != 0 ||
+	    schedule_starts(sim) != 0) {
+		sim_delete(sim);
+		return NULL;
+	}
+	return sim;
+}
+
+void
+sim_delete(struct sim *sim)
+{
+	if (sim == NULL)
+		return;
+	for (size_t i = 0; sim->nodes != NULL && i < sim->node_max; i++) {
+		node_delete(sim->nodes[i].node);
+		backlog_clear(&sim->nodes[i]);
+	}
+	free(sim->nodes);
+	free(sim->view);
+	free(sim->inc_seen);
+	free(sim->scratch);
+	sim_queue_destroy(&sim->queue);
+	sim_net_destroy(&sim->net);
+	keyring_delete(sim->keyring);
+	free(sim->res.failures);
+	free(sim->res.fps);
+	free(sim->res.heals);
+	free(sim->res.samples);
+	free(sim->res.marks);
+	free(sim);
+}
+
+int
+sim_schedule(struct sim *sim, const struct sim_action *actions,
+	     size_t count)
+{
+	sim->actions = actions;
+	sim->action_count = count;
+	for (size_t k = 0; k < count; k++) {
+		struct sim_ev ev = {
+			.time_ms = SIM_EPOCH_MS + actions[k].at_ms,
+			.type = SIM_EV_ACTION, .to = (uint32_t)k};
+		if (sim_queue_push(&sim->queue, &ev) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- faults ---------------------------------------------------------- */
+
+int
+sim_crash(struct sim *sim, uint32_t i)
+{
+	if (i >= sim->node_max || !is_live(sim->nodes[i].state))
+		return -1;
+	struct sim_results *res = &sim->res;
+	if (sim_grow((void **)&res->failures, &sim->failure_cap,
+		     res->failure_count, sizeof(*res->failures)) != 0)
+		return -1;
+	sim_kill(sim, i, SIM_NODE_CRASHED);
+	struct sim_node *n = &sim->nodes[i];
+	size_t fi = res->failure_count++;
+	res->failures[fi] = (struct sim_failure){
+		.node = i, .generation = n->generation,
+		.crashed_ms = sim_rel_ms(sim),
+		.first_detect_ms = UINT64_MAX, .all_detect_ms = UINT64_MAX};
+	n->failure = fi;
+	/* Someone may have had it failed already (after a pause). */
+	for (size_t o = 0; o < sim->node_max; o++) {
+		if (is_live(sim->nodes[o].state) &&
+		    sim->view[o * sim->node_max + i] == SWIM_STATUS_FAILED) {
+			res->failures[fi].first_detect_ms = sim_rel_ms(sim);
+			break;
+		}
+	}
+	sim_check_all_detect(sim, fi);
+	return 0;
+}
+
+int
+sim_restart(struct sim *sim, uint32_t i)
+{
+	if (i >= sim->node_max)
+		return -1;
+	if (is_live(sim->nodes[i].state))
+		sim_crash(sim, i);
+	return sim_spawn(sim, i, 2);
+}
+
+int
+sim_join(struct sim *sim, uint32_t i)
+{
+	if (i >= sim->node_max || sim->nodes[i].state != SIM_NODE_UNSTARTED)
+		return -1;
+	return sim_spawn(sim, i, 2);
+}
+
+int
+sim_pause(struct sim *sim, uint32_t i, uint64_t dur_ms)
+{
+	if (i >= sim->node_max || !is_live(sim->nodes[i].state))
+		return -1;
+	struct sim_node *n = &sim->nodes[i];
+	uint64_t until = sim->now + dur_ms;
+	if (n->state == SIM_NODE_PAUSED && n->resume_ms >= until)
+		return 0;
+	n->state = SIM_NODE_PAUSED;
+	n->resume_ms = until;
+	struct sim_ev ev = {.time_ms = until, .type = SIM_EV_RESUME,
+			    .to = i, .gen = n->generation};
+	return sim_queue_push(&sim->queue, &ev);
+}
+
+int
+sim_leave(struct sim *sim, uint32_t i)
+{
+	if (i >= sim->node_max || sim->nodes[i].state != SIM_NODE_RUNNING)
+		return -1;
+	struct sim_node *n = &sim->nodes[i];
+	if (node_leave(n->node, sim->now) != 0)
+		return -1;
+	n->leaving = true;
+	sim_drain(sim, i);
+	return 0;
+}
+
+int
+sim_partition(struct sim *sim, const uint16_t *group, bool one_way)
+{
+	return sim_net_cut(&sim->net, group, one_way);
+}
+
+void
+sim_heal(struct sim *sim)
+{
+	sim_net_heal(&sim->net);
+	sim->last_heal_ms = sim->now;
+	struct sim_results *res = &sim->res;
+	if (sim_grow((void **)&res->heals, &sim->heal_cap, res->heal_count,
+		     sizeof(*res->heals)) != 0)
+		return;
+	res->heals[res->heal_count++] = (struct sim_heal){
+		.healed_ms = sim_rel_ms(sim), .converged_ms = UINT64_MAX};
+}
+
+void
+sim_set_loss(struct sim *sim, uint32_t loss_ppm)
+{
+	sim->net.loss_ppm = loss_ppm;
+}
+
+void
+sim_set_delay(struct sim *sim, uint64_t min_ms, uint64_t max_ms)
+{
+	sim->net.delay_min_ms = min_ms;
+	sim->net.delay_max_ms = max_ms < min_ms ? min_ms : max_ms;
+}
+
+void
+sim_mark(struct sim *sim, const char *label)
+{
+	struct sim_results *res = &sim->res;
+	if (sim_grow((void **)&res->marks, &sim->mark_cap, res->mark_count,
+		     sizeof(*res->marks)) != 0)
+		return;
+	struct sim_mark *m = &res->marks[res->mark_count++];
+	m->t_ms = sim_rel_ms(sim);
+	snprintf(m->label, sizeof(m->label), "%s", label);
+}
+
+/* ---- queries --------------------------------------------------------- */
+
+uint64_t
+sim_now_ms(const struct sim *sim)
+{
+	return sim_rel_ms(sim);
+}
+
+size_t
+sim_node_max(const struct sim *sim)
+{
+	return sim->node_max;
+}
+
+enum sim_node_state
+sim_node_state(const struct sim *sim, uint32_t i)
+{
+	return sim->nodes[i].state;
+}
+
+size_t
+sim_live_count(const struct sim *sim)
+{
+	return sim->live_count;
+}
+
+bool
+sim_converged(const struct sim *sim)
+{
+	return sim->initial_started == sim->opt.node_count &&
+	       sim->live_count > 0 && sim->not_good == 0;
+}
+
+int
+sim_view(const struct sim *sim, uint32_t observer, uint32_t subject)
+{
+	uint8_t v = sim->view[(size_t)observer * sim->node_max + subject];
+	return v == SIM_VIEW_NONE ? -1 : v;
+}
+
+uint32_t
+sim_alive_seen(const struct sim *sim, uint32_t observer)
+{
+	return sim->nodes[observer].alive_count;
+}
+
+struct node *
+sim_node(struct sim *sim, uint32_t i)
+{
+	return sim->nodes[i].node;
+}
+
+const struct sim_options *
+sim_options(const struct sim *sim)
+{
+	return &sim->opt;
+}
+
+const struct sim_results *
+sim_results(const struct sim *sim)
+{
+	return &sim->res;
+}
