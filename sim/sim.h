@@ -13,8 +13,9 @@
  * 0..node_count-1 start at the beginning: n0 at once, the others at a time
  * drawn uniformly in [0, join_stagger_ms), each joining through n0. Slots
  * node_count..node_max-1 exist but start only when sim_join() asks. Later
- * starts (sim_join, sim_restart) join through up to SIM_SEEDS_MAX of n0,
- * n1, n2, n3 other than themselves, so a crashed n0 does not block them.
+ * starts (sim_join, sim_restart) join through up to SIM_SEEDS_MAX nodes
+ * that are up at that moment, lowest index first (down ones only to fill
+ * up), so a crashed or departed n0 does not strand them.
  * A restart is a new node object with the same name and address and the
  * next generation as its starting incarnation (what the agent's data-dir
  * counter gives: 0, 1, 2, ...); the core outranks its old self by refuting.
@@ -40,7 +41,7 @@
 
 /** Virtual clock value at the start of a run (fakeev's epoch). */
 #define SIM_EPOCH_MS 10000
-/** Later joins go through this many of n0..n3. */
+/** Later joins go through this many seeds. */
 #define SIM_SEEDS_MAX 3
 /** Datagram bytes queued for a paused node (Linux default rmem). */
 #define SIM_BACKLOG_BYTES 212992

@@ -167,14 +167,27 @@ node_config_fill(const struct sim *sim, uint32_t i, const char *name,
 	}
 }
 
+/*
+ * The seeds of a start: n0 for the initial joins (join_via 1); otherwise
+ * up to SIM_SEEDS_MAX nodes that are up now, lowest index first, as an
+ * operator (or a cloud auto-join lookup) would name running agents. A
+ * seed that is down is still tried when fewer are up.
+ */
 static void
 join_seeds(struct sim *sim, uint32_t i, int join_via)
 {
 	struct swim_addr addrs[SIM_SEEDS_MAX];
 	size_t count = 0;
-	for (uint32_t k = 0; k < sim->node_max && count < SIM_SEEDS_MAX; k++) {
-		if (k != i)
+	for (int pass = 0; pass < 2 && count < SIM_SEEDS_MAX; pass++) {
+		for (uint32_t k = 0; k < sim->node_max &&
+				     count < SIM_SEEDS_MAX; k++) {
+			bool up = is_live(sim->nodes[k].state);
+			if (k == i || (join_via != 1 && up != (pass == 0)))
+				continue;
 			addrs[count++] = sim->nodes[k].addr;
+			if (join_via == 1)
+				break;
+		}
 		if (join_via == 1)
 			break;
 	}

@@ -292,8 +292,12 @@ swim_new(const struct swim_config *cfg, const struct swim_self *self,
 						  cfg->probe_interval_ms);
 	swim->gossip_ms = cfg->gossip_interval_ms ? now_ms +
 				  cfg->gossip_interval_ms : UINT64_MAX;
-	swim->pushpull_ms = cfg->pushpull_interval_ms ? now_ms +
-				    cfg->pushpull_interval_ms : UINT64_MAX;
+	/* And their first push-pulls (memberlist staggers them the same
+	 * way): a cluster started at once must not exchange every state in
+	 * the same second, interval_ms later. */
+	swim->pushpull_ms = cfg->pushpull_interval_ms ? now_ms + 1 +
+		swim_rand_below(&swim->rand, cfg->pushpull_interval_ms) :
+		UINT64_MAX;
 	swim->reconnect_ms = now_ms + cfg->reconnect_interval_ms;
 	swim->reap_ms = now_ms + SWIM_REAP_INTERVAL_MS;
 	swim->join_ms = UINT64_MAX;
@@ -442,10 +446,11 @@ join_check(struct swim *swim, uint64_t now_ms)
 }
 
 /*
- * A datagram from a member we have never heard of proves our view is
- * incomplete: dissemination reaches everyone only with high probability,
- * and a miss would otherwise wait for the next push-pull (memberlist and
- * Serf wait; at 128 nodes that is 90 s). Ask the sender for its state.
+ * A datagram from a member we have never heard of, that did not introduce
+ * itself either, proves our view is incomplete: dissemination reaches
+ * everyone only with high probability, and a miss would otherwise wait
+ * for the next push-pull (memberlist and Serf wait; at 128 nodes that is
+ * 90 s). Ask the sender for its state, at most once a second.
  */
 static void
 pull_if_unknown(struct swim *swim, uint64_t now_ms,
@@ -477,9 +482,9 @@ swim_handle_datagram(struct swim *swim, uint64_t now_ms,
 	}
 	swim->stats.datagrams_received++;
 	swim->stats.bytes_received += size;
-	pull_if_unknown(swim, now_ms, from, &pkt);
 	for (size_t i = 0; i < pkt.msg_count; i++)
 		apply_msg(swim, now_ms, from, &pkt, &pkt.msgs[i]);
+	pull_if_unknown(swim, now_ms, from, &pkt);
 	swim_packet_destroy(&pkt);
 	join_check(swim, now_ms);
 	return SWIM_DROP_NONE;
