@@ -51,7 +51,7 @@ test_a_crash_is_detected_everywhere_within_suspicion_max(void)
 }
 
 static void
-test_ten_percent_loss_gives_no_false_failures_in_20_nodes(void)
+test_under_ten_percent_loss_suspicions_are_refuted_not_failed(void)
 {
 	struct sim_options opt;
 	sim_options_default(&opt, 20, SEED + 2);
@@ -64,9 +64,21 @@ test_ten_percent_loss_gives_no_false_failures_in_20_nodes(void)
 	uint64_t suspects = 0;
 	for (size_t k = 0; k < res->sample_count; k++)
 		suspects += res->samples[k].suspects;
+	uint64_t suspicions = 0, refutations = 0;
+	for (uint32_t i = 0; i < 20; i++) {
+		struct node_stats st;
+		node_stats(sim_node(sim, i), &st);
+		suspicions += st.swim.suspicions;
+		refutations += st.swim.refutations;
+	}
 	printf("  false failures %zu in 20 nodes x 120 s at 10%% loss "
-	       "(suspect entry-seconds %llu)\n", res->fp_count,
-	       (unsigned long long)suspects);
+	       "(suspect entry-seconds %llu, suspicions %llu, refutations "
+	       "%llu)\n", res->fp_count, (unsigned long long)suspects,
+	       (unsigned long long)suspicions,
+	       (unsigned long long)refutations);
+	/* The loss does raise suspicions, and their subjects refute them. */
+	ASSERT(suspicions > 0);
+	ASSERT(refutations > 0);
 	/* Lifeguard refutes every suspicion at this loss rate: measured 0
 	 * here and over seeds 1..20 (see the report); hold it at 0. */
 	ASSERT_EQ(res->fp_count, 0);
@@ -106,7 +118,7 @@ main(void)
 		return 1;
 	RUN(test_fifty_nodes_joining_through_one_seed_converge_in_ten_s);
 	RUN(test_a_crash_is_detected_everywhere_within_suspicion_max);
-	RUN(test_ten_percent_loss_gives_no_false_failures_in_20_nodes);
+	RUN(test_under_ten_percent_loss_suspicions_are_refuted_not_failed);
 	RUN(test_same_seed_same_trace_and_another_seed_another_trace);
 	return TEST_SUMMARY();
 }
