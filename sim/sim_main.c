@@ -58,11 +58,27 @@ usage(FILE *out)
 	      "       rumor-sim --swarm K [--seed S] [--verbose]\n", out);
 }
 
+static const char *const valued_flags[] = {
+	"--nodes", "--seed", "--duration", "--scenario", "--json", "--trace",
+	"--csv", "--plot", "--profile", "--probe-interval", "--probe-timeout",
+	"--gossip-interval", "--suspicion-mult", "--pushpull-interval",
+	"--reconnect-interval", "--loss", "--delay", "--swarm", NULL,
+};
+
 static int
 bad(const char *flag, const char *value)
 {
-	fprintf(stderr, "rumor-sim: bad value \"%s\" for %s\n",
-		value ? value : "", flag);
+	bool known = false;
+	for (size_t k = 0; valued_flags[k] != NULL; k++)
+		known = known || strcmp(valued_flags[k], flag) == 0;
+	if (!known)
+		fprintf(stderr, "rumor-sim: unknown flag \"%s\" (see "
+			"rumor-sim --help)\n", flag);
+	else if (value == NULL)
+		fprintf(stderr, "rumor-sim: %s needs a value\n", flag);
+	else
+		fprintf(stderr, "rumor-sim: bad value \"%s\" for %s\n",
+			value, flag);
 	return -1;
 }
 
@@ -216,10 +232,8 @@ parse_args(struct args *a, int argc, char **argv)
 		}
 		int used = parse_flag(a, argv[i], i + 1 < argc ? argv[i + 1]
 							       : NULL);
-		if (used < 0) {
-			usage(stderr);
+		if (used < 0)
 			return -1;
-		}
 		command_add(a, argv[i]);
 		if (used)
 			command_add(a, argv[++i]);
