@@ -272,3 +272,10 @@ node_stats(const struct node *node, struct node_stats *out)
 	swim_stats(node->swim, &out->swim);
 	memcpy(out->drop_count, node->drop_count, sizeof(out->drop_count));
 }
+
+int
+node_restore(struct node *node, uint64_t now_ms,
+	     const struct swim_self *members, size_t count)
+{
+	return swim_restore(node->swim, now_ms, members, count);
+}

@@ -85,6 +85,11 @@ node_handle_datagram(struct node *node, uint64_t now_ms,
 void
 node_handle_timeout(struct node *node, uint64_t now_ms);
 
+/** swim_restore(): install members of a running cluster silently. */
+int
+node_restore(struct node *node, uint64_t now_ms,
+	     const struct swim_self *members, size_t count);
+
 int
 node_join(struct node *node, uint64_t now_ms, const struct swim_addr *addrs,
 	  size_t count);

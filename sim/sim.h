@@ -78,6 +78,10 @@ struct sim_options {
 	uint64_t delay_max_ms;
 	/** Spread of the initial joins (0 for SIM_JOIN_STAGGER_MS). */
 	uint64_t join_stagger_ms;
+	/** Start warm: the initial nodes all start at 0 as a cluster that
+	 *  has been up a while, each knowing every initial node alive
+	 *  (swim_restore), with no join storm; convergence is at 0. */
+	bool warm;
 	/** Run the O(N^2)-memory safety checks after every input. */
 	bool check_safety;
 	/** Write every membership change here, or NULL. */

@@ -325,7 +325,8 @@ dispatch(struct sim *sim, struct sim_ev *ev)
 		on_input(sim, ev);
 		break;
 	case SIM_EV_START:
-		if (sim_spawn(sim, ev->to, ev->to == 0 ? 0 : 1) == 0)
+		if (sim_spawn(sim, ev->to, sim->opt.warm ? -1
+					   : ev->to == 0 ? 0 : 1) == 0)
 			sim->initial_started++;
 		break;
 	case SIM_EV_RESUME:

@@ -47,22 +47,40 @@ struct args {
 static void
 usage(FILE *out)
 {
-	fputs("usage: rumor-sim [--nodes N] [--seed N] [--duration 60s]\n"
-	      "         [--scenario FILE] [--json FILE] [--trace FILE]\n"
-	      "         [--csv FILE] [--plot FILE.svg] [--trace-hash]\n"
-	      "         [--profile lan|wan|local] [--probe-interval D]\n"
-	      "         [--probe-timeout D] [--gossip-interval D]\n"
-	      "         [--suspicion-mult N] [--pushpull-interval D]\n"
-	      "         [--reconnect-interval D] [--no-encrypt]\n"
-	      "         [--loss P%] [--delay MIN..MAX] [--check|--no-check]\n"
-	      "       rumor-sim --swarm K [--seed S] [--verbose]\n", out);
+	fputs(
+"usage: rumor-sim [flags]             run one simulated cluster\n"
+"       rumor-sim --swarm K [--seed S] [--verbose]\n"
+"                                     K random small clusters with random\n"
+"                                     faults, checked (seeds S..S+K-1)\n"
+"cluster and run:\n"
+"  --nodes N            nodes started at the beginning (default 32)\n"
+"  --seed N             master seed; the same seed gives the same trace\n"
+"  --duration D         virtual time to run (default 60s)\n"
+"  --start cold|warm    cold: every node joins through n0 within 1 s\n"
+"                       (default); warm: the cluster is already up, each\n"
+"                       node knowing all alive\n"
+"  --scenario FILE      timed faults: 'at 30s crash 17', 'at 40s partition\n"
+"                       0-499 / 500-999', 'at 70s heal', 'at 80s loss 10%',\n"
+"                       'delay 5ms..50ms', 'pause 3 for 20s', 'restart N',\n"
+"                       'join N', 'leave N', 'partition A -> B' (one-way)\n"
+"  --loss P%  --delay MIN..MAX        the network at the start\n"
+"  --no-encrypt         plaintext frames (default: sealed, as the agent)\n"
+"  --check | --no-check safety checks after every input (default: on up to\n"
+"                       512 nodes; O(N^2) memory)\n"
+"protocol timings (the agent's config; default --profile lan):\n"
+"  --profile lan|wan|local  --probe-interval D  --probe-timeout D\n"
+"  --gossip-interval D  --suspicion-mult N  --pushpull-interval D\n"
+"  --reconnect-interval D\n"
+"outputs (a summary table always goes to stdout):\n"
+"  --json FILE  --trace FILE  --csv FILE  --plot FILE.svg  --trace-hash\n",
+	      out);
 }
 
 static const char *const valued_flags[] = {
 	"--nodes", "--seed", "--duration", "--scenario", "--json", "--trace",
 	"--csv", "--plot", "--profile", "--probe-interval", "--probe-timeout",
 	"--gossip-interval", "--suspicion-mult", "--pushpull-interval",
-	"--reconnect-interval", "--loss", "--delay", "--swarm", NULL,
+	"--reconnect-interval", "--loss", "--delay", "--swarm", "--start", NULL,
 };
 
 static int
@@ -185,6 +203,10 @@ parse_flag(struct args *a, const char *f, const char *v)
 	} else if (strcmp(f, "--profile") == 0) {
 		if (parse_profile(a, v) != 0)
 			return bad(f, v);
+	} else if (strcmp(f, "--start") == 0) {
+		if (strcmp(v, "warm") != 0 && strcmp(v, "cold") != 0)
+			return bad(f, v);
+		a->opt.warm = strcmp(v, "warm") == 0;
 	} else if (strcmp(f, "--loss") == 0) {
 		if (sim_parse_percent(v, &a->opt.loss_ppm) != 0)
 			return bad(f, v);

@@ -195,6 +195,38 @@ join_seeds(struct sim *sim, uint32_t i, int join_via)
 		node_join(sim->nodes[i].node, sim->now, addrs, count);
 }
 
+/* Warm start: node i already knows every initial node alive. */
+static int
+warm_restore(struct sim *sim, uint32_t i)
+{
+	if (node_restore(sim->nodes[i].node, sim->now, sim->warm,
+			 sim->opt.node_count) != 0) {
+		sim_violation(sim, "swim_restore failed for n%u", i);
+		return -1;
+	}
+	for (uint32_t s = 0; s < sim->opt.node_count; s++)
+		sim_set_view(sim, i, s, SWIM_STATUS_ALIVE);
+	return 0;
+}
+
+/* The names and addresses warm_restore installs. */
+static int
+warm_alloc(struct sim *sim)
+{
+	size_t n = sim->opt.node_count;
+	sim->warm = calloc(n, sizeof(*sim->warm));
+	sim->warm_names = malloc(n * 12);
+	if (sim->warm == NULL || sim->warm_names == NULL)
+		return -1;
+	for (uint32_t k = 0; k < n; k++) {
+		char *name = sim->warm_names + (size_t)k * 12;
+		snprintf(name, 12, "n%u", k);
+		sim->warm[k] = (struct swim_self){
+			.name = name, .addr = sim->nodes[k].addr};
+	}
+	return 0;
+}
+
 int
 sim_spawn(struct sim *sim, uint32_t i, int join_via)
 {
@@ -226,7 +258,9 @@ sim_spawn(struct sim *sim, uint32_t i, int join_via)
 		       sim->node_max * sizeof(*sim->inc_seen));
 	subject_liveness(sim, i, 1);
 	sim_set_view(sim, i, i, SWIM_STATUS_ALIVE);
-	if (join_via != 0)
+	if (join_via < 0 && warm_restore(sim, i) != 0)
+		return -1;
+	if (join_via > 0)
 		join_seeds(sim, i, join_via);
 	sim_drain(sim, i);
 	return 0;
@@ -283,7 +317,7 @@ schedule_starts(struct sim *sim)
 	sim_rand_init(&r, sim_rand_derive(sim->opt.seed, SIM_STREAM_STAGGER,
 					  0));
 	for (uint32_t i = 0; i < sim->opt.node_count; i++) {
-		uint64_t at = i == 0 ? 0 : sim_rand_below(
+		uint64_t at = i == 0 || sim->opt.warm ? 0 : sim_rand_below(
 			&r, sim->opt.join_stagger_ms);
 		struct sim_ev ev = {.time_ms = SIM_EPOCH_MS + at,
 				    .type = SIM_EV_START, .to = i};
@@ -345,7 +379,7 @@ sim_new(const struct sim_options *opt)
 	sim->net.delay_min_ms = opt->delay_min_ms;
 	sim->net.delay_max_ms = opt->delay_max_ms;
 	if (sim_alloc(sim) != 0 || make_keyring(sim) != 0 ||
-	    schedule_starts(sim) != 0) {
+	    (opt->warm && warm_alloc(sim) != 0) || schedule_starts(sim) != 0) {
 		sim_delete(sim);
 		return NULL;
 	}
@@ -365,6 +399,8 @@ sim_delete(struct sim *sim)
 	free(sim->view);
 	free(sim->inc_seen);
 	free(sim->scratch);
+	free(sim->warm);
+	free(sim->warm_names);
 	sim_queue_destroy(&sim->queue);
 	sim_net_destroy(&sim->net);
 	keyring_delete(sim->keyring);

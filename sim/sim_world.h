@@ -64,6 +64,9 @@ struct sim {
 	uint64_t sample_messages;
 	uint64_t sample_bytes;
 	uint32_t *scratch;
+	/** Warm start: every initial node's name and address. */
+	struct swim_self *warm;
+	char *warm_names;
 	const struct sim_action *actions;
 	size_t action_count;
 	struct sim_results res;
@@ -106,7 +109,8 @@ void
 sim_set_view(struct sim *sim, uint32_t o, uint32_t s, uint8_t status);
 
 /** sim_world.c: start node i (a new generation unless never started);
- *  join_via: 0 none, 1 through n0, 2 through the seeds. */
+ *  join_via: 0 none, 1 through n0, 2 through the seeds, -1 warm start
+ *  (swim_restore of every initial node). */
 int
 sim_spawn(struct sim *sim, uint32_t i, int join_via);
 

@@ -547,6 +547,36 @@ swim_handle_state(struct swim *swim, uint64_t now_ms,
 	return SWIM_DROP_NONE;
 }
 
+int
+swim_restore(struct swim *swim, uint64_t now_ms,
+	     const struct swim_self *members, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		const struct swim_self *in = &members[i];
+		size_t len = in->name ? strlen(in->name) : 0;
+		if (!swim_name_valid(in->name, len))
+			return RUMOR_EINVAL;
+		if (sender_is_self(swim, in->name, len) ||
+		    swim__member_find(swim, in->name, len) != NULL)
+			continue;
+		struct swim_member *m = swim__member_add(swim, in->name, len,
+							 &in->addr, now_ms);
+		if (m == NULL ||
+		    swim__member_set_meta(m, in->meta, in->meta_size) != 0) {
+			if (m != NULL)
+				swim__member_remove(swim, m);
+			return RUMOR_ENOMEM;
+		}
+		m->incarnation = in->incarnation;
+	}
+	uint64_t interval = swim_pushpull_scale(swim->cfg.pushpull_interval_ms,
+						swim->live_count);
+	if (interval != 0)
+		swim->pushpull_ms = now_ms + 1 +
+				    swim_rand_below(&swim->rand, interval);
+	return 0;
+}
+
 /* ---- periodic work ---------------------------------------------------- */
 
 static bool

@@ -245,6 +245,24 @@ swim_handle_state(struct swim *swim, uint64_t now_ms,
 		  const struct swim_addr *from, const uint8_t *data,
 		  size_t size);
 
+/**
+ * Install members known from a snapshot of a running cluster, silently:
+ * each named member that is new here is added alive at its incarnation,
+ * with no gossip and no event, because the rest of the cluster is taken to
+ * know it already. Self and known members are skipped; a name that is not
+ * valid is an error (RUMOR_EINVAL, nothing after it is installed). The
+ * first push-pull is then rescheduled at a random point of the interval
+ * scaled for the new size. From there on the protocol is the usual one: a
+ * member that is not really there is found by the probes.
+ *
+ * The simulator starts a warm cluster with it (a 10,000-node cluster that
+ * has been up for a while, without simulating its join storm first).
+ * Returns 0, RUMOR_EINVAL or RUMOR_ENOMEM.
+ */
+int
+swim_restore(struct swim *swim, uint64_t now_ms,
+	     const struct swim_self *members, size_t count);
+
 /** Event kinds; the event carries the member's state after the change. */
 enum swim_event_type {
 	SWIM_EVENT_STATUS = 0, /* status changed (incl. first seen) */

@@ -517,6 +517,48 @@ test_bad_datagrams_are_dropped_and_counted(void)
 }
 
 static void
+test_restore_installs_a_running_cluster_silently(void)
+{
+	struct net net;
+	net_init(&net, 6);
+	struct swim_self all[6];
+	char names[6][8];
+	for (size_t i = 0; i < 6; i++) {
+		snprintf(names[i], sizeof(names[i]), "n%zu", i);
+		all[i] = (struct swim_self){.name = names[i],
+					    .addr = net.addr[i],
+					    .incarnation = i == 4 ? 7 : 0};
+	}
+	for (size_t i = 0; i < 6; i++) {
+		ASSERT_OK(swim_restore(net.n[i], net.now, all, 6));
+		/* No events, nothing to gossip: the cluster knows. */
+		struct swim_event ev;
+		ASSERT(!swim_poll_event(net.n[i], &ev));
+		ASSERT_EQ(swim_member_count(net.n[i]), 6);
+	}
+	ASSERT_EQ(status_of(&net, 2, 5), SWIM_STATUS_ALIVE);
+	ASSERT_EQ(incarnation_of(&net, 2, 4), 7);
+	/* Restoring again changes nothing; a bad name is refused. */
+	ASSERT_OK(swim_restore(net.n[0], net.now, all, 6));
+	ASSERT_EQ(swim_member_count(net.n[0]), 6);
+	struct swim_self bad = {.name = "has space", .addr = net.addr[1]};
+	ASSERT_EQ(swim_restore(net.n[0], net.now, &bad, 1), RUMOR_EINVAL);
+	/* From there on it is the usual protocol: quiet while all are up,
+	 * and a crash is found by the probes. */
+	net_run(&net, 20000);
+	for (size_t i = 0; i < 6; i++) {
+		struct swim_stats st;
+		swim_stats(net.n[i], &st);
+		ASSERT_EQ(st.suspicions, 0);
+	}
+	net.down[3] = true;
+	net_run(&net, 60000);
+	ASSERT_EQ(status_of(&net, 0, 3), SWIM_STATUS_FAILED);
+	ASSERT_EQ(status_of(&net, 5, 3), SWIM_STATUS_FAILED);
+	net_free(&net);
+}
+
+static void
 test_same_seed_gives_same_run(void)
 {
 	uint64_t sent[2];
@@ -549,6 +591,7 @@ main(void)
 	RUN(test_restarted_node_outranks_its_old_incarnation);
 	RUN(test_partition_heals_without_rejoining_by_hand);
 	RUN(test_bad_datagrams_are_dropped_and_counted);
+	RUN(test_restore_installs_a_running_cluster_silently);
 	RUN(test_same_seed_gives_same_run);
 	return TEST_SUMMARY();
 }
