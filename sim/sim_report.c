@@ -80,12 +80,17 @@ sim_report_summary(FILE *out, const struct sim *sim,
 	const struct sim_options *opt = sim_options(sim);
 	double dur = (double)info->duration_ms / 1000.0;
 	fprintf(out, "rumor-sim: seed %" PRIu64 ", %zu nodes (%zu slots), "
-		"%.1f s virtual, profile %s, %s\n", opt->seed,
+		"%.1f s virtual, profile %s, %s, %s start\n", opt->seed,
 		opt->node_count, sim_node_max(sim), dur, info->profile,
-		opt->no_encrypt ? "plaintext" : "encrypted");
-	fputs("converged after join         ", out);
-	sim_report_seconds(out, res->converged_ms);
-	fputs(" s\n", out);
+		opt->no_encrypt ? "plaintext" : "encrypted",
+		opt->warm ? "warm" : "cold");
+	if (opt->warm) {
+		fputs("converged at start (warm)\n", out);
+	} else {
+		fputs("converged after join         ", out);
+		sim_report_seconds(out, res->converged_ms);
+		fputs(" s\n", out);
+	}
 	summary_failures(out, res);
 	fprintf(out, "false positives              %zu (%zu within a "
 		"suspicion timeout of a fault)\n", res->fp_count,
@@ -191,10 +196,12 @@ sim_report_json(FILE *out, const struct sim *sim,
 	const struct sim_options *opt = sim_options(sim);
 	fprintf(out, "{\n  \"seed\": %" PRIu64 ",\n  \"nodes\": %zu,\n"
 		"  \"node_slots\": %zu,\n  \"duration_s\": %.3f,\n"
-		"  \"profile\": \"%s\",\n  \"encrypted\": %s,\n", opt->seed,
+		"  \"profile\": \"%s\",\n  \"encrypted\": %s,\n"
+		"  \"start\": \"%s\",\n", opt->seed,
 		opt->node_count, sim_node_max(sim),
 		(double)info->duration_ms / 1000.0, info->profile,
-		opt->no_encrypt ? "false" : "true");
+		opt->no_encrypt ? "false" : "true",
+		opt->warm ? "warm" : "cold");
 	json_config(out, &opt->swim);
 	fputs("  \"converged_at_s\": ", out);
 	sim_report_seconds(out, res->converged_ms);

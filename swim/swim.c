@@ -551,30 +551,54 @@ int
 swim_restore(struct swim *swim, uint64_t now_ms,
 	     const struct swim_self *members, size_t count)
 {
+	if (count > SWIM_MEMBERS_MAX)
+		count = SWIM_MEMBERS_MAX;
 	for (size_t i = 0; i < count; i++) {
-		const struct swim_self *in = &members[i];
-		size_t len = in->name ? strlen(in->name) : 0;
-		if (!swim_name_valid(in->name, len))
+		const char *name = members[i].name;
+		if (!swim_name_valid(name, name ? strlen(name) : 0))
 			return RUMOR_EINVAL;
+	}
+	/* Append in a random order (the probe order, as if each had been
+	 * inserted at random), with the table sized once. */
+	uint32_t *order = malloc((count ? count : 1) * sizeof(*order));
+	if (order == NULL ||
+	    swim__member_reserve(swim, swim->member_count + count) != 0) {
+		free(order);
+		return RUMOR_ENOMEM;
+	}
+	for (size_t i = 0; i < count; i++)
+		order[i] = (uint32_t)i;
+	for (size_t i = count; i > 1; i--) {
+		size_t j = swim_rand_below(&swim->rand, i);
+		uint32_t t = order[i - 1];
+		order[i - 1] = order[j];
+		order[j] = t;
+	}
+	int rc = 0;
+	for (size_t k = 0; k < count && rc == 0; k++) {
+		const struct swim_self *in = &members[order[k]];
+		size_t len = strlen(in->name);
 		if (sender_is_self(swim, in->name, len) ||
 		    swim__member_find(swim, in->name, len) != NULL)
 			continue;
-		struct swim_member *m = swim__member_add(swim, in->name, len,
-							 &in->addr, now_ms);
+		struct swim_member *m = swim__member_append(
+			swim, in->name, len, &in->addr, now_ms);
 		if (m == NULL ||
 		    swim__member_set_meta(m, in->meta, in->meta_size) != 0) {
 			if (m != NULL)
 				swim__member_remove(swim, m);
-			return RUMOR_ENOMEM;
+			rc = RUMOR_ENOMEM;
+			break;
 		}
 		m->incarnation = in->incarnation;
 	}
+	free(order);
 	uint64_t interval = swim_pushpull_scale(swim->cfg.pushpull_interval_ms,
 						swim->live_count);
 	if (interval != 0)
 		swim->pushpull_ms = now_ms + 1 +
 				    swim_rand_below(&swim->rand, interval);
-	return 0;
+	return rc;
 }
 
 /* ---- periodic work ---------------------------------------------------- */
@@ -734,7 +758,11 @@ min_u64(uint64_t a, uint64_t b)
 uint64_t
 swim_next_deadline_ms(const struct swim *swim)
 {
-	uint64_t next = min_u64(swim->probe_ms, swim->gossip_ms);
+	/* The gossip tick only matters with something to gossip: an idle
+	 * node wakes once per probe instead of five times. A broadcast
+	 * queued later finds gossip_ms passed and goes out at once. */
+	uint64_t next = swim->bcast_count > 0
+		? min_u64(swim->probe_ms, swim->gossip_ms) : swim->probe_ms;
 	next = min_u64(next, swim->pushpull_ms);
 	next = min_u64(next, swim->reconnect_ms);
 	next = min_u64(next, swim->reap_ms);

@@ -250,7 +250,7 @@ swim_handle_state(struct swim *swim, uint64_t now_ms,
  * each named member that is new here is added alive at its incarnation,
  * with no gossip and no event, because the rest of the cluster is taken to
  * know it already. Self and known members are skipped; a name that is not
- * valid is an error (RUMOR_EINVAL, nothing after it is installed). The
+ * valid is an error (RUMOR_EINVAL, and nothing is installed). The
  * first push-pull is then rescheduled at a random point of the interval
  * scaled for the new size. From there on the protocol is the usual one: a
  * member that is not really there is found by the probes.

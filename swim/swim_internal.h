@@ -181,6 +181,13 @@ struct swim {
 /* swim_member.c: the table and the state transitions. */
 struct swim_member *
 swim__member_find(const struct swim *swim, const char *name, size_t len);
+/** Room for count members without growing; 0 or RUMOR_ENOMEM. */
+int
+swim__member_reserve(struct swim *swim, size_t count);
+/** Add a member at the end of the probe order (callers shuffle). */
+struct swim_member *
+swim__member_append(struct swim *swim, const char *name, size_t len,
+		    const struct swim_addr *addr, uint64_t now_ms);
 struct swim_member *
 swim__member_add(struct swim *swim, const char *name, size_t len,
 		 const struct swim_addr *addr, uint64_t now_ms);

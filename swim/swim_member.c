@@ -20,6 +20,7 @@
  * incarnation (the agent keeps a counter), and if it starts too low the
  * first gossip about its old self makes it refute past it.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,24 +82,42 @@ member_place(struct swim *swim, struct swim_member *m, size_t index)
 	m->index = (uint32_t)index;
 }
 
-struct swim_member *
-swim__member_add(struct swim *swim, const char *name, size_t len,
-		 const struct swim_addr *addr, uint64_t now_ms)
+int
+swim__member_reserve(struct swim *swim, size_t count)
 {
-	if (swim->member_count >= SWIM_MEMBERS_MAX)
-		return NULL;
-	if (swim->member_count == swim->member_cap) {
-		size_t cap = swim->member_cap ? swim->member_cap * 2 : 16;
+	if (count > SWIM_MEMBERS_MAX)
+		count = SWIM_MEMBERS_MAX;
+	if (count > swim->member_cap) {
+		size_t cap = swim->member_cap ? swim->member_cap : 16;
+		while (cap < count)
+			cap *= 2;
 		void *grown = realloc(swim->members, cap * sizeof(void *));
 		if (grown == NULL)
-			return NULL;
+			return RUMOR_ENOMEM;
 		swim->members = grown;
 		swim->member_cap = cap;
 	}
-	if (swim->member_count + 1 > swim->bucket_count &&
-	    member_hash_grow(swim) != 0)
+	while (count > swim->bucket_count) {
+		if (member_hash_grow(swim) != 0)
+			return RUMOR_ENOMEM;
+	}
+	return 0;
+}
+
+/* Allocate m, hash it, append it to the probe order. */
+static struct swim_member *
+member_append(struct swim *swim, const char *name, size_t len,
+	      const struct swim_addr *addr, uint64_t now_ms)
+{
+	if (swim->member_count >= SWIM_MEMBERS_MAX ||
+	    swim__member_reserve(swim, swim->member_count + 1) != 0)
 		return NULL;
-	struct swim_member *m = calloc(1, sizeof(*m) + len + 1);
+	/* Up to the name's end, not sizeof (whose tail padding would push
+	 * a short name into the next malloc size class): 96-byte chunks
+	 * instead of 112 for names like "n1234", and every node holds
+	 * every member. */
+	struct swim_member *m = calloc(1, offsetof(struct swim_member, name) +
+					  len + 1);
 	if (m == NULL)
 		return NULL;
 	memcpy(m->name, name, len);
@@ -111,17 +130,35 @@ swim__member_add(struct swim *swim, const char *name, size_t len,
 	size_t b = m->name_hash & (swim->bucket_count - 1);
 	m->hash_next = swim->buckets[b];
 	swim->buckets[b] = m;
-
-	/* Insert at a random place not yet visited in this pass, so a
-	 * newcomer is probed within the current round (SWIM 4.3). */
-	size_t n = swim->member_count++;
-	size_t lo = swim->probe_cursor < n ? swim->probe_cursor : n;
-	size_t pos = lo + swim_rand_below(&swim->rand, n - lo + 1);
-	if (pos != n)
-		member_place(swim, swim->members[pos], n);
-	member_place(swim, m, pos);
+	member_place(swim, m, swim->member_count++);
 	swim->live_count++;
 	return m;
+}
+
+struct swim_member *
+swim__member_add(struct swim *swim, const char *name, size_t len,
+		 const struct swim_addr *addr, uint64_t now_ms)
+{
+	struct swim_member *m = member_append(swim, name, len, addr, now_ms);
+	if (m == NULL)
+		return NULL;
+	/* Move it to a random place not yet visited in this pass, so a
+	 * newcomer is probed within the current round (SWIM 4.3). */
+	size_t n = swim->member_count - 1;
+	size_t lo = swim->probe_cursor < n ? swim->probe_cursor : n;
+	size_t pos = lo + swim_rand_below(&swim->rand, n - lo + 1);
+	if (pos != n) {
+		member_place(swim, swim->members[pos], n);
+		member_place(swim, m, pos);
+	}
+	return m;
+}
+
+struct swim_member *
+swim__member_append(struct swim *swim, const char *name, size_t len,
+		    const struct swim_addr *addr, uint64_t now_ms)
+{
+	return member_append(swim, name, len, addr, now_ms);
 }
 
 static void
