@@ -46,7 +46,10 @@ python3 - "$tmp" "$out" <<'PY'
 import glob, json, os, sys
 tmp, out = sys.argv[1:]
 rows = []
-for path in sorted(glob.glob(os.path.join(tmp, "*.json"))):
+def order(path):
+    kind, n = os.path.basename(path)[:-5].split("-")
+    return (kind, int(n.rstrip("s")))
+for path in sorted(glob.glob(os.path.join(tmp, "*.json")), key=order):
     name = os.path.basename(path)[:-5]
     j = json.load(open(path))
     wall, rss_kb = open(os.path.join(tmp, name + ".time")).read().split()
