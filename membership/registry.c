@@ -1,0 +1,474 @@
+/*
+ * registry: nodes kept sorted by name, each node's services sorted by id,
+ * so lookups come out in (node, id) order without sorting and a new set is
+ * diffed against the old one in one merge pass. Lookups scan every
+ * instance: a few thousand string compares, microseconds.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "registry.h"
+#include "rumor/error.h"
+
+const char *const registry_policy_strs[registry_policy_MAX] = {
+	"random",
+	"round-robin",
+};
+
+const char *const registry_event_type_strs[registry_event_type_MAX] = {
+	"added",
+	"removed",
+	"health",
+	"updated",
+};
+
+struct reg_node {
+	char name[SWIM_NAME_MAX + 1];
+	bool up;
+	bool has_set;
+	uint64_t version;
+	/** Sorted by id. */
+	struct service **services;
+	size_t count;
+};
+
+/* Round-robin position per service name. */
+struct reg_rr {
+	char name[SERVICE_NAME_MAX + 1];
+	uint64_t next;
+};
+
+struct registry {
+	/** Sorted by name. */
+	struct reg_node **nodes;
+	size_t node_count;
+	size_t node_cap;
+	size_t instance_count;
+	struct reg_rr *rr;
+	size_t rr_count;
+	/** Event ring. */
+	struct registry_event *events;
+	size_t ev_head;
+	size_t ev_count;
+	size_t ev_cap;
+	uint64_t ev_dropped;
+};
+
+struct registry *
+registry_new(void)
+{
+	return calloc(1, sizeof(struct registry));
+}
+
+static void
+node_free(struct reg_node *n)
+{
+	for (size_t i = 0; i < n->count; i++)
+		free(n->services[i]);
+	free(n->services);
+	free(n);
+}
+
+void
+registry_delete(struct registry *r)
+{
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < r->node_count; i++)
+		node_free(r->nodes[i]);
+	free(r->nodes);
+	free(r->rr);
+	free(r->events);
+	free(r);
+}
+
+/* Index of node `name`, or where it would go (*found false). */
+static size_t
+node_search(const struct registry *r, const char *name, bool *found)
+{
+	size_t lo = 0, hi = r->node_count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(r->nodes[mid]->name, name);
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = false;
+	return lo;
+}
+
+static struct reg_node *
+node_find(const struct registry *r, const char *name)
+{
+	bool found;
+	size_t i = node_search(r, name, &found);
+	return found ? r->nodes[i] : NULL;
+}
+
+/* The node, created (up, no set) if new; NULL on OOM or a bad name. */
+static struct reg_node *
+node_get(struct registry *r, const char *name)
+{
+	bool found;
+	size_t i = node_search(r, name, &found);
+	if (found)
+		return r->nodes[i];
+	if (r->node_count == r->node_cap) {
+		size_t cap = r->node_cap ? r->node_cap * 2 : 16;
+		void *grown = realloc(r->nodes, cap * sizeof(*r->nodes));
+		if (grown == NULL)
+			return NULL;
+		r->nodes = grown;
+		r->node_cap = cap;
+	}
+	struct reg_node *n = calloc(1, sizeof(*n));
+	if (n == NULL)
+		return NULL;
+	strcpy(n->name, name);
+	n->up = true;
+	memmove(&r->nodes[i + 1], &r->nodes[i],
+		(r->node_count - i) * sizeof(*r->nodes));
+	r->nodes[i] = n;
+	r->node_count++;
+	return n;
+}
+
+/* ---- events ------------------------------------------------------------- */
+
+static bool
+is_healthy(const struct reg_node *n, const struct service *s)
+{
+	return n->up && s->health == SERVICE_HEALTH_PASSING;
+}
+
+static void
+emit(struct registry *r, enum registry_event_type type,
+     const struct reg_node *n, const struct service *s, bool healthy)
+{
+	if (r->ev_count == r->ev_cap && r->ev_cap < REGISTRY_EVENTS_MAX) {
+		size_t cap = r->ev_cap ? r->ev_cap * 2 : 16;
+		struct registry_event *ev = malloc(cap * sizeof(*ev));
+		if (ev != NULL) {
+			for (size_t k = 0; k < r->ev_count; k++)
+				ev[k] = r->events[(r->ev_head + k) % r->ev_cap];
+			free(r->events);
+			r->events = ev;
+			r->ev_head = 0;
+			r->ev_cap = cap;
+		}
+	}
+	if (r->ev_cap == 0) {
+		r->ev_dropped++;
+		return;
+	}
+	if (r->ev_count == r->ev_cap) {
+		/* Full: the oldest goes. */
+		r->ev_head = (r->ev_head + 1) % r->ev_cap;
+		r->ev_count--;
+		r->ev_dropped++;
+	}
+	struct registry_event *e =
+		&r->events[(r->ev_head + r->ev_count++) % r->ev_cap];
+	*e = (struct registry_event){.type = type, .port = s->port,
+				     .healthy = healthy};
+	strcpy(e->node, n->name);
+	strcpy(e->id, s->id);
+	strcpy(e->name, s->name);
+	strcpy(e->address, s->address);
+}
+
+bool
+registry_poll_event(struct registry *r, struct registry_event *out)
+{
+	if (r->ev_count == 0)
+		return false;
+	*out = r->events[r->ev_head];
+	r->ev_head = (r->ev_head + 1) % r->ev_cap;
+	r->ev_count--;
+	return true;
+}
+
+uint64_t
+registry_events_dropped(const struct registry *r)
+{
+	return r->ev_dropped;
+}
+
+/* ---- sets ------------------------------------------------------------- */
+
+static int
+by_id(const void *a, const void *b)
+{
+	const struct service *const *x = a, *const *y = b;
+	return strcmp((*x)->id, (*y)->id);
+}
+
+/* Same but for health: an UPDATED (and maybe a HEALTH) event. */
+static bool
+differs_beyond_health(const struct service *a, const struct service *b)
+{
+	struct service tmp = *b;
+	tmp.health = a->health;
+	return !service_equal(a, &tmp);
+}
+
+/* Events from old (sorted) to new (sorted), both of node n. */
+static void
+diff(struct registry *r, const struct reg_node *n, bool old_up,
+     struct service **old, size_t old_count, struct service **now,
+     size_t now_count)
+{
+	size_t i = 0, j = 0;
+	while (i < old_count || j < now_count) {
+		int c = i == old_count ? 1 : j == now_count ? -1
+			: strcmp(old[i]->id, now[j]->id);
+		if (c < 0) {
+			emit(r, REGISTRY_EVENT_REMOVED, n, old[i++], false);
+			continue;
+		}
+		if (c > 0) {
+			emit(r, REGISTRY_EVENT_ADDED, n, now[j],
+			     is_healthy(n, now[j]));
+			j++;
+			continue;
+		}
+		const struct service *a = old[i++], *b = now[j++];
+		if (differs_beyond_health(a, b))
+			emit(r, REGISTRY_EVENT_UPDATED, n, b,
+			     is_healthy(n, b));
+		bool was = old_up && a->health == SERVICE_HEALTH_PASSING;
+		if (was != is_healthy(n, b))
+			emit(r, REGISTRY_EVENT_HEALTH, n, b, is_healthy(n, b));
+	}
+}
+
+int
+registry_apply(struct registry *r, const char *node,
+	       struct service_set *set)
+{
+	if (strlen(node) > SWIM_NAME_MAX)
+		return RUMOR_EINVAL;
+	struct reg_node *n = node_find(r, node);
+	if (n != NULL && n->has_set && set->version <= n->version)
+		return 0;
+	if (n == NULL && (n = node_get(r, node)) == NULL)
+		return RUMOR_ENOMEM;
+	if (set->count > 1)
+		qsort(set->services, set->count, sizeof(*set->services),
+		      by_id);
+	diff(r, n, n->up, n->services, n->count, set->services, set->count);
+	for (size_t i = 0; i < n->count; i++)
+		free(n->services[i]);
+	free(n->services);
+	r->instance_count = r->instance_count - n->count + set->count;
+	n->services = set->services;
+	n->count = set->count;
+	n->version = set->version;
+	n->has_set = true;
+	*set = (struct service_set){0};
+	return 1;
+}
+
+bool
+registry_version(const struct registry *r, const char *node,
+		 uint64_t *version)
+{
+	const struct reg_node *n = node_find(r, node);
+	if (n == NULL || !n->has_set) {
+		*version = 0;
+		return false;
+	}
+	*version = n->version;
+	return true;
+}
+
+int
+registry_set_node_up(struct registry *r, const char *node, bool up)
+{
+	if (strlen(node) > SWIM_NAME_MAX)
+		return RUMOR_EINVAL;
+	struct reg_node *n = node_find(r, node);
+	if (n == NULL) {
+		if (up)
+			return 0; /* unknown nodes are up */
+		if ((n = node_get(r, node)) == NULL)
+			return RUMOR_ENOMEM;
+	}
+	if (n->up == up)
+		return 0;
+	n->up = up;
+	for (size_t i = 0; i < n->count; i++) {
+		if (n->services[i]->health == SERVICE_HEALTH_PASSING)
+			emit(r, REGISTRY_EVENT_HEALTH, n, n->services[i], up);
+	}
+	return 0;
+}
+
+void
+registry_forget(struct registry *r, const char *node)
+{
+	bool found;
+	size_t i = node_search(r, node, &found);
+	if (!found)
+		return;
+	struct reg_node *n = r->nodes[i];
+	for (size_t k = 0; k < n->count; k++)
+		emit(r, REGISTRY_EVENT_REMOVED, n, n->services[k], false);
+	r->instance_count -= n->count;
+	node_free(n);
+	memmove(&r->nodes[i], &r->nodes[i + 1],
+		(r->node_count - i - 1) * sizeof(*r->nodes));
+	r->node_count--;
+}
+
+/* ---- queries ------------------------------------------------------------ */
+
+static bool
+matches(const struct reg_node *n, const struct service *s,
+	const struct registry_query *q)
+{
+	return strcmp(s->name, q->name) == 0 &&
+	       (q->tag == NULL || service_has_tag(s, q->tag)) &&
+	       (q->include_critical || is_healthy(n, s));
+}
+
+size_t
+registry_lookup(const struct registry *r, const struct registry_query *q,
+		struct registry_instance *out, size_t cap)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < r->node_count; i++) {
+		const struct reg_node *n = r->nodes[i];
+		for (size_t k = 0; k < n->count; k++) {
+			const struct service *s = n->services[k];
+			if (!matches(n, s, q))
+				continue;
+			if (total < cap)
+				out[total] = (struct registry_instance){
+					n->name, s, is_healthy(n, s)};
+			total++;
+		}
+	}
+	return total;
+}
+
+/* The round-robin counter of a name, created on first use. */
+static uint64_t *
+rr_counter(struct registry *r, const char *name)
+{
+	for (size_t i = 0; i < r->rr_count; i++) {
+		if (strcmp(r->rr[i].name, name) == 0)
+			return &r->rr[i].next;
+	}
+	if (strlen(name) > SERVICE_NAME_MAX)
+		return NULL;
+	struct reg_rr *grown = realloc(r->rr, (r->rr_count + 1) *
+						      sizeof(*r->rr));
+	if (grown == NULL)
+		return NULL;
+	r->rr = grown;
+	struct reg_rr *e = &r->rr[r->rr_count++];
+	strcpy(e->name, name);
+	e->next = 0;
+	return &e->next;
+}
+
+/* The k-th healthy match in (node, id) order. */
+static bool
+nth_match(const struct registry *r, const struct registry_query *q,
+	  size_t k, struct registry_instance *out)
+{
+	for (size_t i = 0; i < r->node_count; i++) {
+		const struct reg_node *n = r->nodes[i];
+		for (size_t j = 0; j < n->count; j++) {
+			const struct service *s = n->services[j];
+			if (!matches(n, s, q) || k-- > 0)
+				continue;
+			*out = (struct registry_instance){n->name, s, true};
+			return true;
+		}
+	}
+	return false;
+}
+
+int
+registry_pick(struct registry *r, const struct registry_query *q,
+	      enum registry_policy policy, uint64_t draw,
+	      struct registry_instance *out)
+{
+	struct registry_query healthy = *q;
+	healthy.include_critical = false;
+	size_t count = registry_lookup(r, &healthy, NULL, 0);
+	if (count == 0)
+		return RUMOR_ENOTFOUND;
+	size_t k = (size_t)(draw % count);
+	if (policy == REGISTRY_PICK_ROUND_ROBIN) {
+		uint64_t *next = rr_counter(r, q->name);
+		if (next == NULL)
+			return RUMOR_ENOMEM;
+		k = (size_t)((*next)++ % count);
+	}
+	return nth_match(r, &healthy, k, out) ? 0 : RUMOR_ENOTFOUND;
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	const struct registry_summary *x = a, *y = b;
+	return strcmp(x->name, y->name);
+}
+
+size_t
+registry_services(const struct registry *r, struct registry_summary *out,
+		  size_t cap)
+{
+	/* Collect per instance, sort by name, fold equal names. */
+	size_t total = r->instance_count;
+	struct registry_summary *all = malloc((total ? total : 1) *
+					      sizeof(*all));
+	if (all == NULL)
+		return 0;
+	size_t m = 0;
+	for (size_t i = 0; i < r->node_count; i++) {
+		const struct reg_node *n = r->nodes[i];
+		for (size_t k = 0; k < n->count; k++)
+			all[m++] = (struct registry_summary){
+				n->services[k]->name,
+				is_healthy(n, n->services[k]), 1};
+	}
+	qsort(all, m, sizeof(*all), by_name);
+	size_t names = 0;
+	for (size_t i = 0; i < m; i++) {
+		if (names > 0 && strcmp(all[names - 1].name, all[i].name) == 0) {
+			all[names - 1].healthy += all[i].healthy;
+			all[names - 1].total++;
+		} else {
+			all[names++] = all[i];
+		}
+	}
+	for (size_t i = 0; i < names && i < cap; i++)
+		out[i] = all[i];
+	free(all);
+	return names;
+}
+
+size_t
+registry_instance_count(const struct registry *r)
+{
+	return r->instance_count;
+}
+
+size_t
+registry_node_count(const struct registry *r)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < r->node_count; i++)
+		count += r->nodes[i]->has_set;
+	return count;
+}

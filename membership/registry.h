@@ -1,0 +1,161 @@
+/*
+ * registry: the service catalog one agent holds for the whole cluster.
+ * Each node's services arrive as one set versioned by that node (the
+ * owner); a newer version replaces the whole set, an older one is stale.
+ * Membership is an input too: while a node is not up (failed, left) its
+ * services stay known but count as critical, so they vanish from healthy
+ * lookups everywhere, and come back with the node.
+ *
+ * Sans-IO like the rest of membership/: no clock, no randomness of its
+ * own (a pick takes the caller's draw), no callbacks. Changes are queued
+ * as events for the driver to drain (watch streams).
+ */
+#ifndef RUMOR_REGISTRY_H
+#define RUMOR_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "service.h"
+#include "swim/swim.h"
+
+/** Events queued before the oldest is dropped (and counted). */
+#define REGISTRY_EVENTS_MAX 4096
+
+struct registry;
+
+/** NULL on out-of-memory. */
+struct registry *
+registry_new(void);
+
+void
+registry_delete(struct registry *r);
+
+/**
+ * A node's set (from its gossip, a push-pull or our own registrations).
+ * Applied when its version is above the one held (or none is held): the
+ * registry takes the set's services and empties *set. Returns 1 when
+ * applied, 0 when stale (*set untouched), RUMOR_EINVAL for a node name
+ * longer than SWIM_NAME_MAX or RUMOR_ENOMEM (nothing changed).
+ */
+int
+registry_apply(struct registry *r, const char *node,
+	       struct service_set *set);
+
+/** The version held for node, or 0 with false when none is. */
+bool
+registry_version(const struct registry *r, const char *node,
+		 uint64_t *version);
+
+/**
+ * Membership: whether node is up (alive or suspect) or not (failed,
+ * left). A node never heard of is up. Returns 0, RUMOR_EINVAL (name too
+ * long) or RUMOR_ENOMEM.
+ */
+int
+registry_set_node_up(struct registry *r, const char *node, bool up);
+
+/** Drop everything about node (it was reaped). */
+void
+registry_forget(struct registry *r, const char *node);
+
+/** One instance as a query returns it; valid until the next change. */
+struct registry_instance {
+	const char *node;
+	const struct service *service;
+	/** Passing and its node up. */
+	bool healthy;
+};
+
+/** What to look up: a service name, an optional tag, and whether
+ *  critical instances count. */
+struct registry_query {
+	const char *name;
+	const char *tag;
+	bool include_critical;
+};
+
+/**
+ * Instances matching q, ordered by (node, id), into out[0..cap); returns
+ * how many match in all (more than cap when out was too small).
+ */
+size_t
+registry_lookup(const struct registry *r, const struct registry_query *q,
+		struct registry_instance *out, size_t cap);
+
+enum registry_policy {
+	REGISTRY_PICK_RANDOM = 0,
+	REGISTRY_PICK_ROUND_ROBIN,
+	registry_policy_MAX
+};
+
+extern const char *const registry_policy_strs[registry_policy_MAX];
+
+/**
+ * One healthy instance for q (include_critical is ignored), in (node, id)
+ * order: with RANDOM the (draw % count)-th, with ROUND_ROBIN the
+ * (k % count)-th where k counts the picks of that name so far. Returns 0,
+ * RUMOR_ENOTFOUND when none is healthy, or RUMOR_ENOMEM.
+ */
+int
+registry_pick(struct registry *r, const struct registry_query *q,
+	      enum registry_policy policy, uint64_t draw,
+	      struct registry_instance *out);
+
+/** One service name with its instance counts. */
+struct registry_summary {
+	const char *name;
+	size_t healthy;
+	size_t total;
+};
+
+/** Every service name, sorted, into out[0..cap); returns the number of
+ *  names in all (0 also when out of memory). Names point into the
+ *  registry until its next change. */
+size_t
+registry_services(const struct registry *r, struct registry_summary *out,
+		  size_t cap);
+
+/** Instances in all, and nodes with a set. */
+size_t
+registry_instance_count(const struct registry *r);
+size_t
+registry_node_count(const struct registry *r);
+
+enum registry_event_type {
+	/** A new instance (its first health included). */
+	REGISTRY_EVENT_ADDED = 0,
+	/** The instance is gone (deregistered, or its node forgotten). */
+	REGISTRY_EVENT_REMOVED,
+	/** Its health as lookups see it changed (the check, or its node
+	 *  went down or came back). */
+	REGISTRY_EVENT_HEALTH,
+	/** Address, port, tags or meta changed. */
+	REGISTRY_EVENT_UPDATED,
+	registry_event_type_MAX
+};
+
+extern const char *const registry_event_type_strs[registry_event_type_MAX];
+
+/** A change, copied out (valid after later changes). */
+struct registry_event {
+	enum registry_event_type type;
+	char node[SWIM_NAME_MAX + 1];
+	char id[SERVICE_NAME_MAX + 1];
+	char name[SERVICE_NAME_MAX + 1];
+	char address[SERVICE_ADDRESS_MAX + 1];
+	uint16_t port;
+	/** Passing and its node up (false once removed). */
+	bool healthy;
+};
+
+/** Take the oldest queued change; false when there is none. */
+bool
+registry_poll_event(struct registry *r, struct registry_event *out);
+
+/** Events dropped because nobody drained the queue. */
+uint64_t
+registry_events_dropped(const struct registry *r);
+
+#endif /* RUMOR_REGISTRY_H */

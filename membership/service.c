@@ -1,0 +1,501 @@
+/*
+ * service: validation, deep copy and the set codec (see service.h).
+ */
+#include <msgpack.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rumor/error.h"
+#include "service.h"
+#include "swim/swim_proto.h"
+
+const char *const service_health_strs[service_health_MAX] = {
+	"passing",
+	"critical",
+};
+
+/* Wire keys: protocol, append only. */
+enum {
+	SET_KEY_VERSION = 1,
+	SET_KEY_SERVICES = 2,
+};
+enum {
+	SVC_KEY_ID = 1,
+	SVC_KEY_NAME = 2,
+	SVC_KEY_ADDRESS = 3,
+	SVC_KEY_PORT = 4,
+	SVC_KEY_TAGS = 5,
+	SVC_KEY_META = 6,
+	SVC_KEY_HEALTH = 7,
+};
+
+/* ---- validation -------------------------------------------------------- */
+
+static bool
+id_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
+/* 1..SERVICE_NAME_MAX bytes of [A-Za-z0-9._-]. */
+static bool
+id_valid(const char *s)
+{
+	size_t len = s ? strlen(s) : 0;
+	if (len == 0 || len > SERVICE_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (!id_char(s[i]))
+			return false;
+	}
+	return true;
+}
+
+/* Printable ASCII, 0..max bytes; with no_space, 1..max and no spaces. */
+static bool
+text_valid(const char *s, size_t max, bool no_space)
+{
+	if (s == NULL)
+		return false;
+	size_t len = strlen(s);
+	if (len > max || (no_space && len == 0))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c > 0x7e || (no_space && c == ' '))
+			return false;
+	}
+	return true;
+}
+
+static int
+invalid(const char **why, const char *text)
+{
+	if (why != NULL)
+		*why = text;
+	return RUMOR_EINVAL;
+}
+
+int
+service_validate(const struct service *s, const char **why)
+{
+	if (!id_valid(s->id))
+		return invalid(why, "the id must be 1-64 of A-Z a-z 0-9 . _ -");
+	if (!id_valid(s->name))
+		return invalid(why, "the name must be 1-64 of A-Z a-z 0-9 . _ -");
+	if (s->address != NULL && !text_valid(s->address, SERVICE_ADDRESS_MAX,
+					      false))
+		return invalid(why, "the address must be up to 255 printable "
+				    "characters");
+	if (s->address != NULL && strchr(s->address, ' ') != NULL)
+		return invalid(why, "the address may not hold spaces");
+	if (s->tag_count > SERVICE_TAGS_MAX)
+		return invalid(why, "too many tags (at most 32)");
+	for (size_t i = 0; i < s->tag_count; i++) {
+		if (!text_valid(s->tags[i], SERVICE_NAME_MAX, true))
+			return invalid(why, "a tag must be 1-64 printable "
+					    "characters without spaces");
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(s->tags[i], s->tags[j]) == 0)
+				return invalid(why, "a tag is given twice");
+		}
+	}
+	if (s->meta_count > SERVICE_META_MAX)
+		return invalid(why, "too many meta pairs (at most 32)");
+	for (size_t i = 0; i < s->meta_count; i++) {
+		if (!text_valid(s->meta[i].key, SERVICE_NAME_MAX, true))
+			return invalid(why, "a meta key must be 1-64 printable "
+					    "characters without spaces");
+		if (!text_valid(s->meta[i].value, SERVICE_META_VALUE_MAX,
+				false))
+			return invalid(why, "a meta value must be up to 512 "
+					    "printable characters");
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(s->meta[i].key, s->meta[j].key) == 0)
+				return invalid(why, "a meta key is given twice");
+		}
+	}
+	if ((unsigned)s->health >= service_health_MAX)
+		return invalid(why, "unknown health");
+	return 0;
+}
+
+/* ---- copies -------------------------------------------------------------- */
+
+static size_t
+str_size(const char *s)
+{
+	return s ? strlen(s) + 1 : 1;
+}
+
+/* Copy s (NULL as "") to *cursor; return the copy. */
+static char *
+str_put(char **cursor, const char *s)
+{
+	char *out = *cursor;
+	size_t n = str_size(s);
+	if (s != NULL)
+		memcpy(out, s, n);
+	else
+		out[0] = '\0';
+	*cursor += n;
+	return out;
+}
+
+struct service *
+service_dup(const struct service *s)
+{
+	size_t size = sizeof(struct service) +
+		      s->tag_count * sizeof(char *) +
+		      s->meta_count * sizeof(struct service_kv);
+	size_t strings = str_size(s->id) + str_size(s->name) +
+			 str_size(s->address);
+	for (size_t i = 0; i < s->tag_count; i++)
+		strings += str_size(s->tags[i]);
+	for (size_t i = 0; i < s->meta_count; i++)
+		strings += str_size(s->meta[i].key) +
+			   str_size(s->meta[i].value);
+	struct service *out = malloc(size + strings);
+	if (out == NULL)
+		return NULL;
+	const char **tags = (const char **)(out + 1);
+	struct service_kv *meta = (struct service_kv *)(tags + s->tag_count);
+	char *cursor = (char *)(meta + s->meta_count);
+	*out = (struct service){
+		.id = str_put(&cursor, s->id),
+		.name = str_put(&cursor, s->name),
+		.address = str_put(&cursor, s->address),
+		.port = s->port,
+		.tags = tags,
+		.tag_count = s->tag_count,
+		.meta = meta,
+		.meta_count = s->meta_count,
+		.health = s->health,
+	};
+	for (size_t i = 0; i < s->tag_count; i++)
+		tags[i] = str_put(&cursor, s->tags[i]);
+	for (size_t i = 0; i < s->meta_count; i++) {
+		meta[i].key = str_put(&cursor, s->meta[i].key);
+		meta[i].value = str_put(&cursor, s->meta[i].value);
+	}
+	return out;
+}
+
+static bool
+str_equal(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+bool
+service_equal(const struct service *a, const struct service *b)
+{
+	if (!str_equal(a->id, b->id) || !str_equal(a->name, b->name) ||
+	    !str_equal(a->address, b->address) || a->port != b->port ||
+	    a->health != b->health || a->tag_count != b->tag_count ||
+	    a->meta_count != b->meta_count)
+		return false;
+	for (size_t i = 0; i < a->tag_count; i++) {
+		if (!str_equal(a->tags[i], b->tags[i]))
+			return false;
+	}
+	for (size_t i = 0; i < a->meta_count; i++) {
+		if (!str_equal(a->meta[i].key, b->meta[i].key) ||
+		    !str_equal(a->meta[i].value, b->meta[i].value))
+			return false;
+	}
+	return true;
+}
+
+bool
+service_has_tag(const struct service *s, const char *tag)
+{
+	for (size_t i = 0; i < s->tag_count; i++) {
+		if (strcmp(s->tags[i], tag) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* ---- encoding ------------------------------------------------------------- */
+
+static void
+pack_str(msgpack_packer *pk, const char *s)
+{
+	size_t len = s ? strlen(s) : 0;
+	msgpack_pack_str(pk, len);
+	msgpack_pack_str_body(pk, s ? s : "", len);
+}
+
+static void
+pack_service(msgpack_packer *pk, const struct service *s)
+{
+	msgpack_pack_map(pk, 7);
+	msgpack_pack_uint8(pk, SVC_KEY_ID);
+	pack_str(pk, s->id);
+	msgpack_pack_uint8(pk, SVC_KEY_NAME);
+	pack_str(pk, s->name);
+	msgpack_pack_uint8(pk, SVC_KEY_ADDRESS);
+	pack_str(pk, s->address);
+	msgpack_pack_uint8(pk, SVC_KEY_PORT);
+	msgpack_pack_uint16(pk, s->port);
+	msgpack_pack_uint8(pk, SVC_KEY_TAGS);
+	msgpack_pack_array(pk, s->tag_count);
+	for (size_t i = 0; i < s->tag_count; i++)
+		pack_str(pk, s->tags[i]);
+	msgpack_pack_uint8(pk, SVC_KEY_META);
+	msgpack_pack_map(pk, s->meta_count);
+	for (size_t i = 0; i < s->meta_count; i++) {
+		pack_str(pk, s->meta[i].key);
+		pack_str(pk, s->meta[i].value);
+	}
+	msgpack_pack_uint8(pk, SVC_KEY_HEALTH);
+	msgpack_pack_uint8(pk, (uint8_t)s->health);
+}
+
+int
+service_set_encode(uint64_t version, struct service *const *services,
+		   size_t count, uint8_t **out, size_t *size)
+{
+	if (count > SERVICE_PER_NODE_MAX)
+		return RUMOR_ETOOBIG;
+	msgpack_sbuffer sbuf;
+	msgpack_sbuffer_init(&sbuf);
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, &sbuf, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 2);
+	msgpack_pack_uint8(&pk, SET_KEY_VERSION);
+	msgpack_pack_uint64(&pk, version);
+	msgpack_pack_uint8(&pk, SET_KEY_SERVICES);
+	msgpack_pack_array(&pk, count);
+	for (size_t i = 0; i < count; i++)
+		pack_service(&pk, services[i]);
+	/* msgpack_sbuffer_write reports out of memory by a short buffer. */
+	if (sbuf.data == NULL) {
+		msgpack_sbuffer_destroy(&sbuf);
+		return RUMOR_ENOMEM;
+	}
+	if (sbuf.size > SERVICE_SET_BYTES_MAX) {
+		msgpack_sbuffer_destroy(&sbuf);
+		return RUMOR_ETOOBIG;
+	}
+	*size = sbuf.size;
+	*out = (uint8_t *)msgpack_sbuffer_release(&sbuf);
+	return 0;
+}
+
+/* ---- decoding ------------------------------------------------------------- */
+
+/* Bounds for the pre-scan: the largest container is a service list or a
+ * meta map; a service is at most 7 fields + 32 tags + 64 meta strings. */
+#define SET_CONTAINER_MAX SERVICE_PER_NODE_MAX
+#define SET_OBJECTS_MAX (4 + SERVICE_PER_NODE_MAX * 120)
+
+/* A msgpack str of at most max bytes, copied NUL-terminated into buf. */
+static bool
+get_str(const msgpack_object *o, size_t max, char *buf)
+{
+	if (o->type != MSGPACK_OBJECT_STR || o->via.str.size > max)
+		return false;
+	memcpy(buf, o->via.str.ptr, o->via.str.size);
+	buf[o->via.str.size] = '\0';
+	/* An embedded NUL would make the copy shorter than the wire. */
+	return strlen(buf) == o->via.str.size;
+}
+
+/* Scratch for one service being decoded. */
+struct svc_scratch {
+	char id[SERVICE_NAME_MAX + 1];
+	char name[SERVICE_NAME_MAX + 1];
+	char address[SERVICE_ADDRESS_MAX + 1];
+	char tags[SERVICE_TAGS_MAX][SERVICE_NAME_MAX + 1];
+	const char *tag_ptrs[SERVICE_TAGS_MAX];
+	char keys[SERVICE_META_MAX][SERVICE_NAME_MAX + 1];
+	char values[SERVICE_META_MAX][SERVICE_META_VALUE_MAX + 1];
+	struct service_kv meta[SERVICE_META_MAX];
+	struct service svc;
+};
+
+static const char *
+decode_tags(const msgpack_object *o, struct svc_scratch *sc)
+{
+	if (o->type != MSGPACK_OBJECT_ARRAY)
+		return "tags are not a list";
+	if (o->via.array.size > SERVICE_TAGS_MAX)
+		return "too many tags";
+	for (uint32_t i = 0; i < o->via.array.size; i++) {
+		if (!get_str(&o->via.array.ptr[i], SERVICE_NAME_MAX,
+			     sc->tags[i]))
+			return "a tag is not a short string";
+		sc->tag_ptrs[i] = sc->tags[i];
+	}
+	sc->svc.tags = sc->tag_ptrs;
+	sc->svc.tag_count = o->via.array.size;
+	return NULL;
+}
+
+static const char *
+decode_meta(const msgpack_object *o, struct svc_scratch *sc)
+{
+	if (o->type != MSGPACK_OBJECT_MAP)
+		return "meta is not a map";
+	if (o->via.map.size > SERVICE_META_MAX)
+		return "too many meta pairs";
+	for (uint32_t i = 0; i < o->via.map.size; i++) {
+		const msgpack_object_kv *kv = &o->via.map.ptr[i];
+		if (!get_str(&kv->key, SERVICE_NAME_MAX, sc->keys[i]) ||
+		    !get_str(&kv->val, SERVICE_META_VALUE_MAX, sc->values[i]))
+			return "a meta pair is not two short strings";
+		sc->meta[i] = (struct service_kv){sc->keys[i], sc->values[i]};
+	}
+	sc->svc.meta = sc->meta;
+	sc->svc.meta_count = o->via.map.size;
+	return NULL;
+}
+
+static const char *
+decode_field(const msgpack_object_kv *kv, struct svc_scratch *sc,
+	     unsigned *seen)
+{
+	if (kv->key.type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+		return "a service key is not an integer";
+	uint64_t key = kv->key.via.u64;
+	const msgpack_object *v = &kv->val;
+	if (key >= 1 && key <= 7)
+		*seen |= 1u << key;
+	switch (key) {
+	case SVC_KEY_ID:
+		return get_str(v, SERVICE_NAME_MAX, sc->id) ? NULL
+							     : "bad id";
+	case SVC_KEY_NAME:
+		return get_str(v, SERVICE_NAME_MAX, sc->name) ? NULL
+							       : "bad name";
+	case SVC_KEY_ADDRESS:
+		return get_str(v, SERVICE_ADDRESS_MAX, sc->address)
+			? NULL : "bad address";
+	case SVC_KEY_PORT:
+		if (v->type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
+		    v->via.u64 > UINT16_MAX)
+			return "bad port";
+		sc->svc.port = (uint16_t)v->via.u64;
+		return NULL;
+	case SVC_KEY_TAGS:
+		return decode_tags(v, sc);
+	case SVC_KEY_META:
+		return decode_meta(v, sc);
+	case SVC_KEY_HEALTH:
+		if (v->type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
+		    v->via.u64 >= service_health_MAX)
+			return "bad health";
+		sc->svc.health = (enum service_health)v->via.u64;
+		return NULL;
+	default:
+		return NULL; /* a newer agent's field */
+	}
+}
+
+static const char *
+decode_service(const msgpack_object *o, struct svc_scratch *sc,
+	       struct service **out)
+{
+	if (o->type != MSGPACK_OBJECT_MAP)
+		return "a service is not a map";
+	sc->svc = (struct service){.id = sc->id, .name = sc->name,
+				   .address = sc->address};
+	sc->id[0] = sc->name[0] = sc->address[0] = '\0';
+	unsigned seen = 0;
+	for (uint32_t i = 0; i < o->via.map.size; i++) {
+		const char *why = decode_field(&o->via.map.ptr[i], sc, &seen);
+		if (why != NULL)
+			return why;
+	}
+	if ((seen & (1u << SVC_KEY_ID)) == 0 ||
+	    (seen & (1u << SVC_KEY_NAME)) == 0)
+		return "a service lacks its id or name";
+	const char *why = NULL;
+	if (service_validate(&sc->svc, &why) != 0)
+		return why;
+	*out = service_dup(&sc->svc);
+	return *out == NULL ? "out of memory" : NULL;
+}
+
+static const char *
+decode_set(const msgpack_object *root, struct service_set *set,
+	   struct svc_scratch *sc)
+{
+	if (root->type != MSGPACK_OBJECT_MAP)
+		return "the set is not a map";
+	const msgpack_object *list = NULL;
+	bool has_version = false;
+	for (uint32_t i = 0; i < root->via.map.size; i++) {
+		const msgpack_object_kv *kv = &root->via.map.ptr[i];
+		if (kv->key.type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+			return "a set key is not an integer";
+		if (kv->key.via.u64 == SET_KEY_VERSION) {
+			if (kv->val.type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+				return "bad version";
+			set->version = kv->val.via.u64;
+			has_version = true;
+		} else if (kv->key.via.u64 == SET_KEY_SERVICES) {
+			list = &kv->val;
+		}
+	}
+	if (!has_version || list == NULL || list->type != MSGPACK_OBJECT_ARRAY)
+		return "the set lacks its version or services";
+	if (list->via.array.size > SERVICE_PER_NODE_MAX)
+		return "too many services";
+	set->services = calloc(list->via.array.size ? list->via.array.size : 1,
+			       sizeof(*set->services));
+	if (set->services == NULL)
+		return "out of memory";
+	for (uint32_t i = 0; i < list->via.array.size; i++) {
+		const char *why = decode_service(&list->via.array.ptr[i], sc,
+						 &set->services[i]);
+		if (why != NULL)
+			return why;
+		set->count++;
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(set->services[j]->id,
+				   set->services[i]->id) == 0)
+				return "two services have the same id";
+		}
+	}
+	return NULL;
+}
+
+int
+service_set_decode(struct service_set *set, const uint8_t *data,
+		   size_t size, const char **why)
+{
+	*set = (struct service_set){0};
+	if (size > SERVICE_SET_BYTES_MAX)
+		return invalid(why, "the set is too big");
+	/* Scanned before msgpack-c allocates anything (swim_proto.h). */
+	msgpack_unpacked unpacked;
+	if (swim_proto_unpack(&unpacked, data, size, SET_CONTAINER_MAX,
+			      SET_OBJECTS_MAX) != SWIM_DROP_NONE)
+		return invalid(why, "the set is not one well-formed msgpack "
+				    "value");
+	struct svc_scratch *sc = malloc(sizeof(*sc));
+	const char *reason = sc == NULL ? "out of memory"
+					: decode_set(&unpacked.data, set, sc);
+	free(sc);
+	msgpack_unpacked_destroy(&unpacked);
+	if (reason == NULL)
+		return 0;
+	bool oom = strcmp(reason, "out of memory") == 0;
+	service_set_destroy(set);
+	if (oom)
+		return RUMOR_ENOMEM;
+	return invalid(why, reason);
+}
+
+void
+service_set_destroy(struct service_set *set)
+{
+	for (size_t i = 0; i < set->count; i++)
+		free(set->services[i]);
+	free(set->services);
+	*set = (struct service_set){0};
+}

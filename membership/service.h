@@ -1,0 +1,121 @@
+/*
+ * service: one registered service instance, its limits, validation and
+ * wire form. A node's services travel as one versioned set:
+ *
+ *	set     = map { 1: version (uint), 2: [service, ...] }
+ *	service = map { 1: id, 2: name, 3: address, 4: port (uint),
+ *	                5: [tag, ...], 6: { key: value, ... },
+ *	                7: health (uint, enum service_health) }
+ *
+ * Keys are protocol (append only); unknown keys are skipped, so a newer
+ * agent may add fields. Decoding checks every limit below and returns a
+ * reason; nothing malformed gets in.
+ */
+#ifndef RUMOR_SERVICE_H
+#define RUMOR_SERVICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Limits (Consul has none this tight; ours keep a node's whole set well
+ * inside a push-pull frame and a lookup reply inside a socket frame). */
+/** Bytes in a service id, name, tag or meta key. */
+#define SERVICE_NAME_MAX 64
+/** Bytes in an address (an IPv4 address or a host name). */
+#define SERVICE_ADDRESS_MAX 255
+/** Tags per service. */
+#define SERVICE_TAGS_MAX 32
+/** Meta pairs per service. */
+#define SERVICE_META_MAX 32
+/** Bytes in a meta value. */
+#define SERVICE_META_VALUE_MAX 512
+/** Services one node may register. */
+#define SERVICE_PER_NODE_MAX 256
+/** Bytes in one node's encoded set. */
+#define SERVICE_SET_BYTES_MAX (256 * 1024)
+
+/** Wire values: append only. */
+enum service_health {
+	SERVICE_HEALTH_PASSING = 0,
+	SERVICE_HEALTH_CRITICAL = 1,
+	service_health_MAX
+};
+
+extern const char *const service_health_strs[service_health_MAX];
+
+struct service_kv {
+	const char *key;
+	const char *value;
+};
+
+/**
+ * A service instance. As an input (service_dup, service_validate) its
+ * strings are the caller's; a service from service_dup or a decoder owns
+ * them in the same allocation, and one free() releases it all.
+ */
+struct service {
+	/** Unique on its node; defaults to the name when registering. */
+	const char *id;
+	const char *name;
+	/** Empty: the node's own address. */
+	const char *address;
+	uint16_t port;
+	const char *const *tags;
+	size_t tag_count;
+	const struct service_kv *meta;
+	size_t meta_count;
+	enum service_health health;
+};
+
+/**
+ * Check every field against the limits: id and name 1..SERVICE_NAME_MAX
+ * bytes of [A-Za-z0-9._-]; tags and meta keys 1..SERVICE_NAME_MAX
+ * printable bytes without spaces; meta values printable; no duplicate
+ * tag or key. Returns 0, or RUMOR_EINVAL with *why (a static phrase,
+ * "tag 3 is too long") when why is not NULL.
+ */
+int
+service_validate(const struct service *s, const char **why);
+
+/** A deep copy in one malloc'd block (free() it), or NULL on OOM. */
+struct service *
+service_dup(const struct service *s);
+
+/** Whether two services are the same in every field. */
+bool
+service_equal(const struct service *a, const struct service *b);
+
+/** Whether s carries `tag`. */
+bool
+service_has_tag(const struct service *s, const char *tag);
+
+/**
+ * Encode a node's set into a malloc'd buffer (*out, *size). Services must
+ * be valid. Returns 0, RUMOR_ENOMEM or RUMOR_E2BIG (past
+ * SERVICE_SET_BYTES_MAX or SERVICE_PER_NODE_MAX).
+ */
+int
+service_set_encode(uint64_t version, struct service *const *services,
+		   size_t count, uint8_t **out, size_t *size);
+
+/** A decoded set: free it with service_set_destroy. */
+struct service_set {
+	uint64_t version;
+	struct service **services;
+	size_t count;
+};
+
+/**
+ * Decode and validate a set. Returns 0, RUMOR_ENOMEM, or RUMOR_EINVAL
+ * with *why (a static phrase) for anything malformed, over a limit, or
+ * with two services of the same id; on error *set is empty.
+ */
+int
+service_set_decode(struct service_set *set, const uint8_t *data,
+		   size_t size, const char **why);
+
+void
+service_set_destroy(struct service_set *set);
+
+#endif /* RUMOR_SERVICE_H */

@@ -1,0 +1,244 @@
+/*
+ * Unit tests of membership/registry: versioned sets per node, membership
+ * as an input (a down node's services leave healthy lookups and come
+ * back), lookups by name and tag in (node, id) order, picks, the service
+ * summary and the change events a watch streams.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "membership/registry.h"
+#include "rumor/error.h"
+#include "test.h"
+
+static const char *const v2[] = {"v2"};
+
+/* A set of count services named name on ports 8000.. (ids name-<i>). */
+static struct service_set
+make_set(uint64_t version, const char *name, size_t count,
+	 enum service_health health)
+{
+	struct service_set set = {.version = version, .count = count};
+	set.services = calloc(count ? count : 1, sizeof(*set.services));
+	for (size_t i = 0; i < count; i++) {
+		char id[32];
+		snprintf(id, sizeof(id), "%s-%zu", name, i);
+		struct service s = {.id = id, .name = name,
+				    .address = "10.0.0.1",
+				    .port = (uint16_t)(8000 + i),
+				    .tags = v2, .tag_count = i % 2,
+				    .health = health};
+		set.services[i] = service_dup(&s);
+	}
+	return set;
+}
+
+static size_t
+drain(struct registry *r, enum registry_event_type type)
+{
+	struct registry_event ev;
+	size_t count = 0;
+	while (registry_poll_event(r, &ev))
+		count += ev.type == type;
+	return count;
+}
+
+static size_t
+healthy_web(const struct registry *r)
+{
+	struct registry_query q = {.name = "web"};
+	return registry_lookup(r, &q, NULL, 0);
+}
+
+static void
+test_a_newer_set_replaces_and_an_older_one_is_stale(void)
+{
+	struct registry *r = registry_new();
+	struct service_set s = make_set(2, "web", 3, SERVICE_HEALTH_PASSING);
+	ASSERT_EQ(registry_apply(r, "n1", &s), 1);
+	ASSERT_EQ(s.count, 0); /* taken */
+	ASSERT_EQ(drain(r, REGISTRY_EVENT_ADDED), 3);
+	struct service_set old = make_set(1, "web", 1, SERVICE_HEALTH_PASSING);
+	ASSERT_EQ(registry_apply(r, "n1", &old), 0);
+	ASSERT_EQ(old.count, 1); /* untouched: still the caller's */
+	service_set_destroy(&old);
+	struct service_set same = make_set(2, "web", 1, SERVICE_HEALTH_PASSING);
+	ASSERT_EQ(registry_apply(r, "n1", &same), 0);
+	service_set_destroy(&same);
+	uint64_t version;
+	ASSERT(registry_version(r, "n1", &version));
+	ASSERT_EQ(version, 2);
+	ASSERT(!registry_version(r, "n9", &version));
+	/* Version 3 drops web-2 and makes web-0 critical. */
+	struct service_set next = make_set(3, "web", 2, SERVICE_HEALTH_PASSING);
+	next.services[0]->health = SERVICE_HEALTH_CRITICAL;
+	ASSERT_EQ(registry_apply(r, "n1", &next), 1);
+	struct registry_event ev;
+	ASSERT(registry_poll_event(r, &ev));
+	ASSERT_EQ(ev.type, REGISTRY_EVENT_HEALTH);
+	ASSERT_STR_EQ(ev.id, "web-0");
+	ASSERT(!ev.healthy);
+	ASSERT(registry_poll_event(r, &ev));
+	ASSERT_EQ(ev.type, REGISTRY_EVENT_REMOVED);
+	ASSERT_STR_EQ(ev.id, "web-2");
+	ASSERT(!registry_poll_event(r, &ev));
+	ASSERT_EQ(healthy_web(r), 1);
+	ASSERT_EQ(registry_instance_count(r), 2);
+	registry_delete(r);
+}
+
+static void
+test_a_down_node_leaves_healthy_lookups_and_comes_back(void)
+{
+	struct registry *r = registry_new();
+	struct service_set a = make_set(1, "web", 2, SERVICE_HEALTH_PASSING);
+	struct service_set b = make_set(1, "web", 1, SERVICE_HEALTH_PASSING);
+	ASSERT_EQ(registry_apply(r, "n1", &a), 1);
+	ASSERT_EQ(registry_apply(r, "n2", &b), 1);
+	drain(r, REGISTRY_EVENT_ADDED);
+	ASSERT_EQ(healthy_web(r), 3);
+	ASSERT_OK(registry_set_node_up(r, "n1", false));
+	ASSERT_EQ(drain(r, REGISTRY_EVENT_HEALTH), 2);
+	ASSERT_EQ(healthy_web(r), 1);
+	struct registry_query all = {.name = "web", .include_critical = true};
+	struct registry_instance out[4];
+	ASSERT_EQ(registry_lookup(r, &all, out, 4), 3);
+	ASSERT_STR_EQ(out[0].node, "n1");
+	ASSERT(!out[0].healthy);
+	ASSERT_OK(registry_set_node_up(r, "n1", false)); /* no change */
+	ASSERT_EQ(drain(r, REGISTRY_EVENT_HEALTH), 0);
+	ASSERT_OK(registry_set_node_up(r, "n1", true));
+	ASSERT_EQ(drain(r, REGISTRY_EVENT_HEALTH), 2);
+	ASSERT_EQ(healthy_web(r), 3);
+	/* A node reported down before its set arrives: the set counts as
+	 * critical from the start. */
+	ASSERT_OK(registry_set_node_up(r, "n3", false));
+	struct service_set c = make_set(1, "web", 1, SERVICE_HEALTH_PASSING);
+	ASSERT_EQ(registry_apply(r, "n3", &c), 1);
+	struct registry_event ev;
+	ASSERT(registry_poll_event(r, &ev));
+	ASSERT_EQ(ev.type, REGISTRY_EVENT_ADDED);
+	ASSERT(!ev.healthy);
+	ASSERT_EQ(healthy_web(r), 3);
+	registry_forget(r, "n1");
+	ASSERT_EQ(drain(r, REGISTRY_EVENT_REMOVED), 2);
+	ASSERT_EQ(registry_instance_count(r), 2);
+	ASSERT_EQ(registry_node_count(r), 2);
+	registry_delete(r);
+}
+
+static void
+test_lookups_filter_by_tag_and_come_in_node_then_id_order(void)
+{
+	struct registry *r = registry_new();
+	const char *nodes[] = {"n2", "n10", "n1"};
+	for (int i = 0; i < 3; i++) {
+		struct service_set s = make_set(1, "web", 3,
+						SERVICE_HEALTH_PASSING);
+		ASSERT_EQ(registry_apply(r, nodes[i], &s), 1);
+	}
+	struct service_set db = make_set(1, "db", 1, SERVICE_HEALTH_CRITICAL);
+	ASSERT_EQ(registry_apply(r, "n0", &db), 1);
+	struct registry_instance out[16];
+	struct registry_query q = {.name = "web"};
+	ASSERT_EQ(registry_lookup(r, &q, out, 16), 9);
+	ASSERT_STR_EQ(out[0].node, "n1");
+	ASSERT_STR_EQ(out[3].node, "n10");
+	ASSERT_STR_EQ(out[6].node, "n2");
+	ASSERT_STR_EQ(out[1].service->id, "web-1");
+	q.tag = "v2";
+	ASSERT_EQ(registry_lookup(r, &q, out, 16), 3);
+	ASSERT_STR_EQ(out[0].service->id, "web-1");
+	/* A short buffer still reports the full count. */
+	q.tag = NULL;
+	ASSERT_EQ(registry_lookup(r, &q, out, 2), 9);
+	struct registry_query dq = {.name = "db"};
+	ASSERT_EQ(registry_lookup(r, &dq, out, 16), 0);
+	dq.include_critical = true;
+	ASSERT_EQ(registry_lookup(r, &dq, out, 16), 1);
+	struct registry_summary sum[4];
+	ASSERT_EQ(registry_services(r, sum, 4), 2);
+	ASSERT_STR_EQ(sum[0].name, "db");
+	ASSERT_EQ(sum[0].healthy, 0);
+	ASSERT_EQ(sum[0].total, 1);
+	ASSERT_STR_EQ(sum[1].name, "web");
+	ASSERT_EQ(sum[1].healthy, 9);
+	registry_delete(r);
+}
+
+static void
+test_picks_only_healthy_instances_round_robin_visits_each(void)
+{
+	struct registry *r = registry_new();
+	struct service_set s = make_set(1, "web", 4, SERVICE_HEALTH_PASSING);
+	s.services[2]->health = SERVICE_HEALTH_CRITICAL;
+	ASSERT_EQ(registry_apply(r, "n1", &s), 1);
+	struct registry_query q = {.name = "web"};
+	struct registry_instance in;
+	unsigned seen = 0;
+	for (int k = 0; k < 6; k++) {
+		ASSERT_OK(registry_pick(r, &q, REGISTRY_PICK_ROUND_ROBIN, 0,
+					&in));
+		ASSERT(in.healthy);
+		seen |= 1u << (in.service->port - 8000);
+	}
+	ASSERT_EQ(seen, 0xb); /* 0, 1 and 3; never the critical 2 */
+	for (uint64_t d = 0; d < 3; d++) {
+		ASSERT_OK(registry_pick(r, &q, REGISTRY_PICK_RANDOM, d, &in));
+		ASSERT(in.service->health == SERVICE_HEALTH_PASSING);
+	}
+	struct registry_query none = {.name = "nope"};
+	ASSERT_EQ(registry_pick(r, &none, REGISTRY_PICK_RANDOM, 1, &in),
+		  RUMOR_ENOTFOUND);
+	registry_delete(r);
+}
+
+static void
+test_an_undrained_queue_drops_the_oldest_and_counts(void)
+{
+	struct registry *r = registry_new();
+	for (uint64_t v = 1; v <= 3; v++) {
+		struct service_set s = make_set(v, "web", SERVICE_PER_NODE_MAX,
+						SERVICE_HEALTH_PASSING);
+		char node[16];
+		for (int k = 0; k < 8; k++) {
+			snprintf(node, sizeof(node), "n%d", k);
+			struct service_set copy = {.version = v,
+						   .count = s.count};
+			copy.services = calloc(s.count, sizeof(void *));
+			for (size_t i = 0; i < s.count; i++)
+				copy.services[i] = service_dup(s.services[i]);
+			/* Applied each time; only the first changes. */
+			ASSERT_EQ(registry_apply(r, node, &copy), 1);
+			service_set_destroy(&copy);
+		}
+		service_set_destroy(&s);
+	}
+	/* 8 nodes x 256 adds = 2048 events fit; nothing dropped. */
+	ASSERT_EQ(registry_events_dropped(r), 0);
+	for (int k = 0; k < 8; k++) {
+		char node[16];
+		snprintf(node, sizeof(node), "n%d", k);
+		ASSERT_OK(registry_set_node_up(r, node, false));
+	}
+	/* Another 2048 health events: 4096 queued at most. */
+	ASSERT_EQ(registry_events_dropped(r), 0);
+	ASSERT_OK(registry_set_node_up(r, "n0", true));
+	ASSERT_EQ(registry_events_dropped(r), SERVICE_PER_NODE_MAX);
+	struct registry_event ev;
+	ASSERT(registry_poll_event(r, &ev));
+	ASSERT_EQ(ev.type, REGISTRY_EVENT_ADDED); /* oldest kept are adds */
+	ASSERT_STR_EQ(ev.node, "n1");
+	registry_delete(r);
+}
+
+int
+main(void)
+{
+	RUN(test_a_newer_set_replaces_and_an_older_one_is_stale);
+	RUN(test_a_down_node_leaves_healthy_lookups_and_comes_back);
+	RUN(test_lookups_filter_by_tag_and_come_in_node_then_id_order);
+	RUN(test_picks_only_healthy_instances_round_robin_visits_each);
+	RUN(test_an_undrained_queue_drops_the_oldest_and_counts);
+	return TEST_SUMMARY();
+}
