@@ -371,6 +371,9 @@ collect_stats(struct agent *a, struct agent_counters *c)
 	counter_add(c, "", "streams_refused", a->pushpull.streams_refused);
 	counter_add(c, "", "ipc_requests", a->ipc.requests);
 	counter_add(c, "", "ipc_bad_requests", a->ipc.bad_requests);
+	counter_add(c, "", "ipc_conns_open", a->ipc.conn_count);
+	counter_add(c, "", "ipc_conns_refused", a->ipc.conns_refused);
+	counter_add(c, "", "ipc_conns_idle_closed", a->ipc.conns_idle_closed);
 	for (int i = 1; i < swim_drop_MAX; i++)
 		counter_add(c, "drop_core_", swim_drop_strs[i],
 			    s->drop_count[i]);
@@ -406,6 +409,12 @@ ipc_request(struct ipc_server *srv, const struct ipc_request *req,
 			return IPC_SERVER_REPLY_NOW;
 		}
 		agent_leave(a);
+		/* Alone, the leave is done at once: answer now, the deferred
+		 * answer has already gone out to the others. */
+		if (a->exiting) {
+			ipc_ok_encode(out);
+			return IPC_SERVER_REPLY_NOW;
+		}
 		return IPC_SERVER_REPLY_DEFER;
 	}
 	msgpack_packer pk;

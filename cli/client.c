@@ -194,8 +194,12 @@ client_request(const char *cmd, const char *socket_path, enum ipc_op op,
 		return 1;
 	if (resp->ok)
 		return 0;
-	fprintf(stderr, "rumor: %s: %.*s\n", cmd, (int)resp->error_len,
-		resp->error != NULL ? resp->error : "request failed");
+	if (resp->error != NULL && resp->error_len > 0)
+		fprintf(stderr, "rumor: %s: %.*s\n", cmd, (int)resp->error_len,
+			resp->error);
+	else
+		fprintf(stderr, "rumor: %s: the agent refused the request\n",
+			cmd);
 	ipc_response_destroy(resp);
 	free(*payload);
 	return 1;

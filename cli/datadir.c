@@ -88,8 +88,11 @@ write_atomic(const char *dir, const char *path, const char *text)
 	if (fd < 0)
 		return -1;
 	size_t len = strlen(text);
-	bool ok = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
-	int saved = errno;
+	errno = 0;
+	ssize_t w = write(fd, text, len);
+	bool ok = w == (ssize_t)len && fsync(fd) == 0;
+	/* A short write sets no errno: the disk is full. */
+	int saved = w >= 0 && (size_t)w < len ? ENOSPC : errno;
 	if (close(fd) != 0 && ok) {
 		ok = false;
 		saved = errno;

@@ -33,6 +33,8 @@ struct ipc_conn {
 	/** A deferred request waits for ipc_server_answer_deferred(). */
 	bool deferred;
 	bool closing;
+	/** uv_now() of the last byte read or written. */
+	uint64_t active_ms;
 	/** The response being written. */
 	msgpack_sbuffer out;
 };
@@ -82,6 +84,7 @@ static void
 conn_written(uv_write_t *req, int status)
 {
 	struct ipc_conn *c = req->data;
+	c->active_ms = uv_now(c->srv->loop);
 	msgpack_sbuffer_clear(&c->out);
 	if (status != 0 || c->srv->closed) {
 		conn_close(c);
@@ -166,15 +169,32 @@ conn_read(uv_stream_t *h, ssize_t nread, const uv_buf_t *buf)
 }
 
 static void
+free_handle(uv_handle_t *h)
+{
+	free(h);
+}
+
+static void
 server_connection(uv_stream_t *server, int status)
 {
 	struct ipc_server *srv = server->data;
 	if (status != 0)
 		return;
 	struct ipc_conn *c = calloc(1, sizeof(*c));
-	if (c == NULL)
+	if (c == NULL) {
+		/* Still accept (libuv stops watching the listener until we
+		 * do), then drop it. */
+		uv_pipe_t *tmp = malloc(sizeof(*tmp));
+		if (tmp == NULL)
+			return;
+		uv_pipe_init(srv->loop, tmp, 0);
+		uv_accept(server, (uv_stream_t *)tmp);
+		uv_close((uv_handle_t *)tmp, free_handle);
+		srv->conns_refused++;
 		return;
+	}
 	c->srv = srv;
+	c->active_ms = uv_now(srv->loop);
 	msgpack_sbuffer_init(&c->out);
 	uv_pipe_init(srv->loop, &c->pipe, 0);
 	c->pipe.data = c;
@@ -255,6 +275,22 @@ socket_path_check(const char *path)
 	return 0;
 }
 
+/* Close connections idle past IPC_SERVER_IDLE_MS: a client that
+ * connects and sends nothing (or half a frame) must not hold a slot. */
+static void
+server_sweep(uv_timer_t *t)
+{
+	struct ipc_server *srv = t->data;
+	uint64_t now = uv_now(srv->loop);
+	for (struct ipc_conn *c = srv->conns; c != NULL; c = c->next) {
+		if (c->closing || c->deferred ||
+		    now - c->active_ms < IPC_SERVER_IDLE_MS)
+			continue;
+		srv->conns_idle_closed++;
+		conn_close(c);
+	}
+}
+
 int
 ipc_server_start(struct ipc_server *srv, uv_loop_t *loop, const char *path,
 		 ipc_server_request_cb on_request)
@@ -264,6 +300,10 @@ ipc_server_start(struct ipc_server *srv, uv_loop_t *loop, const char *path,
 	srv->on_request = on_request;
 	if (socket_path_check(path) != 0)
 		return -1;
+	uv_timer_init(loop, &srv->sweep);
+	srv->sweep.data = srv;
+	srv->sweep_open = true;
+	uv_timer_start(&srv->sweep, server_sweep, 1000, 1000);
 	uv_pipe_init(loop, &srv->pipe, 0);
 	srv->pipe.data = srv;
 	srv->pipe_open = true;
@@ -307,6 +347,10 @@ ipc_server_close(struct ipc_server *srv)
 	if (srv->pipe_open) {
 		uv_close((uv_handle_t *)&srv->pipe, NULL);
 		srv->pipe_open = false;
+	}
+	if (srv->sweep_open) {
+		uv_close((uv_handle_t *)&srv->sweep, NULL);
+		srv->sweep_open = false;
 	}
 	for (struct ipc_conn *c = srv->conns; c != NULL; c = c->next)
 		conn_close(c);

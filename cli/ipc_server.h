@@ -23,7 +23,12 @@
 #include "ipc_proto.h"
 
 /** Client connections at once. */
-#define IPC_SERVER_CONNS_MAX 1024
+/** Open connections; more are accepted and closed at once. Well below
+ *  the usual 1024-descriptor limit, which gossip streams also need. */
+#define IPC_SERVER_CONNS_MAX 256
+/** A connection with no request in progress for this long is closed
+ *  (a deferred request is not idle). */
+#define IPC_SERVER_IDLE_MS 10000
 
 /** What a request callback did with the request. */
 enum ipc_server_reply {
@@ -48,6 +53,9 @@ struct ipc_server {
 	/** Borrowed; the file we created and remove. */
 	const char *path;
 	bool pipe_open;
+	/** Closes idle connections once a second. */
+	uv_timer_t sweep;
+	bool sweep_open;
 	/** We own the file at path (remove it on close). */
 	bool bound;
 	bool closed;
@@ -58,6 +66,7 @@ struct ipc_server {
 	uint64_t requests;
 	uint64_t bad_requests;
 	uint64_t conns_refused;
+	uint64_t conns_idle_closed;
 	ipc_server_request_cb on_request;
 };
 

@@ -7,6 +7,7 @@
  * and the exit status is 0 on success, 1 on a runtime failure, 2 on a
  * usage error.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,6 +42,9 @@ static const struct {
 int
 main(int argc, char **argv)
 {
+	/* A peer that closes first makes write() fail with EPIPE, which
+	 * we report, instead of killing us silently. */
+	signal(SIGPIPE, SIG_IGN);
 	if (sodium_init() < 0) {
 		fprintf(stderr, "rumor: libsodium failed to initialise\n");
 		return 1;
