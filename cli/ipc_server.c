@@ -51,6 +51,7 @@ conn_closed(uv_handle_t *h)
 	if (c->next != NULL)
 		c->next->prev = c->prev;
 	srv->conn_count--;
+	srv->closing_count--;
 	free(c->buf);
 	msgpack_sbuffer_destroy(&c->out);
 	free(c);
@@ -62,6 +63,7 @@ conn_close(struct ipc_conn *c)
 	if (c->closing)
 		return;
 	c->closing = true;
+	c->srv->closing_count++;
 	uv_close((uv_handle_t *)&c->pipe, conn_closed);
 }
 
@@ -203,10 +205,26 @@ server_connection(uv_stream_t *server, int status)
 		srv->conns->prev = c;
 	srv->conns = c;
 	srv->conn_count++;
-	/* Over the limit: accept and close, so the backlog keeps moving. */
-	bool over = srv->conn_count > IPC_SERVER_CONNS_MAX;
-	if (over)
-		srv->conns_refused++;
+	/* Over the limit: make room by closing the longest-idle connection
+	 * (a new client beats one that sends nothing); if every other one
+	 * is busy, accept and close, so the backlog keeps moving. */
+	bool over = srv->conn_count - srv->closing_count >
+		    IPC_SERVER_CONNS_MAX;
+	if (over) {
+		struct ipc_conn *idle = NULL;
+		for (struct ipc_conn *o = c->next; o != NULL; o = o->next) {
+			if (!o->closing && !o->deferred &&
+			    (idle == NULL || o->active_ms < idle->active_ms))
+				idle = o;
+		}
+		if (idle != NULL) {
+			srv->conns_idle_closed++;
+			conn_close(idle);
+			over = false;
+		} else {
+			srv->conns_refused++;
+		}
+	}
 	if (uv_accept(server, (uv_stream_t *)&c->pipe) != 0 || over ||
 	    uv_read_start((uv_stream_t *)&c->pipe, conn_alloc, conn_read) != 0)
 		conn_close(c);

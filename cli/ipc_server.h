@@ -5,7 +5,9 @@
  *
  * Limits: IPC_REQUEST_MAX bytes per request (a longer announced length
  * closes the connection: the framing is lost), IPC_SERVER_CONNS_MAX
- * connections (more are accepted and closed at once). Undecodable
+ * connections (a new one evicts the longest-idle; if all are busy it is
+ * accepted and closed at once), IPC_SERVER_IDLE_MS to send a request
+ * after connecting or after the last response. Undecodable
  * requests get {"ok": false, "error": ...}; nothing a client sends can do
  * more than that.
  *
@@ -23,8 +25,8 @@
 #include "ipc_proto.h"
 
 /** Client connections at once. */
-/** Open connections; more are accepted and closed at once. Well below
- *  the usual 1024-descriptor limit, which gossip streams also need. */
+/** Open connections, well below the usual 1024-descriptor limit, which
+ *  gossip streams also need. One more evicts the longest-idle one. */
 #define IPC_SERVER_CONNS_MAX 256
 /** A connection with no request in progress for this long is closed
  *  (a deferred request is not idle). */
@@ -62,6 +64,8 @@ struct ipc_server {
 	/** Open connections. */
 	struct ipc_conn *conns;
 	size_t conn_count;
+	/** Of those, closing (their close callback still to run). */
+	size_t closing_count;
 	/** Counters for `rumor stats`. */
 	uint64_t requests;
 	uint64_t bad_requests;

@@ -1,7 +1,7 @@
 /*
- * sim_rand: splitmix64 to derive stream seeds, xoshiro256** per stream
- * (Blackman and Vigna). Integer only, so a seed gives the same draws on
- * every platform and compiler.
+ * sim_rand: splitmix64 to derive stream seeds; each stream is the core's
+ * own xoshiro256** (swim/swim_rand.h). Integer only, so a seed gives the
+ * same draws on every platform and compiler.
  */
 #include "sim_rand.h"
 
@@ -26,43 +26,19 @@ sim_rand_derive(uint64_t seed, uint64_t stream, uint64_t index)
 void
 sim_rand_init(struct sim_rand *r, uint64_t seed)
 {
-	uint64_t st = seed;
-	for (int i = 0; i < 4; i++)
-		r->s[i] = sim_rand_mix(&st);
-}
-
-static uint64_t
-rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
+	swim_rand_init(&r->x, seed);
 }
 
 uint64_t
 sim_rand_next(struct sim_rand *r)
 {
-	uint64_t *s = r->s;
-	uint64_t result = rotl(s[1] * 5, 7) * 9;
-	uint64_t t = s[1] << 17;
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return result;
+	return swim_rand_next(&r->x);
 }
 
 uint64_t
 sim_rand_below(struct sim_rand *r, uint64_t bound)
 {
-	if (bound == 0)
-		return 0;
-	uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
-	uint64_t x;
-	do
-		x = sim_rand_next(r);
-	while (x >= limit);
-	return x % bound;
+	return bound == 0 ? 0 : swim_rand_below(&r->x, bound);
 }
 
 uint64_t

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "swim/swim_rand.h"
+
 /** Stream tags mixed into the master seed (arbitrary, distinct). */
 enum sim_stream {
 	SIM_STREAM_NET = 1,	/* loss and delay draws */
@@ -22,7 +24,7 @@ enum sim_stream {
 };
 
 struct sim_rand {
-	uint64_t s[4];
+	struct swim_rand x;
 };
 
 /** splitmix64 step: advances *state and returns a well-mixed value. */

@@ -148,4 +148,37 @@ drops=$("$RUMOR" stats --socket "$WORK/t.sock" |
 check "random datagrams were counted as drops ($drops reasons)" \
 	[ "$drops" -ge 2 ]
 
+# A connection that sends nothing is closed after IPC_SERVER_IDLE_MS
+# (10 s); one that keeps asking is not.
+cat >"$WORK/idle.py" <<'PY'
+import socket, struct, sys, time
+def conn():
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(sys.argv[1]); s.settimeout(20); return s
+quiet, busy = conn(), conn()
+req = struct.pack(">I", 12) + b"\x81\xa2op\xa7members"
+start = time.time()
+for _ in range(13):
+    busy.sendall(req)
+    n = struct.unpack(">I", busy.recv(4, socket.MSG_WAITALL))[0]
+    busy.recv(n, socket.MSG_WAITALL)
+    time.sleep(1)
+quiet.settimeout(8)
+try:
+    gone = quiet.recv(1) == b""
+except socket.timeout:
+    gone = False
+print("quiet closed:", gone, "busy served 13 s")
+PY
+check "an idle socket connection is closed, a busy one is served" \
+	sh -c "python3 '$WORK/idle.py' '$WORK/t.sock' | grep -q 'quiet closed: True'"
+
+# A lone agent leaves at once, and still answers the leave.
+P1=$(free_port)
+check "a lone agent starts" start_agent solo "$P1" --no-encrypt
+check "a lone agent answers its leave" \
+	"$RUMOR" leave --socket "$WORK/solo.sock"
+for _ in $(seq 50); do kill -0 "$PID_solo" 2>/dev/null || break; sleep 0.1; done
+check "and exits" sh -c "! kill -0 $PID_solo 2>/dev/null"
+
 finish
