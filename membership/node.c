@@ -21,6 +21,8 @@ struct node {
 	const struct keyring *keyring;
 	struct seal_nonce nonce;
 	uint64_t drop_count[node_drop_MAX];
+	struct registry *registry;
+	uint64_t bad_service_sets;
 };
 
 struct node *
@@ -40,6 +42,12 @@ node_new(const struct node_config *cfg, uint64_t now_ms)
 		free(node);
 		return NULL;
 	}
+	node->registry = registry_new();
+	if (node->registry == NULL) {
+		swim_delete(node->swim);
+		free(node);
+		return NULL;
+	}
 	node->keyring = cfg->keyring;
 	seal_nonce_init(&node->nonce, cfg->nonce_prefix);
 	return node;
@@ -51,6 +59,7 @@ node_delete(struct node *node)
 	if (node == NULL)
 		return;
 	swim_delete(node->swim);
+	registry_delete(node->registry);
 	free(node);
 }
 
@@ -248,10 +257,120 @@ node_stream_handle(struct node *node, uint64_t now_ms,
 	return NODE_DROP_NONE;
 }
 
+/*
+ * A member's services, read from its metadata as its events pass: the set
+ * is versioned by the member's incarnation (metadata only changes with a
+ * higher one), so an older set never replaces a newer.
+ */
+static void
+services_from_meta(struct node *node, const struct swim_event *ev)
+{
+	struct swim_member_info m;
+	if (swim_member_find(node->swim, ev->name, &m) != 0)
+		return;
+	uint64_t held;
+	if (registry_version(node->registry, m.name, &held) &&
+	    held >= m.incarnation)
+		return;
+	struct service_set set = {0};
+	if (m.meta_size > 0 &&
+	    service_set_decode(&set, m.meta, m.meta_size, NULL) != 0) {
+		node->bad_service_sets++;
+		return;
+	}
+	set.version = m.incarnation;
+	if (registry_apply(node->registry, m.name, &set) < 0)
+		node->bad_service_sets++;
+	service_set_destroy(&set);
+}
+
+static void
+registry_follow(struct node *node, const struct swim_event *ev)
+{
+	if (ev->type == SWIM_EVENT_REMOVED) {
+		registry_forget(node->registry, ev->name);
+		return;
+	}
+	if (ev->is_self)
+		return; /* our own set is applied when we set it */
+	services_from_meta(node, ev);
+	bool up = ev->status == SWIM_STATUS_ALIVE ||
+		  ev->status == SWIM_STATUS_SUSPECT;
+	registry_set_node_up(node->registry, ev->name, up);
+}
+
 bool
 node_poll_event(struct node *node, struct swim_event *out)
 {
-	return swim_poll_event(node->swim, out);
+	if (!swim_poll_event(node->swim, out))
+		return false;
+	registry_follow(node, out);
+	return true;
+}
+
+int
+node_set_services(struct node *node, uint64_t now_ms,
+		  const struct service *const *services, size_t count,
+		  const char **why)
+{
+	if (count > SERVICE_PER_NODE_MAX)
+		return RUMOR_ETOOBIG;
+	for (size_t i = 0; i < count; i++) {
+		int rc = service_validate(services[i], why);
+		if (rc != 0)
+			return rc;
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(services[i]->id, services[j]->id) == 0) {
+				if (why != NULL)
+					*why = "two services have the same id";
+				return RUMOR_EINVAL;
+			}
+		}
+	}
+	/* The version inside the bytes is informational; receivers use
+	 * the incarnation the announcement carries. */
+	uint8_t *meta;
+	size_t meta_size;
+	int rc = service_set_encode(0, (struct service *const *)services,
+				    count, &meta, &meta_size);
+	if (rc != 0)
+		return rc;
+	if (meta_size > NODE_SERVICES_GOSSIP_MAX) {
+		free(meta);
+		if (why != NULL)
+			*why = "the services do not fit in one announcement";
+		return RUMOR_ETOOBIG;
+	}
+	struct service_set set = {.count = count};
+	set.services = calloc(count ? count : 1, sizeof(*set.services));
+	for (size_t i = 0; set.services != NULL && i < count; i++) {
+		set.services[i] = service_dup(services[i]);
+		if (set.services[i] == NULL) {
+			service_set_destroy(&set);
+			set.services = NULL;
+		}
+	}
+	if (set.services == NULL) {
+		free(meta);
+		return RUMOR_ENOMEM;
+	}
+	rc = swim_set_meta(node->swim, now_ms, count ? meta : NULL,
+			   count ? meta_size : 0);
+	free(meta);
+	if (rc == 0) {
+		set.version = swim_self_incarnation(node->swim);
+		rc = registry_apply(node->registry,
+				    swim_self_name(node->swim), &set) < 0
+			? RUMOR_ENOMEM : 0;
+	}
+	service_set_destroy(&set);
+	return rc;
+}
+
+struct registry *
+node_registry(struct node *node)
+{
+	return node->registry;
 }
 
 uint64_t
@@ -271,6 +390,7 @@ node_stats(const struct node *node, struct node_stats *out)
 {
 	swim_stats(node->swim, &out->swim);
 	memcpy(out->drop_count, node->drop_count, sizeof(out->drop_count));
+	out->bad_service_sets = node->bad_service_sets;
 }
 
 int

@@ -25,6 +25,8 @@
 
 #include "crypto/keyring.h"
 #include "crypto/seal.h"
+#include "registry.h"
+#include "service.h"
 #include "swim/swim.h"
 
 /** Largest sealed datagram on the wire. */
@@ -33,6 +35,10 @@
 #define NODE_STREAM_PREFIX 4
 /** Largest stream frame payload (sealed state). */
 #define NODE_STREAM_FRAME_MAX (SWIM_STATE_MAX + SEAL_OVERHEAD)
+/** A node's encoded service set travels as its SWIM metadata, so it
+ *  piggybacks on every alive message about it and rides in every
+ *  push-pull state: at most this many bytes for now (a few services). */
+#define NODE_SERVICES_GOSSIP_MAX SWIM_META_MAX
 
 struct node_config {
 	/** Protocol timings; datagram_size_max is lowered by the node to
@@ -125,8 +131,31 @@ node_stream_handle(struct node *node, uint64_t now_ms,
 		   const struct swim_addr *from, const uint8_t *data,
 		   size_t size);
 
+/**
+ * Take the next membership event. Draining events is also what keeps the
+ * registry current (a member's services are read from its metadata as its
+ * events pass), so drivers drain after every input, as the contract says.
+ */
 bool
 node_poll_event(struct node *node, struct swim_event *out);
+
+/**
+ * Replace the services this node offers (copied). The set is versioned by
+ * the node's incarnation, which the announcement raises, and spreads with
+ * the alive message about this node. Returns 0; RUMOR_EINVAL with *why for
+ * an invalid service or an id given twice; RUMOR_ETOOBIG when the encoded
+ * set passes NODE_SERVICES_GOSSIP_MAX or SERVICE_PER_NODE_MAX; or
+ * RUMOR_ENOMEM. On error nothing changed.
+ */
+int
+node_set_services(struct node *node, uint64_t now_ms,
+		  const struct service *const *services, size_t count,
+		  const char **why);
+
+/** The cluster's services as this node knows them (lookups, picks,
+ *  change events for watches). */
+struct registry *
+node_registry(struct node *node);
 
 uint64_t
 node_next_deadline_ms(const struct node *node);
@@ -138,6 +167,8 @@ node_swim(const struct node *node);
 struct node_stats {
 	struct swim_stats swim;
 	uint64_t drop_count[node_drop_MAX];
+	/** Members whose metadata is not a service set we can read. */
+	uint64_t bad_service_sets;
 };
 
 void
