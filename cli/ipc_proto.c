@@ -3,13 +3,17 @@
  * msgpack-c through swim_proto_unpack(), which bounds every container by
  * the bytes that remain before anything is allocated.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "ipc_proto.h"
 #include "rumor/error.h"
 #include "swim/swim_proto.h"
 
-const char *const ipc_op_strs[ipc_op_MAX] = {"members", "leave", "stats"};
+const char *const ipc_op_strs[ipc_op_MAX] = {
+	"members", "leave", "stats", "register", "deregister", "lookup",
+	"pick", "services",
+};
 
 /* A request is a small map; a response may list many members. */
 #define IPC_REQUEST_CONTAINER_MAX 16
@@ -71,10 +75,79 @@ ipc_map_get(const msgpack_object *map, const char *key)
 	return NULL;
 }
 
+/* An optional short string field into buf ("" when absent). */
+static bool
+get_name(const msgpack_object *map, const char *key, char *buf,
+	 bool required)
+{
+	const msgpack_object *o = ipc_map_get(map, key);
+	buf[0] = '\0';
+	if (o == NULL)
+		return !required;
+	if (o->type != MSGPACK_OBJECT_STR || o->via.str.size == 0 ||
+	    o->via.str.size > SERVICE_NAME_MAX ||
+	    memchr(o->via.str.ptr, '\0', o->via.str.size) != NULL)
+		return false;
+	memcpy(buf, o->via.str.ptr, o->via.str.size);
+	buf[o->via.str.size] = '\0';
+	return true;
+}
+
+/* The operation's arguments; NULL or why they are wrong. */
+static const char *
+decode_args(struct ipc_request *req, const msgpack_object *map)
+{
+	const msgpack_object *o;
+	switch (req->op) {
+	case IPC_OP_REGISTER:
+		o = ipc_map_get(map, "service");
+		if (o == NULL || o->type != MSGPACK_OBJECT_BIN)
+			return "register needs a \"service\" (bin)";
+		const char *why = "bad service";
+		if (service_set_decode(&req->reg, (const uint8_t *)o->via.bin.ptr,
+				       o->via.bin.size, &why) != 0)
+			return why;
+		if (req->reg.count != 1) {
+			service_set_destroy(&req->reg);
+			return "register takes exactly one service";
+		}
+		return NULL;
+	case IPC_OP_DEREGISTER:
+		return get_name(map, "id", req->name, true)
+			? NULL : "deregister needs an \"id\" (1-64 bytes)";
+	case IPC_OP_LOOKUP:
+	case IPC_OP_PICK:
+		if (!get_name(map, "name", req->name, true))
+			return "a \"name\" (1-64 bytes) is needed";
+		if (!get_name(map, "tag", req->tag, false))
+			return "a \"tag\" must be 1-64 bytes";
+		o = ipc_map_get(map, "all");
+		if (o != NULL && o->type != MSGPACK_OBJECT_BOOLEAN)
+			return "\"all\" must be a boolean";
+		req->all = o != NULL && o->via.boolean;
+		o = ipc_map_get(map, "policy");
+		if (o == NULL)
+			return NULL;
+		for (int i = 0; o->type == MSGPACK_OBJECT_STR &&
+				i < registry_policy_MAX; i++) {
+			const char *p = registry_policy_strs[i];
+			if (o->via.str.size == strlen(p) &&
+			    memcmp(o->via.str.ptr, p, o->via.str.size) == 0) {
+				req->policy = (enum registry_policy)i;
+				return NULL;
+			}
+		}
+		return "\"policy\" must be random or round-robin";
+	default:
+		return NULL;
+	}
+}
+
 int
 ipc_request_decode(struct ipc_request *req, const uint8_t *data, size_t size,
 		   const char **why)
 {
+	memset(req, 0, sizeof(*req));
 	msgpack_unpacked up;
 	if (size > IPC_REQUEST_MAX ||
 	    swim_proto_unpack(&up, data, size, IPC_REQUEST_CONTAINER_MAX,
@@ -99,8 +172,22 @@ ipc_request_decode(struct ipc_request *req, const uint8_t *data, size_t size,
 			rc = 0;
 		}
 	}
+	if (rc == 0) {
+		const char *bad = decode_args(req, &up.data);
+		if (bad != NULL) {
+			*why = bad;
+			rc = RUMOR_EMALFORMED;
+			service_set_destroy(&req->reg);
+		}
+	}
 	msgpack_unpacked_destroy(&up);
 	return rc;
+}
+
+void
+ipc_request_destroy(struct ipc_request *req)
+{
+	service_set_destroy(&req->reg);
 }
 
 int
@@ -109,9 +196,47 @@ ipc_request_encode(msgpack_sbuffer *sb, const struct ipc_request *req)
 	msgpack_packer pk;
 	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
 	ipc_frame_begin(sb);
-	msgpack_pack_map(&pk, 1);
+	bool named = req->op == IPC_OP_LOOKUP || req->op == IPC_OP_PICK;
+	size_t fields = 1 + (req->op == IPC_OP_REGISTER) +
+			(req->op == IPC_OP_DEREGISTER) +
+			(named ? 2 + (req->tag[0] != '\0') : 0);
+	msgpack_pack_map(&pk, fields);
 	ipc_pack_cstr(&pk, "op");
 	ipc_pack_cstr(&pk, ipc_op_strs[req->op]);
+	if (req->op == IPC_OP_REGISTER) {
+		uint8_t *bytes;
+		size_t size;
+		int rc = service_set_encode(0, req->reg.services, 1, &bytes,
+					    &size);
+		if (rc != 0)
+			return rc;
+		ipc_pack_cstr(&pk, "service");
+		msgpack_pack_bin(&pk, size);
+		msgpack_pack_bin_body(&pk, bytes, size);
+		free(bytes);
+	}
+	if (req->op == IPC_OP_DEREGISTER) {
+		ipc_pack_cstr(&pk, "id");
+		ipc_pack_cstr(&pk, req->name);
+	}
+	if (named) {
+		ipc_pack_cstr(&pk, "name");
+		ipc_pack_cstr(&pk, req->name);
+		if (req->tag[0] != '\0') {
+			ipc_pack_cstr(&pk, "tag");
+			ipc_pack_cstr(&pk, req->tag);
+		}
+		if (req->op == IPC_OP_LOOKUP) {
+			ipc_pack_cstr(&pk, "all");
+			if (req->all)
+				msgpack_pack_true(&pk);
+			else
+				msgpack_pack_false(&pk);
+		} else {
+			ipc_pack_cstr(&pk, "policy");
+			ipc_pack_cstr(&pk, registry_policy_strs[req->policy]);
+		}
+	}
 	return ipc_frame_end(sb);
 }
 

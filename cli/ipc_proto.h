@@ -3,11 +3,22 @@
  * commands. Pure: bytes in, structs out, so it can be fuzzed.
  *
  * Each frame is a 4-byte big-endian length and one msgpack map with string
- * keys. A request names its operation: {"op": "members"}, {"op": "leave"},
- * {"op": "stats"}. Every response carries "ok" (bool); on false, "error"
- * (str) says why; on true, the operation's fields follow ("members": an
- * array of {"name", "addr", "status", "incarnation"}; "stats": a map of
- * counters).
+ * keys. A request names its operation:
+ *
+ *	{"op": "members"}  {"op": "leave"}  {"op": "stats"}
+ *	{"op": "register", "service": bin}    a one-service set in the
+ *	                                      membership/service.h codec
+ *	{"op": "deregister", "id": str}
+ *	{"op": "lookup", "name": str, "tag": str?, "all": bool?}
+ *	{"op": "pick", "name": str, "tag": str?, "policy": str?}
+ *	{"op": "services"}
+ *
+ * Every response carries "ok" (bool); on false, "error" (str) says why; on
+ * true, the operation's fields follow ("members": an array of {"name",
+ * "addr", "status", "incarnation"}; "stats": a map of counters;
+ * "instances": an array of {"node", "id", "service", "address", "port",
+ * "tags", "meta", "health"}; "instance": one of those; "services": an
+ * array of {"name", "healthy", "total"}).
  */
 #ifndef RUMOR_IPC_PROTO_H
 #define RUMOR_IPC_PROTO_H
@@ -16,6 +27,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "membership/registry.h"
+#include "membership/service.h"
 
 /** Length prefix of every frame. */
 #define IPC_PREFIX 4
@@ -28,6 +42,11 @@ enum ipc_op {
 	IPC_OP_MEMBERS,
 	IPC_OP_LEAVE,
 	IPC_OP_STATS,
+	IPC_OP_REGISTER,
+	IPC_OP_DEREGISTER,
+	IPC_OP_LOOKUP,
+	IPC_OP_PICK,
+	IPC_OP_SERVICES,
 	ipc_op_MAX
 };
 
@@ -35,7 +54,21 @@ extern const char *const ipc_op_strs[ipc_op_MAX];
 
 struct ipc_request {
 	enum ipc_op op;
+	/** register: the service, validated (decoded requests own it). */
+	struct service_set reg;
+	/** deregister: the id; lookup, pick: the service name. */
+	char name[SERVICE_NAME_MAX + 1];
+	/** lookup, pick: a tag to filter by, or "". */
+	char tag[SERVICE_NAME_MAX + 1];
+	/** lookup: critical instances too. */
+	bool all;
+	/** pick. */
+	enum registry_policy policy;
 };
+
+/** Free what a decoded request owns. */
+void
+ipc_request_destroy(struct ipc_request *req);
 
 /** The payload length announced by a frame prefix. */
 uint32_t
@@ -55,7 +88,7 @@ int
 ipc_request_decode(struct ipc_request *req, const uint8_t *data, size_t size,
 		   const char **why);
 
-/** Encode a whole request frame. */
+/** Encode a whole request frame (register: req->reg.services[0]). */
 int
 ipc_request_encode(msgpack_sbuffer *sb, const struct ipc_request *req);
 

@@ -124,7 +124,9 @@ conn_request(struct ipc_conn *c)
 		conn_send(c);
 		return;
 	}
-	if (srv->on_request(srv, &req, &c->out) == IPC_SERVER_REPLY_DEFER) {
+	enum ipc_server_reply reply = srv->on_request(srv, &req, &c->out);
+	ipc_request_destroy(&req);
+	if (reply == IPC_SERVER_REPLY_DEFER) {
 		msgpack_sbuffer_clear(&c->out);
 		c->deferred = true;
 		return;

@@ -5,6 +5,7 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/ipc_proto.h"
 
@@ -19,6 +20,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ipc_request_decode(&req, data, size, &why) == 0) {
 		if ((int)req.op < 0 || req.op >= ipc_op_MAX)
 			abort();
+		/* What decodes encodes again and decodes the same. */
+		msgpack_sbuffer sb;
+		msgpack_sbuffer_init(&sb);
+		struct ipc_request again;
+		const char *why2 = NULL;
+		if (ipc_request_encode(&sb, &req) != 0 ||
+		    ipc_request_decode(&again, (const uint8_t *)sb.data + 4,
+				       sb.size - 4, &why2) != 0 ||
+		    again.op != req.op || strcmp(again.name, req.name) != 0 ||
+		    strcmp(again.tag, req.tag) != 0 ||
+		    again.reg.count != req.reg.count ||
+		    (req.reg.count == 1 &&
+		     !service_equal(again.reg.services[0],
+				    req.reg.services[0])))
+			abort();
+		ipc_request_destroy(&again);
+		msgpack_sbuffer_destroy(&sb);
+		ipc_request_destroy(&req);
 	} else if (why == NULL) {
 		abort();
 	}

@@ -3,6 +3,7 @@
  * gets a reason, responses decode, and frame prefixes are big endian.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/ipc_proto.h"
 #include "rumor/error.h"
@@ -11,10 +12,22 @@
 static void
 test_every_op_round_trips_through_a_frame(void)
 {
+	static const char *const tags[] = {"v2"};
+	struct service web = {.id = "web-1", .name = "web", .port = 8080,
+			      .tags = tags, .tag_count = 1};
+	struct service *list[] = {&web};
 	for (int op = 0; op < ipc_op_MAX; op++) {
 		msgpack_sbuffer sb;
 		msgpack_sbuffer_init(&sb);
 		struct ipc_request req = {.op = (enum ipc_op)op}, got;
+		if (op == IPC_OP_REGISTER)
+			req.reg = (struct service_set){.services = list,
+						       .count = 1};
+		strcpy(req.name, "web");
+		if (op == IPC_OP_LOOKUP || op == IPC_OP_PICK)
+			strcpy(req.tag, "v2");
+		req.all = op == IPC_OP_LOOKUP;
+		req.policy = REGISTRY_PICK_ROUND_ROBIN;
 		ASSERT_OK(ipc_request_encode(&sb, &req));
 		uint32_t len = ipc_frame_len((const uint8_t *)sb.data);
 		ASSERT_EQ(len, sb.size - IPC_PREFIX);
@@ -24,6 +37,20 @@ test_every_op_round_trips_through_a_frame(void)
 						     IPC_PREFIX,
 					     len, &why));
 		ASSERT_EQ(got.op, op);
+		if (op == IPC_OP_REGISTER) {
+			ASSERT_EQ(got.reg.count, 1);
+			ASSERT(service_equal(got.reg.services[0], &web));
+		}
+		if (op == IPC_OP_DEREGISTER || op == IPC_OP_LOOKUP ||
+		    op == IPC_OP_PICK)
+			ASSERT_STR_EQ(got.name, "web");
+		if (op == IPC_OP_LOOKUP) {
+			ASSERT_STR_EQ(got.tag, "v2");
+			ASSERT(got.all);
+		}
+		if (op == IPC_OP_PICK)
+			ASSERT_EQ(got.policy, REGISTRY_PICK_ROUND_ROBIN);
+		ipc_request_destroy(&got);
 		msgpack_sbuffer_destroy(&sb);
 	}
 }
@@ -46,6 +73,18 @@ test_malformed_requests_are_refused_with_a_reason(void)
 		 "request is not a valid msgpack value"},
 		{"\x81\xa2op\xa7members\x00", 13,
 		 "request is not a valid msgpack value"},
+		{"\x81\xa2op\xa8register", 13,
+		 "register needs a \"service\" (bin)"},
+		{"\x82\xa2op\xa8register\xa7service\xc4\x01\x90", 24,
+		 "the set is not a map"},
+		{"\x81\xa2op\xa6" "lookup", 11,
+		 "a \"name\" (1-64 bytes) is needed"},
+		{"\x82\xa2op\xa6" "lookup\xa4name\xa0", 17,
+		 "a \"name\" (1-64 bytes) is needed"},
+		{"\x83\xa2op\xa4pick\xa4name\xa1w\xa6policy\xa4" "best", 28,
+		 "\"policy\" must be random or round-robin"},
+		{"\x82\xa2op\xaa" "deregister\xa2id\x05", 19,
+		 "deregister needs an \"id\" (1-64 bytes)"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct ipc_request req;
