@@ -28,6 +28,7 @@
 #include <sodium.h>
 
 #include "agent.h"
+#include "catalog.h"
 #include "datadir.h"
 #include "ipc_server.h"
 #include "log.h"
@@ -58,6 +59,7 @@ struct agent {
 	struct datadir datadir;
 	struct pushpull pushpull;
 	struct ipc_server ipc;
+	struct catalog catalog;
 	bool leaving;
 	/** The leave is done; shut down at exit_at_ms. */
 	bool exiting;
@@ -417,6 +419,11 @@ ipc_request(struct ipc_server *srv, const struct ipc_request *req,
 		}
 		return IPC_SERVER_REPLY_DEFER;
 	}
+	if (req->op != IPC_OP_MEMBERS && req->op != IPC_OP_STATS) {
+		catalog_request(&a->catalog, req, agent_now(a), out);
+		agent_pump(a);
+		return IPC_SERVER_REPLY_NOW;
+	}
 	msgpack_packer pk;
 	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
 	ipc_frame_begin(out);
@@ -523,6 +530,11 @@ agent_start(struct agent *a)
 		return -1;
 	if (node_create(a, incarnation) != 0)
 		return -1;
+	uint64_t pick_seed;
+	randombytes_buf(&pick_seed, sizeof(pick_seed));
+	if (catalog_open(&a->catalog, a->node, cfg->data_dir, pick_seed,
+			 agent_now(a)) != 0)
+		return -1;
 	int rc = udp_listen(a);
 	if (rc != 0)
 		return bind_failed("udp", &cfg->bind, rc);
@@ -576,6 +588,7 @@ agent_run(const struct agent_config *cfg)
 	uv_run(&a->loop, UV_RUN_DEFAULT);
 	if (uv_loop_close(&a->loop) != 0)
 		log_line(LOG_ERROR, "event loop closed with handles open");
+	catalog_close(&a->catalog);
 	node_delete(a->node);
 	datadir_close(&a->datadir);
 	int status = a->exit_status;

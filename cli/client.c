@@ -190,7 +190,15 @@ client_request(const char *cmd, const char *socket_path, enum ipc_op op,
 	       struct ipc_response *resp, uint8_t **payload)
 {
 	struct ipc_request req = {.op = op};
-	if (client_call(socket_path, &req, resp, payload) != 0)
+	return client_send(cmd, socket_path, &req, resp, payload);
+}
+
+int
+client_send(const char *cmd, const char *socket_path,
+	    const struct ipc_request *req, struct ipc_response *resp,
+	    uint8_t **payload)
+{
+	if (client_call(socket_path, req, resp, payload) != 0)
 		return 1;
 	if (resp->ok)
 		return 0;
@@ -219,4 +227,53 @@ client_json_str(FILE *out, const char *s, size_t len)
 			fputc(ch, out);
 	}
 	fputc('"', out);
+}
+
+void
+client_json_obj(FILE *out, const msgpack_object *o)
+{
+	switch (o->type) {
+	case MSGPACK_OBJECT_NIL:
+		fputs("null", out);
+		break;
+	case MSGPACK_OBJECT_BOOLEAN:
+		fputs(o->via.boolean ? "true" : "false", out);
+		break;
+	case MSGPACK_OBJECT_POSITIVE_INTEGER:
+		fprintf(out, "%llu", (unsigned long long)o->via.u64);
+		break;
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+		fprintf(out, "%lld", (long long)o->via.i64);
+		break;
+	case MSGPACK_OBJECT_STR:
+		client_json_str(out, o->via.str.ptr, o->via.str.size);
+		break;
+	case MSGPACK_OBJECT_ARRAY:
+		fputc('[', out);
+		for (uint32_t i = 0; i < o->via.array.size; i++) {
+			if (i > 0)
+				fputc(',', out);
+			client_json_obj(out, &o->via.array.ptr[i]);
+		}
+		fputc(']', out);
+		break;
+	case MSGPACK_OBJECT_MAP:
+		fputc('{', out);
+		for (uint32_t i = 0; i < o->via.map.size; i++) {
+			const msgpack_object_kv *kv = &o->via.map.ptr[i];
+			if (i > 0)
+				fputc(',', out);
+			if (kv->key.type == MSGPACK_OBJECT_STR)
+				client_json_obj(out, &kv->key);
+			else
+				fputs("\"?\"", out);
+			fputc(':', out);
+			client_json_obj(out, &kv->val);
+		}
+		fputc('}', out);
+		break;
+	default:
+		fputs("null", out);
+		break;
+	}
 }

@@ -64,6 +64,16 @@ int
 client_request(const char *cmd, const char *socket_path, enum ipc_op op,
 	       struct ipc_response *resp, uint8_t **payload);
 
+/** client_request with a whole request (arguments included). */
+int
+client_send(const char *cmd, const char *socket_path,
+	    const struct ipc_request *req, struct ipc_response *resp,
+	    uint8_t **payload);
+
+/** Print a decoded msgpack value as JSON (maps with string keys). */
+void
+client_json_obj(FILE *out, const msgpack_object *o);
+
 /** Print s[0, len) as a JSON string: quotes, backslashes and control
  *  characters escaped. */
 void

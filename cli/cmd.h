@@ -25,6 +25,20 @@ cmd_leave(struct args *a);
 int
 cmd_stats(struct args *a);
 
+/** rumor register / deregister: this agent's own services. */
+int
+cmd_register(struct args *a);
+int
+cmd_deregister(struct args *a);
+
+/** rumor lookup / pick / services: the cluster's services. */
+int
+cmd_lookup(struct args *a);
+int
+cmd_pick(struct args *a);
+int
+cmd_services(struct args *a);
+
 /** rumor keygen: print a new random cluster key. */
 int
 cmd_keygen(struct args *a);

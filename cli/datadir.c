@@ -73,10 +73,9 @@ sync_dir(const char *dir)
 	return rc;
 }
 
-/* Replace path's content so that a crash leaves the old or the new file,
- * never a torn one: write a temp file, fsync it, rename it over. */
-static int
-write_atomic(const char *dir, const char *path, const char *text)
+int
+datadir_write(const char *dir, const char *path, const void *data,
+	      size_t len)
 {
 	char tmp[DATADIR_PATH_MAX + 128];
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >=
@@ -87,9 +86,8 @@ write_atomic(const char *dir, const char *path, const char *text)
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
-	size_t len = strlen(text);
 	errno = 0;
-	ssize_t w = write(fd, text, len);
+	ssize_t w = len ? write(fd, data, len) : 0;
 	bool ok = w == (ssize_t)len && fsync(fd) == 0;
 	/* A short write sets no errno: the disk is full. */
 	int saved = w >= 0 && (size_t)w < len ? ENOSPC : errno;
@@ -191,7 +189,7 @@ datadir_open(struct datadir *dd, const char *path, uint64_t *incarnation)
 	char text[DATADIR_COUNTER_MAX];
 	snprintf(text, sizeof(text), "%llu\n",
 		 (unsigned long long)next + 1);
-	if (write_atomic(path, file, text) != 0) {
+	if (datadir_write(path, file, text, strlen(text)) != 0) {
 		char why[128];
 		snprintf(why, sizeof(why), "cannot write the incarnation: %s",
 			 log_strerror(errno));

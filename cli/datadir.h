@@ -10,6 +10,7 @@
 #ifndef RUMOR_DATADIR_H
 #define RUMOR_DATADIR_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct datadir {
@@ -27,6 +28,15 @@ datadir_create(struct datadir *dd);
  */
 int
 datadir_open(struct datadir *dd, const char *path, uint64_t *incarnation);
+
+/**
+ * Replace the file at path (inside dir) so that a crash leaves the old or
+ * the new content, never a torn one: a temp file, fsync, rename, fsync of
+ * dir. Returns 0, or -1 with errno set.
+ */
+int
+datadir_write(const char *dir, const char *path, const void *data,
+	      size_t len);
 
 /** Release the lock. */
 void

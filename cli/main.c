@@ -24,6 +24,11 @@ static const char main_usage[] =
 	"  members   list the members the agent knows (--json, --status S)\n"
 	"  leave     make the local agent leave the cluster gracefully\n"
 	"  stats     print the local agent's counters\n"
+	"  register  register a service instance on the local agent\n"
+	"  deregister  remove one\n"
+	"  lookup    the healthy instances of a service, cluster-wide\n"
+	"  pick      one healthy instance as ADDRESS:PORT\n"
+	"  services  every service with healthy/total counts\n"
 	"  keygen    print a new cluster key\n"
 	"  version   print the version\n"
 	"Client commands talk to the agent at --socket PATH (default "
@@ -36,7 +41,9 @@ static const struct {
 } commands[] = {
 	{"agent", cmd_agent},	{"members", cmd_members},
 	{"leave", cmd_leave},	{"stats", cmd_stats},
-	{"keygen", cmd_keygen},
+	{"keygen", cmd_keygen},	{"register", cmd_register},
+	{"deregister", cmd_deregister}, {"lookup", cmd_lookup},
+	{"pick", cmd_pick},	{"services", cmd_services},
 };
 
 int

@@ -80,10 +80,10 @@ invalid(const char **why, const char *text)
 int
 service_validate(const struct service *s, const char **why)
 {
-	if (!id_valid(s->id))
-		return invalid(why, "the id must be 1-64 of A-Z a-z 0-9 . _ -");
 	if (!id_valid(s->name))
 		return invalid(why, "the name must be 1-64 of A-Z a-z 0-9 . _ -");
+	if (!id_valid(s->id))
+		return invalid(why, "the id must be 1-64 of A-Z a-z 0-9 . _ -");
 	if (s->address != NULL && !text_valid(s->address, SERVICE_ADDRESS_MAX,
 					      false))
 		return invalid(why, "the address must be up to 255 printable "

@@ -1,0 +1,317 @@
+/*
+ * catalog: local registrations, their file, and the socket's catalog
+ * requests (see catalog.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "datadir.h"
+#include "log.h"
+#include "rumor/error.h"
+
+#define CATALOG_FILE "services"
+
+int
+catalog_open(struct catalog *c, struct node *node, const char *dir,
+	     uint64_t rand_seed, uint64_t now_ms)
+{
+	*c = (struct catalog){.node = node, .dir = dir,
+			      .rand_state = rand_seed | 1};
+	if (dir == NULL)
+		return 0; /* no data dir: registrations live in memory */
+	if ((size_t)snprintf(c->path, sizeof(c->path), "%s/%s", dir,
+			     CATALOG_FILE) >= sizeof(c->path)) {
+		fprintf(stderr, "rumor: data dir path too long: %s\n", dir);
+		return -1;
+	}
+	FILE *f = fopen(c->path, "rb");
+	if (f == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		fprintf(stderr, "rumor: services file %s: %s\n", c->path,
+			log_strerror(errno));
+		return -1;
+	}
+	uint8_t *buf = malloc(SERVICE_SET_BYTES_MAX + 1);
+	size_t size = buf ? fread(buf, 1, SERVICE_SET_BYTES_MAX + 1, f) : 0;
+	bool err = ferror(f);
+	fclose(f);
+	struct service_set set = {0};
+	const char *why = "cannot read it";
+	if (buf == NULL || err ||
+	    service_set_decode(&set, buf, size, &why) != 0) {
+		fprintf(stderr, "rumor: services file %s: %s\n", c->path, why);
+		free(buf);
+		return -1;
+	}
+	free(buf);
+	int rc = node_set_services(node, now_ms,
+				   (const struct service *const *)set.services,
+				   set.count, &why);
+	if (rc != 0) {
+		fprintf(stderr, "rumor: services file %s: %s\n", c->path,
+			rc == RUMOR_EINVAL || rc == RUMOR_ETOOBIG
+				? why : rumor_strerror(rc));
+		service_set_destroy(&set);
+		return -1;
+	}
+	for (size_t i = 0; i < set.count; i++)
+		c->local[i] = set.services[i];
+	c->count = set.count;
+	free(set.services);
+	return 0;
+}
+
+void
+catalog_close(struct catalog *c)
+{
+	for (size_t i = 0; i < c->count; i++)
+		free(c->local[i]);
+	c->count = 0;
+}
+
+/* ---- responses -------------------------------------------------------- */
+
+static void
+pack_ok(msgpack_packer *pk, size_t fields)
+{
+	msgpack_pack_map(pk, fields + 1);
+	ipc_pack_cstr(pk, "ok");
+	msgpack_pack_true(pk);
+}
+
+static void
+error_frame(msgpack_sbuffer *out, const char *why)
+{
+	msgpack_sbuffer_clear(out);
+	ipc_error_encode(out, why);
+}
+
+/* One instance; an empty address is its node's. */
+static void
+pack_instance(struct catalog *c, msgpack_packer *pk,
+	      const struct registry_instance *in)
+{
+	const struct service *s = in->service;
+	char addr[32] = "";
+	const char *address = s->address;
+	struct swim_member_info m;
+	if (address[0] == '\0' &&
+	    swim_member_find(node_swim(c->node), in->node, &m) == 0) {
+		swim_addr_str(&m.addr, addr, sizeof(addr));
+		char *colon = strrchr(addr, ':');
+		if (colon != NULL)
+			*colon = '\0';
+		address = addr;
+	}
+	msgpack_pack_map(pk, 8);
+	ipc_pack_cstr(pk, "node");
+	ipc_pack_cstr(pk, in->node);
+	ipc_pack_cstr(pk, "id");
+	ipc_pack_cstr(pk, s->id);
+	ipc_pack_cstr(pk, "service");
+	ipc_pack_cstr(pk, s->name);
+	ipc_pack_cstr(pk, "address");
+	ipc_pack_cstr(pk, address);
+	ipc_pack_cstr(pk, "port");
+	msgpack_pack_uint16(pk, s->port);
+	ipc_pack_cstr(pk, "tags");
+	msgpack_pack_array(pk, s->tag_count);
+	for (size_t i = 0; i < s->tag_count; i++)
+		ipc_pack_cstr(pk, s->tags[i]);
+	ipc_pack_cstr(pk, "meta");
+	msgpack_pack_map(pk, s->meta_count);
+	for (size_t i = 0; i < s->meta_count; i++) {
+		ipc_pack_cstr(pk, s->meta[i].key);
+		ipc_pack_cstr(pk, s->meta[i].value);
+	}
+	ipc_pack_cstr(pk, "health");
+	ipc_pack_cstr(pk, in->healthy ? "passing" : "critical");
+}
+
+static void
+lookup(struct catalog *c, const struct ipc_request *req, msgpack_packer *pk)
+{
+	struct registry *r = node_registry(c->node);
+	struct registry_query q = {.name = req->name,
+				   .tag = req->tag[0] ? req->tag : NULL,
+				   .include_critical = req->all};
+	size_t total = registry_lookup(r, &q, NULL, 0);
+	struct registry_instance *list = malloc((total ? total : 1) *
+						sizeof(*list));
+	size_t n = list ? registry_lookup(r, &q, list, total) : 0;
+	pack_ok(pk, 1);
+	ipc_pack_cstr(pk, "instances");
+	msgpack_pack_array(pk, n);
+	for (size_t i = 0; i < n; i++)
+		pack_instance(c, pk, &list[i]);
+	free(list);
+}
+
+static void
+services(struct catalog *c, msgpack_packer *pk)
+{
+	struct registry *r = node_registry(c->node);
+	size_t total = registry_services(r, NULL, 0);
+	struct registry_summary *list = malloc((total ? total : 1) *
+					       sizeof(*list));
+	size_t n = list ? registry_services(r, list, total) : 0;
+	pack_ok(pk, 1);
+	ipc_pack_cstr(pk, "services");
+	msgpack_pack_array(pk, n);
+	for (size_t i = 0; i < n; i++) {
+		msgpack_pack_map(pk, 3);
+		ipc_pack_cstr(pk, "name");
+		ipc_pack_cstr(pk, list[i].name);
+		ipc_pack_cstr(pk, "healthy");
+		msgpack_pack_uint64(pk, list[i].healthy);
+		ipc_pack_cstr(pk, "total");
+		msgpack_pack_uint64(pk, list[i].total);
+	}
+	free(list);
+}
+
+/* splitmix64: the picks' draws. */
+static uint64_t
+next_draw(struct catalog *c)
+{
+	uint64_t z = (c->rand_state += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* ---- registrations ---------------------------------------------------- */
+
+/*
+ * Announce `list` and keep it in the file, in that order of checks: the
+ * node validates (nothing changes on error), the file is written before
+ * the answer. Returns NULL or why it failed.
+ */
+static const char *
+commit(struct catalog *c, struct service **list, size_t count,
+       uint64_t now_ms)
+{
+	uint8_t *bytes;
+	size_t size;
+	if (service_set_encode(0, list, count, &bytes, &size) != 0)
+		return "too many services on this agent";
+	const char *why = "out of memory";
+	int rc = node_set_services(c->node, now_ms,
+				   (const struct service *const *)list, count,
+				   &why);
+	if (rc != 0) {
+		free(bytes);
+		return rc == RUMOR_ENOMEM ? "out of memory" : why;
+	}
+	if (c->dir != NULL && datadir_write(c->dir, c->path, bytes, size) != 0) {
+		snprintf(c->err, sizeof(c->err), "cannot keep the "
+			 "registration in %s: %s", c->path,
+			 log_strerror(errno));
+		free(bytes);
+		return c->err;
+	}
+	free(bytes);
+	return NULL;
+}
+
+static const char *
+do_register(struct catalog *c, const struct service *s, uint64_t now_ms)
+{
+	struct service *list[SERVICE_PER_NODE_MAX];
+	size_t count = 0, replaced = SIZE_MAX;
+	for (size_t i = 0; i < c->count; i++) {
+		if (strcmp(c->local[i]->id, s->id) == 0)
+			replaced = i;
+		list[count++] = c->local[i];
+	}
+	if (replaced == SIZE_MAX && count == SERVICE_PER_NODE_MAX)
+		return "this agent has the most services it may register";
+	struct service *copy = service_dup(s);
+	if (copy == NULL)
+		return "out of memory";
+	if (replaced != SIZE_MAX)
+		list[replaced] = copy;
+	else
+		list[count++] = copy;
+	const char *why = commit(c, list, count, now_ms);
+	if (why != NULL) {
+		free(copy);
+		return why;
+	}
+	if (replaced != SIZE_MAX)
+		free(c->local[replaced]);
+	memcpy(c->local, list, count * sizeof(*list));
+	c->count = count;
+	return NULL;
+}
+
+static const char *
+do_deregister(struct catalog *c, const char *id, uint64_t now_ms)
+{
+	struct service *list[SERVICE_PER_NODE_MAX];
+	size_t count = 0, gone = SIZE_MAX;
+	for (size_t i = 0; i < c->count; i++) {
+		if (strcmp(c->local[i]->id, id) == 0)
+			gone = i;
+		else
+			list[count++] = c->local[i];
+	}
+	if (gone == SIZE_MAX)
+		return "no service with that id is registered on this agent";
+	const char *why = commit(c, list, count, now_ms);
+	if (why != NULL)
+		return why;
+	free(c->local[gone]);
+	memcpy(c->local, list, count * sizeof(*list));
+	c->count = count;
+	return NULL;
+}
+
+void
+catalog_request(struct catalog *c, const struct ipc_request *req,
+		uint64_t now_ms, msgpack_sbuffer *out)
+{
+	const char *why = NULL;
+	if (req->op == IPC_OP_REGISTER)
+		why = do_register(c, req->reg.services[0], now_ms);
+	else if (req->op == IPC_OP_DEREGISTER)
+		why = do_deregister(c, req->name, now_ms);
+	if (why != NULL) {
+		error_frame(out, why);
+		return;
+	}
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
+	ipc_frame_begin(out);
+	switch (req->op) {
+	case IPC_OP_LOOKUP:
+		lookup(c, req, &pk);
+		break;
+	case IPC_OP_SERVICES:
+		services(c, &pk);
+		break;
+	case IPC_OP_PICK: {
+		struct registry_query q = {.name = req->name,
+					   .tag = req->tag[0] ? req->tag : NULL};
+		struct registry_instance in;
+		if (registry_pick(node_registry(c->node), &q, req->policy,
+				  next_draw(c), &in) != 0) {
+			error_frame(out, "no healthy instance");
+			return;
+		}
+		pack_ok(&pk, 1);
+		ipc_pack_cstr(&pk, "instance");
+		pack_instance(c, &pk, &in);
+		break;
+	}
+	default:
+		pack_ok(&pk, 0);
+		break;
+	}
+	if (ipc_frame_end(out) != 0)
+		error_frame(out, "response too large");
+}

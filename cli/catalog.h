@@ -1,0 +1,50 @@
+/*
+ * catalog: the agent's side of the service catalog. It keeps the services
+ * registered on this agent (persisted in the data dir as `services`, in
+ * the membership/service.h set codec, written atomically before a
+ * registration is acknowledged, so an acknowledged registration survives
+ * a crash), hands them to the node to announce, and answers the socket's
+ * register, deregister, lookup, pick and services requests from the
+ * node's registry of the whole cluster.
+ */
+#ifndef RUMOR_CATALOG_H
+#define RUMOR_CATALOG_H
+
+#include <msgpack.h>
+#include <stdint.h>
+
+#include "ipc_proto.h"
+#include "membership/node.h"
+
+struct catalog {
+	struct node *node;
+	/** Borrowed: the data dir, and our file in it. */
+	const char *dir;
+	char path[4096];
+	struct service *local[SERVICE_PER_NODE_MAX];
+	size_t count;
+	/** Picks' random draws (seeded by the agent). */
+	uint64_t rand_state;
+	/** The last error text that names a path. */
+	char err[4096 + 256];
+};
+
+/**
+ * Load the registrations kept in dir (NULL: none kept) and announce
+ * them. Returns 0, or -1
+ * after one line "rumor: services file ...: why" (a file we cannot read
+ * or decode stops the agent rather than lose registrations silently).
+ */
+int
+catalog_open(struct catalog *c, struct node *node, const char *dir,
+	     uint64_t rand_seed, uint64_t now_ms);
+
+void
+catalog_close(struct catalog *c);
+
+/** Answer a catalog request with a whole response frame in out. */
+void
+catalog_request(struct catalog *c, const struct ipc_request *req,
+		uint64_t now_ms, msgpack_sbuffer *out);
+
+#endif /* RUMOR_CATALOG_H */

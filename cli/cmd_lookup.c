@@ -1,0 +1,278 @@
+/*
+ * rumor lookup / pick / services: questions about the whole cluster's
+ * services, answered by the local agent from its own copy.
+ *
+ *	ID     NODE  ADDRESS         HEALTH   TAGS  META
+ *	web-1  n1    10.0.0.5:8080   passing  v2    zone=a
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "cmd.h"
+
+static const char lookup_usage[] =
+	"usage: rumor lookup NAME [--tag TAG] [--all] [--json] "
+	"[--socket PATH]\n"
+	"  The healthy instances of service NAME anywhere in the cluster,\n"
+	"  sorted by node and id.\n"
+	"  --tag TAG   only instances with this tag\n"
+	"  --all       critical instances too (failed check, or node down)\n"
+	"  --json      one line: [{\"node\",\"id\",\"service\",\"address\","
+	"\"port\",\n"
+	"              \"tags\",\"meta\",\"health\"}, ...]\n";
+
+static const char pick_usage[] =
+	"usage: rumor pick NAME [--tag TAG] [--policy random|round-robin] "
+	"[--socket PATH]\n"
+	"  Print one healthy instance of NAME as ADDRESS:PORT (client-side\n"
+	"  load balancing); exit 1 when there is none.\n";
+
+static const char services_usage[] =
+	"usage: rumor services [--json] [--socket PATH]\n"
+	"  Every service name in the cluster with healthy/total instances.\n";
+
+static const char *
+positional(struct args *a)
+{
+	if (a->pos < a->argc && strncmp(a->argv[a->pos], "--", 2) != 0 &&
+	    strcmp(a->argv[a->pos], "-h") != 0)
+		return a->argv[a->pos++];
+	return NULL;
+}
+
+struct query_flags {
+	struct client_flags f;
+	struct ipc_request req;
+};
+
+/* NAME then --socket, --tag, --all, --json, --policy as `accept`s. */
+static int
+parse_query(struct args *a, struct query_flags *q, bool pick,
+	    const char *usage)
+{
+	static const char *const valued[] = {"--socket", "--tag", "--policy",
+					     NULL};
+	static const char *const switches[] = {"--all", "--json", NULL};
+	const char *name = positional(a);
+	q->f.socket_path = client_default_socket(q->f.socket_buf,
+						 sizeof(q->f.socket_buf));
+	const char *flag, *value;
+	int rc;
+	while ((rc = args_next(a, &flag, &value, valued, switches)) == 1) {
+		if (strcmp(flag, "--help") == 0) {
+			fputs(usage, stdout);
+			return 1;
+		} else if (strcmp(flag, "--socket") == 0) {
+			q->f.socket_path = value;
+		} else if (strcmp(flag, "--tag") == 0) {
+			if (strlen(value) == 0 ||
+			    strlen(value) > SERVICE_NAME_MAX) {
+				fprintf(stderr, "rumor: %s: a tag is 1-64 "
+					"bytes\n", a->cmd);
+				return -1;
+			}
+			strcpy(q->req.tag, value);
+		} else if (!pick && strcmp(flag, "--all") == 0) {
+			q->req.all = true;
+		} else if (!pick && strcmp(flag, "--json") == 0) {
+			q->f.json = true;
+		} else if (pick && strcmp(flag, "--policy") == 0) {
+			int p = -1;
+			for (int i = 0; i < registry_policy_MAX; i++)
+				if (strcmp(value, registry_policy_strs[i]) == 0)
+					p = i;
+			if (p < 0) {
+				fprintf(stderr, "rumor: %s: --policy is random "
+					"or round-robin, not \"%s\"\n", a->cmd,
+					value);
+				return -1;
+			}
+			q->req.policy = (enum registry_policy)p;
+		} else {
+			return args_unknown(a, flag);
+		}
+	}
+	if (rc < 0)
+		return -1;
+	if (name == NULL || strlen(name) > SERVICE_NAME_MAX) {
+		fprintf(stderr, "rumor: %s: missing the service NAME (see "
+			"rumor %s --help)\n", a->cmd, a->cmd);
+		return -1;
+	}
+	strcpy(q->req.name, name);
+	return 0;
+}
+
+static void
+str_field(const msgpack_object *m, const char *key, char *buf, size_t size)
+{
+	const msgpack_object *o = ipc_map_get(m, key);
+	size_t n = 0;
+	if (o != NULL && o->type == MSGPACK_OBJECT_STR) {
+		n = o->via.str.size < size - 1 ? o->via.str.size : size - 1;
+		memcpy(buf, o->via.str.ptr, n);
+	}
+	buf[n] = '\0';
+}
+
+static unsigned long long
+uint_field(const msgpack_object *m, const char *key)
+{
+	const msgpack_object *o = ipc_map_get(m, key);
+	return o != NULL && o->type == MSGPACK_OBJECT_POSITIVE_INTEGER
+		? (unsigned long long)o->via.u64 : 0;
+}
+
+/* "ADDRESS:PORT" of an instance. */
+static void
+endpoint(const msgpack_object *in, char *buf, size_t size)
+{
+	char addr[SERVICE_ADDRESS_MAX + 1];
+	str_field(in, "address", addr, sizeof(addr));
+	snprintf(buf, size, "%s:%llu", addr, uint_field(in, "port"));
+}
+
+/* Tags as "a,b" and meta as "k=v,k2=v2" ("-" when none). */
+static void
+print_list(const msgpack_object *o, bool pairs)
+{
+	size_t n = o == NULL ? 0 : pairs ? o->via.map.size : o->via.array.size;
+	if (o == NULL || n == 0 ||
+	    o->type != (pairs ? MSGPACK_OBJECT_MAP : MSGPACK_OBJECT_ARRAY)) {
+		fputs("-", stdout);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const msgpack_object *k = pairs ? &o->via.map.ptr[i].key
+						: &o->via.array.ptr[i];
+		if (i > 0)
+			putchar(',');
+		if (k->type == MSGPACK_OBJECT_STR)
+			fwrite(k->via.str.ptr, 1, k->via.str.size, stdout);
+		const msgpack_object *v = pairs ? &o->via.map.ptr[i].val : NULL;
+		if (v != NULL && v->type == MSGPACK_OBJECT_STR) {
+			putchar('=');
+			fwrite(v->via.str.ptr, 1, v->via.str.size, stdout);
+		}
+	}
+}
+
+static void
+print_instances(const msgpack_object *list)
+{
+	printf("%-20s %-16s %-24s %-8s %s\n", "ID", "NODE", "ADDRESS",
+	       "HEALTH", "TAGS  META");
+	for (uint32_t i = 0; i < list->via.array.size; i++) {
+		const msgpack_object *in = &list->via.array.ptr[i];
+		char id[SERVICE_NAME_MAX + 1], node[SWIM_NAME_MAX + 1];
+		char ep[SERVICE_ADDRESS_MAX + 16], health[16];
+		str_field(in, "id", id, sizeof(id));
+		str_field(in, "node", node, sizeof(node));
+		str_field(in, "health", health, sizeof(health));
+		endpoint(in, ep, sizeof(ep));
+		printf("%-20s %-16s %-24s %-8s ", id, node, ep, health);
+		print_list(ipc_map_get(in, "tags"), false);
+		fputs("  ", stdout);
+		print_list(ipc_map_get(in, "meta"), true);
+		putchar('\n');
+	}
+}
+
+/* Send q's request; on success *resp holds the answer. */
+static int
+ask(struct args *a, struct query_flags *q, struct ipc_response *resp,
+    uint8_t **payload)
+{
+	return client_send(a->cmd, q->f.socket_path, &q->req, resp, payload);
+}
+
+int
+cmd_lookup(struct args *a)
+{
+	struct query_flags q = {.req = {.op = IPC_OP_LOOKUP}};
+	int rc = parse_query(a, &q, false, lookup_usage);
+	if (rc != 0)
+		return rc > 0 ? 0 : ARGS_EXIT_USAGE;
+	struct ipc_response resp;
+	uint8_t *payload;
+	if (ask(a, &q, &resp, &payload) != 0)
+		return 1;
+	const msgpack_object *list = ipc_map_get(resp.root, "instances");
+	int status = 0;
+	if (list == NULL || list->type != MSGPACK_OBJECT_ARRAY) {
+		fprintf(stderr, "rumor: lookup: malformed response\n");
+		status = 1;
+	} else if (q.f.json) {
+		client_json_obj(stdout, list);
+		putchar('\n');
+	} else {
+		print_instances(list);
+	}
+	ipc_response_destroy(&resp);
+	free(payload);
+	return status;
+}
+
+int
+cmd_pick(struct args *a)
+{
+	struct query_flags q = {.req = {.op = IPC_OP_PICK}};
+	int rc = parse_query(a, &q, true, pick_usage);
+	if (rc != 0)
+		return rc > 0 ? 0 : ARGS_EXIT_USAGE;
+	struct ipc_response resp;
+	uint8_t *payload;
+	if (ask(a, &q, &resp, &payload) != 0)
+		return 1;
+	const msgpack_object *in = ipc_map_get(resp.root, "instance");
+	int status = 0;
+	if (in == NULL || in->type != MSGPACK_OBJECT_MAP) {
+		fprintf(stderr, "rumor: pick: malformed response\n");
+		status = 1;
+	} else {
+		char ep[SERVICE_ADDRESS_MAX + 16];
+		endpoint(in, ep, sizeof(ep));
+		puts(ep);
+	}
+	ipc_response_destroy(&resp);
+	free(payload);
+	return status;
+}
+
+int
+cmd_services(struct args *a)
+{
+	struct client_flags f = {0};
+	int rc = client_parse_flags(a, &f, CLIENT_FLAGS_JSON, services_usage);
+	if (rc != 0)
+		return rc > 0 ? 0 : ARGS_EXIT_USAGE;
+	struct ipc_response resp;
+	uint8_t *payload;
+	if (client_request(a->cmd, f.socket_path, IPC_OP_SERVICES, &resp,
+			   &payload) != 0)
+		return 1;
+	const msgpack_object *list = ipc_map_get(resp.root, "services");
+	int status = 0;
+	if (list == NULL || list->type != MSGPACK_OBJECT_ARRAY) {
+		fprintf(stderr, "rumor: services: malformed response\n");
+		status = 1;
+	} else if (f.json) {
+		client_json_obj(stdout, list);
+		putchar('\n');
+	} else {
+		printf("%-24s %8s %8s\n", "NAME", "HEALTHY", "TOTAL");
+		for (uint32_t i = 0; i < list->via.array.size; i++) {
+			const msgpack_object *s = &list->via.array.ptr[i];
+			char name[SERVICE_NAME_MAX + 1];
+			str_field(s, "name", name, sizeof(name));
+			printf("%-24s %8llu %8llu\n", name,
+			       uint_field(s, "healthy"),
+			       uint_field(s, "total"));
+		}
+	}
+	ipc_response_destroy(&resp);
+	free(payload);
+	return status;
+}

@@ -1,0 +1,178 @@
+/*
+ * rumor register NAME [flags] / rumor deregister ID: the service's own
+ * registration with its local agent (self-registration), which then
+ * announces it to the whole cluster.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "cmd.h"
+
+static const char register_usage[] =
+	"usage: rumor register NAME [--id ID] [--address HOST] [--port N]\n"
+	"                      [--tag TAG]... [--meta KEY=VALUE]... "
+	"[--socket PATH]\n"
+	"  Register a service instance on the local agent; every agent in\n"
+	"  the cluster can then look it up. Registering an id again replaces\n"
+	"  it. The agent keeps registrations in its data dir.\n"
+	"  --id ID          unique on this agent (default: NAME)\n"
+	"  --address HOST   where clients reach it (default: the agent's "
+	"address)\n"
+	"  --port N         its port (0..65535, default 0)\n"
+	"  --tag TAG        a tag to look it up by (repeatable, up to 32)\n"
+	"  --meta KEY=VALUE free-form metadata (repeatable, up to 32)\n";
+
+static const char deregister_usage[] =
+	"usage: rumor deregister ID [--socket PATH]\n"
+	"  Remove a service registered on the local agent.\n";
+
+/* The first argument when it is not a flag (NAME, ID). */
+static const char *
+positional(struct args *a)
+{
+	if (a->pos < a->argc && strncmp(a->argv[a->pos], "--", 2) != 0 &&
+	    strcmp(a->argv[a->pos], "-h") != 0)
+		return a->argv[a->pos++];
+	return NULL;
+}
+
+struct reg_flags {
+	struct service svc;
+	const char *tags[SERVICE_TAGS_MAX];
+	struct service_kv meta[SERVICE_META_MAX];
+	char meta_buf[SERVICE_META_MAX][SERVICE_NAME_MAX + 1];
+};
+
+static int
+add_meta(struct args *a, struct reg_flags *r, const char *value)
+{
+	const char *eq = strchr(value, '=');
+	size_t klen = eq ? (size_t)(eq - value) : 0;
+	if (eq == NULL || klen == 0 || klen > SERVICE_NAME_MAX) {
+		fprintf(stderr, "rumor: %s: --meta wants KEY=VALUE with a "
+			"1-64 byte key, not \"%s\"\n", a->cmd, value);
+		return -1;
+	}
+	if (r->svc.meta_count == SERVICE_META_MAX) {
+		fprintf(stderr, "rumor: %s: at most %d --meta\n", a->cmd,
+			SERVICE_META_MAX);
+		return -1;
+	}
+	char *key = r->meta_buf[r->svc.meta_count];
+	memcpy(key, value, klen);
+	key[klen] = '\0';
+	r->meta[r->svc.meta_count++] = (struct service_kv){key, eq + 1};
+	return 0;
+}
+
+static int
+parse_register(struct args *a, struct client_flags *f, struct reg_flags *r)
+{
+	static const char *const valued[] = {"--socket", "--id", "--address",
+					     "--port", "--tag", "--meta",
+					     NULL};
+	static const char *const switches[] = {NULL};
+	f->socket_path = client_default_socket(f->socket_buf,
+					       sizeof(f->socket_buf));
+	r->svc = (struct service){.name = positional(a), .address = "",
+				  .tags = r->tags, .meta = r->meta};
+	const char *flag, *value;
+	int rc;
+	while ((rc = args_next(a, &flag, &value, valued, switches)) == 1) {
+		unsigned long port;
+		if (strcmp(flag, "--help") == 0) {
+			fputs(register_usage, stdout);
+			return 1;
+		} else if (strcmp(flag, "--socket") == 0) {
+			f->socket_path = value;
+		} else if (strcmp(flag, "--id") == 0) {
+			r->svc.id = value;
+		} else if (strcmp(flag, "--address") == 0) {
+			r->svc.address = value;
+		} else if (strcmp(flag, "--port") == 0) {
+			if (args_uint(a, flag, value, 65535, &port) != 0)
+				return -1;
+			r->svc.port = (uint16_t)port;
+		} else if (strcmp(flag, "--tag") == 0) {
+			if (r->svc.tag_count == SERVICE_TAGS_MAX) {
+				fprintf(stderr, "rumor: %s: at most %d --tag\n",
+					a->cmd, SERVICE_TAGS_MAX);
+				return -1;
+			}
+			r->tags[r->svc.tag_count++] = value;
+		} else if (strcmp(flag, "--meta") == 0) {
+			if (add_meta(a, r, value) != 0)
+				return -1;
+		}
+	}
+	if (rc < 0)
+		return -1;
+	if (r->svc.name == NULL) {
+		fprintf(stderr, "rumor: %s: missing the service NAME (see "
+			"rumor register --help)\n", a->cmd);
+		return -1;
+	}
+	if (r->svc.id == NULL)
+		r->svc.id = r->svc.name;
+	const char *why = NULL;
+	if (service_validate(&r->svc, &why) != 0) {
+		fprintf(stderr, "rumor: %s: %s\n", a->cmd, why);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmd_register(struct args *a)
+{
+	struct client_flags f = {0};
+	struct reg_flags *r = calloc(1, sizeof(*r));
+	if (r == NULL) {
+		fprintf(stderr, "rumor: out of memory\n");
+		return 1;
+	}
+	int rc = parse_register(a, &f, r);
+	if (rc != 0) {
+		free(r);
+		return rc > 0 ? 0 : ARGS_EXIT_USAGE;
+	}
+	struct service *list[] = {&r->svc};
+	struct ipc_request req = {.op = IPC_OP_REGISTER,
+				  .reg = {.services = list, .count = 1}};
+	struct ipc_response resp;
+	uint8_t *payload;
+	rc = client_send(a->cmd, f.socket_path, &req, &resp, &payload);
+	free(r);
+	if (rc != 0)
+		return 1;
+	ipc_response_destroy(&resp);
+	free(payload);
+	return 0;
+}
+
+int
+cmd_deregister(struct args *a)
+{
+	const char *id = positional(a);
+	struct client_flags f = {0};
+	int rc = client_parse_flags(a, &f, CLIENT_FLAGS_SOCKET,
+				    deregister_usage);
+	if (rc != 0)
+		return rc > 0 ? 0 : ARGS_EXIT_USAGE;
+	if (id == NULL || strlen(id) > SERVICE_NAME_MAX) {
+		fprintf(stderr, "rumor: %s: missing the service ID (see rumor "
+			"deregister --help)\n", a->cmd);
+		return ARGS_EXIT_USAGE;
+	}
+	struct ipc_request req = {.op = IPC_OP_DEREGISTER};
+	strcpy(req.name, id);
+	struct ipc_response resp;
+	uint8_t *payload;
+	if (client_send(a->cmd, f.socket_path, &req, &resp, &payload) != 0)
+		return 1;
+	ipc_response_destroy(&resp);
+	free(payload);
+	return 0;
+}
