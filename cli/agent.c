@@ -172,6 +172,7 @@ agent_pump(struct agent *a)
 	struct swim_event ev;
 	while (node_poll_event(a->node, &ev))
 		agent_log_event(a, &ev);
+	catalog_pump(&a->catalog, &a->ipc);
 	uint64_t now = agent_now(a);
 	if (a->leaving && !a->exiting && node_leave_done(a->node, now)) {
 		log_line(LOG_INFO, "left the cluster");
@@ -376,6 +377,13 @@ collect_stats(struct agent *a, struct agent_counters *c)
 	counter_add(c, "", "ipc_conns_open", a->ipc.conn_count);
 	counter_add(c, "", "ipc_conns_refused", a->ipc.conns_refused);
 	counter_add(c, "", "ipc_conns_idle_closed", a->ipc.conns_idle_closed);
+	counter_add(c, "", "watchers", a->ipc.watcher_count);
+	counter_add(c, "", "watchers_cut", a->ipc.watchers_cut);
+	counter_add(c, "", "services_local", a->catalog.count);
+	counter_add(c, "", "services_cluster",
+		    registry_instance_count(node_registry(a->node)));
+	counter_add(c, "", "watch_events_dropped",
+		    registry_events_dropped(node_registry(a->node)));
 	for (int i = 1; i < swim_drop_MAX; i++)
 		counter_add(c, "drop_core_", swim_drop_strs[i],
 			    s->drop_count[i]);
@@ -418,6 +426,10 @@ ipc_request(struct ipc_server *srv, const struct ipc_request *req,
 			return IPC_SERVER_REPLY_NOW;
 		}
 		return IPC_SERVER_REPLY_DEFER;
+	}
+	if (req->op == IPC_OP_WATCH) {
+		ipc_ok_encode(out);
+		return IPC_SERVER_REPLY_WATCH;
 	}
 	if (req->op != IPC_OP_MEMBERS && req->op != IPC_OP_STATS) {
 		catalog_request(&a->catalog, req, agent_now(a), out);

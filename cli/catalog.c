@@ -90,23 +90,31 @@ error_frame(msgpack_sbuffer *out, const char *why)
 	ipc_error_encode(out, why);
 }
 
-/* One instance; an empty address is its node's. */
+/* An instance's address: its own, or its node's when it has none. */
+static const char *
+address_of(struct catalog *c, const char *node, const char *address,
+	   char *buf, size_t size)
+{
+	struct swim_member_info m;
+	if (address[0] != '\0' ||
+	    swim_member_find(node_swim(c->node), node, &m) != 0)
+		return address;
+	swim_addr_str(&m.addr, buf, size);
+	char *colon = strrchr(buf, ':');
+	if (colon != NULL)
+		*colon = '\0';
+	return buf;
+}
+
+/* One instance. */
 static void
 pack_instance(struct catalog *c, msgpack_packer *pk,
 	      const struct registry_instance *in)
 {
 	const struct service *s = in->service;
-	char addr[32] = "";
-	const char *address = s->address;
-	struct swim_member_info m;
-	if (address[0] == '\0' &&
-	    swim_member_find(node_swim(c->node), in->node, &m) == 0) {
-		swim_addr_str(&m.addr, addr, sizeof(addr));
-		char *colon = strrchr(addr, ':');
-		if (colon != NULL)
-			*colon = '\0';
-		address = addr;
-	}
+	char addr[32];
+	const char *address = address_of(c, in->node, s->address, addr,
+					 sizeof(addr));
 	msgpack_pack_map(pk, 8);
 	ipc_pack_cstr(pk, "node");
 	ipc_pack_cstr(pk, in->node);
@@ -314,4 +322,42 @@ catalog_request(struct catalog *c, const struct ipc_request *req,
 	}
 	if (ipc_frame_end(out) != 0)
 		error_frame(out, "response too large");
+}
+
+void
+catalog_pump(struct catalog *c, struct ipc_server *srv)
+{
+	struct registry_event ev;
+	while (registry_poll_event(node_registry(c->node), &ev)) {
+		if (srv->watcher_count == 0)
+			continue;
+		char addr[32];
+		const char *address = address_of(c, ev.node, ev.address, addr,
+						 sizeof(addr));
+		msgpack_sbuffer sb;
+		msgpack_sbuffer_init(&sb);
+		msgpack_packer pk;
+		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+		ipc_frame_begin(&sb);
+		msgpack_pack_map(&pk, 7);
+		ipc_pack_cstr(&pk, "event");
+		ipc_pack_cstr(&pk, registry_event_type_strs[ev.type]);
+		ipc_pack_cstr(&pk, "node");
+		ipc_pack_cstr(&pk, ev.node);
+		ipc_pack_cstr(&pk, "id");
+		ipc_pack_cstr(&pk, ev.id);
+		ipc_pack_cstr(&pk, "service");
+		ipc_pack_cstr(&pk, ev.name);
+		ipc_pack_cstr(&pk, "address");
+		ipc_pack_cstr(&pk, address);
+		ipc_pack_cstr(&pk, "port");
+		msgpack_pack_uint16(&pk, ev.port);
+		ipc_pack_cstr(&pk, "health");
+		ipc_pack_cstr(&pk, ev.healthy ? "passing" : "critical");
+		if (ipc_frame_end(&sb) == 0)
+			ipc_server_watch_send(srv, ev.name,
+					      (const uint8_t *)sb.data,
+					      sb.size);
+		msgpack_sbuffer_destroy(&sb);
+	}
 }

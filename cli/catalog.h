@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "ipc_proto.h"
+#include "ipc_server.h"
 #include "membership/node.h"
 
 struct catalog {
@@ -46,5 +47,9 @@ catalog_close(struct catalog *c);
 void
 catalog_request(struct catalog *c, const struct ipc_request *req,
 		uint64_t now_ms, msgpack_sbuffer *out);
+
+/** Hand the registry's queued changes to the socket's watchers. */
+void
+catalog_pump(struct catalog *c, struct ipc_server *srv);
 
 #endif /* RUMOR_CATALOG_H */

@@ -277,3 +277,56 @@ client_json_obj(FILE *out, const msgpack_object *o)
 		break;
 	}
 }
+
+int
+client_watch(const char *cmd, const char *socket_path,
+	     const struct ipc_request *req, client_event_cb on_event,
+	     void *arg)
+{
+	int fd = client_connect(socket_path);
+	if (fd < 0)
+		return 1;
+	uint32_t len;
+	uint8_t *buf = client_exchange(fd, socket_path, req, &len);
+	struct ipc_response resp;
+	if (buf == NULL || ipc_response_decode(&resp, buf, len) != 0) {
+		if (buf != NULL)
+			fprintf(stderr, "rumor: %s: malformed response\n",
+				cmd);
+		free(buf);
+		close(fd);
+		return 1;
+	}
+	bool ok = resp.ok;
+	if (!ok)
+		fprintf(stderr, "rumor: %s: %.*s\n", cmd,
+			(int)resp.error_len, resp.error ? resp.error : "");
+	ipc_response_destroy(&resp);
+	free(buf);
+	/* From now on the agent speaks when something changes: no read
+	 * timeout. */
+	struct timeval none = {0};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none));
+	while (ok) {
+		uint8_t prefix[IPC_PREFIX];
+		if (read_all(fd, prefix, sizeof(prefix)) != 0) {
+			fprintf(stderr, "rumor: %s: the agent closed the "
+				"stream\n", cmd);
+			break;
+		}
+		len = ipc_frame_len(prefix);
+		buf = len > 0 && len <= IPC_RESPONSE_MAX ? malloc(len) : NULL;
+		if (buf == NULL || read_all(fd, buf, len) != 0 ||
+		    ipc_event_decode(&resp, buf, len) != 0) {
+			fprintf(stderr, "rumor: %s: bad event frame\n", cmd);
+			free(buf);
+			break;
+		}
+		on_event(resp.root, arg);
+		fflush(stdout);
+		ipc_response_destroy(&resp);
+		free(buf);
+	}
+	close(fd);
+	return 1;
+}

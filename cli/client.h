@@ -70,6 +70,19 @@ client_send(const char *cmd, const char *socket_path,
 	    const struct ipc_request *req, struct ipc_response *resp,
 	    uint8_t **payload);
 
+typedef void (*client_event_cb)(const msgpack_object *event, void *arg);
+
+/**
+ * Send a watch request and call on_event for every event frame until the
+ * agent closes the stream or something fails (one line on stderr).
+ * Returns the exit status (1: a watch only ends by failing; SIGINT ends
+ * the process).
+ */
+int
+client_watch(const char *cmd, const char *socket_path,
+	     const struct ipc_request *req, client_event_cb on_event,
+	     void *arg);
+
 /** Print a decoded msgpack value as JSON (maps with string keys). */
 void
 client_json_obj(FILE *out, const msgpack_object *o);

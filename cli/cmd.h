@@ -38,6 +38,8 @@ int
 cmd_pick(struct args *a);
 int
 cmd_services(struct args *a);
+int
+cmd_watch(struct args *a);
 
 /** rumor keygen: print a new random cluster key. */
 int

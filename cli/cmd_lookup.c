@@ -29,6 +29,14 @@ static const char pick_usage[] =
 	"  Print one healthy instance of NAME as ADDRESS:PORT (client-side\n"
 	"  load balancing); exit 1 when there is none.\n";
 
+static const char watch_usage[] =
+	"usage: rumor watch [NAME] [--json] [--socket PATH]\n"
+	"  One line per change to the cluster's services (or NAME's), as\n"
+	"  the agent learns it: added, removed, health, updated.\n"
+	"    added web web-1 n1 10.0.0.5:8080 passing\n"
+	"  --json   one JSON object per line: {\"event\",\"node\",\"id\",\n"
+	"           \"service\",\"address\",\"port\",\"health\"}\n";
+
 static const char services_usage[] =
 	"usage: rumor services [--json] [--socket PATH]\n"
 	"  Every service name in the cluster with healthy/total instances.\n";
@@ -275,4 +283,44 @@ cmd_services(struct args *a)
 	ipc_response_destroy(&resp);
 	free(payload);
 	return status;
+}
+
+static void
+print_event(const msgpack_object *ev, void *arg)
+{
+	if (*(bool *)arg) {
+		client_json_obj(stdout, ev);
+		putchar('\n');
+		return;
+	}
+	char type[16], service[SERVICE_NAME_MAX + 1], id[SERVICE_NAME_MAX + 1];
+	char node[SWIM_NAME_MAX + 1], health[16];
+	char ep[SERVICE_ADDRESS_MAX + 16];
+	str_field(ev, "event", type, sizeof(type));
+	str_field(ev, "service", service, sizeof(service));
+	str_field(ev, "id", id, sizeof(id));
+	str_field(ev, "node", node, sizeof(node));
+	str_field(ev, "health", health, sizeof(health));
+	endpoint(ev, ep, sizeof(ep));
+	printf("%s %s %s %s %s %s\n", type, service, id, node, ep, health);
+}
+
+int
+cmd_watch(struct args *a)
+{
+	const char *name = positional(a);
+	struct client_flags f = {0};
+	int rc = client_parse_flags(a, &f, CLIENT_FLAGS_JSON, watch_usage);
+	if (rc != 0)
+		return rc > 0 ? 0 : ARGS_EXIT_USAGE;
+	struct ipc_request req = {.op = IPC_OP_WATCH};
+	if (name != NULL) {
+		if (strlen(name) > SERVICE_NAME_MAX) {
+			fprintf(stderr, "rumor: watch: a service name is 1-64 "
+				"bytes\n");
+			return ARGS_EXIT_USAGE;
+		}
+		strcpy(req.name, name);
+	}
+	return client_watch(a->cmd, f.socket_path, &req, print_event, &f.json);
 }

@@ -12,7 +12,7 @@
 
 const char *const ipc_op_strs[ipc_op_MAX] = {
 	"members", "leave", "stats", "register", "deregister", "lookup",
-	"pick", "services",
+	"pick", "services", "watch",
 };
 
 /* A request is a small map; a response may list many members. */
@@ -112,6 +112,9 @@ decode_args(struct ipc_request *req, const msgpack_object *map)
 			return "register takes exactly one service";
 		}
 		return NULL;
+	case IPC_OP_WATCH:
+		return get_name(map, "name", req->name, false)
+			? NULL : "a \"name\" must be 1-64 bytes";
 	case IPC_OP_DEREGISTER:
 		return get_name(map, "id", req->name, true)
 			? NULL : "deregister needs an \"id\" (1-64 bytes)";
@@ -197,8 +200,9 @@ ipc_request_encode(msgpack_sbuffer *sb, const struct ipc_request *req)
 	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
 	ipc_frame_begin(sb);
 	bool named = req->op == IPC_OP_LOOKUP || req->op == IPC_OP_PICK;
+	bool watch_name = req->op == IPC_OP_WATCH && req->name[0] != '\0';
 	size_t fields = 1 + (req->op == IPC_OP_REGISTER) +
-			(req->op == IPC_OP_DEREGISTER) +
+			(req->op == IPC_OP_DEREGISTER) + watch_name +
 			(named ? 2 + (req->tag[0] != '\0') : 0);
 	msgpack_pack_map(&pk, fields);
 	ipc_pack_cstr(&pk, "op");
@@ -217,6 +221,10 @@ ipc_request_encode(msgpack_sbuffer *sb, const struct ipc_request *req)
 	}
 	if (req->op == IPC_OP_DEREGISTER) {
 		ipc_pack_cstr(&pk, "id");
+		ipc_pack_cstr(&pk, req->name);
+	}
+	if (watch_name) {
+		ipc_pack_cstr(&pk, "name");
 		ipc_pack_cstr(&pk, req->name);
 	}
 	if (named) {
@@ -264,6 +272,24 @@ ipc_error_encode(msgpack_sbuffer *sb, const char *why)
 	ipc_pack_cstr(&pk, "error");
 	ipc_pack_cstr(&pk, why);
 	return ipc_frame_end(sb);
+}
+
+int
+ipc_event_decode(struct ipc_response *resp, const uint8_t *data,
+		 size_t size)
+{
+	memset(resp, 0, sizeof(*resp));
+	if (swim_proto_unpack(&resp->unpacked, data, size,
+			      IPC_RESPONSE_CONTAINER_MAX,
+			      IPC_RESPONSE_OBJECTS_MAX) != SWIM_DROP_NONE)
+		return RUMOR_EMALFORMED;
+	resp->root = &resp->unpacked.data;
+	if (resp->root->type != MSGPACK_OBJECT_MAP) {
+		msgpack_unpacked_destroy(&resp->unpacked);
+		return RUMOR_EMALFORMED;
+	}
+	resp->ok = true;
+	return 0;
 }
 
 int

@@ -12,6 +12,9 @@
  *	{"op": "lookup", "name": str, "tag": str?, "all": bool?}
  *	{"op": "pick", "name": str, "tag": str?, "policy": str?}
  *	{"op": "services"}
+ *	{"op": "watch", "name": str?}         then one frame per change:
+ *	    {"event": "added"|"removed"|"health"|"updated", "node", "id",
+ *	     "service", "address", "port", "health"}
  *
  * Every response carries "ok" (bool); on false, "error" (str) says why; on
  * true, the operation's fields follow ("members": an array of {"name",
@@ -47,6 +50,7 @@ enum ipc_op {
 	IPC_OP_LOOKUP,
 	IPC_OP_PICK,
 	IPC_OP_SERVICES,
+	IPC_OP_WATCH,
 	ipc_op_MAX
 };
 
@@ -56,7 +60,8 @@ struct ipc_request {
 	enum ipc_op op;
 	/** register: the service, validated (decoded requests own it). */
 	struct service_set reg;
-	/** deregister: the id; lookup, pick: the service name. */
+	/** deregister: the id; lookup, pick: the service name; watch: the
+	 *  service name or "" for all. */
 	char name[SERVICE_NAME_MAX + 1];
 	/** lookup, pick: a tag to filter by, or "". */
 	char tag[SERVICE_NAME_MAX + 1];
@@ -120,6 +125,12 @@ ipc_response_decode(struct ipc_response *resp, const uint8_t *data,
 
 void
 ipc_response_destroy(struct ipc_response *resp);
+
+/** A watch event frame's payload (a map; no "ok"): 0 or
+ *  RUMOR_EMALFORMED. Release with ipc_response_destroy(). */
+int
+ipc_event_decode(struct ipc_response *resp, const uint8_t *data,
+		 size_t size);
 
 /** The value under a string key of a map object, or NULL. */
 const msgpack_object *

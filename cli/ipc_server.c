@@ -35,6 +35,13 @@ struct ipc_conn {
 	bool closing;
 	/** uv_now() of the last byte read or written. */
 	uint64_t active_ms;
+	/** A watcher: of this service ("" for all). */
+	bool watching;
+	char watch[SERVICE_NAME_MAX + 1];
+	/** Watch bytes written but not yet confirmed. */
+	size_t pending;
+	/** Scratch for reads while watching (anything read ends it). */
+	char scratch[64];
 	/** The response being written. */
 	msgpack_sbuffer out;
 };
@@ -52,6 +59,7 @@ conn_closed(uv_handle_t *h)
 		c->next->prev = c->prev;
 	srv->conn_count--;
 	srv->closing_count--;
+	srv->watcher_count -= c->watching;
 	free(c->buf);
 	msgpack_sbuffer_destroy(&c->out);
 	free(c);
@@ -83,6 +91,23 @@ conn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 static void conn_read(uv_stream_t *h, ssize_t nread, const uv_buf_t *buf);
 
 static void
+watch_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+	(void)suggested;
+	struct ipc_conn *c = h->data;
+	*buf = uv_buf_init(c->scratch, sizeof(c->scratch));
+}
+
+/* A watcher only listens: EOF, an error or any byte ends it. */
+static void
+watch_read(uv_stream_t *h, ssize_t nread, const uv_buf_t *buf)
+{
+	(void)buf;
+	if (nread != 0)
+		conn_close(h->data);
+}
+
+static void
 conn_written(uv_write_t *req, int status)
 {
 	struct ipc_conn *c = req->data;
@@ -90,6 +115,12 @@ conn_written(uv_write_t *req, int status)
 	msgpack_sbuffer_clear(&c->out);
 	if (status != 0 || c->srv->closed) {
 		conn_close(c);
+		return;
+	}
+	if (c->watching) {
+		if (uv_read_start((uv_stream_t *)&c->pipe, watch_alloc,
+				  watch_read) != 0)
+			conn_close(c);
 		return;
 	}
 	/* Ready for the next request on the same connection. */
@@ -125,6 +156,11 @@ conn_request(struct ipc_conn *c)
 		return;
 	}
 	enum ipc_server_reply reply = srv->on_request(srv, &req, &c->out);
+	if (reply == IPC_SERVER_REPLY_WATCH) {
+		c->watching = true;
+		strcpy(c->watch, req.name);
+		srv->watcher_count++;
+	}
 	ipc_request_destroy(&req);
 	if (reply == IPC_SERVER_REPLY_DEFER) {
 		msgpack_sbuffer_clear(&c->out);
@@ -215,7 +251,7 @@ server_connection(uv_stream_t *server, int status)
 	if (over) {
 		struct ipc_conn *idle = NULL;
 		for (struct ipc_conn *o = c->next; o != NULL; o = o->next) {
-			if (!o->closing && !o->deferred &&
+			if (!o->closing && !o->deferred && !o->watching &&
 			    (idle == NULL || o->active_ms < idle->active_ms))
 				idle = o;
 		}
@@ -303,7 +339,7 @@ server_sweep(uv_timer_t *t)
 	struct ipc_server *srv = t->data;
 	uint64_t now = uv_now(srv->loop);
 	for (struct ipc_conn *c = srv->conns; c != NULL; c = c->next) {
-		if (c->closing || c->deferred ||
+		if (c->closing || c->deferred || c->watching ||
 		    now - c->active_ms < IPC_SERVER_IDLE_MS)
 			continue;
 		srv->conns_idle_closed++;
@@ -374,4 +410,55 @@ ipc_server_close(struct ipc_server *srv)
 	}
 	for (struct ipc_conn *c = srv->conns; c != NULL; c = c->next)
 		conn_close(c);
+}
+
+/* One event frame on its way to a watcher. */
+struct watch_write {
+	uv_write_t req;
+	struct ipc_conn *conn;
+	size_t size;
+	uint8_t data[];
+};
+
+static void
+watch_written(uv_write_t *req, int status)
+{
+	struct watch_write *w = req->data;
+	w->conn->pending -= w->size;
+	if (status != 0)
+		conn_close(w->conn);
+	free(w);
+}
+
+void
+ipc_server_watch_send(struct ipc_server *srv, const char *service,
+		      const uint8_t *frame, size_t size)
+{
+	for (struct ipc_conn *c = srv->conns; c != NULL; c = c->next) {
+		if (!c->watching || c->closing ||
+		    (c->watch[0] != '\0' && strcmp(c->watch, service) != 0))
+			continue;
+		struct watch_write *w = NULL;
+		if (c->pending + size <= IPC_SERVER_WATCH_PENDING_MAX)
+			w = malloc(sizeof(*w) + size);
+		if (w == NULL) {
+			/* It does not read: cut it off rather than buffer
+			 * without end. */
+			srv->watchers_cut++;
+			conn_close(c);
+			continue;
+		}
+		w->req.data = w;
+		w->conn = c;
+		w->size = size;
+		memcpy(w->data, frame, size);
+		uv_buf_t buf = uv_buf_init((char *)w->data, (unsigned)size);
+		if (uv_write(&w->req, (uv_stream_t *)&c->pipe, &buf, 1,
+			     watch_written) != 0) {
+			free(w);
+			conn_close(c);
+			continue;
+		}
+		c->pending += size;
+	}
 }

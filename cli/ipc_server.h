@@ -31,6 +31,9 @@
 /** A connection with no request in progress for this long is closed
  *  (a deferred request is not idle). */
 #define IPC_SERVER_IDLE_MS 10000
+/** Bytes queued for a watcher that does not read before it is cut off
+ *  (it can reconnect and look up the current state). */
+#define IPC_SERVER_WATCH_PENDING_MAX (4u << 20)
 
 /** What a request callback did with the request. */
 enum ipc_server_reply {
@@ -38,6 +41,9 @@ enum ipc_server_reply {
 	IPC_SERVER_REPLY_NOW,
 	/** Answer later through ipc_server_answer_deferred(). */
 	IPC_SERVER_REPLY_DEFER,
+	/** Send `out`, then keep the connection as a watcher of the
+	 *  request's name: ipc_server_watch_send() frames go to it. */
+	IPC_SERVER_REPLY_WATCH,
 };
 
 struct ipc_server;
@@ -71,6 +77,8 @@ struct ipc_server {
 	uint64_t bad_requests;
 	uint64_t conns_refused;
 	uint64_t conns_idle_closed;
+	uint64_t watchers_cut;
+	size_t watcher_count;
 	ipc_server_request_cb on_request;
 };
 
@@ -86,6 +94,11 @@ ipc_server_start(struct ipc_server *srv, uv_loop_t *loop, const char *path,
 /** Answer every deferred request with {"ok": true}. */
 void
 ipc_server_answer_deferred(struct ipc_server *srv);
+
+/** Send a whole frame to every watcher of `service` (and of all). */
+void
+ipc_server_watch_send(struct ipc_server *srv, const char *service,
+		      const uint8_t *frame, size_t size);
 
 /** Stop listening, close every connection, remove the socket file. The
  *  struct must stay valid until the loop has run the close callbacks. */

@@ -29,6 +29,7 @@ static const char main_usage[] =
 	"  lookup    the healthy instances of a service, cluster-wide\n"
 	"  pick      one healthy instance as ADDRESS:PORT\n"
 	"  services  every service with healthy/total counts\n"
+	"  watch     one line per change to the services, as it happens\n"
 	"  keygen    print a new cluster key\n"
 	"  version   print the version\n"
 	"Client commands talk to the agent at --socket PATH (default "
@@ -44,6 +45,7 @@ static const struct {
 	{"keygen", cmd_keygen},	{"register", cmd_register},
 	{"deregister", cmd_deregister}, {"lookup", cmd_lookup},
 	{"pick", cmd_pick},	{"services", cmd_services},
+	{"watch", cmd_watch},
 };
 
 int

@@ -14,6 +14,12 @@ check "c joins" start_agent c "$P_c" --key-file "$WORK/key" --join "127.0.0.1:$P
 
 R() { local who=$1; shift; "$RUMOR" "$@" --socket "$WORK/$who.sock"; }
 
+# A watcher on c for the whole test (stopped by PID at the end).
+"$RUMOR" watch web --socket "$WORK/c.sock" >"$WORK/watch.out" 2>"$WORK/watch.err" &
+WATCH_PID=$!
+PIDS+=("$WATCH_PID")
+sleep 0.2
+
 check "web registers on a" R a register web --id web-a --port 8080 \
 	--address 10.0.0.5 --tag v2 --meta zone=a
 check "web registers on b, at b's own address" R b register web --id web-b --port 8081
@@ -67,6 +73,17 @@ t=$(wait_count 30 2 c web) &&
 check "deregister on b" R b deregister web-b
 t=$(wait_count 10 1 a web --all) &&
 	pass "deregistration seen on a in ${t}s" || fail "deregistration seen on a"
+
+sleep 0.5
+{ kill "$WATCH_PID"; wait "$WATCH_PID"; } 2>/dev/null
+PIDS=("${PIDS[@]/$WATCH_PID}")
+sed 's/^/  watch: /' "$WORK/watch.out"
+check "watch saw web-a added" grep -q "^added web web-a a 10.0.0.5:8080 passing" "$WORK/watch.out"
+check "watch saw web-a go critical when a was killed" \
+	grep -q "^health web web-a a 10.0.0.5:8080 critical" "$WORK/watch.out"
+check "watch saw web-b removed" grep -q "^removed web web-b b " "$WORK/watch.out"
+check "watch saw nothing about cache (filtered by name)" \
+	sh -c "! grep -q cache '$WORK/watch.out'"
 
 # expect_fail CODE DESCRIPTION command...: exit CODE, one "rumor: " line.
 expect_fail() {
