@@ -185,6 +185,9 @@ agent_pump(struct agent *a)
 		return;
 	}
 	uint64_t next = node_next_deadline_ms(a->node);
+	uint64_t ttl = catalog_next_deadline_ms(&a->catalog);
+	if (ttl < next)
+		next = ttl;
 	if (a->exiting && a->exit_at_ms < next)
 		next = a->exit_at_ms;
 	if (a->leaving && !a->exiting && now + AGENT_LEAVE_POLL_MS < next)
@@ -203,7 +206,9 @@ static void
 timer_fired(uv_timer_t *t)
 {
 	struct agent *a = t->data;
-	node_handle_timeout(a->node, agent_now(a));
+	uint64_t now = agent_now(a);
+	node_handle_timeout(a->node, now);
+	catalog_tick(&a->catalog, now);
 	agent_pump(a);
 }
 

@@ -58,8 +58,10 @@ catalog_open(struct catalog *c, struct node *node, const char *dir,
 		service_set_destroy(&set);
 		return -1;
 	}
-	for (size_t i = 0; i < set.count; i++)
+	for (size_t i = 0; i < set.count; i++) {
 		c->local[i] = set.services[i];
+		c->deadline_ms[i] = now_ms + set.services[i]->ttl_ms;
+	}
 	c->count = set.count;
 	free(set.services);
 	return 0;
@@ -241,10 +243,8 @@ do_register(struct catalog *c, const struct service *s, uint64_t now_ms)
 	struct service *copy = service_dup(s);
 	if (copy == NULL)
 		return "out of memory";
-	if (replaced != SIZE_MAX)
-		list[replaced] = copy;
-	else
-		list[count++] = copy;
+	size_t at = replaced != SIZE_MAX ? replaced : count++;
+	list[at] = copy;
 	const char *why = commit(c, list, count, now_ms);
 	if (why != NULL) {
 		free(copy);
@@ -253,20 +253,97 @@ do_register(struct catalog *c, const struct service *s, uint64_t now_ms)
 	if (replaced != SIZE_MAX)
 		free(c->local[replaced]);
 	memcpy(c->local, list, count * sizeof(*list));
+	c->deadline_ms[at] = now_ms + copy->ttl_ms;
 	c->count = count;
 	return NULL;
+}
+
+/* Swap local[i]'s health (a TTL pass or expiry); NULL or why not. */
+static const char *
+set_health(struct catalog *c, size_t i, enum service_health health,
+	   uint64_t now_ms)
+{
+	struct service tmp = *c->local[i];
+	tmp.health = health;
+	struct service *copy = service_dup(&tmp);
+	if (copy == NULL)
+		return "out of memory";
+	struct service *list[SERVICE_PER_NODE_MAX];
+	memcpy(list, c->local, c->count * sizeof(*list));
+	list[i] = copy;
+	const char *why = commit(c, list, c->count, now_ms);
+	if (why != NULL) {
+		free(copy);
+		return why;
+	}
+	free(c->local[i]);
+	c->local[i] = copy;
+	return NULL;
+}
+
+static const char *
+do_pass(struct catalog *c, const char *id, uint64_t now_ms)
+{
+	for (size_t i = 0; i < c->count; i++) {
+		struct service *s = c->local[i];
+		if (strcmp(s->id, id) != 0)
+			continue;
+		if (s->ttl_ms == 0)
+			return "that service has no TTL check (register it "
+			       "with --ttl)";
+		c->deadline_ms[i] = now_ms + s->ttl_ms;
+		if (s->health == SERVICE_HEALTH_PASSING)
+			return NULL;
+		return set_health(c, i, SERVICE_HEALTH_PASSING, now_ms);
+	}
+	return "no service with that id is registered on this agent";
+}
+
+void
+catalog_tick(struct catalog *c, uint64_t now_ms)
+{
+	for (size_t i = 0; i < c->count; i++) {
+		struct service *s = c->local[i];
+		if (s->ttl_ms == 0 || s->health != SERVICE_HEALTH_PASSING ||
+		    now_ms < c->deadline_ms[i])
+			continue;
+		const char *why = set_health(c, i, SERVICE_HEALTH_CRITICAL,
+					     now_ms);
+		if (why != NULL)
+			log_line(LOG_WARN, "service %s: TTL expired, but: %s",
+				 s->id, why);
+		else
+			log_line(LOG_INFO, "service %s: TTL expired, critical",
+				 c->local[i]->id);
+	}
+}
+
+uint64_t
+catalog_next_deadline_ms(const struct catalog *c)
+{
+	uint64_t next = UINT64_MAX;
+	for (size_t i = 0; i < c->count; i++) {
+		const struct service *s = c->local[i];
+		if (s->ttl_ms != 0 && s->health == SERVICE_HEALTH_PASSING &&
+		    c->deadline_ms[i] < next)
+			next = c->deadline_ms[i];
+	}
+	return next;
 }
 
 static const char *
 do_deregister(struct catalog *c, const char *id, uint64_t now_ms)
 {
 	struct service *list[SERVICE_PER_NODE_MAX];
+	uint64_t deadlines[SERVICE_PER_NODE_MAX];
 	size_t count = 0, gone = SIZE_MAX;
 	for (size_t i = 0; i < c->count; i++) {
-		if (strcmp(c->local[i]->id, id) == 0)
+		if (strcmp(c->local[i]->id, id) == 0) {
 			gone = i;
-		else
-			list[count++] = c->local[i];
+			continue;
+		}
+		deadlines[count] = c->deadline_ms[i];
+		list[count++] = c->local[i];
 	}
 	if (gone == SIZE_MAX)
 		return "no service with that id is registered on this agent";
@@ -275,6 +352,7 @@ do_deregister(struct catalog *c, const char *id, uint64_t now_ms)
 		return why;
 	free(c->local[gone]);
 	memcpy(c->local, list, count * sizeof(*list));
+	memcpy(c->deadline_ms, deadlines, count * sizeof(*deadlines));
 	c->count = count;
 	return NULL;
 }
@@ -288,6 +366,8 @@ catalog_request(struct catalog *c, const struct ipc_request *req,
 		why = do_register(c, req->reg.services[0], now_ms);
 	else if (req->op == IPC_OP_DEREGISTER)
 		why = do_deregister(c, req->name, now_ms);
+	else if (req->op == IPC_OP_PASS)
+		why = do_pass(c, req->name, now_ms);
 	if (why != NULL) {
 		error_frame(out, why);
 		return;

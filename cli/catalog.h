@@ -23,6 +23,8 @@ struct catalog {
 	const char *dir;
 	char path[4096];
 	struct service *local[SERVICE_PER_NODE_MAX];
+	/** When each TTL service turns critical without a pass. */
+	uint64_t deadline_ms[SERVICE_PER_NODE_MAX];
 	size_t count;
 	/** Picks' random draws (seeded by the agent). */
 	uint64_t rand_state;
@@ -47,6 +49,14 @@ catalog_close(struct catalog *c);
 void
 catalog_request(struct catalog *c, const struct ipc_request *req,
 		uint64_t now_ms, msgpack_sbuffer *out);
+
+/** TTL checks: mark the services whose TTL passed critical. */
+void
+catalog_tick(struct catalog *c, uint64_t now_ms);
+
+/** When catalog_tick() next has something to do (UINT64_MAX: never). */
+uint64_t
+catalog_next_deadline_ms(const struct catalog *c);
 
 /** Hand the registry's queued changes to the socket's watchers. */
 void

@@ -30,6 +30,8 @@ int
 cmd_register(struct args *a);
 int
 cmd_deregister(struct args *a);
+int
+cmd_pass(struct args *a);
 
 /** rumor lookup / pick / services: the cluster's services. */
 int

@@ -22,7 +22,14 @@ static const char register_usage[] =
 	"address)\n"
 	"  --port N         its port (0..65535, default 0)\n"
 	"  --tag TAG        a tag to look it up by (repeatable, up to 32)\n"
-	"  --meta KEY=VALUE free-form metadata (repeatable, up to 32)\n";
+	"  --meta KEY=VALUE free-form metadata (repeatable, up to 32)\n"
+	"  --ttl D          a TTL check: `rumor pass ID` at least every D\n"
+	"                   (500ms, 10s, 1m...) or it turns critical\n";
+
+static const char pass_usage[] =
+	"usage: rumor pass ID [--socket PATH]\n"
+	"  A TTL service's heartbeat: it stays (or turns) passing for one\n"
+	"  more TTL.\n";
 
 static const char deregister_usage[] =
 	"usage: rumor deregister ID [--socket PATH]\n"
@@ -72,7 +79,7 @@ parse_register(struct args *a, struct client_flags *f, struct reg_flags *r)
 {
 	static const char *const valued[] = {"--socket", "--id", "--address",
 					     "--port", "--tag", "--meta",
-					     NULL};
+					     "--ttl", NULL};
 	static const char *const switches[] = {NULL};
 	f->socket_path = client_default_socket(f->socket_buf,
 					       sizeof(f->socket_buf));
@@ -105,6 +112,14 @@ parse_register(struct args *a, struct client_flags *f, struct reg_flags *r)
 		} else if (strcmp(flag, "--meta") == 0) {
 			if (add_meta(a, r, value) != 0)
 				return -1;
+		} else if (strcmp(flag, "--ttl") == 0) {
+			if (args_duration(a, flag, value, &r->svc.ttl_ms) != 0)
+				return -1;
+			if (r->svc.ttl_ms == 0) {
+				fprintf(stderr, "rumor: %s: --ttl must be more "
+					"than 0\n", a->cmd);
+				return -1;
+			}
 		}
 	}
 	if (rc < 0)
@@ -152,21 +167,21 @@ cmd_register(struct args *a)
 	return 0;
 }
 
-int
-cmd_deregister(struct args *a)
+/* deregister and pass: an op on one of our service ids. */
+static int
+id_op(struct args *a, enum ipc_op op, const char *usage)
 {
 	const char *id = positional(a);
 	struct client_flags f = {0};
-	int rc = client_parse_flags(a, &f, CLIENT_FLAGS_SOCKET,
-				    deregister_usage);
+	int rc = client_parse_flags(a, &f, CLIENT_FLAGS_SOCKET, usage);
 	if (rc != 0)
 		return rc > 0 ? 0 : ARGS_EXIT_USAGE;
 	if (id == NULL || strlen(id) > SERVICE_NAME_MAX) {
 		fprintf(stderr, "rumor: %s: missing the service ID (see rumor "
-			"deregister --help)\n", a->cmd);
+			"%s --help)\n", a->cmd, a->cmd);
 		return ARGS_EXIT_USAGE;
 	}
-	struct ipc_request req = {.op = IPC_OP_DEREGISTER};
+	struct ipc_request req = {.op = op};
 	strcpy(req.name, id);
 	struct ipc_response resp;
 	uint8_t *payload;
@@ -175,4 +190,16 @@ cmd_deregister(struct args *a)
 	ipc_response_destroy(&resp);
 	free(payload);
 	return 0;
+}
+
+int
+cmd_deregister(struct args *a)
+{
+	return id_op(a, IPC_OP_DEREGISTER, deregister_usage);
+}
+
+int
+cmd_pass(struct args *a)
+{
+	return id_op(a, IPC_OP_PASS, pass_usage);
 }

@@ -12,7 +12,7 @@
 
 const char *const ipc_op_strs[ipc_op_MAX] = {
 	"members", "leave", "stats", "register", "deregister", "lookup",
-	"pick", "services", "watch",
+	"pick", "services", "watch", "pass",
 };
 
 /* A request is a small map; a response may list many members. */
@@ -116,8 +116,9 @@ decode_args(struct ipc_request *req, const msgpack_object *map)
 		return get_name(map, "name", req->name, false)
 			? NULL : "a \"name\" must be 1-64 bytes";
 	case IPC_OP_DEREGISTER:
+	case IPC_OP_PASS:
 		return get_name(map, "id", req->name, true)
-			? NULL : "deregister needs an \"id\" (1-64 bytes)";
+			? NULL : "an \"id\" (1-64 bytes) is needed";
 	case IPC_OP_LOOKUP:
 	case IPC_OP_PICK:
 		if (!get_name(map, "name", req->name, true))
@@ -202,7 +203,8 @@ ipc_request_encode(msgpack_sbuffer *sb, const struct ipc_request *req)
 	bool named = req->op == IPC_OP_LOOKUP || req->op == IPC_OP_PICK;
 	bool watch_name = req->op == IPC_OP_WATCH && req->name[0] != '\0';
 	size_t fields = 1 + (req->op == IPC_OP_REGISTER) +
-			(req->op == IPC_OP_DEREGISTER) + watch_name +
+			(req->op == IPC_OP_DEREGISTER ||
+			 req->op == IPC_OP_PASS) + watch_name +
 			(named ? 2 + (req->tag[0] != '\0') : 0);
 	msgpack_pack_map(&pk, fields);
 	ipc_pack_cstr(&pk, "op");
@@ -219,7 +221,7 @@ ipc_request_encode(msgpack_sbuffer *sb, const struct ipc_request *req)
 		msgpack_pack_bin_body(&pk, bytes, size);
 		free(bytes);
 	}
-	if (req->op == IPC_OP_DEREGISTER) {
+	if (req->op == IPC_OP_DEREGISTER || req->op == IPC_OP_PASS) {
 		ipc_pack_cstr(&pk, "id");
 		ipc_pack_cstr(&pk, req->name);
 	}

@@ -9,6 +9,7 @@
  *	{"op": "register", "service": bin}    a one-service set in the
  *	                                      membership/service.h codec
  *	{"op": "deregister", "id": str}
+ *	{"op": "pass", "id": str}             a TTL service's heartbeat
  *	{"op": "lookup", "name": str, "tag": str?, "all": bool?}
  *	{"op": "pick", "name": str, "tag": str?, "policy": str?}
  *	{"op": "services"}
@@ -51,6 +52,7 @@ enum ipc_op {
 	IPC_OP_PICK,
 	IPC_OP_SERVICES,
 	IPC_OP_WATCH,
+	IPC_OP_PASS,
 	ipc_op_MAX
 };
 

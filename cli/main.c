@@ -26,6 +26,7 @@ static const char main_usage[] =
 	"  stats     print the local agent's counters\n"
 	"  register  register a service instance on the local agent\n"
 	"  deregister  remove one\n"
+	"  pass      a TTL service's heartbeat\n"
 	"  lookup    the healthy instances of a service, cluster-wide\n"
 	"  pick      one healthy instance as ADDRESS:PORT\n"
 	"  services  every service with healthy/total counts\n"
@@ -45,7 +46,7 @@ static const struct {
 	{"keygen", cmd_keygen},	{"register", cmd_register},
 	{"deregister", cmd_deregister}, {"lookup", cmd_lookup},
 	{"pick", cmd_pick},	{"services", cmd_services},
-	{"watch", cmd_watch},
+	{"watch", cmd_watch},	{"pass", cmd_pass},
 };
 
 int

@@ -27,6 +27,7 @@ enum {
 	SVC_KEY_TAGS = 5,
 	SVC_KEY_META = 6,
 	SVC_KEY_HEALTH = 7,
+	SVC_KEY_TTL = 8,
 };
 
 /* ---- validation -------------------------------------------------------- */
@@ -118,6 +119,8 @@ service_validate(const struct service *s, const char **why)
 	}
 	if ((unsigned)s->health >= service_health_MAX)
 		return invalid(why, "unknown health");
+	if (s->ttl_ms > SERVICE_TTL_MAX_MS)
+		return invalid(why, "the TTL is longer than a day");
 	return 0;
 }
 
@@ -172,6 +175,7 @@ service_dup(const struct service *s)
 		.meta = meta,
 		.meta_count = s->meta_count,
 		.health = s->health,
+		.ttl_ms = s->ttl_ms,
 	};
 	for (size_t i = 0; i < s->tag_count; i++)
 		tags[i] = str_put(&cursor, s->tags[i]);
@@ -193,7 +197,8 @@ service_equal(const struct service *a, const struct service *b)
 {
 	if (!str_equal(a->id, b->id) || !str_equal(a->name, b->name) ||
 	    !str_equal(a->address, b->address) || a->port != b->port ||
-	    a->health != b->health || a->tag_count != b->tag_count ||
+	    a->health != b->health || a->ttl_ms != b->ttl_ms ||
+	    a->tag_count != b->tag_count ||
 	    a->meta_count != b->meta_count)
 		return false;
 	for (size_t i = 0; i < a->tag_count; i++) {
@@ -231,7 +236,7 @@ pack_str(msgpack_packer *pk, const char *s)
 static void
 pack_service(msgpack_packer *pk, const struct service *s)
 {
-	msgpack_pack_map(pk, 7);
+	msgpack_pack_map(pk, s->ttl_ms ? 8 : 7);
 	msgpack_pack_uint8(pk, SVC_KEY_ID);
 	pack_str(pk, s->id);
 	msgpack_pack_uint8(pk, SVC_KEY_NAME);
@@ -252,6 +257,10 @@ pack_service(msgpack_packer *pk, const struct service *s)
 	}
 	msgpack_pack_uint8(pk, SVC_KEY_HEALTH);
 	msgpack_pack_uint8(pk, (uint8_t)s->health);
+	if (s->ttl_ms) {
+		msgpack_pack_uint8(pk, SVC_KEY_TTL);
+		msgpack_pack_uint64(pk, s->ttl_ms);
+	}
 }
 
 int
@@ -362,7 +371,7 @@ decode_field(const msgpack_object_kv *kv, struct svc_scratch *sc,
 		return "a service key is not an integer";
 	uint64_t key = kv->key.via.u64;
 	const msgpack_object *v = &kv->val;
-	if (key >= 1 && key <= 7)
+	if (key >= 1 && key <= 8)
 		*seen |= 1u << key;
 	switch (key) {
 	case SVC_KEY_ID:
@@ -389,6 +398,12 @@ decode_field(const msgpack_object_kv *kv, struct svc_scratch *sc,
 		    v->via.u64 >= service_health_MAX)
 			return "bad health";
 		sc->svc.health = (enum service_health)v->via.u64;
+		return NULL;
+	case SVC_KEY_TTL:
+		if (v->type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
+		    v->via.u64 == 0 || v->via.u64 > SERVICE_TTL_MAX_MS)
+			return "bad ttl";
+		sc->svc.ttl_ms = v->via.u64;
 		return NULL;
 	default:
 		return NULL; /* a newer agent's field */

@@ -5,7 +5,8 @@
  *	set     = map { 1: version (uint), 2: [service, ...] }
  *	service = map { 1: id, 2: name, 3: address, 4: port (uint),
  *	                5: [tag, ...], 6: { key: value, ... },
- *	                7: health (uint, enum service_health) }
+ *	                7: health (uint, enum service_health),
+ *	                8: ttl_ms (uint, only when not 0) }
  *
  * Keys are protocol (append only); unknown keys are skipped, so a newer
  * agent may add fields. Decoding checks every limit below and returns a
@@ -32,6 +33,8 @@
 #define SERVICE_META_VALUE_MAX 512
 /** Services one node may register. */
 #define SERVICE_PER_NODE_MAX 256
+/** Longest TTL a service may ask for (a day). */
+#define SERVICE_TTL_MAX_MS (24ull * 3600 * 1000)
 /** Bytes in one node's encoded set. */
 #define SERVICE_SET_BYTES_MAX (256 * 1024)
 
@@ -66,6 +69,9 @@ struct service {
 	const struct service_kv *meta;
 	size_t meta_count;
 	enum service_health health;
+	/** A TTL check: the service must report passing this often or its
+	 *  agent marks it critical. 0: no TTL check. */
+	uint64_t ttl_ms;
 };
 
 /**

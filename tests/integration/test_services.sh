@@ -74,6 +74,22 @@ check "deregister on b" R b deregister web-b
 t=$(wait_count 10 1 a web --all) &&
 	pass "deregistration seen on a in ${t}s" || fail "deregistration seen on a"
 
+# A TTL service: passing while it heartbeats, critical everywhere when it
+# stops, passing again at the next heartbeat.
+check "a TTL service registers on b" R b register cron --port 1 --ttl 2s
+check "c sees it healthy" wait_count 10 1 c cron
+for i in 1 2 3; do sleep 1; R b pass cron; done
+check "heartbeats keep it passing past its TTL" [ "$(count_on c cron)" = 1 ]
+t=$(wait_count 10 0 c cron) &&
+	pass "without heartbeats it turns critical on c in ${t}s" ||
+	fail "without heartbeats it turns critical on c"
+check "--all lists it critical" sh -c \
+	"'$RUMOR' lookup cron --all --socket '$WORK/c.sock' | grep -q critical"
+check "one pass makes it passing again" R b pass cron
+check "and c sees it" wait_count 10 1 c cron
+expect_pass_fail() { "$RUMOR" pass web-a --socket "$WORK/a.sock" 2>&1 | grep -q "no TTL check"; }
+check "pass on a service without TTL says so" expect_pass_fail
+
 sleep 0.5
 { kill "$WATCH_PID"; wait "$WATCH_PID"; } 2>/dev/null
 PIDS=("${PIDS[@]/$WATCH_PID}")

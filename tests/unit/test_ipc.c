@@ -84,7 +84,7 @@ test_malformed_requests_are_refused_with_a_reason(void)
 		{"\x83\xa2op\xa4pick\xa4name\xa1w\xa6policy\xa4" "best", 28,
 		 "\"policy\" must be random or round-robin"},
 		{"\x82\xa2op\xaa" "deregister\xa2id\x05", 19,
-		 "deregister needs an \"id\" (1-64 bytes)"},
+		 "an \"id\" (1-64 bytes) is needed"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct ipc_request req;
