@@ -196,27 +196,34 @@ next_draw(struct catalog *c)
 
 /* ---- registrations ---------------------------------------------------- */
 
+/* The bytes of the file for list (kept as the set codec). */
+static int
+file_bytes(struct service *const *list, size_t count, uint8_t **bytes,
+	   size_t *size)
+{
+	return service_set_encode(0, list, count, bytes, size);
+}
+
 /*
- * Announce `list` and keep it in the file, in that order of checks: the
- * node validates (nothing changes on error), the file is written before
- * the answer. Returns NULL or why it failed.
+ * Make `list` this agent's services: check it (nothing changes on
+ * error), keep it in the file, then announce it. An acknowledged
+ * registration is on disk before the cluster hears of it; if the
+ * announcement still fails, the old file goes back. Returns NULL or why.
  */
 static const char *
 commit(struct catalog *c, struct service **list, size_t count,
        uint64_t now_ms)
 {
+	const char *why = "invalid services";
+	int rc = node_check_services(c->node,
+				     (const struct service *const *)list,
+				     count, &why);
+	if (rc != 0)
+		return why;
 	uint8_t *bytes;
 	size_t size;
-	if (service_set_encode(0, list, count, &bytes, &size) != 0)
-		return "too many services on this agent";
-	const char *why = "out of memory";
-	int rc = node_set_services(c->node, now_ms,
-				   (const struct service *const *)list, count,
-				   &why);
-	if (rc != 0) {
-		free(bytes);
-		return rc == RUMOR_ENOMEM ? "out of memory" : why;
-	}
+	if (file_bytes(list, count, &bytes, &size) != 0)
+		return "out of memory";
 	if (c->dir != NULL && datadir_write(c->dir, c->path, bytes, size) != 0) {
 		snprintf(c->err, sizeof(c->err), "cannot keep the "
 			 "registration in %s: %s", c->path,
@@ -225,7 +232,17 @@ commit(struct catalog *c, struct service **list, size_t count,
 		return c->err;
 	}
 	free(bytes);
-	return NULL;
+	rc = node_set_services(c->node, now_ms,
+			       (const struct service *const *)list, count,
+			       &why);
+	if (rc == 0)
+		return NULL;
+	if (c->dir != NULL &&
+	    file_bytes(c->local, c->count, &bytes, &size) == 0) {
+		datadir_write(c->dir, c->path, bytes, size);
+		free(bytes);
+	}
+	return why;
 }
 
 static const char *
@@ -309,12 +326,15 @@ catalog_tick(struct catalog *c, uint64_t now_ms)
 			continue;
 		const char *why = set_health(c, i, SERVICE_HEALTH_CRITICAL,
 					     now_ms);
-		if (why != NULL)
+		if (why != NULL) {
+			/* Try again in a second, not in a busy loop. */
+			c->deadline_ms[i] = now_ms + 1000;
 			log_line(LOG_WARN, "service %s: TTL expired, but: %s",
 				 s->id, why);
-		else
+		} else {
 			log_line(LOG_INFO, "service %s: TTL expired, critical",
 				 c->local[i]->id);
+		}
 	}
 }
 

@@ -156,6 +156,12 @@ conn_request(struct ipc_conn *c)
 		return;
 	}
 	enum ipc_server_reply reply = srv->on_request(srv, &req, &c->out);
+	if (reply == IPC_SERVER_REPLY_WATCH &&
+	    srv->watcher_count >= IPC_SERVER_WATCHERS_MAX) {
+		msgpack_sbuffer_clear(&c->out);
+		ipc_error_encode(&c->out, "too many watchers on this agent");
+		reply = IPC_SERVER_REPLY_NOW;
+	}
 	if (reply == IPC_SERVER_REPLY_WATCH) {
 		c->watching = true;
 		strcpy(c->watch, req.name);
@@ -195,6 +201,8 @@ conn_read(uv_stream_t *h, ssize_t nread, const uv_buf_t *buf)
 		conn_close(c); /* EOF or error, maybe mid-frame: fine */
 		return;
 	}
+	if (nread > 0)
+		c->active_ms = uv_now(c->srv->loop);
 	if (c->prefix_got < IPC_PREFIX) {
 		c->prefix_got += (size_t)nread;
 		if (c->prefix_got == IPC_PREFIX && conn_prefix_done(c) != 0) {

@@ -6,8 +6,9 @@
  * Limits: IPC_REQUEST_MAX bytes per request (a longer announced length
  * closes the connection: the framing is lost), IPC_SERVER_CONNS_MAX
  * connections (a new one evicts the longest-idle; if all are busy it is
- * accepted and closed at once), IPC_SERVER_IDLE_MS to send a request
- * after connecting or after the last response. Undecodable
+ * accepted and closed at once), IPC_SERVER_IDLE_MS without a byte
+ * read or written (watchers excepted, IPC_SERVER_WATCHERS_MAX of them).
+ * Undecodable
  * requests get {"ok": false, "error": ...}; nothing a client sends can do
  * more than that.
  *
@@ -31,6 +32,8 @@
 /** A connection with no request in progress for this long is closed
  *  (a deferred request is not idle). */
 #define IPC_SERVER_IDLE_MS 10000
+/** Watch connections at most (they never idle out). */
+#define IPC_SERVER_WATCHERS_MAX 64
 /** Bytes queued for a watcher that does not read before it is cut off
  *  (it can reconnect and look up the current state). */
 #define IPC_SERVER_WATCH_PENDING_MAX (4u << 20)

@@ -43,7 +43,12 @@ node_new(const struct node_config *cfg, uint64_t now_ms)
 		return NULL;
 	}
 	node->registry = registry_new();
-	if (node->registry == NULL) {
+	/* Our own (empty) entry, so that node_set_services never has to
+	 * allocate one after announcing. */
+	struct service_set none = {0};
+	if (node->registry == NULL ||
+	    registry_apply(node->registry, cfg->self.name, &none) < 0) {
+		registry_delete(node->registry);
 		swim_delete(node->swim);
 		free(node);
 		return NULL;
@@ -308,13 +313,22 @@ node_poll_event(struct node *node, struct swim_event *out)
 	return true;
 }
 
-int
-node_set_services(struct node *node, uint64_t now_ms,
-		  const struct service *const *services, size_t count,
-		  const char **why)
+/* Validate and encode a set for announcing; nothing changes. */
+static int
+services_encode(const struct node *node,
+		const struct service *const *services, size_t count,
+		uint8_t **meta, size_t *meta_size, const char **why)
 {
-	if (count > SERVICE_PER_NODE_MAX)
+	if (swim_is_leaving(node->swim)) {
+		if (why != NULL)
+			*why = "the agent is leaving";
+		return RUMOR_ESTATE;
+	}
+	if (count > SERVICE_PER_NODE_MAX) {
+		if (why != NULL)
+			*why = "too many services on one node";
 		return RUMOR_ETOOBIG;
+	}
 	for (size_t i = 0; i < count; i++) {
 		int rc = service_validate(services[i], why);
 		if (rc != 0)
@@ -329,18 +343,49 @@ node_set_services(struct node *node, uint64_t now_ms,
 	}
 	/* The version inside the bytes is informational; receivers use
 	 * the incarnation the announcement carries. */
-	uint8_t *meta;
-	size_t meta_size;
 	int rc = service_set_encode(0, (struct service *const *)services,
-				    count, &meta, &meta_size);
-	if (rc != 0)
+				    count, meta, meta_size);
+	if (rc != 0) {
+		if (why != NULL)
+			*why = rc == RUMOR_ENOMEM ? "out of memory"
+						  : "the services are too big";
 		return rc;
-	if (meta_size > NODE_SERVICES_GOSSIP_MAX) {
-		free(meta);
+	}
+	if (*meta_size > NODE_SERVICES_GOSSIP_MAX) {
+		free(*meta);
 		if (why != NULL)
 			*why = "the services do not fit in one announcement";
 		return RUMOR_ETOOBIG;
 	}
+	return 0;
+}
+
+int
+node_check_services(const struct node *node,
+		    const struct service *const *services, size_t count,
+		    const char **why)
+{
+	uint8_t *meta;
+	size_t meta_size;
+	int rc = services_encode(node, services, count, &meta, &meta_size,
+				 why);
+	if (rc == 0)
+		free(meta);
+	return rc;
+}
+
+int
+node_set_services(struct node *node, uint64_t now_ms,
+		  const struct service *const *services, size_t count,
+		  const char **why)
+{
+	uint8_t *meta;
+	size_t meta_size;
+	int rc = services_encode(node, services, count, &meta, &meta_size,
+				 why);
+	if (rc != 0)
+		return rc;
+	/* Everything that can fail comes before the announcement. */
 	struct service_set set = {.count = count};
 	set.services = calloc(count ? count : 1, sizeof(*set.services));
 	for (size_t i = 0; set.services != NULL && i < count; i++) {
@@ -352,16 +397,21 @@ node_set_services(struct node *node, uint64_t now_ms,
 	}
 	if (set.services == NULL) {
 		free(meta);
+		if (why != NULL)
+			*why = "out of memory";
 		return RUMOR_ENOMEM;
 	}
 	rc = swim_set_meta(node->swim, now_ms, count ? meta : NULL,
 			   count ? meta_size : 0);
 	free(meta);
 	if (rc == 0) {
+		/* Our own entry exists since node_new, so this cannot fail. */
 		set.version = swim_self_incarnation(node->swim);
-		rc = registry_apply(node->registry,
-				    swim_self_name(node->swim), &set) < 0
-			? RUMOR_ENOMEM : 0;
+		registry_apply(node->registry, swim_self_name(node->swim),
+			       &set);
+	} else if (why != NULL) {
+		*why = rc == RUMOR_ENOMEM ? "out of memory"
+					  : "the agent is leaving";
 	}
 	service_set_destroy(&set);
 	return rc;

@@ -145,12 +145,19 @@ node_poll_event(struct node *node, struct swim_event *out);
  * the alive message about this node. Returns 0; RUMOR_EINVAL with *why for
  * an invalid service or an id given twice; RUMOR_ETOOBIG when the encoded
  * set passes NODE_SERVICES_GOSSIP_MAX or SERVICE_PER_NODE_MAX; or
- * RUMOR_ENOMEM. On error nothing changed.
+ * RUMOR_ESTATE while leaving, or RUMOR_ENOMEM. On error nothing changed.
  */
 int
 node_set_services(struct node *node, uint64_t now_ms,
 		  const struct service *const *services, size_t count,
 		  const char **why);
+
+/** node_set_services()'s checks alone (nothing changes): 0, or its
+ *  errors with *why, RUMOR_ESTATE when the node is leaving. */
+int
+node_check_services(const struct node *node,
+		    const struct service *const *services, size_t count,
+		    const char **why);
 
 /** The cluster's services as this node knows them (lookups, picks,
  *  change events for watches). */

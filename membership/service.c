@@ -263,16 +263,33 @@ pack_service(msgpack_packer *pk, const struct service *s)
 	}
 }
 
+/* An sbuffer that remembers a failed write (msgpack_sbuffer_write keeps
+ * the old buffer when realloc fails, so later small writes would land). */
+struct guarded_sbuffer {
+	msgpack_sbuffer sb;
+	bool failed;
+};
+
+static int
+guarded_write(void *data, const char *buf, size_t len)
+{
+	struct guarded_sbuffer *g = data;
+	if (g->failed || msgpack_sbuffer_write(&g->sb, buf, len) != 0)
+		g->failed = true;
+	return 0;
+}
+
 int
 service_set_encode(uint64_t version, struct service *const *services,
 		   size_t count, uint8_t **out, size_t *size)
 {
 	if (count > SERVICE_PER_NODE_MAX)
 		return RUMOR_ETOOBIG;
+	struct guarded_sbuffer g = {.failed = false};
+	msgpack_sbuffer_init(&g.sb);
 	msgpack_sbuffer sbuf;
-	msgpack_sbuffer_init(&sbuf);
 	msgpack_packer pk;
-	msgpack_packer_init(&pk, &sbuf, msgpack_sbuffer_write);
+	msgpack_packer_init(&pk, &g, guarded_write);
 	msgpack_pack_map(&pk, 2);
 	msgpack_pack_uint8(&pk, SET_KEY_VERSION);
 	msgpack_pack_uint64(&pk, version);
@@ -280,8 +297,8 @@ service_set_encode(uint64_t version, struct service *const *services,
 	msgpack_pack_array(&pk, count);
 	for (size_t i = 0; i < count; i++)
 		pack_service(&pk, services[i]);
-	/* msgpack_sbuffer_write reports out of memory by a short buffer. */
-	if (sbuf.data == NULL) {
+	sbuf = g.sb;
+	if (g.failed || sbuf.data == NULL) {
 		msgpack_sbuffer_destroy(&sbuf);
 		return RUMOR_ENOMEM;
 	}

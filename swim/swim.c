@@ -915,3 +915,9 @@ swim_self_incarnation(const struct swim *swim)
 {
 	return swim->self->incarnation;
 }
+
+bool
+swim_is_leaving(const struct swim *swim)
+{
+	return swim->leaving;
+}

@@ -345,6 +345,10 @@ swim_self_name(const struct swim *swim);
 uint64_t
 swim_self_incarnation(const struct swim *swim);
 
+/** Whether swim_leave() was called (no more metadata changes then). */
+bool
+swim_is_leaving(const struct swim *swim);
+
 /** Write "a.b.c.d:port" into buf (at least 22 bytes). Returns buf. */
 char *
 swim_addr_str(const struct swim_addr *addr, char *buf, size_t size);
