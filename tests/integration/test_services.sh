@@ -90,6 +90,23 @@ check "and c sees it" wait_count 10 1 c cron
 expect_pass_fail() { "$RUMOR" pass web-a --socket "$WORK/a.sock" 2>&1 | grep -q "no TTL check"; }
 check "pass on a service without TTL says so" expect_pass_fail
 
+# A data dir that cannot be written: the registration is refused, the
+# cluster keeps what it had, and a TTL expiry does not spin the agent.
+mkdir "$WORK/b.d/services.tmp"
+check "a register that cannot be kept is refused" \
+	sh -c "! '$RUMOR' register extra --socket '$WORK/b.sock' 2>/dev/null"
+check "a deregister that cannot be kept is refused" \
+	sh -c "! '$RUMOR' deregister cache --socket '$WORK/b.sock' 2>/dev/null"
+sleep 1
+check "and the cluster still has cache, not extra" \
+	[ "$(count_on c cache)$(count_on c extra)" = 10 ]
+inc0=$(R b stats | awk '$1 == "incarnation" {print $2}')
+sleep 3 # cron's 2 s TTL expires and cannot be kept
+inc1=$(R b stats | awk '$1 == "incarnation" {print $2}')
+check "the agent stays responsive, no announcement storm ($inc0 -> $inc1)" \
+	[ -n "$inc1" ] && [ $((inc1 - inc0)) -lt 10 ]
+rmdir "$WORK/b.d/services.tmp"
+
 sleep 0.5
 { kill "$WATCH_PID"; wait "$WATCH_PID"; } 2>/dev/null
 PIDS=("${PIDS[@]/$WATCH_PID}")
