@@ -200,6 +200,13 @@ agent_pump(struct agent *a)
 		       0);
 }
 
+/* A health check changed a service: announce it now. */
+static void
+agent_pump_cb(void *arg)
+{
+	agent_pump(arg);
+}
+
 /* ---- inputs ------------------------------------------------------------ */
 
 static void
@@ -385,6 +392,8 @@ collect_stats(struct agent *a, struct agent_counters *c)
 	counter_add(c, "", "watchers", a->ipc.watcher_count);
 	counter_add(c, "", "watchers_cut", a->ipc.watchers_cut);
 	counter_add(c, "", "services_local", a->catalog.count);
+	counter_add(c, "", "checks_run", a->catalog.checks.runs);
+	counter_add(c, "", "checks_failed", a->catalog.checks.failures);
 	counter_add(c, "", "services_cluster",
 		    registry_instance_count(node_registry(a->node)));
 	counter_add(c, "", "watch_events_dropped",
@@ -472,6 +481,7 @@ agent_shutdown(struct agent *a)
 	if (a->closed)
 		return;
 	a->closed = true;
+	catalog_stop(&a->catalog);
 	pushpull_close(&a->pushpull);
 	ipc_server_close(&a->ipc);
 	/* What is left belongs to the agent itself: udp, timer, signals. */
@@ -550,7 +560,7 @@ agent_start(struct agent *a)
 	uint64_t pick_seed;
 	randombytes_buf(&pick_seed, sizeof(pick_seed));
 	if (catalog_open(&a->catalog, a->node, cfg->data_dir, pick_seed,
-			 agent_now(a)) != 0)
+			 &a->loop, agent_pump_cb, a) != 0)
 		return -1;
 	int rc = udp_listen(a);
 	if (rc != 0)

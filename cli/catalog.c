@@ -14,12 +14,45 @@
 
 #define CATALOG_FILE "services"
 
+static void
+announced(struct service *const *list, size_t count, struct service *shown,
+	  const struct service **ptrs);
+
+static const char *set_health(struct catalog *c, size_t i,
+			      enum service_health health, uint64_t now_ms);
+
+/* A check's verdict: announce a change of health. */
+static void
+check_result(void *arg, const char *id, enum service_health health)
+{
+	struct catalog *c = arg;
+	for (size_t i = 0; i < c->count; i++) {
+		if (strcmp(c->local[i]->id, id) != 0)
+			continue;
+		if (c->local[i]->health == health)
+			return;
+		const char *why = set_health(c, i, health, uv_now(c->loop));
+		if (why != NULL)
+			log_line(LOG_WARN, "service %s: check says %s, but: %s",
+				 id, service_health_strs[health], why);
+		else
+			log_line(LOG_INFO, "service %s: %s", id,
+				 service_health_strs[health]);
+		c->changed(c->changed_arg);
+		return;
+	}
+}
+
 int
 catalog_open(struct catalog *c, struct node *node, const char *dir,
-	     uint64_t rand_seed, uint64_t now_ms)
+	     uint64_t rand_seed, uv_loop_t *loop, void (*changed)(void *),
+	     void *changed_arg)
 {
 	*c = (struct catalog){.node = node, .dir = dir,
-			      .rand_state = rand_seed | 1};
+			      .rand_state = rand_seed | 1, .loop = loop,
+			      .changed = changed, .changed_arg = changed_arg};
+	checks_create(&c->checks, loop, check_result, c);
+	uint64_t now_ms = uv_now(loop);
 	if (dir == NULL)
 		return 0; /* no data dir: registrations live in memory */
 	if ((size_t)snprintf(c->path, sizeof(c->path), "%s/%s", dir,
@@ -48,9 +81,10 @@ catalog_open(struct catalog *c, struct node *node, const char *dir,
 		return -1;
 	}
 	free(buf);
-	int rc = node_set_services(node, now_ms,
-				   (const struct service *const *)set.services,
-				   set.count, &why);
+	struct service shown[SERVICE_PER_NODE_MAX];
+	const struct service *ptrs[SERVICE_PER_NODE_MAX];
+	announced(set.services, set.count, shown, ptrs);
+	int rc = node_set_services(node, now_ms, ptrs, set.count, &why);
 	if (rc != 0) {
 		fprintf(stderr, "rumor: services file %s: %s\n", c->path,
 			rc == RUMOR_EINVAL || rc == RUMOR_ETOOBIG
@@ -64,7 +98,14 @@ catalog_open(struct catalog *c, struct node *node, const char *dir,
 	}
 	c->count = set.count;
 	free(set.services);
+	checks_sync(&c->checks, c->local, c->count);
 	return 0;
+}
+
+void
+catalog_stop(struct catalog *c)
+{
+	checks_stop(&c->checks);
 }
 
 void
@@ -210,14 +251,32 @@ file_bytes(struct service *const *list, size_t count, uint8_t **bytes,
  * registration is on disk before the cluster hears of it; if the
  * announcement still fails, the old file goes back. Returns NULL or why.
  */
+/* What the cluster hears: the services without their check (shallow
+ * copies in shown[], pointers in ptrs[]). */
+static void
+announced(struct service *const *list, size_t count, struct service *shown,
+	  const struct service **ptrs)
+{
+	for (size_t i = 0; i < count; i++) {
+		shown[i] = *list[i];
+		shown[i].check = (struct service_check){0};
+		ptrs[i] = &shown[i];
+	}
+}
+
 static const char *
 commit(struct catalog *c, struct service **list, size_t count,
        uint64_t now_ms)
 {
 	const char *why = "invalid services";
-	int rc = node_check_services(c->node,
-				     (const struct service *const *)list,
-				     count, &why);
+	for (size_t i = 0; i < count; i++) {
+		if (service_validate(list[i], &why) != 0)
+			return why;
+	}
+	struct service shown[SERVICE_PER_NODE_MAX];
+	const struct service *ptrs[SERVICE_PER_NODE_MAX];
+	announced(list, count, shown, ptrs);
+	int rc = node_check_services(c->node, ptrs, count, &why);
 	if (rc != 0)
 		return why;
 	uint8_t *bytes;
@@ -232,9 +291,7 @@ commit(struct catalog *c, struct service **list, size_t count,
 		return c->err;
 	}
 	free(bytes);
-	rc = node_set_services(c->node, now_ms,
-			       (const struct service *const *)list, count,
-			       &why);
+	rc = node_set_services(c->node, now_ms, ptrs, count, &why);
 	if (rc == 0)
 		return NULL;
 	if (c->dir != NULL &&
@@ -257,7 +314,11 @@ do_register(struct catalog *c, const struct service *s, uint64_t now_ms)
 	}
 	if (replaced == SIZE_MAX && count == SERVICE_PER_NODE_MAX)
 		return "this agent has the most services it may register";
-	struct service *copy = service_dup(s);
+	/* A checked service is critical until its first check passes. */
+	struct service tmp = *s;
+	if (tmp.check.kind != SERVICE_CHECK_NONE)
+		tmp.health = SERVICE_HEALTH_CRITICAL;
+	struct service *copy = service_dup(&tmp);
 	if (copy == NULL)
 		return "out of memory";
 	size_t at = replaced != SIZE_MAX ? replaced : count++;
@@ -272,6 +333,7 @@ do_register(struct catalog *c, const struct service *s, uint64_t now_ms)
 	memcpy(c->local, list, count * sizeof(*list));
 	c->deadline_ms[at] = now_ms + copy->ttl_ms;
 	c->count = count;
+	checks_sync(&c->checks, c->local, c->count);
 	return NULL;
 }
 
@@ -374,6 +436,7 @@ do_deregister(struct catalog *c, const char *id, uint64_t now_ms)
 	memcpy(c->local, list, count * sizeof(*list));
 	memcpy(c->deadline_ms, deadlines, count * sizeof(*deadlines));
 	c->count = count;
+	checks_sync(&c->checks, c->local, c->count);
 	return NULL;
 }
 

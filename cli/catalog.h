@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "ipc_proto.h"
+#include "checks.h"
 #include "ipc_server.h"
 #include "membership/node.h"
 
@@ -30,6 +31,11 @@ struct catalog {
 	uint64_t rand_state;
 	/** The last error text that names a path. */
 	char err[4096 + 256];
+	/** Health checks of our services, and whom to tell of a change. */
+	struct checks checks;
+	uv_loop_t *loop;
+	void (*changed)(void *arg);
+	void *changed_arg;
 };
 
 /**
@@ -40,7 +46,12 @@ struct catalog {
  */
 int
 catalog_open(struct catalog *c, struct node *node, const char *dir,
-	     uint64_t rand_seed, uint64_t now_ms);
+	     uint64_t rand_seed, uv_loop_t *loop, void (*changed)(void *),
+	     void *changed_arg);
+
+/** Stop the health checks (before the loop closes its handles). */
+void
+catalog_stop(struct catalog *c);
 
 void
 catalog_close(struct catalog *c);

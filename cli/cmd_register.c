@@ -24,7 +24,14 @@ static const char register_usage[] =
 	"  --tag TAG        a tag to look it up by (repeatable, up to 32)\n"
 	"  --meta KEY=VALUE free-form metadata (repeatable, up to 32)\n"
 	"  --ttl D          a TTL check: `rumor pass ID` at least every D\n"
-	"                   (500ms, 10s, 1m...) or it turns critical\n";
+	"                   (500ms, 10s, 1m...) or it turns critical\n"
+	"  --check-tcp A.B.C.D:PORT     passing when a connection opens\n"
+	"  --check-http http://A.B.C.D[:PORT]/PATH   passing on a 2xx\n"
+	"  --check-exec CMD             passing when `sh -c CMD` exits 0\n"
+	"  --interval D     how often the check runs (default 10s)\n"
+	"  --timeout D      how long one run may take (default 5s)\n"
+	"  A checked service is critical until its first check passes; the\n"
+	"  agent runs the check, the cluster only hears the result.\n";
 
 static const char pass_usage[] =
 	"usage: rumor pass ID [--socket PATH]\n"
@@ -79,12 +86,17 @@ parse_register(struct args *a, struct client_flags *f, struct reg_flags *r)
 {
 	static const char *const valued[] = {"--socket", "--id", "--address",
 					     "--port", "--tag", "--meta",
-					     "--ttl", NULL};
+					     "--ttl", "--check-tcp",
+					     "--check-http", "--check-exec",
+					     "--interval", "--timeout", NULL};
 	static const char *const switches[] = {NULL};
 	f->socket_path = client_default_socket(f->socket_buf,
 					       sizeof(f->socket_buf));
 	r->svc = (struct service){.name = positional(a), .address = "",
-				  .tags = r->tags, .meta = r->meta};
+				  .tags = r->tags, .meta = r->meta,
+				  .check = {.interval_ms = 10000,
+					    .timeout_ms = 5000}};
+	bool timing = false;
 	const char *flag, *value;
 	int rc;
 	while ((rc = args_next(a, &flag, &value, valued, switches)) == 1) {
@@ -112,6 +124,25 @@ parse_register(struct args *a, struct client_flags *f, struct reg_flags *r)
 		} else if (strcmp(flag, "--meta") == 0) {
 			if (add_meta(a, r, value) != 0)
 				return -1;
+		} else if (strncmp(flag, "--check-", 8) == 0) {
+			if (r->svc.check.kind != SERVICE_CHECK_NONE) {
+				fprintf(stderr, "rumor: %s: one check per "
+					"service\n", a->cmd);
+				return -1;
+			}
+			r->svc.check.kind =
+				strcmp(flag, "--check-tcp") == 0 ? SERVICE_CHECK_TCP
+				: strcmp(flag, "--check-http") == 0
+					? SERVICE_CHECK_HTTP
+					: SERVICE_CHECK_EXEC;
+			r->svc.check.target = value;
+		} else if (strcmp(flag, "--interval") == 0 ||
+			   strcmp(flag, "--timeout") == 0) {
+			uint64_t *d = flag[2] == 'i' ? &r->svc.check.interval_ms
+						     : &r->svc.check.timeout_ms;
+			if (args_duration(a, flag, value, d) != 0)
+				return -1;
+			timing = true;
 		} else if (strcmp(flag, "--ttl") == 0) {
 			if (args_duration(a, flag, value, &r->svc.ttl_ms) != 0)
 				return -1;
@@ -131,6 +162,13 @@ parse_register(struct args *a, struct client_flags *f, struct reg_flags *r)
 	}
 	if (r->svc.id == NULL)
 		r->svc.id = r->svc.name;
+	if (timing && r->svc.check.kind == SERVICE_CHECK_NONE) {
+		fprintf(stderr, "rumor: %s: --interval and --timeout go with "
+			"a --check-*\n", a->cmd);
+		return -1;
+	}
+	if (r->svc.check.kind == SERVICE_CHECK_NONE)
+		r->svc.check = (struct service_check){0};
 	const char *why = NULL;
 	if (service_validate(&r->svc, &why) != 0) {
 		fprintf(stderr, "rumor: %s: %s\n", a->cmd, why);

@@ -9,6 +9,10 @@
 #include "service.h"
 #include "swim/swim_proto.h"
 
+const char *const service_check_kind_strs[service_check_kind_MAX] = {
+	"none", "tcp", "http", "exec",
+};
+
 const char *const service_health_strs[service_health_MAX] = {
 	"passing",
 	"critical",
@@ -28,6 +32,13 @@ enum {
 	SVC_KEY_META = 6,
 	SVC_KEY_HEALTH = 7,
 	SVC_KEY_TTL = 8,
+	SVC_KEY_CHECK = 9,
+};
+enum {
+	CHECK_KEY_KIND = 1,
+	CHECK_KEY_TARGET = 2,
+	CHECK_KEY_INTERVAL = 3,
+	CHECK_KEY_TIMEOUT = 4,
 };
 
 /* ---- validation -------------------------------------------------------- */
@@ -121,6 +132,22 @@ service_validate(const struct service *s, const char **why)
 		return invalid(why, "unknown health");
 	if (s->ttl_ms > SERVICE_TTL_MAX_MS)
 		return invalid(why, "the TTL is longer than a day");
+	const struct service_check *k = &s->check;
+	if (k->kind == SERVICE_CHECK_NONE)
+		return 0;
+	if ((unsigned)k->kind >= service_check_kind_MAX)
+		return invalid(why, "unknown check kind");
+	if (s->ttl_ms != 0)
+		return invalid(why, "a service has a TTL or a check, not both");
+	if (k->target == NULL || k->target[0] == '\0' ||
+	    !text_valid(k->target, SERVICE_CHECK_TARGET_MAX, false))
+		return invalid(why, "a check target must be 1-255 printable "
+				    "characters");
+	if (k->interval_ms < SERVICE_CHECK_INTERVAL_MIN_MS ||
+	    k->interval_ms > SERVICE_CHECK_PERIOD_MAX_MS)
+		return invalid(why, "a check interval must be 100ms to 1h");
+	if (k->timeout_ms == 0 || k->timeout_ms > SERVICE_CHECK_PERIOD_MAX_MS)
+		return invalid(why, "a check timeout must be 1ms to 1h");
 	return 0;
 }
 
@@ -153,7 +180,7 @@ service_dup(const struct service *s)
 		      s->tag_count * sizeof(char *) +
 		      s->meta_count * sizeof(struct service_kv);
 	size_t strings = str_size(s->id) + str_size(s->name) +
-			 str_size(s->address);
+			 str_size(s->address) + str_size(s->check.target);
 	for (size_t i = 0; i < s->tag_count; i++)
 		strings += str_size(s->tags[i]);
 	for (size_t i = 0; i < s->meta_count; i++)
@@ -176,7 +203,10 @@ service_dup(const struct service *s)
 		.meta_count = s->meta_count,
 		.health = s->health,
 		.ttl_ms = s->ttl_ms,
+		.check = s->check,
 	};
+	out->check.target = s->check.kind != SERVICE_CHECK_NONE
+		? str_put(&cursor, s->check.target) : NULL;
 	for (size_t i = 0; i < s->tag_count; i++)
 		tags[i] = str_put(&cursor, s->tags[i]);
 	for (size_t i = 0; i < s->meta_count; i++) {
@@ -198,6 +228,11 @@ service_equal(const struct service *a, const struct service *b)
 	if (!str_equal(a->id, b->id) || !str_equal(a->name, b->name) ||
 	    !str_equal(a->address, b->address) || a->port != b->port ||
 	    a->health != b->health || a->ttl_ms != b->ttl_ms ||
+	    a->check.kind != b->check.kind ||
+	    a->check.interval_ms != b->check.interval_ms ||
+	    a->check.timeout_ms != b->check.timeout_ms ||
+	    (a->check.kind != SERVICE_CHECK_NONE &&
+	     !str_equal(a->check.target, b->check.target)) ||
 	    a->tag_count != b->tag_count ||
 	    a->meta_count != b->meta_count)
 		return false;
@@ -211,6 +246,14 @@ service_equal(const struct service *a, const struct service *b)
 			return false;
 	}
 	return true;
+}
+
+struct service *
+service_strip_check(const struct service *s)
+{
+	struct service tmp = *s;
+	tmp.check = (struct service_check){.kind = SERVICE_CHECK_NONE};
+	return service_dup(&tmp);
 }
 
 bool
@@ -236,7 +279,8 @@ pack_str(msgpack_packer *pk, const char *s)
 static void
 pack_service(msgpack_packer *pk, const struct service *s)
 {
-	msgpack_pack_map(pk, s->ttl_ms ? 8 : 7);
+	bool check = s->check.kind != SERVICE_CHECK_NONE;
+	msgpack_pack_map(pk, 7 + (s->ttl_ms != 0) + check);
 	msgpack_pack_uint8(pk, SVC_KEY_ID);
 	pack_str(pk, s->id);
 	msgpack_pack_uint8(pk, SVC_KEY_NAME);
@@ -260,6 +304,18 @@ pack_service(msgpack_packer *pk, const struct service *s)
 	if (s->ttl_ms) {
 		msgpack_pack_uint8(pk, SVC_KEY_TTL);
 		msgpack_pack_uint64(pk, s->ttl_ms);
+	}
+	if (check) {
+		msgpack_pack_uint8(pk, SVC_KEY_CHECK);
+		msgpack_pack_map(pk, 4);
+		msgpack_pack_uint8(pk, CHECK_KEY_KIND);
+		msgpack_pack_uint8(pk, (uint8_t)s->check.kind);
+		msgpack_pack_uint8(pk, CHECK_KEY_TARGET);
+		pack_str(pk, s->check.target);
+		msgpack_pack_uint8(pk, CHECK_KEY_INTERVAL);
+		msgpack_pack_uint64(pk, s->check.interval_ms);
+		msgpack_pack_uint8(pk, CHECK_KEY_TIMEOUT);
+		msgpack_pack_uint64(pk, s->check.timeout_ms);
 	}
 }
 
@@ -335,6 +391,7 @@ struct svc_scratch {
 	char id[SERVICE_NAME_MAX + 1];
 	char name[SERVICE_NAME_MAX + 1];
 	char address[SERVICE_ADDRESS_MAX + 1];
+	char target[SERVICE_CHECK_TARGET_MAX + 1];
 	char tags[SERVICE_TAGS_MAX][SERVICE_NAME_MAX + 1];
 	const char *tag_ptrs[SERVICE_TAGS_MAX];
 	char keys[SERVICE_META_MAX][SERVICE_NAME_MAX + 1];
@@ -381,6 +438,43 @@ decode_meta(const msgpack_object *o, struct svc_scratch *sc)
 }
 
 static const char *
+decode_check(const msgpack_object *o, struct svc_scratch *sc)
+{
+	if (o->type != MSGPACK_OBJECT_MAP)
+		return "a check is not a map";
+	struct service_check *k = &sc->svc.check;
+	*k = (struct service_check){.target = sc->target};
+	sc->target[0] = '\0';
+	for (uint32_t i = 0; i < o->via.map.size; i++) {
+		const msgpack_object_kv *kv = &o->via.map.ptr[i];
+		if (kv->key.type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+			return "a check key is not an integer";
+		uint64_t key = kv->key.via.u64;
+		if (key == CHECK_KEY_TARGET) {
+			if (!get_str(&kv->val, SERVICE_CHECK_TARGET_MAX,
+				     sc->target))
+				return "bad check target";
+			continue;
+		}
+		if (key < CHECK_KEY_KIND || key > CHECK_KEY_TIMEOUT)
+			continue;
+		if (kv->val.type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+			return "a check field is not a number";
+		uint64_t v = kv->val.via.u64;
+		if (key == CHECK_KEY_KIND) {
+			if (v == 0 || v >= service_check_kind_MAX)
+				return "bad check kind";
+			k->kind = (enum service_check_kind)v;
+		} else if (key == CHECK_KEY_INTERVAL) {
+			k->interval_ms = v;
+		} else {
+			k->timeout_ms = v;
+		}
+	}
+	return k->kind == SERVICE_CHECK_NONE ? "a check lacks its kind" : NULL;
+}
+
+static const char *
 decode_field(const msgpack_object_kv *kv, struct svc_scratch *sc,
 	     unsigned *seen)
 {
@@ -388,7 +482,7 @@ decode_field(const msgpack_object_kv *kv, struct svc_scratch *sc,
 		return "a service key is not an integer";
 	uint64_t key = kv->key.via.u64;
 	const msgpack_object *v = &kv->val;
-	if (key >= 1 && key <= 8)
+	if (key >= 1 && key <= 9)
 		*seen |= 1u << key;
 	switch (key) {
 	case SVC_KEY_ID:
@@ -422,6 +516,8 @@ decode_field(const msgpack_object_kv *kv, struct svc_scratch *sc,
 			return "bad ttl";
 		sc->svc.ttl_ms = v->via.u64;
 		return NULL;
+	case SVC_KEY_CHECK:
+		return decode_check(v, sc);
 	default:
 		return NULL; /* a newer agent's field */
 	}

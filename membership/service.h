@@ -6,7 +6,14 @@
  *	service = map { 1: id, 2: name, 3: address, 4: port (uint),
  *	                5: [tag, ...], 6: { key: value, ... },
  *	                7: health (uint, enum service_health),
- *	                8: ttl_ms (uint, only when not 0) }
+ *	                8: ttl_ms (uint, only when not 0),
+ *	                9: check (only with one): { 1: kind (uint, enum
+ *	                   service_check_kind), 2: target (str),
+ *	                   3: interval_ms (uint), 4: timeout_ms (uint) } }
+ *
+ * A check runs on the service's own agent; agents announce their
+ * services without it (service_strip_check), so targets and commands
+ * stay local.
  *
  * Keys are protocol (append only); unknown keys are skipped, so a newer
  * agent may add fields. Decoding checks every limit below and returns a
@@ -37,6 +44,34 @@
 #define SERVICE_TTL_MAX_MS (24ull * 3600 * 1000)
 /** Bytes in one node's encoded set. */
 #define SERVICE_SET_BYTES_MAX (256 * 1024)
+
+/** Bytes in a check target (a URL, HOST:PORT or a command line). */
+#define SERVICE_CHECK_TARGET_MAX 255
+/** Shortest check interval, and the longest interval or timeout. */
+#define SERVICE_CHECK_INTERVAL_MIN_MS 100
+#define SERVICE_CHECK_PERIOD_MAX_MS (3600ull * 1000)
+
+/** Wire values: append only. */
+enum service_check_kind {
+	SERVICE_CHECK_NONE = 0,
+	/** target "A.B.C.D:PORT": passing when a connection opens. */
+	SERVICE_CHECK_TCP = 1,
+	/** target "http://A.B.C.D[:PORT]/path": passing on a 2xx. */
+	SERVICE_CHECK_HTTP = 2,
+	/** target: a /bin/sh command line: passing when it exits 0. */
+	SERVICE_CHECK_EXEC = 3,
+	service_check_kind_MAX
+};
+
+extern const char *const service_check_kind_strs[service_check_kind_MAX];
+
+/** A health check the service's agent runs. */
+struct service_check {
+	enum service_check_kind kind;
+	const char *target;
+	uint64_t interval_ms;
+	uint64_t timeout_ms;
+};
 
 /** Wire values: append only. */
 enum service_health {
@@ -72,6 +107,8 @@ struct service {
 	/** A TTL check: the service must report passing this often or its
 	 *  agent marks it critical. 0: no TTL check. */
 	uint64_t ttl_ms;
+	/** A TCP, HTTP or exec check (kind NONE: none); not with a TTL. */
+	struct service_check check;
 };
 
 /**
@@ -87,6 +124,11 @@ service_validate(const struct service *s, const char **why);
 /** A deep copy in one malloc'd block (free() it), or NULL on OOM. */
 struct service *
 service_dup(const struct service *s);
+
+/** A copy without its check definition (what the agent announces), in
+ *  one malloc'd block, or NULL on OOM. */
+struct service *
+service_strip_check(const struct service *s);
 
 /** Whether two services are the same in every field. */
 bool

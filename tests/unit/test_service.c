@@ -238,6 +238,41 @@ test_a_set_over_the_limits_is_not_encoded(void)
 				     &size), RUMOR_ETOOBIG);
 }
 
+static void
+test_a_check_travels_in_the_record_and_is_stripped_for_gossip(void)
+{
+	struct service s = web();
+	s.check = (struct service_check){SERVICE_CHECK_HTTP,
+					 "http://10.0.0.5:8080/health", 2000,
+					 1000};
+	ASSERT_OK(service_validate(&s, NULL));
+	struct service *list[] = {&s};
+	uint8_t *buf;
+	size_t size;
+	ASSERT_OK(service_set_encode(1, list, 1, &buf, &size));
+	struct service_set set;
+	ASSERT_OK(service_set_decode(&set, buf, size, NULL));
+	ASSERT(service_equal(set.services[0], &s));
+	ASSERT_STR_EQ(set.services[0]->check.target,
+		      "http://10.0.0.5:8080/health");
+	struct service *bare = service_strip_check(set.services[0]);
+	ASSERT_EQ(bare->check.kind, SERVICE_CHECK_NONE);
+	ASSERT(!service_equal(bare, &s));
+	free(bare);
+	service_set_destroy(&set);
+	free(buf);
+	const char *why = NULL;
+	s.ttl_ms = 5000;
+	ASSERT_EQ(service_validate(&s, &why), RUMOR_EINVAL);
+	ASSERT(strstr(why, "not both") != NULL);
+	s.ttl_ms = 0;
+	s.check.interval_ms = 10;
+	ASSERT_EQ(service_validate(&s, &why), RUMOR_EINVAL);
+	s.check.interval_ms = 1000;
+	s.check.target = "";
+	ASSERT_EQ(service_validate(&s, &why), RUMOR_EINVAL);
+}
+
 int
 main(void)
 {
@@ -246,5 +281,6 @@ main(void)
 	RUN(test_a_set_survives_encode_and_decode);
 	RUN(test_malformed_sets_are_refused_with_a_reason);
 	RUN(test_a_set_over_the_limits_is_not_encoded);
+	RUN(test_a_check_travels_in_the_record_and_is_stripped_for_gossip);
 	return TEST_SUMMARY();
 }
