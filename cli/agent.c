@@ -29,6 +29,7 @@
 
 #include "agent.h"
 #include "catalog.h"
+#include "config.h"
 #include "datadir.h"
 #include "ipc_server.h"
 #include "log.h"
@@ -287,12 +288,42 @@ agent_leave(struct agent *a)
 	agent_pump(a);
 }
 
+/* Read the config dir and make its services ours; -1 with err. */
+static int
+config_apply(struct agent *a, char *err, size_t size)
+{
+	struct service **list;
+	size_t count;
+	if (config_load_dir(a->cfg->config_dir, &list, &count, err, size) !=
+	    0)
+		return -1;
+	const char *why = catalog_set_config(&a->catalog, list, count,
+					     agent_now(a));
+	if (why != NULL) {
+		snprintf(err, size, "%s: %s", a->cfg->config_dir, why);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 signal_received(uv_signal_t *h, int signum)
 {
 	struct agent *a = h->data;
 	if (signum == SIGHUP) {
-		log_line(LOG_INFO, "SIGHUP: nothing to reload");
+		if (a->cfg->config_dir == NULL) {
+			log_line(LOG_INFO, "SIGHUP: no --config-dir to reload");
+			return;
+		}
+		/* A bad file keeps the configuration we have. */
+		char err[4400];
+		if (config_apply(a, err, sizeof(err)) != 0)
+			log_line(LOG_ERROR, "SIGHUP: %s (configuration kept)",
+				 err);
+		else
+			log_line(LOG_INFO, "SIGHUP: %s reloaded",
+				 a->cfg->config_dir);
+		agent_pump(a);
 		return;
 	}
 	if (a->leaving) {
@@ -562,6 +593,13 @@ agent_start(struct agent *a)
 	if (catalog_open(&a->catalog, a->node, cfg->data_dir, pick_seed,
 			 &a->loop, agent_pump_cb, a) != 0)
 		return -1;
+	if (cfg->config_dir != NULL) {
+		char err[4400];
+		if (config_apply(a, err, sizeof(err)) != 0) {
+			fprintf(stderr, "rumor: config %s\n", err);
+			return -1;
+		}
+	}
 	int rc = udp_listen(a);
 	if (rc != 0)
 		return bind_failed("udp", &cfg->bind, rc);

@@ -24,6 +24,8 @@ struct agent_config {
 	const char *socket_path;
 	/** Data directory, or NULL for none (incarnation starts at 0). */
 	const char *data_dir;
+	/** Service definitions (*.json), or NULL; re-read on SIGHUP. */
+	const char *config_dir;
 	/** Keys; NULL means --no-encrypt. Owned by the caller. */
 	const struct keyring *keyring;
 	struct swim_config swim;

@@ -237,12 +237,19 @@ next_draw(struct catalog *c)
 
 /* ---- registrations ---------------------------------------------------- */
 
-/* The bytes of the file for list (kept as the set codec). */
+/* The bytes of the file for list (the set codec), config-defined
+ * services (config[i]) left out. */
 static int
-file_bytes(struct service *const *list, size_t count, uint8_t **bytes,
-	   size_t *size)
+file_bytes(struct service *const *list, const bool *config, size_t count,
+	   uint8_t **bytes, size_t *size)
 {
-	return service_set_encode(0, list, count, bytes, size);
+	struct service *kept[SERVICE_PER_NODE_MAX];
+	size_t n = 0;
+	for (size_t i = 0; i < count; i++) {
+		if (!config[i])
+			kept[n++] = list[i];
+	}
+	return service_set_encode(0, kept, n, bytes, size);
 }
 
 /*
@@ -265,8 +272,8 @@ announced(struct service *const *list, size_t count, struct service *shown,
 }
 
 static const char *
-commit(struct catalog *c, struct service **list, size_t count,
-       uint64_t now_ms)
+commit(struct catalog *c, struct service **list, const bool *config,
+       size_t count, uint64_t now_ms)
 {
 	const char *why = "invalid services";
 	for (size_t i = 0; i < count; i++) {
@@ -281,7 +288,7 @@ commit(struct catalog *c, struct service **list, size_t count,
 		return why;
 	uint8_t *bytes;
 	size_t size;
-	if (file_bytes(list, count, &bytes, &size) != 0)
+	if (file_bytes(list, config, count, &bytes, &size) != 0)
 		return "out of memory";
 	if (c->dir != NULL && datadir_write(c->dir, c->path, bytes, size) != 0) {
 		snprintf(c->err, sizeof(c->err), "cannot keep the "
@@ -295,69 +302,226 @@ commit(struct catalog *c, struct service **list, size_t count,
 	if (rc == 0)
 		return NULL;
 	if (c->dir != NULL &&
-	    file_bytes(c->local, c->count, &bytes, &size) == 0) {
+	    file_bytes(c->local, c->from_config, c->count, &bytes, &size) ==
+		    0) {
 		datadir_write(c->dir, c->path, bytes, size);
 		free(bytes);
 	}
 	return why;
 }
 
-static const char *
-do_register(struct catalog *c, const struct service *s, uint64_t now_ms)
+/* A whole new state of our services, built by an operation. */
+struct entries {
+	struct service *svc[SERVICE_PER_NODE_MAX];
+	bool config[SERVICE_PER_NODE_MAX];
+	uint64_t deadline[SERVICE_PER_NODE_MAX];
+	size_t count;
+};
+
+static void
+entries_from(const struct catalog *c, struct entries *e)
 {
-	struct service *list[SERVICE_PER_NODE_MAX];
-	size_t count = 0, replaced = SIZE_MAX;
-	for (size_t i = 0; i < c->count; i++) {
-		if (strcmp(c->local[i]->id, s->id) == 0)
-			replaced = i;
-		list[count++] = c->local[i];
+	e->count = c->count;
+	memcpy(e->svc, c->local, c->count * sizeof(*e->svc));
+	memcpy(e->config, c->from_config, c->count * sizeof(*e->config));
+	memcpy(e->deadline, c->deadline_ms, c->count * sizeof(*e->deadline));
+}
+
+static bool
+holds(struct service *const *list, size_t count, const struct service *s)
+{
+	for (size_t i = 0; i < count; i++) {
+		if (list[i] == s)
+			return true;
 	}
-	if (replaced == SIZE_MAX && count == SERVICE_PER_NODE_MAX)
-		return "this agent has the most services it may register";
-	/* A checked service is critical until its first check passes. */
-	struct service tmp = *s;
-	if (tmp.check.kind != SERVICE_CHECK_NONE)
-		tmp.health = SERVICE_HEALTH_CRITICAL;
-	struct service *copy = service_dup(&tmp);
-	if (copy == NULL)
-		return "out of memory";
-	size_t at = replaced != SIZE_MAX ? replaced : count++;
-	list[at] = copy;
-	const char *why = commit(c, list, count, now_ms);
-	if (why != NULL) {
-		free(copy);
+	return false;
+}
+
+/*
+ * Commit e and make it ours: services only the old state held are freed
+ * on success, services only e holds (the new copies) on failure. Returns
+ * NULL or why nothing changed.
+ */
+static const char *
+install(struct catalog *c, struct entries *e, uint64_t now_ms)
+{
+	const char *why = commit(c, e->svc, e->config, e->count, now_ms);
+	struct service *const *keep = why ? c->local : e->svc;
+	size_t keep_count = why ? c->count : e->count;
+	struct service *const *drop = why ? e->svc : c->local;
+	size_t drop_count = why ? e->count : c->count;
+	for (size_t i = 0; i < drop_count; i++) {
+		if (!holds(keep, keep_count, drop[i]))
+			free(drop[i]);
+	}
+	if (why != NULL)
 		return why;
-	}
-	if (replaced != SIZE_MAX)
-		free(c->local[replaced]);
-	memcpy(c->local, list, count * sizeof(*list));
-	c->deadline_ms[at] = now_ms + copy->ttl_ms;
-	c->count = count;
+	c->count = e->count;
+	memcpy(c->local, e->svc, e->count * sizeof(*e->svc));
+	memcpy(c->from_config, e->config, e->count * sizeof(*e->config));
+	memcpy(c->deadline_ms, e->deadline, e->count * sizeof(*e->deadline));
 	checks_sync(&c->checks, c->local, c->count);
 	return NULL;
 }
 
-/* Swap local[i]'s health (a TTL pass or expiry); NULL or why not. */
+/* Put s in e, replacing the same id; false when full. */
+static bool
+entries_put(struct entries *e, struct service *s, bool config,
+	    uint64_t now_ms)
+{
+	size_t at = e->count;
+	for (size_t i = 0; i < e->count; i++) {
+		if (strcmp(e->svc[i]->id, s->id) == 0)
+			at = i;
+	}
+	if (at == SERVICE_PER_NODE_MAX)
+		return false;
+	if (at == e->count)
+		e->count++;
+	e->svc[at] = s;
+	e->config[at] = config;
+	e->deadline[at] = now_ms + s->ttl_ms;
+	return true;
+}
+
+/* A copy of s as we keep it: a checked service starts critical. */
+static struct service *
+fresh_copy(const struct service *s)
+{
+	struct service tmp = *s;
+	if (tmp.check.kind != SERVICE_CHECK_NONE)
+		tmp.health = SERVICE_HEALTH_CRITICAL;
+	return service_dup(&tmp);
+}
+
+static const char *
+do_register(struct catalog *c, const struct service *s, uint64_t now_ms)
+{
+	struct entries *e = malloc(sizeof(*e));
+	struct service *copy = fresh_copy(s);
+	const char *why = NULL;
+	if (e == NULL || copy == NULL) {
+		why = "out of memory";
+	} else {
+		entries_from(c, e);
+		if (entries_put(e, copy, false, now_ms)) {
+			copy = NULL; /* install frees it on failure */
+			why = install(c, e, now_ms);
+		} else {
+			why = "this agent has the most services it may "
+			      "register";
+		}
+	}
+	free(copy);
+	free(e);
+	return why;
+}
+
+/* Swap local[i]'s health (a check, a TTL pass or expiry); NULL or why
+ * not. The deadline stays as it is. */
 static const char *
 set_health(struct catalog *c, size_t i, enum service_health health,
 	   uint64_t now_ms)
 {
+	struct entries *e = malloc(sizeof(*e));
 	struct service tmp = *c->local[i];
 	tmp.health = health;
 	struct service *copy = service_dup(&tmp);
-	if (copy == NULL)
-		return "out of memory";
-	struct service *list[SERVICE_PER_NODE_MAX];
-	memcpy(list, c->local, c->count * sizeof(*list));
-	list[i] = copy;
-	const char *why = commit(c, list, c->count, now_ms);
-	if (why != NULL) {
+	const char *why = NULL;
+	if (e == NULL || copy == NULL) {
 		free(copy);
-		return why;
+		why = "out of memory";
+	} else {
+		entries_from(c, e);
+		e->svc[i] = copy;
+		why = install(c, e, now_ms);
 	}
-	free(c->local[i]);
-	c->local[i] = copy;
-	return NULL;
+	free(e);
+	return why;
+}
+
+static const char *
+do_deregister(struct catalog *c, const char *id, uint64_t now_ms)
+{
+	struct entries *e = malloc(sizeof(*e));
+	if (e == NULL)
+		return "out of memory";
+	entries_from(c, e);
+	size_t n = 0;
+	bool found = false;
+	for (size_t i = 0; i < e->count; i++) {
+		if (strcmp(e->svc[i]->id, id) == 0) {
+			found = true;
+			continue;
+		}
+		e->svc[n] = e->svc[i];
+		e->config[n] = e->config[i];
+		e->deadline[n++] = e->deadline[i];
+	}
+	e->count = n;
+	const char *why = found ? install(c, e, now_ms)
+				: "no service with that id is registered on "
+				  "this agent";
+	free(e);
+	return why;
+}
+
+const char *
+catalog_set_config(struct catalog *c, struct service **list, size_t count,
+		   uint64_t now_ms)
+{
+	struct entries *e = malloc(sizeof(*e));
+	const char *why = e == NULL ? "out of memory" : NULL;
+	if (e != NULL) {
+		/* Keep what the socket registered, drop what config had. */
+		e->count = 0;
+		for (size_t i = 0; i < c->count; i++) {
+			if (c->from_config[i])
+				continue;
+			e->svc[e->count] = c->local[i];
+			e->config[e->count] = false;
+			e->deadline[e->count++] = c->deadline_ms[i];
+		}
+	}
+	for (size_t i = 0; i < count; i++) {
+		struct service *mine = list[i];
+		list[i] = NULL;
+		if (why != NULL) {
+			free(mine);
+			continue;
+		}
+		/* An unchanged definition keeps its state and health. */
+		for (size_t k = 0; k < c->count; k++) {
+			struct service *prev = c->local[k];
+			if (!c->from_config[k] || strcmp(prev->id, mine->id))
+				continue;
+			struct service tmp = *mine;
+			tmp.health = prev->health;
+			if (service_equal(&tmp, prev)) {
+				free(mine);
+				mine = prev;
+			}
+		}
+		bool reused = holds(c->local, c->count, mine);
+		if (!reused && mine->check.kind != SERVICE_CHECK_NONE)
+			mine->health = SERVICE_HEALTH_CRITICAL;
+		if (!entries_put(e, mine, true, now_ms)) {
+			if (!reused)
+				free(mine);
+			why = "too many services on this agent";
+		}
+	}
+	if (why == NULL) {
+		why = install(c, e, now_ms);
+	} else if (e != NULL) {
+		for (size_t k = 0; k < e->count; k++) {
+			if (!holds(c->local, c->count, e->svc[k]))
+				free(e->svc[k]);
+		}
+	}
+	free(list);
+	free(e);
+	return why;
 }
 
 static const char *
@@ -411,33 +575,6 @@ catalog_next_deadline_ms(const struct catalog *c)
 			next = c->deadline_ms[i];
 	}
 	return next;
-}
-
-static const char *
-do_deregister(struct catalog *c, const char *id, uint64_t now_ms)
-{
-	struct service *list[SERVICE_PER_NODE_MAX];
-	uint64_t deadlines[SERVICE_PER_NODE_MAX];
-	size_t count = 0, gone = SIZE_MAX;
-	for (size_t i = 0; i < c->count; i++) {
-		if (strcmp(c->local[i]->id, id) == 0) {
-			gone = i;
-			continue;
-		}
-		deadlines[count] = c->deadline_ms[i];
-		list[count++] = c->local[i];
-	}
-	if (gone == SIZE_MAX)
-		return "no service with that id is registered on this agent";
-	const char *why = commit(c, list, count, now_ms);
-	if (why != NULL)
-		return why;
-	free(c->local[gone]);
-	memcpy(c->local, list, count * sizeof(*list));
-	memcpy(c->deadline_ms, deadlines, count * sizeof(*deadlines));
-	c->count = count;
-	checks_sync(&c->checks, c->local, c->count);
-	return NULL;
 }
 
 void

@@ -26,6 +26,9 @@ struct catalog {
 	struct service *local[SERVICE_PER_NODE_MAX];
 	/** When each TTL service turns critical without a pass. */
 	uint64_t deadline_ms[SERVICE_PER_NODE_MAX];
+	/** Defined by a --config-dir file (not kept in our file: the
+	 *  directory is their record). */
+	bool from_config[SERVICE_PER_NODE_MAX];
 	size_t count;
 	/** Picks' random draws (seeded by the agent). */
 	uint64_t rand_state;
@@ -48,6 +51,16 @@ int
 catalog_open(struct catalog *c, struct node *node, const char *dir,
 	     uint64_t rand_seed, uv_loop_t *loop, void (*changed)(void *),
 	     void *changed_arg);
+
+/**
+ * Make `list` (from config_load_dir) the config-defined services: added,
+ * replaced by id (a socket registration with the same id is taken over),
+ * or removed when their file is gone. Takes the services on success
+ * (frees them otherwise). Returns NULL or why nothing changed.
+ */
+const char *
+catalog_set_config(struct catalog *c, struct service **list, size_t count,
+		   uint64_t now_ms);
 
 /** Stop the health checks (before the loop closes its handles). */
 void

@@ -34,7 +34,10 @@ static const char agent_usage[] =
 	"IPv4)\n"
 	"  --socket PATH          local socket (default $RUMOR_SOCKET, else\n"
 	"                         /tmp/rumor-<uid>.sock)\n"
-	"  --data-dir DIR         lock + incarnation counter across restarts\n"
+	"  --data-dir DIR         lock, incarnation and registrations across\n"
+	"                         restarts\n"
+	"  --config-dir DIR       services to register, one JSON file each\n"
+	"                         (*.json); SIGHUP re-reads them\n"
 	"  --key-file FILE        base64 keys, one per line (rumor keygen);\n"
 	"                         the first seals, all open\n"
 	"  --no-encrypt           plaintext (never mixes with encrypted "
@@ -144,6 +147,8 @@ agent_flag(const struct args *a, struct agent_flags *f, const char *flag,
 		cfg->socket_path = value;
 	} else if (strcmp(flag, "--data-dir") == 0) {
 		cfg->data_dir = value;
+	} else if (strcmp(flag, "--config-dir") == 0) {
+		cfg->config_dir = value;
 	} else if (strcmp(flag, "--key-file") == 0) {
 		f->key_file = value;
 	} else if (strcmp(flag, "--no-encrypt") == 0) {
@@ -328,6 +333,7 @@ cmd_agent(struct args *a)
 	agent_defaults(&f);
 	static const char *const valued[] = {
 		"--name", "--bind", "--advertise", "--socket", "--data-dir",
+		"--config-dir",
 		"--key-file", "--label", "--join", "--profile",
 		"--probe-interval", "--probe-timeout", "--gossip-interval",
 		"--suspicion-mult", "--pushpull-interval",
