@@ -1,0 +1,100 @@
+/*
+ * How long a registration takes to be visible on every node, in the
+ * simulator (the agent's node code, virtual time): a warm cluster of N
+ * nodes, one node registers a service at t = 10 s, and every 10 ms of
+ * virtual time we count the nodes whose registry lists it. Also a health
+ * change (critical) and a deregistration.
+ *
+ *	bench-sim-catalog [NODES] [SEED]      (default 1000 1)
+ */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <sodium.h>
+
+#include "sim/sim.h"
+
+static size_t
+seeing(struct sim *sim, size_t want, bool all)
+{
+	size_t count = 0;
+	for (uint32_t i = 0; i < sim_node_max(sim); i++) {
+		struct node *n = sim_node(sim, i);
+		if (n == NULL)
+			continue;
+		struct registry_query q = {.name = "web",
+					   .include_critical = all};
+		count += registry_lookup(node_registry(n), &q, NULL, 0) == want;
+	}
+	return count;
+}
+
+/* Virtual ms until every node sees `want` healthy web instances, with the
+ * times at which half and 99 % did. */
+static uint64_t
+spread(struct sim *sim, size_t want, bool all, uint64_t *half,
+       uint64_t *p99)
+{
+	uint64_t t0 = sim_now_ms(sim);
+	size_t n = sim_live_count(sim);
+	*half = *p99 = UINT64_MAX;
+	while (sim_now_ms(sim) < t0 + 60000) {
+		size_t k = seeing(sim, want, all);
+		if (*half == UINT64_MAX && 2 * k >= n)
+			*half = sim_now_ms(sim) - t0;
+		if (*p99 == UINT64_MAX && 100 * k >= 99 * n)
+			*p99 = sim_now_ms(sim) - t0;
+		if (k == n)
+			return sim_now_ms(sim) - t0;
+		sim_run_until(sim, sim_now_ms(sim) + 10);
+	}
+	return UINT64_MAX;
+}
+
+static int
+announce(struct sim *sim, enum service_health health, size_t count)
+{
+	static const char *const tags[] = {"v2"};
+	struct service web = {.id = "web-1", .name = "web", .port = 8080,
+			      .tags = tags, .tag_count = 1, .health = health};
+	const struct service *list[] = {&web};
+	return node_set_services(sim_node(sim, 7), sim_now_ms(sim), list,
+				 count, NULL);
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t nodes = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000;
+	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 10) : 1;
+	if (sodium_init() < 0 || nodes < 8)
+		return 2;
+	struct sim_options opt;
+	sim_options_default(&opt, nodes, seed);
+	opt.warm = true;
+	struct sim *sim = sim_new(&opt);
+	if (sim == NULL)
+		return 2;
+	sim_run_until(sim, 10000);
+	static const char *what[] = {"registration", "critical", "deregistration"};
+	printf("{\"nodes\": %zu, \"seed\": %" PRIu64, nodes, seed);
+	for (int step = 0; step < 3; step++) {
+		int rc = step == 0 ? announce(sim, SERVICE_HEALTH_PASSING, 1)
+		       : step == 1 ? announce(sim, SERVICE_HEALTH_CRITICAL, 1)
+				   : announce(sim, SERVICE_HEALTH_PASSING, 0);
+		if (rc != 0)
+			return 1;
+		uint64_t half, p99;
+		uint64_t t = spread(sim, step == 0 ? 1 : 0, step == 2, &half,
+				    &p99);
+		printf(", \"%s\": {\"half_s\": %.2f, \"p99_s\": %.2f, "
+		       "\"all_s\": %.2f}", what[step], half / 1000.0,
+		       p99 / 1000.0, t / 1000.0);
+		sim_run_until(sim, sim_now_ms(sim) + 10000);
+	}
+	printf("}\n");
+	sim_delete(sim);
+	return 0;
+}
