@@ -67,6 +67,15 @@ args_next(struct args *a, const char **flag, const char **value,
 	return 1;
 }
 
+const char *
+args_positional(struct args *a)
+{
+	if (a->pos < a->argc && strncmp(a->argv[a->pos], "--", 2) != 0 &&
+	    strcmp(a->argv[a->pos], "-h") != 0)
+		return a->argv[a->pos++];
+	return NULL;
+}
+
 int
 args_unknown(const struct args *a, const char *flag)
 {

@@ -39,6 +39,11 @@ int
 args_next(struct args *a, const char **flag, const char **value,
 	  const char *const *valued, const char *const *switches);
 
+/** The next argument when it is not a flag (a NAME or an ID), taken;
+ *  else NULL. */
+const char *
+args_positional(struct args *a);
+
 /** Print `rumor: <cmd>: unknown flag "<flag>"`; returns -1. */
 int
 args_unknown(const struct args *a, const char *flag);

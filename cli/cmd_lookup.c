@@ -41,15 +41,6 @@ static const char services_usage[] =
 	"usage: rumor services [--json] [--socket PATH]\n"
 	"  Every service name in the cluster with healthy/total instances.\n";
 
-static const char *
-positional(struct args *a)
-{
-	if (a->pos < a->argc && strncmp(a->argv[a->pos], "--", 2) != 0 &&
-	    strcmp(a->argv[a->pos], "-h") != 0)
-		return a->argv[a->pos++];
-	return NULL;
-}
-
 struct query_flags {
 	struct client_flags f;
 	struct ipc_request req;
@@ -63,7 +54,7 @@ parse_query(struct args *a, struct query_flags *q, bool pick,
 	static const char *const valued[] = {"--socket", "--tag", "--policy",
 					     NULL};
 	static const char *const switches[] = {"--all", "--json", NULL};
-	const char *name = positional(a);
+	const char *name = args_positional(a);
 	q->f.socket_path = client_default_socket(q->f.socket_buf,
 						 sizeof(q->f.socket_buf));
 	const char *flag, *value;
@@ -113,18 +104,6 @@ parse_query(struct args *a, struct query_flags *q, bool pick,
 	return 0;
 }
 
-static void
-str_field(const msgpack_object *m, const char *key, char *buf, size_t size)
-{
-	const msgpack_object *o = ipc_map_get(m, key);
-	size_t n = 0;
-	if (o != NULL && o->type == MSGPACK_OBJECT_STR) {
-		n = o->via.str.size < size - 1 ? o->via.str.size : size - 1;
-		memcpy(buf, o->via.str.ptr, n);
-	}
-	buf[n] = '\0';
-}
-
 static unsigned long long
 uint_field(const msgpack_object *m, const char *key)
 {
@@ -138,7 +117,7 @@ static void
 endpoint(const msgpack_object *in, char *buf, size_t size)
 {
 	char addr[SERVICE_ADDRESS_MAX + 1];
-	str_field(in, "address", addr, sizeof(addr));
+	ipc_copy_str(in, "address", addr, sizeof(addr));
 	snprintf(buf, size, "%s:%llu", addr, uint_field(in, "port"));
 }
 
@@ -168,17 +147,18 @@ print_list(const msgpack_object *o, bool pairs)
 }
 
 static void
-print_instances(const msgpack_object *list)
+print_instances(const msgpack_object *list, bool json)
 {
+	(void)json;
 	printf("%-20s %-16s %-24s %-8s %s\n", "ID", "NODE", "ADDRESS",
 	       "HEALTH", "TAGS  META");
 	for (uint32_t i = 0; i < list->via.array.size; i++) {
 		const msgpack_object *in = &list->via.array.ptr[i];
 		char id[SERVICE_NAME_MAX + 1], node[SWIM_NAME_MAX + 1];
 		char ep[SERVICE_ADDRESS_MAX + 16], health[16];
-		str_field(in, "id", id, sizeof(id));
-		str_field(in, "node", node, sizeof(node));
-		str_field(in, "health", health, sizeof(health));
+		ipc_copy_str(in, "id", id, sizeof(id));
+		ipc_copy_str(in, "node", node, sizeof(node));
+		ipc_copy_str(in, "health", health, sizeof(health));
 		endpoint(in, ep, sizeof(ep));
 		printf("%-20s %-16s %-24s %-8s ", id, node, ep, health);
 		print_list(ipc_map_get(in, "tags"), false);
@@ -188,12 +168,56 @@ print_instances(const msgpack_object *list)
 	}
 }
 
-/* Send q's request; on success *resp holds the answer. */
+/*
+ * Send req and print the answer's `key` (which must be of `type`) with
+ * print; returns the exit status.
+ */
 static int
-ask(struct args *a, struct query_flags *q, struct ipc_response *resp,
-    uint8_t **payload)
+answer(struct args *a, const char *socket_path, const struct ipc_request *req,
+       const char *key, msgpack_object_type type,
+       void (*print)(const msgpack_object *o, bool json), bool json)
 {
-	return client_send(a->cmd, q->f.socket_path, &q->req, resp, payload);
+	struct ipc_response resp;
+	uint8_t *payload;
+	if (client_send(a->cmd, socket_path, req, &resp, &payload) != 0)
+		return 1;
+	const msgpack_object *o = ipc_map_get(resp.root, key);
+	int status = 0;
+	if (o == NULL || o->type != type) {
+		fprintf(stderr, "rumor: %s: malformed response\n", a->cmd);
+		status = 1;
+	} else if (json) {
+		client_json_obj(stdout, o);
+		putchar('\n');
+	} else {
+		print(o, json);
+	}
+	ipc_response_destroy(&resp);
+	free(payload);
+	return status;
+}
+
+static void
+print_pick(const msgpack_object *in, bool json)
+{
+	(void)json;
+	char ep[SERVICE_ADDRESS_MAX + 16];
+	endpoint(in, ep, sizeof(ep));
+	puts(ep);
+}
+
+static void
+print_services(const msgpack_object *list, bool json)
+{
+	(void)json;
+	printf("%-24s %8s %8s\n", "NAME", "HEALTHY", "TOTAL");
+	for (uint32_t i = 0; i < list->via.array.size; i++) {
+		const msgpack_object *s = &list->via.array.ptr[i];
+		char name[SERVICE_NAME_MAX + 1];
+		ipc_copy_str(s, "name", name, sizeof(name));
+		printf("%-24s %8llu %8llu\n", name, uint_field(s, "healthy"),
+		       uint_field(s, "total"));
+	}
 }
 
 int
@@ -203,24 +227,8 @@ cmd_lookup(struct args *a)
 	int rc = parse_query(a, &q, false, lookup_usage);
 	if (rc != 0)
 		return rc > 0 ? 0 : ARGS_EXIT_USAGE;
-	struct ipc_response resp;
-	uint8_t *payload;
-	if (ask(a, &q, &resp, &payload) != 0)
-		return 1;
-	const msgpack_object *list = ipc_map_get(resp.root, "instances");
-	int status = 0;
-	if (list == NULL || list->type != MSGPACK_OBJECT_ARRAY) {
-		fprintf(stderr, "rumor: lookup: malformed response\n");
-		status = 1;
-	} else if (q.f.json) {
-		client_json_obj(stdout, list);
-		putchar('\n');
-	} else {
-		print_instances(list);
-	}
-	ipc_response_destroy(&resp);
-	free(payload);
-	return status;
+	return answer(a, q.f.socket_path, &q.req, "instances",
+		      MSGPACK_OBJECT_ARRAY, print_instances, q.f.json);
 }
 
 int
@@ -230,23 +238,8 @@ cmd_pick(struct args *a)
 	int rc = parse_query(a, &q, true, pick_usage);
 	if (rc != 0)
 		return rc > 0 ? 0 : ARGS_EXIT_USAGE;
-	struct ipc_response resp;
-	uint8_t *payload;
-	if (ask(a, &q, &resp, &payload) != 0)
-		return 1;
-	const msgpack_object *in = ipc_map_get(resp.root, "instance");
-	int status = 0;
-	if (in == NULL || in->type != MSGPACK_OBJECT_MAP) {
-		fprintf(stderr, "rumor: pick: malformed response\n");
-		status = 1;
-	} else {
-		char ep[SERVICE_ADDRESS_MAX + 16];
-		endpoint(in, ep, sizeof(ep));
-		puts(ep);
-	}
-	ipc_response_destroy(&resp);
-	free(payload);
-	return status;
+	return answer(a, q.f.socket_path, &q.req, "instance",
+		      MSGPACK_OBJECT_MAP, print_pick, false);
 }
 
 int
@@ -256,33 +249,9 @@ cmd_services(struct args *a)
 	int rc = client_parse_flags(a, &f, CLIENT_FLAGS_JSON, services_usage);
 	if (rc != 0)
 		return rc > 0 ? 0 : ARGS_EXIT_USAGE;
-	struct ipc_response resp;
-	uint8_t *payload;
-	if (client_request(a->cmd, f.socket_path, IPC_OP_SERVICES, &resp,
-			   &payload) != 0)
-		return 1;
-	const msgpack_object *list = ipc_map_get(resp.root, "services");
-	int status = 0;
-	if (list == NULL || list->type != MSGPACK_OBJECT_ARRAY) {
-		fprintf(stderr, "rumor: services: malformed response\n");
-		status = 1;
-	} else if (f.json) {
-		client_json_obj(stdout, list);
-		putchar('\n');
-	} else {
-		printf("%-24s %8s %8s\n", "NAME", "HEALTHY", "TOTAL");
-		for (uint32_t i = 0; i < list->via.array.size; i++) {
-			const msgpack_object *s = &list->via.array.ptr[i];
-			char name[SERVICE_NAME_MAX + 1];
-			str_field(s, "name", name, sizeof(name));
-			printf("%-24s %8llu %8llu\n", name,
-			       uint_field(s, "healthy"),
-			       uint_field(s, "total"));
-		}
-	}
-	ipc_response_destroy(&resp);
-	free(payload);
-	return status;
+	struct ipc_request req = {.op = IPC_OP_SERVICES};
+	return answer(a, f.socket_path, &req, "services", MSGPACK_OBJECT_ARRAY,
+		      print_services, f.json);
 }
 
 static void
@@ -296,11 +265,11 @@ print_event(const msgpack_object *ev, void *arg)
 	char type[16], service[SERVICE_NAME_MAX + 1], id[SERVICE_NAME_MAX + 1];
 	char node[SWIM_NAME_MAX + 1], health[16];
 	char ep[SERVICE_ADDRESS_MAX + 16];
-	str_field(ev, "event", type, sizeof(type));
-	str_field(ev, "service", service, sizeof(service));
-	str_field(ev, "id", id, sizeof(id));
-	str_field(ev, "node", node, sizeof(node));
-	str_field(ev, "health", health, sizeof(health));
+	ipc_copy_str(ev, "event", type, sizeof(type));
+	ipc_copy_str(ev, "service", service, sizeof(service));
+	ipc_copy_str(ev, "id", id, sizeof(id));
+	ipc_copy_str(ev, "node", node, sizeof(node));
+	ipc_copy_str(ev, "health", health, sizeof(health));
 	endpoint(ev, ep, sizeof(ep));
 	printf("%s %s %s %s %s %s\n", type, service, id, node, ep, health);
 }
@@ -308,7 +277,7 @@ print_event(const msgpack_object *ev, void *arg)
 int
 cmd_watch(struct args *a)
 {
-	const char *name = positional(a);
+	const char *name = args_positional(a);
 	struct client_flags f = {0};
 	int rc = client_parse_flags(a, &f, CLIENT_FLAGS_JSON, watch_usage);
 	if (rc != 0)

@@ -33,17 +33,6 @@ struct member_row {
 	uint64_t incarnation;
 };
 
-static void
-copy_str(char *dst, size_t size, const msgpack_object *o)
-{
-	size_t n = 0;
-	if (o != NULL && o->type == MSGPACK_OBJECT_STR) {
-		n = o->via.str.size < size - 1 ? o->via.str.size : size - 1;
-		memcpy(dst, o->via.str.ptr, n);
-	}
-	dst[n] = '\0';
-}
-
 static int
 row_cmp(const void *x, const void *y)
 {
@@ -97,10 +86,9 @@ collect_rows(const msgpack_object *list, const char *status, size_t *count)
 	for (size_t i = 0; i < n; i++) {
 		const msgpack_object *m = &list->via.array.ptr[i];
 		struct member_row *r = &rows[*count];
-		copy_str(r->name, sizeof(r->name), ipc_map_get(m, "name"));
-		copy_str(r->addr, sizeof(r->addr), ipc_map_get(m, "addr"));
-		copy_str(r->status, sizeof(r->status),
-			 ipc_map_get(m, "status"));
+		ipc_copy_str(m, "name", r->name, sizeof(r->name));
+		ipc_copy_str(m, "addr", r->addr, sizeof(r->addr));
+		ipc_copy_str(m, "status", r->status, sizeof(r->status));
 		const msgpack_object *inc = ipc_map_get(m, "incarnation");
 		bool num = inc != NULL &&
 			   inc->type == MSGPACK_OBJECT_POSITIVE_INTEGER;

@@ -42,16 +42,6 @@ static const char deregister_usage[] =
 	"usage: rumor deregister ID [--socket PATH]\n"
 	"  Remove a service registered on the local agent.\n";
 
-/* The first argument when it is not a flag (NAME, ID). */
-static const char *
-positional(struct args *a)
-{
-	if (a->pos < a->argc && strncmp(a->argv[a->pos], "--", 2) != 0 &&
-	    strcmp(a->argv[a->pos], "-h") != 0)
-		return a->argv[a->pos++];
-	return NULL;
-}
-
 struct reg_flags {
 	struct service svc;
 	const char *tags[SERVICE_TAGS_MAX];
@@ -92,7 +82,7 @@ parse_register(struct args *a, struct client_flags *f, struct reg_flags *r)
 	static const char *const switches[] = {NULL};
 	f->socket_path = client_default_socket(f->socket_buf,
 					       sizeof(f->socket_buf));
-	r->svc = (struct service){.name = positional(a), .address = "",
+	r->svc = (struct service){.name = args_positional(a), .address = "",
 				  .tags = r->tags, .meta = r->meta,
 				  .check = {.interval_ms = 10000,
 					    .timeout_ms = 5000}};
@@ -209,7 +199,7 @@ cmd_register(struct args *a)
 static int
 id_op(struct args *a, enum ipc_op op, const char *usage)
 {
-	const char *id = positional(a);
+	const char *id = args_positional(a);
 	struct client_flags f = {0};
 	int rc = client_parse_flags(a, &f, CLIENT_FLAGS_SOCKET, usage);
 	if (rc != 0)

@@ -298,12 +298,8 @@ int
 ipc_response_decode(struct ipc_response *resp, const uint8_t *data,
 		    size_t size)
 {
-	memset(resp, 0, sizeof(*resp));
-	if (swim_proto_unpack(&resp->unpacked, data, size,
-			      IPC_RESPONSE_CONTAINER_MAX,
-			      IPC_RESPONSE_OBJECTS_MAX) != SWIM_DROP_NONE)
+	if (ipc_event_decode(resp, data, size) != 0)
 		return RUMOR_EMALFORMED;
-	resp->root = &resp->unpacked.data;
 	const msgpack_object *ok = ipc_map_get(resp->root, "ok");
 	if (ok == NULL || ok->type != MSGPACK_OBJECT_BOOLEAN) {
 		msgpack_unpacked_destroy(&resp->unpacked);
@@ -322,4 +318,17 @@ void
 ipc_response_destroy(struct ipc_response *resp)
 {
 	msgpack_unpacked_destroy(&resp->unpacked);
+}
+
+void
+ipc_copy_str(const msgpack_object *map, const char *key, char *buf,
+	     size_t size)
+{
+	const msgpack_object *o = ipc_map_get(map, key);
+	size_t n = 0;
+	if (o != NULL && o->type == MSGPACK_OBJECT_STR) {
+		n = o->via.str.size < size - 1 ? o->via.str.size : size - 1;
+		memcpy(buf, o->via.str.ptr, n);
+	}
+	buf[n] = '\0';
 }

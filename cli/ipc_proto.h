@@ -128,6 +128,12 @@ ipc_response_decode(struct ipc_response *resp, const uint8_t *data,
 void
 ipc_response_destroy(struct ipc_response *resp);
 
+/** The string at map[key] into buf (cut to size - 1 bytes; "" when it
+ *  is missing or not a string). */
+void
+ipc_copy_str(const msgpack_object *map, const char *key, char *buf,
+	     size_t size);
+
 /** A watch event frame's payload (a map; no "ok"): 0 or
  *  RUMOR_EMALFORMED. Release with ipc_response_destroy(). */
 int

@@ -186,30 +186,18 @@ rumor_pass(struct rumor *r, const char *id)
 }
 
 static void
-copy_field(const msgpack_object *m, const char *key, char *buf, size_t size)
-{
-	const msgpack_object *o = ipc_map_get(m, key);
-	size_t n = 0;
-	if (o != NULL && o->type == MSGPACK_OBJECT_STR) {
-		n = o->via.str.size < size - 1 ? o->via.str.size : size - 1;
-		memcpy(buf, o->via.str.ptr, n);
-	}
-	buf[n] = '\0';
-}
-
-static void
 instance_from(const msgpack_object *m, struct rumor_instance *out)
 {
-	copy_field(m, "node", out->node, sizeof(out->node));
-	copy_field(m, "id", out->id, sizeof(out->id));
-	copy_field(m, "service", out->service, sizeof(out->service));
-	copy_field(m, "address", out->address, sizeof(out->address));
+	ipc_copy_str(m, "node", out->node, sizeof(out->node));
+	ipc_copy_str(m, "id", out->id, sizeof(out->id));
+	ipc_copy_str(m, "service", out->service, sizeof(out->service));
+	ipc_copy_str(m, "address", out->address, sizeof(out->address));
 	const msgpack_object *port = ipc_map_get(m, "port");
 	out->port = port && port->type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
 			    port->via.u64 <= UINT16_MAX
 		? (uint16_t)port->via.u64 : 0;
 	char health[16];
-	copy_field(m, "health", health, sizeof(health));
+	ipc_copy_str(m, "health", health, sizeof(health));
 	out->healthy = strcmp(health, "passing") == 0;
 }
 
