@@ -19,16 +19,8 @@
 static size_t
 seeing(struct sim *sim, size_t want, bool all)
 {
-	size_t count = 0;
-	for (uint32_t i = 0; i < sim_node_max(sim); i++) {
-		struct node *n = sim_node(sim, i);
-		if (n == NULL)
-			continue;
-		struct registry_query q = {.name = "web",
-					   .include_critical = all};
-		count += registry_lookup(node_registry(n), &q, NULL, 0) == want;
-	}
-	return count;
+	struct registry_query q = {.name = "web", .include_critical = all};
+	return sim_nodes_seeing(sim, &q, want);
 }
 
 /* Virtual ms until every node sees `want` healthy web instances, with the

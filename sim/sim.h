@@ -284,6 +284,11 @@ sim_view(const struct sim *sim, uint32_t observer, uint32_t subject);
 /** Members observer sees alive, self included. */
 uint32_t
 sim_alive_seen(const struct sim *sim, uint32_t observer);
+/** Live nodes whose registry answers q with exactly `want` instances. */
+size_t
+sim_nodes_seeing(struct sim *sim, const struct registry_query *q,
+		 size_t want);
+
 /** The node object (NULL unless running or paused). */
 struct node *
 sim_node(struct sim *sim, uint32_t i);

@@ -613,3 +613,17 @@ sim_results(const struct sim *sim)
 {
 	return &sim->res;
 }
+
+size_t
+sim_nodes_seeing(struct sim *sim, const struct registry_query *q,
+		 size_t want)
+{
+	size_t count = 0;
+	for (uint32_t i = 0; i < sim->node_max; i++) {
+		struct node *n = sim_node(sim, i);
+		if (n != NULL)
+			count += registry_lookup(node_registry(n), q, NULL,
+						 0) == want;
+	}
+	return count;
+}

@@ -17,16 +17,9 @@ static const char *const v2[] = {"v2"};
 static size_t
 nodes_seeing(struct sim *sim, bool include_critical, size_t want)
 {
-	size_t count = 0;
-	for (uint32_t i = 0; i < sim_node_max(sim); i++) {
-		struct node *n = sim_node(sim, i);
-		if (n == NULL)
-			continue;
-		struct registry_query q = {.name = "web",
-					   .include_critical = include_critical};
-		count += registry_lookup(node_registry(n), &q, NULL, 0) == want;
-	}
-	return count;
+	struct registry_query q = {.name = "web",
+				   .include_critical = include_critical};
+	return sim_nodes_seeing(sim, &q, want);
 }
 
 /* Run in 100 ms steps until every live node sees `want`; the time. */
