@@ -30,6 +30,7 @@ for i in $(seq 0 $((n - 1))); do
 		--socket "$work/r$i.sock" --no-encrypt "${join[@]}" \
 		>"$work/r$i.log" 2>&1 &
 	pids+=($!)
+	[ "$i" -eq 0 ] && sleep 1
 done
 sleep 2
 for i in $(seq 0 $((n - 1))); do
@@ -60,6 +61,8 @@ for i in $(seq 0 $((n - 1))); do
 		-rpc-addr "127.0.0.1:$((sbase + 500 + i))" -tag role=web \
 		"${join[@]}" >"$work/s$i.log" 2>&1 &
 	pids+=($!)
+	# Serf's -join does not retry: the seed must be up first.
+	[ "$i" -eq 0 ] && sleep 1
 done
 for _ in $(seq 300); do
 	got=$(serf members -rpc-addr "127.0.0.1:$((sbase + 500))" -tag role=web \
