@@ -136,12 +136,14 @@ print_list(const msgpack_object *o, bool pairs)
 						: &o->via.array.ptr[i];
 		if (i > 0)
 			putchar(',');
-		if (k->type == MSGPACK_OBJECT_STR)
+		if (k->type == MSGPACK_OBJECT_STR && k->via.str.size > 0)
 			fwrite(k->via.str.ptr, 1, k->via.str.size, stdout);
 		const msgpack_object *v = pairs ? &o->via.map.ptr[i].val : NULL;
 		if (v != NULL && v->type == MSGPACK_OBJECT_STR) {
 			putchar('=');
-			fwrite(v->via.str.ptr, 1, v->via.str.size, stdout);
+			if (v->via.str.size > 0)
+				fwrite(v->via.str.ptr, 1, v->via.str.size,
+				       stdout);
 		}
 	}
 }

@@ -328,7 +328,8 @@ ipc_copy_str(const msgpack_object *map, const char *key, char *buf,
 	size_t n = 0;
 	if (o != NULL && o->type == MSGPACK_OBJECT_STR) {
 		n = o->via.str.size < size - 1 ? o->via.str.size : size - 1;
-		memcpy(buf, o->via.str.ptr, n);
+		if (n > 0)
+			memcpy(buf, o->via.str.ptr, n);
 	}
 	buf[n] = '\0';
 }

@@ -380,7 +380,9 @@ get_str(const msgpack_object *o, size_t max, char *buf)
 {
 	if (o->type != MSGPACK_OBJECT_STR || o->via.str.size > max)
 		return false;
-	memcpy(buf, o->via.str.ptr, o->via.str.size);
+	/* An empty str may carry a NULL pointer: no memcpy from it. */
+	if (o->via.str.size > 0)
+		memcpy(buf, o->via.str.ptr, o->via.str.size);
 	buf[o->via.str.size] = '\0';
 	/* An embedded NUL would make the copy shorter than the wire. */
 	return strlen(buf) == o->via.str.size;
