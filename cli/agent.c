@@ -473,7 +473,10 @@ ipc_request(struct ipc_server *srv, const struct ipc_request *req,
 		return IPC_SERVER_REPLY_DEFER;
 	}
 	if (req->op == IPC_OP_WATCH) {
-		ipc_ok_encode(out);
+		/* Pending changes go out first, to the watchers there are;
+		 * the new one starts from the state after them. */
+		catalog_pump(&a->catalog, &a->ipc);
+		catalog_watch_start(&a->catalog, req, out);
 		return IPC_SERVER_REPLY_WATCH;
 	}
 	if (req->op != IPC_OP_MEMBERS && req->op != IPC_OP_STATS) {

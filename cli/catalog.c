@@ -624,6 +624,77 @@ catalog_request(struct catalog *c, const struct ipc_request *req,
 		error_frame(out, "response too large");
 }
 
+/* Append one watch event frame to sb. */
+static void
+event_frame(struct catalog *c, msgpack_sbuffer *sb, const char *type,
+	    const char *node, const char *id, const char *name,
+	    const char *address, uint16_t port, bool healthy)
+{
+	char addr[32];
+	address = address_of(c, node, address, addr, sizeof(addr));
+	msgpack_sbuffer frame;
+	msgpack_sbuffer_init(&frame);
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, &frame, msgpack_sbuffer_write);
+	ipc_frame_begin(&frame);
+	msgpack_pack_map(&pk, 7);
+	ipc_pack_cstr(&pk, "event");
+	ipc_pack_cstr(&pk, type);
+	ipc_pack_cstr(&pk, "node");
+	ipc_pack_cstr(&pk, node);
+	ipc_pack_cstr(&pk, "id");
+	ipc_pack_cstr(&pk, id);
+	ipc_pack_cstr(&pk, "service");
+	ipc_pack_cstr(&pk, name);
+	ipc_pack_cstr(&pk, "address");
+	ipc_pack_cstr(&pk, address);
+	ipc_pack_cstr(&pk, "port");
+	msgpack_pack_uint16(&pk, port);
+	ipc_pack_cstr(&pk, "health");
+	ipc_pack_cstr(&pk, healthy ? "passing" : "critical");
+	if (ipc_frame_end(&frame) == 0)
+		msgpack_sbuffer_write(sb, frame.data, frame.size);
+	msgpack_sbuffer_destroy(&frame);
+}
+
+/* "added" frames for the instances of name (every service when "") as
+ * they are now, so a watcher starts from the current state. */
+static void
+snapshot(struct catalog *c, const char *name, msgpack_sbuffer *out)
+{
+	struct registry *r = node_registry(c->node);
+	size_t names = registry_services(r, NULL, 0);
+	struct registry_summary *list = malloc((names ? names : 1) *
+					       sizeof(*list));
+	names = list ? registry_services(r, list, names) : 0;
+	for (size_t i = 0; i < names; i++) {
+		if (name[0] != '\0' && strcmp(name, list[i].name) != 0)
+			continue;
+		struct registry_query q = {.name = list[i].name,
+					   .include_critical = true};
+		size_t n = registry_lookup(r, &q, NULL, 0);
+		struct registry_instance *in = malloc((n ? n : 1) *
+						      sizeof(*in));
+		n = in ? registry_lookup(r, &q, in, n) : 0;
+		for (size_t k = 0; k < n; k++) {
+			const struct service *s = in[k].service;
+			event_frame(c, out, "added", in[k].node, s->id,
+				    s->name, s->address, s->port,
+				    in[k].healthy);
+		}
+		free(in);
+	}
+	free(list);
+}
+
+void
+catalog_watch_start(struct catalog *c, const struct ipc_request *req,
+		    msgpack_sbuffer *out)
+{
+	ipc_ok_encode(out);
+	snapshot(c, req->name, out);
+}
+
 void
 catalog_pump(struct catalog *c, struct ipc_server *srv)
 {
@@ -631,30 +702,11 @@ catalog_pump(struct catalog *c, struct ipc_server *srv)
 	while (registry_poll_event(node_registry(c->node), &ev)) {
 		if (srv->watcher_count == 0)
 			continue;
-		char addr[32];
-		const char *address = address_of(c, ev.node, ev.address, addr,
-						 sizeof(addr));
 		msgpack_sbuffer sb;
 		msgpack_sbuffer_init(&sb);
-		msgpack_packer pk;
-		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-		ipc_frame_begin(&sb);
-		msgpack_pack_map(&pk, 7);
-		ipc_pack_cstr(&pk, "event");
-		ipc_pack_cstr(&pk, registry_event_type_strs[ev.type]);
-		ipc_pack_cstr(&pk, "node");
-		ipc_pack_cstr(&pk, ev.node);
-		ipc_pack_cstr(&pk, "id");
-		ipc_pack_cstr(&pk, ev.id);
-		ipc_pack_cstr(&pk, "service");
-		ipc_pack_cstr(&pk, ev.name);
-		ipc_pack_cstr(&pk, "address");
-		ipc_pack_cstr(&pk, address);
-		ipc_pack_cstr(&pk, "port");
-		msgpack_pack_uint16(&pk, ev.port);
-		ipc_pack_cstr(&pk, "health");
-		ipc_pack_cstr(&pk, ev.healthy ? "passing" : "critical");
-		if (ipc_frame_end(&sb) == 0)
+		event_frame(c, &sb, registry_event_type_strs[ev.type], ev.node,
+			    ev.id, ev.name, ev.address, ev.port, ev.healthy);
+		if (sb.size > 0)
 			ipc_server_watch_send(srv, ev.name,
 					      (const uint8_t *)sb.data,
 					      sb.size);

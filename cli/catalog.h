@@ -82,6 +82,12 @@ catalog_tick(struct catalog *c, uint64_t now_ms);
 uint64_t
 catalog_next_deadline_ms(const struct catalog *c);
 
+/** A watch begins: the ok frame, then an "added" frame per instance
+ *  there is now (critical ones too), into out. */
+void
+catalog_watch_start(struct catalog *c, const struct ipc_request *req,
+		    msgpack_sbuffer *out);
+
 /** Hand the registry's queued changes to the socket's watchers. */
 void
 catalog_pump(struct catalog *c, struct ipc_server *srv);

@@ -31,8 +31,9 @@ static const char pick_usage[] =
 
 static const char watch_usage[] =
 	"usage: rumor watch [NAME] [--json] [--socket PATH]\n"
-	"  One line per change to the cluster's services (or NAME's), as\n"
-	"  the agent learns it: added, removed, health, updated.\n"
+	"  The instances there are (as \"added\" lines), then one line per\n"
+	"  change to the cluster's services (or NAME's) as the agent learns\n"
+	"  it: added, removed, health, updated.\n"
 	"    added web web-1 n1 10.0.0.5:8080 passing\n"
 	"  --json   one JSON object per line: {\"event\",\"node\",\"id\",\n"
 	"           \"service\",\"address\",\"port\",\"health\"}\n";

@@ -13,7 +13,9 @@
  *	{"op": "lookup", "name": str, "tag": str?, "all": bool?}
  *	{"op": "pick", "name": str, "tag": str?, "policy": str?}
  *	{"op": "services"}
- *	{"op": "watch", "name": str?}         then one frame per change:
+ *	{"op": "watch", "name": str?}         then an "added" frame per
+ *	                                      instance there is, and one
+ *	                                      frame per change:
  *	    {"event": "added"|"removed"|"health"|"updated", "node", "id",
  *	     "service", "address", "port", "health"}
  *

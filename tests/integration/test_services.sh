@@ -42,6 +42,11 @@ wait_count() {
 	return 1
 }
 check "c finds both web instances" wait_count 10 2 c web
+late_watch() {
+	timeout 1 "$RUMOR" watch web --socket "$WORK/c.sock" >"$WORK/late.out" 2>/dev/null
+	[ "$(grep -c '^added web web-' "$WORK/late.out")" = 2 ]
+}
+check "a watch that starts late begins with the instances there are" late_watch
 check "the JSON is what the docs say" python3 - "$(R c lookup web --tag v2 --json)" <<'PY'
 import json, sys
 got = json.loads(sys.argv[1])
