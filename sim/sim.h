@@ -84,6 +84,10 @@ struct sim_options {
 	bool warm;
 	/** Run the O(N^2)-memory safety checks after every input. */
 	bool check_safety;
+	/** Every node offers one service, "svc" with id "s<i>", from its
+	 *  start (a restart offers it again, as an agent reloading its data
+	 *  dir does). */
+	bool catalog;
 	/** Write every membership change here, or NULL. */
 	FILE *trace;
 };

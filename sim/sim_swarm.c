@@ -129,6 +129,7 @@ draw_case(uint64_t seed, struct sim_options *opt, struct sim_scenario *sc,
 	sim_options_default(opt, n, seed);
 	opt->node_max = n + SWARM_EXTRA_SLOTS;
 	opt->check_safety = true;
+	opt->catalog = true;
 	opt->no_encrypt = sim_rand_below(&r, 4) == 0;
 	draw_config(&r, &opt->swim);
 	uint64_t start = sim_rand_range(&r, 3000, 10000);
@@ -195,6 +196,39 @@ explain(struct sim *sim, char *why, size_t size)
 	}
 }
 
+/*
+ * The catalog agrees with membership: each live node sees, healthy,
+ * exactly the services of the members it holds alive or suspect (itself
+ * included), so every live node's service once membership has converged.
+ */
+static bool
+catalog_whole(struct sim *sim, char *why, size_t size)
+{
+	struct registry_query q = {.name = "svc"};
+	for (uint32_t o = 0; o < sim_node_max(sim); o++) {
+		struct node *n = sim_node(sim, o);
+		if (n == NULL)
+			continue;
+		const struct swim *sw = node_swim(n);
+		size_t up = 0;
+		for (size_t k = 0; k < swim_member_count(sw); k++) {
+			struct swim_member_info m;
+			swim_member_at(sw, k, &m);
+			up += m.status == SWIM_STATUS_ALIVE ||
+			      m.status == SWIM_STATUS_SUSPECT;
+		}
+		size_t seen = registry_lookup(node_registry(n), &q, NULL, 0);
+		if (seen != up || up < sim_live_count(sim)) {
+			snprintf(why, size, "catalog at %.3fs: n%u sees %zu "
+				 "healthy services, %zu members up, %zu live "
+				 "nodes", sim_now_ms(sim) / 1000.0, o, seen,
+				 up, sim_live_count(sim));
+			return false;
+		}
+	}
+	return true;
+}
+
 static void
 stop_faults(struct sim *sim)
 {
@@ -224,6 +258,8 @@ check_run(struct sim *sim, uint64_t end_ms, struct sim_swarm_result *out)
 			 "%.3fs after faults stopped at %.3fs",
 			 out->bound_ms / 1000.0, end_ms / 1000.0);
 		explain(sim, out->why, sizeof(out->why));
+	} else if (!catalog_whole(sim, out->why, sizeof(out->why))) {
+		/* Membership agrees; the services must too. */
 	} else {
 		out->ok = true;
 	}

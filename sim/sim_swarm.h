@@ -6,7 +6,8 @@
  * At F the network is healed, loss and latency return to normal and every
  * crashed node restarts. Safety is checked after every input; liveness
  * requires every live node to see every live node alive before
- * F + sim_liveness_bound_ms(config, slots).
+ * F + sim_liveness_bound_ms(config, slots), and then the catalog to agree
+ * with membership (every node offers a service: opt.catalog).
  */
 #ifndef RUMOR_SIM_SWARM_H
 #define RUMOR_SIM_SWARM_H
