@@ -139,6 +139,10 @@ struct sim_sample {
 	/** Datagrams and their bytes sent during the last period. */
 	uint64_t messages;
 	uint64_t bytes;
+	/** With opt.catalog: the fewest and most healthy services a live
+	 *  node sees. */
+	uint32_t services_min;
+	uint32_t services_max;
 };
 
 /** A scenario event, for plots. */

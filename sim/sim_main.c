@@ -78,6 +78,8 @@ usage(FILE *out)
 "                       'join N', 'leave N', 'partition A -> B' (one-way)\n"
 "  --loss P%  --delay MIN..MAX        the network at the start\n"
 "  --no-encrypt         plaintext frames (default: sealed, as the agent)\n"
+"  --catalog            every node offers a service (\"svc\"); the CSV gets\n"
+"                       the fewest/most healthy services a node sees\n"
 "  --check | --no-check safety checks after every input (default: on up to\n"
 "                       512 nodes; O(N^2) memory)\n"
 "protocol timings (the agent's config; default --profile lan):\n"
@@ -180,6 +182,8 @@ parse_flag_bool(struct args *a, const char *f)
 {
 	if (strcmp(f, "--no-encrypt") == 0)
 		a->opt.no_encrypt = true;
+	else if (strcmp(f, "--catalog") == 0)
+		a->opt.catalog = true;
 	else if (strcmp(f, "--trace-hash") == 0)
 		a->hash_only = true;
 	else if (strcmp(f, "--verbose") == 0)

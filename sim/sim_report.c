@@ -242,13 +242,19 @@ void
 sim_report_csv(FILE *out, const struct sim *sim)
 {
 	const struct sim_results *res = sim_results(sim);
+	bool catalog = sim_options(sim)->catalog;
 	fputs("t_s,live,alive_min,alive_median,alive_max,suspects,failed,"
-	      "messages,bytes\n", out);
+	      "messages,bytes", out);
+	fputs(catalog ? ",services_min,services_max\n" : "\n", out);
 	for (size_t k = 0; k < res->sample_count; k++) {
 		const struct sim_sample *s = &res->samples[k];
-		fprintf(out, "%.0f,%u,%u,%u,%u,%u,%u,%" PRIu64 ",%" PRIu64
-			"\n", (double)s->t_ms / 1000.0, s->live, s->alive_min,
+		fprintf(out, "%.0f,%u,%u,%u,%u,%u,%u,%" PRIu64 ",%" PRIu64,
+			(double)s->t_ms / 1000.0, s->live, s->alive_min,
 			s->alive_median, s->alive_max, s->suspects, s->failed,
 			s->messages, s->bytes);
+		if (catalog)
+			fprintf(out, ",%u,%u", s->services_min,
+				s->services_max);
+		fputc('\n', out);
 	}
 }

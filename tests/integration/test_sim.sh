@@ -92,6 +92,18 @@ for word in ("crash", "partition", "heal"):
 assert any(e.tag.endswith(("polyline", "path", "polygon")) for e in root.iter())
 PY
 
+printf 'at 20s partition 0-49 / 50-99\nat 50s heal\n' >"$WORK/cat.scn"
+check "--catalog: services follow the partition and the heal" sh -c "
+	'$SIM' --nodes 100 --seed 3 --duration 90s --catalog \
+		--scenario '$WORK/cat.scn' --csv '$WORK/cat.csv' >/dev/null &&
+	python3 - '$WORK/cat.csv' <<'PY'
+import csv, sys
+rows = {int(r['t_s']): r for r in csv.DictReader(open(sys.argv[1]))}
+assert int(rows[15]['services_min']) == 100, rows[15]
+assert int(rows[45]['services_max']) <= 51, rows[45]
+assert int(rows[89]['services_min']) == 100, rows[89]
+PY"
+
 # expect_error DESCRIPTION PATTERN command...: exit 2, one stderr line
 # matching PATTERN.
 expect_error() {
