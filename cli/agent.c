@@ -459,18 +459,13 @@ ipc_request(struct ipc_server *srv, const struct ipc_request *req,
 {
 	struct agent *a = agent_of(srv, ipc);
 	if (req->op == IPC_OP_LEAVE) {
-		if (a->exiting) {
-			ipc_ok_encode(out); /* already left: say so now */
-			return IPC_SERVER_REPLY_NOW;
-		}
+		/* Answer once the leave is done: now if it already is (we
+		 * had left, or were alone), else with the deferred ones. */
 		agent_leave(a);
-		/* Alone, the leave is done at once: answer now, the deferred
-		 * answer has already gone out to the others. */
-		if (a->exiting) {
-			ipc_ok_encode(out);
-			return IPC_SERVER_REPLY_NOW;
-		}
-		return IPC_SERVER_REPLY_DEFER;
+		if (!a->exiting)
+			return IPC_SERVER_REPLY_DEFER;
+		ipc_ok_encode(out);
+		return IPC_SERVER_REPLY_NOW;
 	}
 	if (req->op == IPC_OP_WATCH) {
 		/* Pending changes go out first, to the watchers there are;

@@ -190,10 +190,11 @@ lookup(struct catalog *c, const struct ipc_request *req, msgpack_packer *pk)
 	struct registry_query q = {.name = req->name,
 				   .tag = req->tag[0] ? req->tag : NULL,
 				   .include_critical = req->all};
-	size_t total = registry_lookup(r, &q, NULL, 0);
-	struct registry_instance *list = malloc((total ? total : 1) *
+	/* Every instance is an upper bound: one scan fills the list. */
+	size_t cap = registry_instance_count(r);
+	struct registry_instance *list = malloc((cap ? cap : 1) *
 						sizeof(*list));
-	size_t n = list ? registry_lookup(r, &q, list, total) : 0;
+	size_t n = list ? registry_lookup(r, &q, list, cap) : 0;
 	pack_ok(pk, 1);
 	ipc_pack_cstr(pk, "instances");
 	msgpack_pack_array(pk, n);
@@ -206,10 +207,11 @@ static void
 services(struct catalog *c, msgpack_packer *pk)
 {
 	struct registry *r = node_registry(c->node);
-	size_t total = registry_services(r, NULL, 0);
-	struct registry_summary *list = malloc((total ? total : 1) *
+	/* There are no more names than instances: one call fills it. */
+	size_t cap = registry_instance_count(r);
+	struct registry_summary *list = malloc((cap ? cap : 1) *
 					       sizeof(*list));
-	size_t n = list ? registry_services(r, list, total) : 0;
+	size_t n = list ? registry_services(r, list, cap) : 0;
 	pack_ok(pk, 1);
 	ipc_pack_cstr(pk, "services");
 	msgpack_pack_array(pk, n);
@@ -663,27 +665,25 @@ static void
 snapshot(struct catalog *c, const char *name, msgpack_sbuffer *out)
 {
 	struct registry *r = node_registry(c->node);
-	size_t names = registry_services(r, NULL, 0);
-	struct registry_summary *list = malloc((names ? names : 1) *
+	size_t cap = registry_instance_count(r);
+	struct registry_summary *list = malloc((cap ? cap : 1) *
 					       sizeof(*list));
-	names = list ? registry_services(r, list, names) : 0;
+	struct registry_instance *in = malloc((cap ? cap : 1) * sizeof(*in));
+	size_t names = list && in ? registry_services(r, list, cap) : 0;
 	for (size_t i = 0; i < names; i++) {
 		if (name[0] != '\0' && strcmp(name, list[i].name) != 0)
 			continue;
 		struct registry_query q = {.name = list[i].name,
 					   .include_critical = true};
-		size_t n = registry_lookup(r, &q, NULL, 0);
-		struct registry_instance *in = malloc((n ? n : 1) *
-						      sizeof(*in));
-		n = in ? registry_lookup(r, &q, in, n) : 0;
+		size_t n = registry_lookup(r, &q, in, cap);
 		for (size_t k = 0; k < n; k++) {
 			const struct service *s = in[k].service;
 			event_frame(c, out, "added", in[k].node, s->id,
 				    s->name, s->address, s->port,
 				    in[k].healthy);
 		}
-		free(in);
 	}
+	free(in);
 	free(list);
 }
 

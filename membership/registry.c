@@ -46,6 +46,9 @@ struct registry {
 	size_t instance_count;
 	struct reg_rr *rr;
 	size_t rr_count;
+	/** registry_pick's scratch (capacity only; no state between picks). */
+	struct registry_instance *pick_buf;
+	size_t pick_cap;
 	/** Event ring. */
 	struct registry_event *events;
 	size_t ev_head;
@@ -78,6 +81,7 @@ registry_delete(struct registry *r)
 		node_free(r->nodes[i]);
 	free(r->nodes);
 	free(r->rr);
+	free(r->pick_buf);
 	free(r->events);
 	free(r);
 }
@@ -379,24 +383,6 @@ rr_counter(struct registry *r, const char *name)
 	return &e->next;
 }
 
-/* The k-th healthy match in (node, id) order. */
-static bool
-nth_match(const struct registry *r, const struct registry_query *q,
-	  size_t k, struct registry_instance *out)
-{
-	for (size_t i = 0; i < r->node_count; i++) {
-		const struct reg_node *n = r->nodes[i];
-		for (size_t j = 0; j < n->count; j++) {
-			const struct service *s = n->services[j];
-			if (!matches(n, s, q) || k-- > 0)
-				continue;
-			*out = (struct registry_instance){n->name, s, true};
-			return true;
-		}
-	}
-	return false;
-}
-
 int
 registry_pick(struct registry *r, const struct registry_query *q,
 	      enum registry_policy policy, uint64_t draw,
@@ -404,7 +390,16 @@ registry_pick(struct registry *r, const struct registry_query *q,
 {
 	struct registry_query healthy = *q;
 	healthy.include_critical = false;
-	size_t count = registry_lookup(r, &healthy, NULL, 0);
+	/* One scan into a buffer kept between picks (every instance fits). */
+	if (r->pick_cap < r->instance_count) {
+		struct registry_instance *grown = realloc(
+			r->pick_buf, r->instance_count * sizeof(*grown));
+		if (grown == NULL)
+			return RUMOR_ENOMEM;
+		r->pick_buf = grown;
+		r->pick_cap = r->instance_count;
+	}
+	size_t count = registry_lookup(r, &healthy, r->pick_buf, r->pick_cap);
 	if (count == 0)
 		return RUMOR_ENOTFOUND;
 	size_t k = (size_t)(draw % count);
@@ -414,7 +409,8 @@ registry_pick(struct registry *r, const struct registry_query *q,
 			return RUMOR_ENOMEM;
 		k = (size_t)((*next)++ % count);
 	}
-	return nth_match(r, &healthy, k, out) ? 0 : RUMOR_ENOTFOUND;
+	*out = r->pick_buf[k];
+	return 0;
 }
 
 static int
