@@ -1,17 +1,16 @@
 /*
- * The client side of the local socket: plain blocking POSIX calls, since a
- * command does one request and exits.
+ * The client side of the local socket for the CLI's commands: flags,
+ * one-line errors and JSON output, over librumor's transport (a command
+ * does one request and exits; a watch keeps its connection).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "client.h"
+#include "librumor_internal.h"
 #include "log.h"
 
 const char *
@@ -69,111 +68,40 @@ client_parse_flags(struct args *a, struct client_flags *f, unsigned accept,
 	return rc < 0 ? -1 : 0;
 }
 
-static int
-write_all(int fd, const uint8_t *p, size_t n)
+/* Connect through librumor; NULL after one line on stderr. */
+static struct rumor *
+client_open(const char *path)
 {
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int
-read_all(int fd, uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t r = read(fd, p, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			if (r == 0)
-				errno = ECONNRESET;
-			return -1;
-		}
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
-static int
-client_connect(const char *path)
-{
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	if (strlen(path) >= sizeof(sun.sun_path)) {
+	struct rumor *r;
+	int rc = rumor_connect(path, &r);
+	if (rc == 0)
+		return r;
+	if (rc == RUMOR_EINVAL)
 		fprintf(stderr, "rumor: socket path too long: %s\n", path);
-		return -1;
-	}
-	strcpy(sun.sun_path, path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		fprintf(stderr, "rumor: socket: %s\n", log_strerror(errno));
-		return -1;
-	}
-	/* On Linux SO_SNDTIMEO also bounds a blocking connect. */
-	struct timeval tv = {.tv_sec = CLIENT_TIMEOUT_S};
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
-		fprintf(stderr,
-			"rumor: cannot connect to %s: %s (is the agent "
-			"running?)\n",
-			path, errno == EAGAIN ? "timed out"
-					      : log_strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* Write the request, read the response frame into a malloc'd buffer. */
-static uint8_t *
-client_exchange(int fd, const char *path, const struct ipc_request *req,
-		uint32_t *len)
-{
-	msgpack_sbuffer sb;
-	msgpack_sbuffer_init(&sb);
-	int rc = ipc_request_encode(&sb, req);
-	if (rc == 0)
-		rc = write_all(fd, (uint8_t *)sb.data, sb.size);
-	msgpack_sbuffer_destroy(&sb);
-	uint8_t prefix[IPC_PREFIX];
-	if (rc == 0)
-		rc = read_all(fd, prefix, sizeof(prefix));
-	if (rc != 0) {
-		fprintf(stderr, "rumor: %s: %s\n", path,
-			errno == EAGAIN ? "agent did not answer in time"
-					: log_strerror(errno));
-		return NULL;
-	}
-	*len = ipc_frame_len(prefix);
-	uint8_t *buf = *len > 0 && *len <= IPC_RESPONSE_MAX ? malloc(*len)
-							     : NULL;
-	if (buf == NULL || read_all(fd, buf, *len) != 0) {
-		fprintf(stderr, "rumor: %s: bad response frame\n", path);
-		free(buf);
-		return NULL;
-	}
-	return buf;
+	else if (rc == RUMOR_ENOMEM)
+		fprintf(stderr, "rumor: out of memory\n");
+	else
+		fprintf(stderr, "rumor: cannot connect to %s: %s (is the "
+			"agent running?)\n", path,
+			errno == EAGAIN ? "timed out" : log_strerror(errno));
+	return NULL;
 }
 
 int
 client_call(const char *socket_path, const struct ipc_request *req,
 	    struct ipc_response *resp, uint8_t **payload)
 {
-	int fd = client_connect(socket_path);
-	if (fd < 0)
+	struct rumor *r = client_open(socket_path);
+	if (r == NULL)
 		return -1;
+	uint8_t *buf;
 	uint32_t len;
-	uint8_t *buf = client_exchange(fd, socket_path, req, &len);
-	close(fd);
-	if (buf == NULL)
+	int rc = rumor__exchange(r, req, &buf, &len);
+	if (rc != 0)
+		fprintf(stderr, "rumor: %s: %s\n", socket_path,
+			rumor_last_error(r));
+	rumor_close(r);
+	if (rc != 0)
 		return -1;
 	if (ipc_response_decode(resp, buf, len) != 0) {
 		fprintf(stderr, "rumor: %s: malformed response\n",
@@ -283,41 +211,38 @@ client_watch(const char *cmd, const char *socket_path,
 	     const struct ipc_request *req, client_event_cb on_event,
 	     void *arg)
 {
-	int fd = client_connect(socket_path);
-	if (fd < 0)
+	struct rumor *r = client_open(socket_path);
+	if (r == NULL)
 		return 1;
+	uint8_t *buf;
 	uint32_t len;
-	uint8_t *buf = client_exchange(fd, socket_path, req, &len);
 	struct ipc_response resp;
-	if (buf == NULL || ipc_response_decode(&resp, buf, len) != 0) {
-		if (buf != NULL)
-			fprintf(stderr, "rumor: %s: malformed response\n",
-				cmd);
+	bool ok = false;
+	if (rumor__exchange(r, req, &buf, &len) != 0) {
+		fprintf(stderr, "rumor: %s: %s\n", cmd, rumor_last_error(r));
+	} else {
+		if (ipc_response_decode(&resp, buf, len) != 0) {
+			fprintf(stderr, "rumor: %s: malformed response\n", cmd);
+		} else {
+			ok = resp.ok;
+			if (!ok)
+				fprintf(stderr, "rumor: %s: %.*s\n", cmd,
+					(int)resp.error_len,
+					resp.error ? resp.error : "");
+			ipc_response_destroy(&resp);
+		}
 		free(buf);
-		close(fd);
-		return 1;
 	}
-	bool ok = resp.ok;
-	if (!ok)
-		fprintf(stderr, "rumor: %s: %.*s\n", cmd,
-			(int)resp.error_len, resp.error ? resp.error : "");
-	ipc_response_destroy(&resp);
-	free(buf);
-	/* From now on the agent speaks when something changes: no read
-	 * timeout. */
-	struct timeval none = {0};
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none));
+	/* From now on the agent speaks when something changes. */
+	if (ok)
+		rumor__no_timeout(r);
 	while (ok) {
-		uint8_t prefix[IPC_PREFIX];
-		if (read_all(fd, prefix, sizeof(prefix)) != 0) {
+		if (rumor__read_frame(r, &buf, &len) != 0) {
 			fprintf(stderr, "rumor: %s: the agent closed the "
 				"stream\n", cmd);
 			break;
 		}
-		len = ipc_frame_len(prefix);
-		buf = len > 0 && len <= IPC_RESPONSE_MAX ? malloc(len) : NULL;
-		if (buf == NULL || read_all(fd, buf, len) != 0 ||
-		    ipc_event_decode(&resp, buf, len) != 0) {
+		if (ipc_event_decode(&resp, buf, len) != 0) {
 			fprintf(stderr, "rumor: %s: bad event frame\n", cmd);
 			free(buf);
 			break;
@@ -327,6 +252,6 @@ client_watch(const char *cmd, const char *socket_path,
 		ipc_response_destroy(&resp);
 		free(buf);
 	}
-	close(fd);
+	rumor_close(r);
 	return 1;
 }

@@ -12,8 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "ipc_proto.h"
-#include "rumor/rumor.h"
+#include "librumor_internal.h"
 
 /* Each send and receive must finish within this long. */
 #define RUMOR_CLIENT_TIMEOUT_S 5
@@ -51,13 +50,16 @@ rumor_connect(const char *socket_path, struct rumor **out)
 		return RUMOR_ENOMEM;
 	r->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	struct timeval tv = {.tv_sec = RUMOR_CLIENT_TIMEOUT_S};
+	/* On Linux SO_SNDTIMEO also bounds a blocking connect. */
 	if (r->fd < 0 ||
 	    setsockopt(r->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0 ||
 	    setsockopt(r->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0 ||
 	    connect(r->fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+		int saved = errno; /* the caller may want to say why */
 		if (r->fd >= 0)
 			close(r->fd);
 		free(r);
+		errno = saved;
 		return RUMOR_EIO;
 	}
 	*out = r;
@@ -79,7 +81,18 @@ rumor_last_error(const struct rumor *r)
 	return r->error;
 }
 
+/* An I/O failure in words: a timeout, a closed peer or errno. */
 static int
+io_failed(struct rumor *r, ssize_t got, const char *what)
+{
+	snprintf(r->error, sizeof(r->error), "%s: %s", what,
+		 got == 0 ? "the agent closed the connection"
+		 : errno == EAGAIN ? "the agent did not answer in time"
+				   : strerror(errno));
+	return RUMOR_EIO;
+}
+
+static ssize_t
 io_all(int fd, uint8_t *p, size_t n, bool writing)
 {
 	while (n > 0) {
@@ -88,11 +101,55 @@ io_all(int fd, uint8_t *p, size_t n, bool writing)
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
-			return -1;
+			return k;
 		p += k;
 		n -= (size_t)k;
 	}
+	return 1;
+}
+
+int
+rumor__read_frame(struct rumor *r, uint8_t **buf, uint32_t *len)
+{
+	uint8_t prefix[IPC_PREFIX];
+	ssize_t got = io_all(r->fd, prefix, sizeof(prefix), false);
+	if (got <= 0)
+		return io_failed(r, got, "reading the answer");
+	*len = ipc_frame_len(prefix);
+	*buf = *len > 0 && *len <= IPC_RESPONSE_MAX ? malloc(*len) : NULL;
+	if (*buf == NULL)
+		return fail(r, RUMOR_EPROTO, "bad answer frame from the agent");
+	got = io_all(r->fd, *buf, *len, false);
+	if (got <= 0) {
+		free(*buf);
+		return io_failed(r, got, "reading the answer");
+	}
 	return 0;
+}
+
+int
+rumor__exchange(struct rumor *r, const struct ipc_request *req,
+		uint8_t **buf, uint32_t *len)
+{
+	msgpack_sbuffer sb;
+	msgpack_sbuffer_init(&sb);
+	int rc = ipc_request_encode(&sb, req);
+	if (rc != 0) {
+		msgpack_sbuffer_destroy(&sb);
+		return fail(r, rc, "cannot encode the request");
+	}
+	ssize_t got = io_all(r->fd, (uint8_t *)sb.data, sb.size, true);
+	msgpack_sbuffer_destroy(&sb);
+	if (got <= 0)
+		return io_failed(r, got, "sending the request");
+	return rumor__read_frame(r, buf, len);
+}
+
+void
+rumor__no_timeout(struct rumor *r)
+{
+	struct timeval none = {0};
+	setsockopt(r->fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none));
 }
 
 /* Send req; on 0, *resp and *payload hold an ok answer (destroy both). */
@@ -100,21 +157,12 @@ static int
 call(struct rumor *r, const struct ipc_request *req,
      struct ipc_response *resp, uint8_t **payload)
 {
-	msgpack_sbuffer sb;
-	msgpack_sbuffer_init(&sb);
-	int rc = ipc_request_encode(&sb, req);
-	if (rc == 0 && io_all(r->fd, (uint8_t *)sb.data, sb.size, true) != 0)
-		rc = fail(r, RUMOR_EIO, "cannot send to the agent");
-	msgpack_sbuffer_destroy(&sb);
+	uint8_t *buf;
+	uint32_t len;
+	int rc = rumor__exchange(r, req, &buf, &len);
 	if (rc != 0)
 		return rc;
-	uint8_t prefix[IPC_PREFIX];
-	if (io_all(r->fd, prefix, sizeof(prefix), false) != 0)
-		return fail(r, RUMOR_EIO, "the agent did not answer");
-	uint32_t len = ipc_frame_len(prefix);
-	uint8_t *buf = len > 0 && len <= IPC_RESPONSE_MAX ? malloc(len) : NULL;
-	if (buf == NULL || io_all(r->fd, buf, len, false) != 0 ||
-	    ipc_response_decode(resp, buf, len) != 0) {
+	if (ipc_response_decode(resp, buf, len) != 0) {
 		free(buf);
 		return fail(r, RUMOR_EPROTO, "bad answer from the agent");
 	}
