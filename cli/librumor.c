@@ -4,6 +4,7 @@
  * output of its own: errors are codes plus rumor_last_error().
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,12 @@
 #include <unistd.h>
 
 #include "librumor_internal.h"
+
+/* rumor_register hands the caller's meta pairs to the codec as they are. */
+_Static_assert(sizeof(struct rumor_kv) == sizeof(struct service_kv) &&
+		       offsetof(struct rumor_kv, value) ==
+			       offsetof(struct service_kv, value),
+	       "struct rumor_kv and struct service_kv must match");
 
 /* Each send and receive must finish within this long. */
 #define RUMOR_CLIENT_TIMEOUT_S 5
