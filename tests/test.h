@@ -48,12 +48,14 @@ static int test_current_failed_;
 				   a_);                                       \
 	} while (0)
 
+/* Ordered through long double, which holds every int64_t and uint64_t
+ * exactly, so that UINT64_MAX ("never happened") is not -1 here. */
 #define ASSERT_LE(a, b)                                                       \
 	do {                                                                  \
-		int64_t a_ = (int64_t)(a), b_ = (int64_t)(b);                 \
+		long double a_ = (long double)(a), b_ = (long double)(b);     \
 		if (!(a_ <= b_))                                              \
-			TEST_FAIL_("ASSERT_LE(%s, %s): %" PRId64 " > %" PRId64, \
-				   #a, #b, a_, b_);                           \
+			TEST_FAIL_("ASSERT_LE(%s, %s): %.0Lf > %.0Lf", #a, #b, \
+				   a_, b_);                                   \
 	} while (0)
 
 #define ASSERT_GE(a, b) ASSERT_LE(b, a)
