@@ -367,7 +367,7 @@ pack_members(struct agent *a, msgpack_packer *pk)
 }
 
 /** Most counters `rumor stats` reports. */
-#define AGENT_COUNTERS_MAX 64
+#define AGENT_COUNTERS_MAX 96
 
 struct agent_counters {
 	size_t count;
@@ -429,6 +429,11 @@ collect_stats(struct agent *a, struct agent_counters *c)
 		    registry_instance_count(node_registry(a->node)));
 	counter_add(c, "", "watch_events_dropped",
 		    registry_events_dropped(node_registry(a->node)));
+	counter_add(c, "", "bad_service_sets", st.bad_service_sets);
+	counter_add(c, "", "large_sets_held", st.large_sets_held);
+	counter_add(c, "", "large_sets_missing", st.large_sets_missing);
+	counter_add(c, "", "set_pulls", st.set_pulls);
+	counter_add(c, "", "sets_received", st.sets_received);
 	for (int i = 1; i < swim_drop_MAX; i++)
 		counter_add(c, "drop_core_", swim_drop_strs[i],
 			    s->drop_count[i]);

@@ -10,10 +10,29 @@
 
 #include "node.h"
 #include "rumor/error.h"
+#include "swim/swim_proto.h"
+#include "swim/swim_rand.h"
 
 const char *const node_drop_strs[node_drop_MAX] = {
 	"none",	       "truncated", "plaintext", "encrypted", "version",
-	"unknown_key", "auth",	    "oversize",	 "core",
+	"unknown_key", "auth",	    "oversize",	 "core",      "services",
+};
+
+/*
+ * A set too big for one announcement, as its owner encoded it, at the
+ * version its stub announced: what we serve onward in push-pulls.
+ */
+struct bigset {
+	char name[SWIM_NAME_MAX + 1];
+	uint64_t version;
+	uint8_t *bytes;
+	size_t size;
+};
+
+/* A stub we saw for a set we do not hold yet. */
+struct want {
+	char name[SWIM_NAME_MAX + 1];
+	uint64_t version;
 };
 
 struct node {
@@ -23,6 +42,23 @@ struct node {
 	uint64_t drop_count[node_drop_MAX];
 	struct registry *registry;
 	uint64_t bad_service_sets;
+	/* Time of the latest input: events are drained after it. */
+	uint64_t now_ms;
+	/* Large sets held (sorted by name), and those still missing. */
+	struct bigset *bigsets;
+	size_t bigset_count, bigset_cap;
+	/* Where the next frame starts packing sets, when not all fit. */
+	size_t bigset_cursor;
+	struct want *wants;
+	size_t want_count, want_cap;
+	/* The next pull of a missing set: when, and a push-pull due now. */
+	uint64_t pull_at_ms;
+	uint64_t pull_jitter_ms;
+	bool pull_due;
+	struct swim_addr pull_to;
+	struct swim_rand rand;
+	uint64_t set_pulls;
+	uint64_t sets_received;
 };
 
 struct node *
@@ -55,6 +91,11 @@ node_new(const struct node_config *cfg, uint64_t now_ms)
 	}
 	node->keyring = cfg->keyring;
 	seal_nonce_init(&node->nonce, cfg->nonce_prefix);
+	node->now_ms = now_ms;
+	node->pull_at_ms = UINT64_MAX;
+	node->pull_jitter_ms = 2 * cfg->swim.probe_interval_ms;
+	/* Its own stream, apart from the core's draws. */
+	swim_rand_init(&node->rand, cfg->rand_seed ^ 0x6e6f64652d70756cull);
 	return node;
 }
 
@@ -65,6 +106,10 @@ node_delete(struct node *node)
 		return;
 	swim_delete(node->swim);
 	registry_delete(node->registry);
+	for (size_t i = 0; i < node->bigset_count; i++)
+		free(node->bigsets[i].bytes);
+	free(node->bigsets);
+	free(node->wants);
 	free(node);
 }
 
@@ -124,11 +169,316 @@ node_open(struct node *node, const uint8_t *data, size_t size,
 	return out;
 }
 
+/* ---- large sets ----------------------------------------------------------
+ *
+ * A set bigger than one announcement (NODE_SERVICES_GOSSIP_MAX) is
+ * announced as a stub carrying the set's version; the set itself rides in
+ * push-pull frames, after the SWIM state:
+ *
+ *	[ [name str, version uint, set bin], ... ]
+ *
+ * Every node that holds a large set serves it in every push-pull it takes
+ * part in. A node that sees a stub it cannot fill plans a push-pull with
+ * the owner after a random delay in [0, 2 probe intervals], one at a time,
+ * and skips it when another exchange brought the set meanwhile.
+ */
+
+static struct bigset *
+bigset_find(const struct node *node, const char *name, size_t *pos)
+{
+	size_t lo = 0, hi = node->bigset_count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(node->bigsets[mid].name, name);
+		if (c == 0) {
+			if (pos != NULL)
+				*pos = mid;
+			return &node->bigsets[mid];
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (pos != NULL)
+		*pos = lo;
+	return NULL;
+}
+
+/* Room for one more entry, so that a later bigset_put cannot fail. */
+static int
+bigset_reserve(struct node *node)
+{
+	if (node->bigset_count < node->bigset_cap)
+		return 0;
+	size_t cap = node->bigset_cap ? 2 * node->bigset_cap : 4;
+	struct bigset *b = realloc(node->bigsets, cap * sizeof(*b));
+	if (b == NULL)
+		return RUMOR_ENOMEM;
+	node->bigsets = b;
+	node->bigset_cap = cap;
+	return 0;
+}
+
+/* Keep bytes (taken over) as name's set at version; room reserved. */
+static void
+bigset_put(struct node *node, const char *name, uint64_t version,
+	   uint8_t *bytes, size_t size)
+{
+	size_t pos;
+	struct bigset *b = bigset_find(node, name, &pos);
+	if (b == NULL) {
+		memmove(&node->bigsets[pos + 1], &node->bigsets[pos],
+			(node->bigset_count - pos) * sizeof(*b));
+		node->bigset_count++;
+		b = &node->bigsets[pos];
+		strcpy(b->name, name);
+	} else {
+		free(b->bytes);
+	}
+	b->version = version;
+	b->bytes = bytes;
+	b->size = size;
+}
+
+static void
+bigset_drop(struct node *node, const char *name)
+{
+	size_t pos;
+	struct bigset *b = bigset_find(node, name, &pos);
+	if (b == NULL)
+		return;
+	free(b->bytes);
+	node->bigset_count--;
+	memmove(b, b + 1, (node->bigset_count - pos) * sizeof(*b));
+}
+
+/* Remember that name's set at version is missing; plan a pull. */
+static void
+want_add(struct node *node, const char *name, uint64_t version)
+{
+	for (size_t i = 0; i < node->want_count; i++) {
+		if (strcmp(node->wants[i].name, name) == 0) {
+			if (node->wants[i].version < version)
+				node->wants[i].version = version;
+			return;
+		}
+	}
+	if (node->want_count == node->want_cap) {
+		size_t cap = node->want_cap ? 2 * node->want_cap : 4;
+		struct want *w = realloc(node->wants, cap * sizeof(*w));
+		if (w == NULL)
+			return; /* the next event about name asks again */
+		node->wants = w;
+		node->want_cap = cap;
+	}
+	struct want *w = &node->wants[node->want_count++];
+	strcpy(w->name, name);
+	w->version = version;
+	if (node->pull_at_ms == UINT64_MAX)
+		node->pull_at_ms = node->now_ms +
+				   swim_rand_below(&node->rand,
+						   node->pull_jitter_ms + 1);
+}
+
+/* name's set at version (or newer) arrived: no more pulling for it. */
+static void
+want_filled(struct node *node, const char *name, uint64_t version)
+{
+	for (size_t i = 0; i < node->want_count; i++) {
+		struct want *w = &node->wants[i];
+		if (strcmp(w->name, name) != 0)
+			continue;
+		if (w->version <= version) {
+			*w = node->wants[--node->want_count];
+			if (node->want_count == 0)
+				node->pull_at_ms = UINT64_MAX;
+		}
+		return;
+	}
+}
+
+static bool
+member_up(const struct swim_member_info *m)
+{
+	return m->status == SWIM_STATUS_ALIVE ||
+	       m->status == SWIM_STATUS_SUSPECT;
+}
+
+/*
+ * The pull timer fired: forget wants that were filled or whose owner is
+ * gone, ask the owner of the first one left for a push-pull (then move it
+ * last, so an owner that does not answer holds up no one else) and plan
+ * the next pull while any remain.
+ */
+static void
+pull_fire(struct node *node, uint64_t now_ms)
+{
+	node->pull_at_ms = UINT64_MAX;
+	size_t kept = 0;
+	for (size_t i = 0; i < node->want_count; i++) {
+		struct want *w = &node->wants[i];
+		struct swim_member_info m;
+		uint64_t held;
+		if (swim_member_find(node->swim, w->name, &m) != 0 ||
+		    !member_up(&m) ||
+		    (registry_version(node->registry, w->name, &held) &&
+		     held >= w->version))
+			continue;
+		node->wants[kept++] = *w;
+	}
+	node->want_count = kept;
+	if (kept == 0)
+		return;
+	struct want first = node->wants[0];
+	memmove(&node->wants[0], &node->wants[1],
+		(kept - 1) * sizeof(first));
+	node->wants[kept - 1] = first;
+	struct swim_member_info m;
+	swim_member_find(node->swim, first.name, &m);
+	node->pull_due = true;
+	node->pull_to = m.addr;
+	node->set_pulls++;
+	node->pull_at_ms = now_ms + node->pull_jitter_ms +
+			   swim_rand_below(&node->rand,
+					   node->pull_jitter_ms + 1);
+}
+
+/*
+ * Apply name's full set at version (bytes from a push-pull) when the
+ * member is known, its announcements have reached that version and we
+ * hold an older set; keep the bytes to serve onward. Returns false for a
+ * set that does not decode.
+ */
+static bool
+bigset_receive(struct node *node, const char *name, uint64_t version,
+	       const uint8_t *bytes, size_t size)
+{
+	struct swim_member_info m;
+	uint64_t held;
+	if (swim_member_find(node->swim, name, &m) != 0 || m.is_self ||
+	    version > m.incarnation ||
+	    (registry_version(node->registry, name, &held) &&
+	     held >= version))
+		return true;
+	struct service_set set = {0};
+	if (service_set_decode(&set, bytes, size, NULL) != 0 ||
+	    set.full_size > 0) {
+		service_set_destroy(&set);
+		return false;
+	}
+	uint8_t *copy = malloc(size);
+	if (copy != NULL && bigset_reserve(node) == 0) {
+		memcpy(copy, bytes, size);
+		bigset_put(node, name, version, copy, size);
+	} else {
+		free(copy);
+	}
+	set.version = version;
+	if (registry_apply(node->registry, name, &set) > 0) {
+		node->sets_received++;
+		want_filled(node, name, version);
+		registry_set_node_up(node->registry, name, member_up(&m));
+	}
+	service_set_destroy(&set);
+	return true;
+}
+
+/* The sets attachment of a frame, decoded; NODE_DROP_SERVICES if bad. */
+#define SETS_OBJECTS_MAX (4ull * SWIM_MEMBERS_MAX + 1)
+
+static enum node_drop
+sets_unpack(msgpack_unpacked *unpacked, const uint8_t *data, size_t size)
+{
+	if (swim_proto_unpack(unpacked, data, size, SWIM_MEMBERS_MAX,
+			      SETS_OBJECTS_MAX) != SWIM_DROP_NONE)
+		return NODE_DROP_SERVICES;
+	const msgpack_object *root = &unpacked->data;
+	bool ok = root->type == MSGPACK_OBJECT_ARRAY;
+	for (uint32_t i = 0; ok && i < root->via.array.size; i++) {
+		const msgpack_object *e = &root->via.array.ptr[i];
+		ok = e->type == MSGPACK_OBJECT_ARRAY &&
+		     e->via.array.size == 3 &&
+		     e->via.array.ptr[0].type == MSGPACK_OBJECT_STR &&
+		     e->via.array.ptr[0].via.str.size > 0 &&
+		     e->via.array.ptr[0].via.str.size <= SWIM_NAME_MAX &&
+		     e->via.array.ptr[1].type ==
+			     MSGPACK_OBJECT_POSITIVE_INTEGER &&
+		     e->via.array.ptr[2].type == MSGPACK_OBJECT_BIN &&
+		     e->via.array.ptr[2].via.bin.size <=
+			     SERVICE_SET_BYTES_MAX;
+	}
+	if (!ok) {
+		msgpack_unpacked_destroy(unpacked);
+		return NODE_DROP_SERVICES;
+	}
+	return NODE_DROP_NONE;
+}
+
+static void
+sets_apply(struct node *node, const msgpack_object *root)
+{
+	for (uint32_t i = 0; i < root->via.array.size; i++) {
+		const msgpack_object *e = root->via.array.ptr[i].via.array.ptr;
+		char name[SWIM_NAME_MAX + 1];
+		memcpy(name, e[0].via.str.ptr, e[0].via.str.size);
+		name[e[0].via.str.size] = '\0';
+		if (!bigset_receive(node, name, e[1].via.u64,
+				    (const uint8_t *)e[2].via.bin.ptr,
+				    e[2].via.bin.size))
+			node->bad_service_sets++;
+	}
+}
+
+/*
+ * Append the sets attachment to a frame's plaintext (which holds plain
+ * bytes of state): every large set held, as many as fit under
+ * SWIM_STATE_MAX in all, starting where the previous frame stopped.
+ */
+static int
+sets_pack(struct node *node, msgpack_sbuffer *sbuf)
+{
+	size_t n = node->bigset_count, fit = 0;
+	const size_t header = 5; /* array32 */
+	size_t room = sbuf->size + header < SWIM_STATE_MAX
+			      ? SWIM_STATE_MAX - sbuf->size - header
+			      : 0;
+	for (size_t k = 0; k < n; k++) {
+		const struct bigset *b =
+			&node->bigsets[(node->bigset_cursor + k) % n];
+		size_t need = 1 + 2 + strlen(b->name) + 9 + 5 + b->size;
+		if (need > room)
+			break;
+		room -= need;
+		fit++;
+	}
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, sbuf, msgpack_sbuffer_write);
+	int rc = msgpack_pack_array(&pk, fit);
+	for (size_t k = 0; rc == 0 && k < fit; k++) {
+		const struct bigset *b =
+			&node->bigsets[(node->bigset_cursor + k) % n];
+		size_t len = strlen(b->name);
+		rc = msgpack_pack_array(&pk, 3) ||
+		     msgpack_pack_str(&pk, len) ||
+		     msgpack_pack_str_body(&pk, b->name, len) ||
+		     msgpack_pack_uint64(&pk, b->version) ||
+		     msgpack_pack_bin(&pk, b->size) ||
+		     msgpack_pack_bin_body(&pk, b->bytes, b->size);
+	}
+	if (n > 0)
+		node->bigset_cursor = (node->bigset_cursor + fit) % n;
+	return rc == 0 ? 0 : RUMOR_ENOMEM;
+}
+
+/* ---- inputs and outputs --------------------------------------------------- */
+
 enum node_drop
 node_handle_datagram(struct node *node, uint64_t now_ms,
 		     const struct swim_addr *from, const uint8_t *data,
 		     size_t size)
 {
+	node->now_ms = now_ms;
 	if (size > NODE_DATAGRAM_MAX)
 		return count_drop(node, NODE_DROP_OVERSIZE);
 	uint8_t buf[NODE_DATAGRAM_MAX];
@@ -148,19 +498,24 @@ node_handle_datagram(struct node *node, uint64_t now_ms,
 void
 node_handle_timeout(struct node *node, uint64_t now_ms)
 {
+	node->now_ms = now_ms;
 	swim_handle_timeout(node->swim, now_ms);
+	if (now_ms >= node->pull_at_ms)
+		pull_fire(node, now_ms);
 }
 
 int
 node_join(struct node *node, uint64_t now_ms, const struct swim_addr *addrs,
 	  size_t count)
 {
+	node->now_ms = now_ms;
 	return swim_join(node->swim, now_ms, addrs, count);
 }
 
 int
 node_leave(struct node *node, uint64_t now_ms)
 {
+	node->now_ms = now_ms;
 	return swim_leave(node->swim, now_ms);
 }
 
@@ -199,29 +554,47 @@ node_poll_datagram(struct node *node, struct node_datagram *out)
 bool
 node_poll_stream(struct node *node, struct swim_stream_req *out)
 {
-	return swim_poll_stream(node->swim, out);
+	if (swim_poll_stream(node->swim, out))
+		return true;
+	if (!node->pull_due)
+		return false;
+	node->pull_due = false;
+	*out = (struct swim_stream_req){.to = node->pull_to, .join = false};
+	return true;
 }
 
 int
 node_stream_encode(struct node *node, bool join, uint8_t **out,
 		   size_t *size)
 {
-	uint8_t *plain;
-	size_t plain_size;
-	int rc = swim_state_encode(node->swim, join, &plain, &plain_size);
+	uint8_t *state;
+	size_t state_size;
+	int rc = swim_state_encode(node->swim, join, &state, &state_size);
 	if (rc != 0)
 		return rc;
-	size_t cap = NODE_STREAM_PREFIX + plain_size + SEAL_OVERHEAD;
+	/* Plaintext: the state, then the sets attachment. */
+	msgpack_sbuffer plain;
+	msgpack_sbuffer_init(&plain);
+	rc = msgpack_sbuffer_write(&plain, (const char *)state, state_size);
+	free(state);
+	if (rc == 0)
+		rc = sets_pack(node, &plain);
+	if (rc != 0) {
+		msgpack_sbuffer_destroy(&plain);
+		return RUMOR_ENOMEM;
+	}
+	size_t cap = NODE_STREAM_PREFIX + plain.size + SEAL_OVERHEAD;
 	uint8_t *frame = malloc(cap);
 	if (frame == NULL) {
-		free(plain);
+		msgpack_sbuffer_destroy(&plain);
 		return RUMOR_ENOMEM;
 	}
 	size_t sealed_size;
 	rc = node_close(node, frame + NODE_STREAM_PREFIX,
-			cap - NODE_STREAM_PREFIX, &sealed_size, plain,
-			plain_size, SEAL_KIND_STREAM);
-	free(plain);
+			cap - NODE_STREAM_PREFIX, &sealed_size,
+			(const uint8_t *)plain.data, plain.size,
+			SEAL_KIND_STREAM);
+	msgpack_sbuffer_destroy(&plain);
 	if (rc != 0 || sealed_size > NODE_STREAM_FRAME_MAX) {
 		free(frame);
 		return rc != 0 ? rc : RUMOR_ETOOBIG;
@@ -235,11 +608,37 @@ node_stream_encode(struct node *node, bool join, uint8_t **out,
 	return 0;
 }
 
+/* An opened frame: the state (to the core), then the sets, if any. */
+static enum node_drop
+stream_apply(struct node *node, uint64_t now_ms, const struct swim_addr *from,
+	     const uint8_t *plain, size_t size)
+{
+	size_t state_end;
+	if (swim_proto_value_end(plain, size, UINT64_MAX, UINT64_MAX,
+				 &state_end) != SWIM_DROP_NONE)
+		return NODE_DROP_CORE;
+	msgpack_unpacked sets;
+	bool has_sets = state_end < size;
+	if (has_sets && sets_unpack(&sets, plain + state_end,
+				    size - state_end) != NODE_DROP_NONE)
+		return NODE_DROP_SERVICES;
+	enum node_drop drop = NODE_DROP_NONE;
+	if (swim_handle_state(node->swim, now_ms, from, plain, state_end) !=
+	    SWIM_DROP_NONE)
+		drop = NODE_DROP_CORE;
+	else if (has_sets)
+		sets_apply(node, &sets.data);
+	if (has_sets)
+		msgpack_unpacked_destroy(&sets);
+	return drop;
+}
+
 enum node_drop
 node_stream_handle(struct node *node, uint64_t now_ms,
 		   const struct swim_addr *from, const uint8_t *data,
 		   size_t size)
 {
+	node->now_ms = now_ms;
 	if (size > NODE_STREAM_FRAME_MAX)
 		return count_drop(node, NODE_DROP_OVERSIZE);
 	uint8_t *buf = NULL;
@@ -252,20 +651,20 @@ node_stream_handle(struct node *node, uint64_t now_ms,
 	enum node_drop drop = NODE_DROP_NONE;
 	const uint8_t *plain = node_open(node, data, size, SEAL_KIND_STREAM,
 					 buf, size, &plain_size, &drop);
-	if (plain != NULL &&
-	    swim_handle_state(node->swim, now_ms, from, plain, plain_size) !=
-		    SWIM_DROP_NONE)
-		drop = NODE_DROP_CORE;
+	if (plain != NULL)
+		drop = stream_apply(node, now_ms, from, plain, plain_size);
 	free(buf);
-	if (plain == NULL || drop != NODE_DROP_NONE)
+	if (drop != NODE_DROP_NONE)
 		return count_drop(node, drop);
 	return NODE_DROP_NONE;
 }
 
 /*
- * A member's services, read from its metadata as its events pass: the set
- * is versioned by the member's incarnation (metadata only changes with a
- * higher one), so an older set never replaces a newer.
+ * A member's services, read from its metadata as its events pass. An
+ * inline set is versioned by the member's incarnation (metadata only
+ * changes with a higher one), so an older set never replaces a newer. A
+ * stub names the version of a large set: applied from the bytes held, if
+ * we hold them, or wanted; until then the older set stays.
  */
 static void
 services_from_meta(struct node *node, const struct swim_event *ev)
@@ -274,8 +673,8 @@ services_from_meta(struct node *node, const struct swim_event *ev)
 	if (swim_member_find(node->swim, ev->name, &m) != 0)
 		return;
 	uint64_t held;
-	if (registry_version(node->registry, m.name, &held) &&
-	    held >= m.incarnation)
+	bool holds = registry_version(node->registry, m.name, &held);
+	if (holds && held >= m.incarnation)
 		return;
 	struct service_set set = {0};
 	if (m.meta_size > 0 &&
@@ -283,9 +682,37 @@ services_from_meta(struct node *node, const struct swim_event *ev)
 		node->bad_service_sets++;
 		return;
 	}
-	set.version = m.incarnation;
+	if (set.full_size == 0) {
+		bigset_drop(node, m.name);
+		set.version = m.incarnation;
+		if (registry_apply(node->registry, m.name, &set) < 0)
+			node->bad_service_sets++;
+		service_set_destroy(&set);
+		return;
+	}
+	uint64_t version = set.version;
+	service_set_destroy(&set);
+	if (version > m.incarnation || version == 0) {
+		node->bad_service_sets++;
+		return;
+	}
+	if (holds && held >= version)
+		return;
+	const struct bigset *b = bigset_find(node, m.name, NULL);
+	if (b == NULL || b->version != version) {
+		want_add(node, m.name, version);
+		return;
+	}
+	/* Held but not applied: the registry could not take it then. */
+	if (service_set_decode(&set, b->bytes, b->size, NULL) != 0) {
+		node->bad_service_sets++;
+		return;
+	}
+	set.version = version;
 	if (registry_apply(node->registry, m.name, &set) < 0)
 		node->bad_service_sets++;
+	else
+		want_filled(node, m.name, version);
 	service_set_destroy(&set);
 }
 
@@ -294,6 +721,7 @@ registry_follow(struct node *node, const struct swim_event *ev)
 {
 	if (ev->type == SWIM_EVENT_REMOVED) {
 		registry_forget(node->registry, ev->name);
+		bigset_drop(node, ev->name);
 		return;
 	}
 	if (ev->is_self)
@@ -313,12 +741,19 @@ node_poll_event(struct node *node, struct swim_event *out)
 	return true;
 }
 
-/* Validate and encode a set for announcing; nothing changes. */
+/*
+ * Validate and encode a set for announcing at `version`; nothing changes.
+ * *meta is what the announcement carries: the set itself when it fits,
+ * else its stub, and then *full is the set (NULL otherwise).
+ */
 static int
 services_encode(const struct node *node,
 		const struct service *const *services, size_t count,
-		uint8_t **meta, size_t *meta_size, const char **why)
+		uint64_t version, uint8_t **meta, size_t *meta_size,
+		uint8_t **full, size_t *full_size, const char **why)
 {
+	*full = NULL;
+	*full_size = 0;
 	if (swim_is_leaving(node->swim)) {
 		if (why != NULL)
 			*why = "the agent is leaving";
@@ -341,21 +776,23 @@ services_encode(const struct node *node,
 			}
 		}
 	}
-	/* The version inside the bytes is informational; receivers use
-	 * the incarnation the announcement carries. */
-	int rc = service_set_encode(0, (struct service *const *)services,
-				    count, meta, meta_size);
+	int rc = service_set_encode(version,
+				    (struct service *const *)services, count,
+				    meta, meta_size);
+	if (rc == 0 && *meta_size > NODE_SERVICES_GOSSIP_MAX) {
+		*full = *meta;
+		*full_size = *meta_size;
+		rc = service_set_encode_stub(version, *full_size, meta,
+					     meta_size);
+		if (rc != 0)
+			free(*full);
+	}
 	if (rc != 0) {
 		if (why != NULL)
-			*why = rc == RUMOR_ENOMEM ? "out of memory"
-						  : "the services are too big";
+			*why = rc == RUMOR_ENOMEM
+				       ? "out of memory"
+				       : "the services are too big for one node";
 		return rc;
-	}
-	if (*meta_size > NODE_SERVICES_GOSSIP_MAX) {
-		free(*meta);
-		if (why != NULL)
-			*why = "the services do not fit in one announcement";
-		return RUMOR_ETOOBIG;
 	}
 	return 0;
 }
@@ -365,12 +802,14 @@ node_check_services(const struct node *node,
 		    const struct service *const *services, size_t count,
 		    const char **why)
 {
-	uint8_t *meta;
-	size_t meta_size;
-	int rc = services_encode(node, services, count, &meta, &meta_size,
-				 why);
-	if (rc == 0)
+	uint8_t *meta, *full;
+	size_t meta_size, full_size;
+	int rc = services_encode(node, services, count, 1, &meta, &meta_size,
+				 &full, &full_size, why);
+	if (rc == 0) {
 		free(meta);
+		free(full);
+	}
 	return rc;
 }
 
@@ -379,10 +818,14 @@ node_set_services(struct node *node, uint64_t now_ms,
 		  const struct service *const *services, size_t count,
 		  const char **why)
 {
-	uint8_t *meta;
-	size_t meta_size;
-	int rc = services_encode(node, services, count, &meta, &meta_size,
-				 why);
+	node->now_ms = now_ms;
+	/* The announcement raises our incarnation by one: the set's
+	 * version. */
+	uint64_t version = swim_self_incarnation(node->swim) + 1;
+	uint8_t *meta, *full;
+	size_t meta_size, full_size;
+	int rc = services_encode(node, services, count, version, &meta,
+				 &meta_size, &full, &full_size, why);
 	if (rc != 0)
 		return rc;
 	/* Everything that can fail comes before the announcement. */
@@ -395,8 +838,10 @@ node_set_services(struct node *node, uint64_t now_ms,
 			set.services = NULL;
 		}
 	}
-	if (set.services == NULL) {
+	if (set.services == NULL || bigset_reserve(node) != 0) {
+		service_set_destroy(&set);
 		free(meta);
+		free(full);
 		if (why != NULL)
 			*why = "out of memory";
 		return RUMOR_ENOMEM;
@@ -405,14 +850,20 @@ node_set_services(struct node *node, uint64_t now_ms,
 			   count ? meta_size : 0);
 	free(meta);
 	if (rc == 0) {
+		const char *self = swim_self_name(node->swim);
+		if (full != NULL)
+			bigset_put(node, self, version, full, full_size);
+		else
+			bigset_drop(node, self);
+		full = NULL;
 		/* Our own entry exists since node_new, so this cannot fail. */
-		set.version = swim_self_incarnation(node->swim);
-		registry_apply(node->registry, swim_self_name(node->swim),
-			       &set);
+		set.version = version;
+		registry_apply(node->registry, self, &set);
 	} else if (why != NULL) {
 		*why = rc == RUMOR_ENOMEM ? "out of memory"
 					  : "the agent is leaving";
 	}
+	free(full);
 	service_set_destroy(&set);
 	return rc;
 }
@@ -426,7 +877,8 @@ node_registry(struct node *node)
 uint64_t
 node_next_deadline_ms(const struct node *node)
 {
-	return swim_next_deadline_ms(node->swim);
+	uint64_t next = swim_next_deadline_ms(node->swim);
+	return node->pull_at_ms < next ? node->pull_at_ms : next;
 }
 
 const struct swim *
@@ -441,11 +893,16 @@ node_stats(const struct node *node, struct node_stats *out)
 	swim_stats(node->swim, &out->swim);
 	memcpy(out->drop_count, node->drop_count, sizeof(out->drop_count));
 	out->bad_service_sets = node->bad_service_sets;
+	out->large_sets_held = node->bigset_count;
+	out->large_sets_missing = node->want_count;
+	out->set_pulls = node->set_pulls;
+	out->sets_received = node->sets_received;
 }
 
 int
 node_restore(struct node *node, uint64_t now_ms,
 	     const struct swim_self *members, size_t count)
 {
+	node->now_ms = now_ms;
 	return swim_restore(node->swim, now_ms, members, count);
 }

@@ -15,6 +15,8 @@
  * the initiator sends node_stream_encode() and feeds the reply frame to
  * node_stream_handle(); the responder feeds the request frame to
  * node_stream_handle() first and then answers with node_stream_encode().
+ * A frame's plaintext is the core's state, then the large service sets
+ * the node holds (node.c).
  */
 #ifndef RUMOR_NODE_H
 #define RUMOR_NODE_H
@@ -35,9 +37,11 @@
 #define NODE_STREAM_PREFIX 4
 /** Largest stream frame payload (sealed state). */
 #define NODE_STREAM_FRAME_MAX (SWIM_STATE_MAX + SEAL_OVERHEAD)
-/** A node's encoded service set travels as its SWIM metadata, so it
- *  piggybacks on every alive message about it and rides in every
- *  push-pull state: at most this many bytes for now (a few services). */
+/** A node's encoded service set travels as its SWIM metadata while it
+ *  fits in this many bytes (a few services), so it piggybacks on every
+ *  alive message about the node. A larger set (up to
+ *  SERVICE_SET_BYTES_MAX) is announced as a stub and travels in push-pull
+ *  frames (node.c, "large sets"). */
 #define NODE_SERVICES_GOSSIP_MAX SWIM_META_MAX
 
 struct node_config {
@@ -67,6 +71,7 @@ enum node_drop {
 	NODE_DROP_AUTH,        /* authentication failed */
 	NODE_DROP_OVERSIZE,
 	NODE_DROP_CORE,        /* opened fine, the core dropped it */
+	NODE_DROP_SERVICES,    /* a malformed service sets attachment */
 	node_drop_MAX
 };
 
@@ -142,9 +147,10 @@ node_poll_event(struct node *node, struct swim_event *out);
 /**
  * Replace the services this node offers (copied). The set is versioned by
  * the node's incarnation, which the announcement raises, and spreads with
- * the alive message about this node. Returns 0; RUMOR_EINVAL with *why for
- * an invalid service or an id given twice; RUMOR_ETOOBIG when the encoded
- * set passes NODE_SERVICES_GOSSIP_MAX or SERVICE_PER_NODE_MAX; or
+ * the alive message about this node (or, past NODE_SERVICES_GOSSIP_MAX,
+ * in push-pulls). Returns 0; RUMOR_EINVAL with *why for an invalid
+ * service or an id given twice; RUMOR_ETOOBIG when the encoded set passes
+ * SERVICE_SET_BYTES_MAX or SERVICE_PER_NODE_MAX; or
  * RUMOR_ESTATE while leaving, or RUMOR_ENOMEM. On error nothing changed.
  */
 int
@@ -176,6 +182,13 @@ struct node_stats {
 	uint64_t drop_count[node_drop_MAX];
 	/** Members whose metadata is not a service set we can read. */
 	uint64_t bad_service_sets;
+	/** Large sets held (ours included), and stubs not filled yet. */
+	uint64_t large_sets_held;
+	uint64_t large_sets_missing;
+	/** Push-pulls asked for to fetch a large set, and large sets
+	 *  received and applied. */
+	uint64_t set_pulls;
+	uint64_t sets_received;
 };
 
 void

@@ -22,6 +22,7 @@ const char *const service_health_strs[service_health_MAX] = {
 enum {
 	SET_KEY_VERSION = 1,
 	SET_KEY_SERVICES = 2,
+	SET_KEY_FULL_SIZE = 3,
 };
 enum {
 	SVC_KEY_ID = 1,
@@ -335,9 +336,11 @@ guarded_write(void *data, const char *buf, size_t len)
 	return 0;
 }
 
-int
-service_set_encode(uint64_t version, struct service *const *services,
-		   size_t count, uint8_t **out, size_t *size)
+/* A set, or with full_size > 0 the stub standing for one (no services). */
+static int
+set_encode(uint64_t version, size_t full_size,
+	   struct service *const *services, size_t count, uint8_t **out,
+	   size_t *size)
 {
 	if (count > SERVICE_PER_NODE_MAX)
 		return RUMOR_ETOOBIG;
@@ -346,13 +349,17 @@ service_set_encode(uint64_t version, struct service *const *services,
 	msgpack_sbuffer sbuf;
 	msgpack_packer pk;
 	msgpack_packer_init(&pk, &g, guarded_write);
-	msgpack_pack_map(&pk, 2);
+	msgpack_pack_map(&pk, full_size > 0 ? 3 : 2);
 	msgpack_pack_uint8(&pk, SET_KEY_VERSION);
 	msgpack_pack_uint64(&pk, version);
 	msgpack_pack_uint8(&pk, SET_KEY_SERVICES);
 	msgpack_pack_array(&pk, count);
 	for (size_t i = 0; i < count; i++)
 		pack_service(&pk, services[i]);
+	if (full_size > 0) {
+		msgpack_pack_uint8(&pk, SET_KEY_FULL_SIZE);
+		msgpack_pack_uint64(&pk, full_size);
+	}
 	sbuf = g.sb;
 	if (g.failed || sbuf.data == NULL) {
 		msgpack_sbuffer_destroy(&sbuf);
@@ -365,6 +372,22 @@ service_set_encode(uint64_t version, struct service *const *services,
 	*size = sbuf.size;
 	*out = (uint8_t *)msgpack_sbuffer_release(&sbuf);
 	return 0;
+}
+
+int
+service_set_encode(uint64_t version, struct service *const *services,
+		   size_t count, uint8_t **out, size_t *size)
+{
+	return set_encode(version, 0, services, count, out, size);
+}
+
+int
+service_set_encode_stub(uint64_t version, size_t full_size, uint8_t **out,
+			size_t *size)
+{
+	if (full_size == 0 || full_size > SERVICE_SET_BYTES_MAX)
+		return RUMOR_EINVAL;
+	return set_encode(version, full_size, NULL, 0, out, size);
 }
 
 /* ---- decoding ------------------------------------------------------------- */
@@ -569,10 +592,18 @@ decode_set(const msgpack_object *root, struct service_set *set,
 			has_version = true;
 		} else if (kv->key.via.u64 == SET_KEY_SERVICES) {
 			list = &kv->val;
+		} else if (kv->key.via.u64 == SET_KEY_FULL_SIZE) {
+			if (kv->val.type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
+			    kv->val.via.u64 == 0 ||
+			    kv->val.via.u64 > SERVICE_SET_BYTES_MAX)
+				return "bad full set size";
+			set->full_size = (size_t)kv->val.via.u64;
 		}
 	}
 	if (!has_version || list == NULL || list->type != MSGPACK_OBJECT_ARRAY)
 		return "the set lacks its version or services";
+	if (set->full_size > 0 && list->via.array.size > 0)
+		return "a stub carries services";
 	if (list->via.array.size > SERVICE_PER_NODE_MAX)
 		return "too many services";
 	set->services = calloc(list->via.array.size ? list->via.array.size : 1,

@@ -2,7 +2,8 @@
  * service: one registered service instance, its limits, validation and
  * wire form. A node's services travel as one versioned set:
  *
- *	set     = map { 1: version (uint), 2: [service, ...] }
+ *	set     = map { 1: version (uint), 2: [service, ...],
+ *	                3: full_size (uint, stubs only) }
  *	service = map { 1: id, 2: name, 3: address, 4: port (uint),
  *	                5: [tag, ...], 6: { key: value, ... },
  *	                7: health (uint, enum service_health),
@@ -14,6 +15,10 @@
  * A check runs on the service's own agent; agents announce their
  * services without it (service_strip_check), so targets and commands
  * stay local.
+ *
+ * A set too big to announce inline is announced as a stub: no services,
+ * and full_size, the bytes of the set it stands for, which travels in the
+ * push-pull exchange instead (membership/node.h).
  *
  * Keys are protocol (append only); unknown keys are skipped, so a newer
  * agent may add fields. Decoding checks every limit below and returns a
@@ -147,11 +152,19 @@ int
 service_set_encode(uint64_t version, struct service *const *services,
 		   size_t count, uint8_t **out, size_t *size);
 
+/** The stub standing for a set of full_size bytes (1..SERVICE_SET_BYTES_MAX;
+ *  RUMOR_EINVAL otherwise), in a malloc'd buffer; 0 or RUMOR_ENOMEM. */
+int
+service_set_encode_stub(uint64_t version, size_t full_size, uint8_t **out,
+			size_t *size);
+
 /** A decoded set: free it with service_set_destroy. */
 struct service_set {
 	uint64_t version;
 	struct service **services;
 	size_t count;
+	/** Not 0 for a stub: the bytes of the set it stands for. */
+	size_t full_size;
 };
 
 /**

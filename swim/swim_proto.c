@@ -177,14 +177,14 @@ proto_form_of(uint8_t b, struct proto_form *f)
 }
 
 /*
- * One pass over data[0, size): exactly one complete value, no trailing
- * bytes, no container longer than container_max, at most object_max values
- * in all. Because msgpack is written prefix first, one counter of values
+ * One pass over the value at the start of data[0, size), ending at *end:
+ * complete, no container longer than container_max, at most object_max
+ * values in all. Because msgpack is written prefix first, one counter of values
  * still owed is enough; no recursion and no stack.
  */
 static enum swim_drop
-proto_scan(const uint8_t *data, size_t size, uint64_t container_max,
-	   uint64_t object_max)
+proto_scan_one(const uint8_t *data, size_t size, uint64_t container_max,
+	       uint64_t object_max, size_t *end)
 {
 	size_t pos = 0;
 	uint64_t pending = 1, objects = 0;
@@ -220,7 +220,27 @@ proto_scan(const uint8_t *data, size_t size, uint64_t container_max,
 		if (pending > size - pos)
 			return SWIM_DROP_TRUNCATED;
 	}
-	return pos == size ? SWIM_DROP_NONE : SWIM_DROP_MALFORMED;
+	*end = pos;
+	return SWIM_DROP_NONE;
+}
+
+static enum swim_drop
+proto_scan(const uint8_t *data, size_t size, uint64_t container_max,
+	   uint64_t object_max)
+{
+	size_t end;
+	enum swim_drop drop = proto_scan_one(data, size, container_max,
+					     object_max, &end);
+	if (drop != SWIM_DROP_NONE)
+		return drop;
+	return end == size ? SWIM_DROP_NONE : SWIM_DROP_MALFORMED;
+}
+
+enum swim_drop
+swim_proto_value_end(const uint8_t *data, size_t size,
+		     uint64_t container_max, uint64_t object_max, size_t *end)
+{
+	return proto_scan_one(data, size, container_max, object_max, end);
 }
 
 enum swim_drop

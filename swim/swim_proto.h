@@ -220,4 +220,13 @@ enum swim_drop
 swim_proto_unpack(msgpack_unpacked *unpacked, const uint8_t *data,
 		  size_t size, uint64_t container_max, uint64_t object_max);
 
+/**
+ * The same scan over the first value of data alone: where it ends (*end),
+ * for a reader of several values in a row. Bytes after it are not looked
+ * at. Returns swim_proto_unpack()'s scan reasons.
+ */
+enum swim_drop
+swim_proto_value_end(const uint8_t *data, size_t size,
+		     uint64_t container_max, uint64_t object_max, size_t *end);
+
 #endif /* RUMOR_SWIM_PROTO_H */

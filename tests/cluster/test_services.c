@@ -2,7 +2,8 @@
  * Cluster tests of the service catalog's spreading, through the simulator:
  * a registration reaches every node's registry, a crash takes its services
  * out of healthy lookups everywhere, a health change spreads, and a node
- * that restarts without them makes them vanish.
+ * that restarts without them makes them vanish; sets too big for one
+ * announcement travel in push-pulls.
  */
 #include "cluster.h"
 #include "rumor/error.h"
@@ -93,29 +94,118 @@ test_a_registration_reaches_every_node_and_follows_its_node(void)
 	sim_delete(sim);
 }
 
+/* count services of web on node i, ids web-<tag>-<k>; each carries a
+ * meta value of pad bytes, to make the set as big as wanted. */
+static int
+register_many(struct sim *sim, uint32_t i, size_t count, const char *tag,
+	      size_t pad)
+{
+	static struct service svc[SERVICE_PER_NODE_MAX + 1];
+	static const struct service *list[SERVICE_PER_NODE_MAX + 1];
+	static char ids[SERVICE_PER_NODE_MAX + 1][32];
+	static char value[SERVICE_META_VALUE_MAX + 1];
+	static struct service_kv meta[3] = {
+		{"a", value}, {"b", value}, {"c", value}};
+	memset(value, 'x', pad < SERVICE_META_VALUE_MAX ? pad
+						      : SERVICE_META_VALUE_MAX);
+	value[pad < SERVICE_META_VALUE_MAX ? pad : SERVICE_META_VALUE_MAX] =
+		'\0';
+	size_t pairs = pad <= SERVICE_META_VALUE_MAX ? 1 : 3;
+	for (size_t k = 0; k < count; k++) {
+		snprintf(ids[k], sizeof(ids[k]), "web-%s-%zu", tag, k);
+		svc[k] = (struct service){.id = ids[k], .name = "web",
+					  .port = (uint16_t)(9000 + k),
+					  .meta = meta,
+					  .meta_count = pad ? pairs : 0};
+		list[k] = &svc[k];
+	}
+	return node_set_services(sim_node(sim, i), sim_now_ms(sim), list,
+				 count, NULL);
+}
+
 static void
-test_a_set_too_big_to_announce_is_refused_and_nothing_changes(void)
+test_a_large_set_spreads_through_push_pulls(void)
+{
+	struct sim_options opt;
+	sim_options_default(&opt, NODES, SEED + 2);
+	opt.node_max = NODES + 1;
+	opt.check_safety = true;
+	struct sim *sim = sim_new(&opt);
+	ASSERT_NOT_NULL(sim);
+	ASSERT(sim_run_until_converged(sim, 20000) != UINT64_MAX);
+	sim_run_until(sim, 20000);
+
+	/* 200 services, about 9 KiB: far past one announcement. */
+	ASSERT_OK(register_many(sim, 3, 200, "a", 0));
+	uint64_t t = run_until_seen(sim, false, 200, 60000);
+	printf("  200-service set seen by all %d nodes after %.1f s\n",
+	       NODES, (t - 20000) / 1000.0);
+	ASSERT_LE(t, 20000 + 10000);
+	struct node_stats st;
+	node_stats(sim_node(sim, 11), &st);
+	ASSERT_EQ(st.large_sets_held, 1);
+	ASSERT_EQ(st.large_sets_missing, 0);
+
+	/* A change replaces it everywhere: 150 others, each 100 B bigger. */
+	uint64_t t0 = sim_now_ms(sim);
+	ASSERT_OK(register_many(sim, 3, 150, "b", 100));
+	t = run_until_seen(sim, false, 150, t0 + 60000);
+	printf("  replaced by 150 others everywhere after %.1f s\n",
+	       (t - t0) / 1000.0);
+	ASSERT_LE(t, t0 + 10000);
+
+	/* A node that joins later gets it with its join. */
+	t0 = sim_now_ms(sim);
+	ASSERT_OK(sim_join(sim, NODES));
+	t = run_until_seen(sim, false, 150, t0 + 60000);
+	printf("  a new node had it after %.1f s\n", (t - t0) / 1000.0);
+	ASSERT(t != UINT64_MAX);
+
+	/* Back to a set that fits one announcement: inline again. */
+	t0 = sim_now_ms(sim);
+	ASSERT_OK(register_many(sim, 3, 2, "c", 0));
+	t = run_until_seen(sim, false, 2, t0 + 60000);
+	printf("  shrunk to 2 inline everywhere after %.1f s\n",
+	       (t - t0) / 1000.0);
+	ASSERT_LE(t, t0 + 5000);
+	node_stats(sim_node(sim, 11), &st);
+	ASSERT_EQ(st.large_sets_held, 0);
+
+	/* Large again, then its node crashes: out of healthy lookups. */
+	ASSERT_OK(register_many(sim, 3, 100, "d", 0));
+	ASSERT(run_until_seen(sim, false, 100, sim_now_ms(sim) + 60000) !=
+	       UINT64_MAX);
+	t0 = sim_now_ms(sim);
+	ASSERT_OK(sim_crash(sim, 3));
+	ASSERT(run_until_seen(sim, false, 0, t0 + 60000) != UINT64_MAX);
+	ASSERT_EQ(nodes_seeing(sim, true, 100), NODES);
+	ASSERT(!sim_results(sim)->violated);
+	sim_delete(sim);
+}
+
+static void
+test_a_set_past_the_limits_is_refused_and_nothing_changes(void)
 {
 	struct sim *sim = cluster_new(3, SEED + 1);
 	ASSERT_NOT_NULL(sim);
 	sim_run_until(sim, 5000);
-	struct service many[40];
-	const struct service *list[40];
-	char ids[40][16];
-	for (int i = 0; i < 40; i++) {
-		snprintf(ids[i], sizeof(ids[i]), "svc-%d", i);
-		many[i] = (struct service){.id = ids[i], .name = "web",
-					   .port = (uint16_t)(9000 + i)};
-		list[i] = &many[i];
-	}
+	/* 256 services of 1.5 KiB of meta each: past SERVICE_SET_BYTES_MAX. */
+	ASSERT_EQ(register_many(sim, 0, SERVICE_PER_NODE_MAX, "a", 1500),
+		  RUMOR_ETOOBIG);
+	ASSERT_EQ(register_many(sim, 0, SERVICE_PER_NODE_MAX + 1, "a", 0),
+		  RUMOR_ETOOBIG);
+	ASSERT_EQ(registry_instance_count(node_registry(sim_node(sim, 0))), 0);
+	/* The limit itself is fine. */
+	ASSERT_OK(register_many(sim, 0, SERVICE_PER_NODE_MAX, "a", 0));
+	ASSERT_EQ(registry_instance_count(node_registry(sim_node(sim, 0))),
+		  SERVICE_PER_NODE_MAX);
+
+	struct service one = {.id = "x", .name = "web", .port = 1};
+	const struct service *list[] = {&one, &one}; /* the same id twice */
 	const char *why = NULL;
 	ASSERT_EQ(node_set_services(sim_node(sim, 0), sim_now_ms(sim), list,
-				    40, &why), RUMOR_ETOOBIG);
-	ASSERT_NOT_NULL(why);
-	ASSERT_EQ(registry_instance_count(node_registry(sim_node(sim, 0))), 0);
-	list[1] = &many[0]; /* the same id twice */
-	ASSERT_EQ(node_set_services(sim_node(sim, 0), sim_now_ms(sim), list,
 				    2, &why), RUMOR_EINVAL);
+	ASSERT_NOT_NULL(why);
 	sim_delete(sim);
 }
 
@@ -125,6 +215,7 @@ main(void)
 	if (cluster_init() != 0)
 		return 1;
 	RUN(test_a_registration_reaches_every_node_and_follows_its_node);
-	RUN(test_a_set_too_big_to_announce_is_refused_and_nothing_changes);
+	RUN(test_a_large_set_spreads_through_push_pulls);
+	RUN(test_a_set_past_the_limits_is_refused_and_nothing_changes);
 	return TEST_SUMMARY();
 }

@@ -3,7 +3,8 @@
 # one agent is found on the others (table, JSON, tag filter, pick,
 # services); SIGKILL of its agent takes it out of healthy lookups
 # everywhere; a restart with the same data dir brings it back; deregister
-# removes it everywhere; bad input gets one line and a non-zero exit.
+# removes it everywhere; a set too big for one announcement spreads too;
+# bad input gets one line and a non-zero exit.
 . "$(dirname "$0")/lib.sh"
 
 "$RUMOR" keygen >"$WORK/key"
@@ -94,6 +95,22 @@ check "one pass makes it passing again" R b pass cron
 check "and c sees it" wait_count 10 1 c cron
 expect_pass_fail() { "$RUMOR" pass web-a --socket "$WORK/a.sock" 2>&1 | grep -q "no TTL check"; }
 check "pass on a service without TTL says so" expect_pass_fail
+
+# More services than one announcement holds: the set travels in the
+# push-pull exchange instead, and reaches the other agents all the same.
+for i in $(seq 40); do
+	R b register bulk --id "bulk-$i" --port $((9000 + i)) --tag "t$i" \
+		--meta "zone=rack-$i" >/dev/null || fail "bulk-$i registers on b"
+done
+t=$(wait_count 30 40 c bulk) &&
+	pass "40 services of b (a large set) seen on c in ${t}s" ||
+	fail "40 services of b (a large set) seen on c"
+check "and on a" wait_count 30 40 a bulk
+check "b serves its large set, c holds it" sh -c \
+	"'$RUMOR' stats --socket '$WORK/b.sock' | grep -q '^large_sets_held *1' &&
+	 '$RUMOR' stats --socket '$WORK/c.sock' | grep -q '^large_sets_held *1'"
+check "deregistering one of them reaches c" R b deregister bulk-40
+check "c then has 39" wait_count 30 39 c bulk
 
 # A data dir that cannot be written: the registration is refused, the
 # cluster keeps what it had, and a TTL expiry does not spin the agent.

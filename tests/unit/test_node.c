@@ -179,6 +179,124 @@ test_oversized_and_empty_frames_are_dropped(void)
 	keyring_delete(kr);
 }
 
+/* n services of 40 bytes or so each: past one announcement from 13 on. */
+static int
+offer(struct node *n, size_t count)
+{
+	static struct service svc[64];
+	static const struct service *list[64];
+	static char ids[64][16];
+	for (size_t k = 0; k < count; k++) {
+		snprintf(ids[k], sizeof(ids[k]), "api-%zu", k);
+		svc[k] = (struct service){.id = ids[k], .name = "api",
+					  .address = "10.1.2.3",
+					  .port = (uint16_t)(8000 + k)};
+		list[k] = &svc[k];
+	}
+	return node_set_services(n, T0, list, count, NULL);
+}
+
+static size_t
+api_instances(struct node *n)
+{
+	struct registry_query q = {.name = "api", .include_critical = true};
+	struct registry_instance out[64];
+	return registry_lookup(node_registry(n), &q, out, 64);
+}
+
+static void
+test_a_large_set_rides_in_the_push_pull_and_is_served_onward(void)
+{
+	struct keyring *kr = ring_with(7);
+	struct node *a = node_make("a", 1, kr, 1);
+	struct node *b = node_make("b", 2, kr, 2);
+	struct node *c = node_make("c", 3, kr, 3);
+	ASSERT_OK(offer(b, 50));
+	struct node_stats st;
+	node_stats(b, &st);
+	ASSERT_EQ(st.large_sets_held, 1);
+	/* a joins through b: b's reply carries the set. */
+	const struct swim_addr at_b = {2, 7946};
+	ASSERT_OK(node_join(a, T0, &at_b, 1));
+	ASSERT_EQ(exchange(a, b), NODE_DROP_NONE);
+	struct swim_event ev;
+	while (node_poll_event(a, &ev))
+		;
+	ASSERT_EQ(api_instances(a), 50);
+	node_stats(a, &st);
+	ASSERT_EQ(st.large_sets_held, 1);
+	ASSERT_EQ(st.sets_received, 1);
+	/* c joins through a, which serves b's set onward. */
+	const struct swim_addr at_a = {1, 7946};
+	ASSERT_OK(node_join(c, T0, &at_a, 1));
+	ASSERT_EQ(exchange(c, a), NODE_DROP_NONE);
+	while (node_poll_event(c, &ev))
+		;
+	ASSERT_EQ(api_instances(c), 50);
+	node_delete(a);
+	node_delete(b);
+	node_delete(c);
+	keyring_delete(kr);
+}
+
+/* A plaintext frame of a's state followed by `tail`. */
+static enum node_drop
+state_then(struct node *a, struct node *b, const uint8_t *tail, size_t len)
+{
+	uint8_t *frame;
+	size_t size;
+	if (node_stream_encode(a, false, &frame, &size) != 0)
+		return node_drop_MAX;
+	size_t plain_size;
+	const uint8_t *plain = seal_plain_unwrap(frame + NODE_STREAM_PREFIX,
+						 size - NODE_STREAM_PREFIX,
+						 &plain_size);
+	/* Cut a's (empty) sets attachment, the last byte, and append. */
+	size_t state_size = plain_size - 1;
+	uint8_t *bytes = malloc(state_size + len);
+	uint8_t *out = malloc(state_size + len + SEAL_PLAIN_OVERHEAD);
+	memcpy(bytes, plain, state_size);
+	memcpy(bytes + state_size, tail, len);
+	size_t out_size;
+	seal_plain_wrap(out, state_size + len + SEAL_PLAIN_OVERHEAD,
+			&out_size, bytes, state_size + len);
+	const struct swim_addr from = {1, 1};
+	enum node_drop drop = node_stream_handle(b, T0, &from, out, out_size);
+	free(frame);
+	free(bytes);
+	free(out);
+	return drop;
+}
+
+static void
+test_a_malformed_sets_attachment_drops_the_frame(void)
+{
+	struct node *a = node_make("a", 1, NULL, 1);
+	struct node *b = node_make("b", 2, NULL, 2);
+	const uint8_t none[] = {0x90};          /* [] */
+	const uint8_t not_array[] = {0x01};     /* 1 */
+	const uint8_t short_entry[] = {0x91, 0x92, 0xa1, 'a', 0x01};
+	const uint8_t bad_bin[] = {0x91, 0x93, 0xa1, 'a', 0x01, 0xc4, 0x02,
+				   0x90, 0x90}; /* not a set */
+	const uint8_t truncated[] = {0x91, 0x93, 0xa1};
+	ASSERT_EQ(state_then(a, b, none, 0), NODE_DROP_NONE);
+	ASSERT_EQ(state_then(a, b, none, sizeof(none)), NODE_DROP_NONE);
+	ASSERT_EQ(state_then(a, b, not_array, sizeof(not_array)),
+		  NODE_DROP_SERVICES);
+	ASSERT_EQ(state_then(a, b, short_entry, sizeof(short_entry)),
+		  NODE_DROP_SERVICES);
+	ASSERT_EQ(state_then(a, b, truncated, sizeof(truncated)),
+		  NODE_DROP_SERVICES);
+	/* Well-formed, at a version a never announced: ignored. */
+	ASSERT_EQ(state_then(a, b, bad_bin, sizeof(bad_bin)), NODE_DROP_NONE);
+	struct node_stats st;
+	node_stats(b, &st);
+	ASSERT_EQ(st.drop_count[NODE_DROP_SERVICES], 3);
+	ASSERT_EQ(st.large_sets_held, 0);
+	node_delete(a);
+	node_delete(b);
+}
+
 static void
 test_empty_keyring_is_refused(void)
 {
@@ -197,5 +315,7 @@ main(void)
 	RUN(test_other_key_plaintext_and_tampering_are_dropped_by_reason);
 	RUN(test_oversized_and_empty_frames_are_dropped);
 	RUN(test_empty_keyring_is_refused);
+	RUN(test_a_large_set_rides_in_the_push_pull_and_is_served_onward);
+	RUN(test_a_malformed_sets_attachment_drops_the_frame);
 	return TEST_SUMMARY();
 }

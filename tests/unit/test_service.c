@@ -208,6 +208,64 @@ build_future_field(msgpack_packer *pk)
 }
 
 static void
+build_stub_with_services(msgpack_packer *pk)
+{
+	msgpack_pack_map(pk, 3);
+	msgpack_pack_uint8(pk, 1);
+	msgpack_pack_uint8(pk, 1);
+	msgpack_pack_uint8(pk, 2);
+	msgpack_pack_array(pk, 1);
+	one_service(pk, "a", 0);
+	msgpack_pack_uint8(pk, 3);
+	msgpack_pack_uint16(pk, 2000);
+}
+
+static void
+build_stub_of_nothing(msgpack_packer *pk)
+{
+	msgpack_pack_map(pk, 3);
+	msgpack_pack_uint8(pk, 1);
+	msgpack_pack_uint8(pk, 1);
+	msgpack_pack_uint8(pk, 2);
+	msgpack_pack_array(pk, 0);
+	msgpack_pack_uint8(pk, 3);
+	msgpack_pack_uint8(pk, 0);
+}
+
+static void
+test_a_stub_stands_for_a_large_set(void)
+{
+	uint8_t *buf;
+	size_t size;
+	ASSERT_OK(service_set_encode_stub(42, 9000, &buf, &size));
+	ASSERT_LE(size, 16);
+	struct service_set set;
+	ASSERT_OK(service_set_decode(&set, buf, size, NULL));
+	ASSERT_EQ(set.version, 42);
+	ASSERT_EQ(set.full_size, 9000);
+	ASSERT_EQ(set.count, 0);
+	service_set_destroy(&set);
+	free(buf);
+	ASSERT_EQ(service_set_encode_stub(1, 0, &buf, &size), RUMOR_EINVAL);
+	ASSERT_EQ(service_set_encode_stub(1, SERVICE_SET_BYTES_MAX + 1, &buf,
+					  &size), RUMOR_EINVAL);
+	const char *why = NULL;
+	ASSERT_EQ(decode_packed(build_stub_with_services, &why),
+		  RUMOR_EINVAL);
+	ASSERT(strstr(why, "stub") != NULL);
+	ASSERT_EQ(decode_packed(build_stub_of_nothing, &why), RUMOR_EINVAL);
+	ASSERT(strstr(why, "full set size") != NULL);
+	/* A plain set is no stub. */
+	struct service a = web();
+	struct service *list[] = {&a};
+	ASSERT_OK(service_set_encode(3, list, 1, &buf, &size));
+	ASSERT_OK(service_set_decode(&set, buf, size, NULL));
+	ASSERT_EQ(set.full_size, 0);
+	service_set_destroy(&set);
+	free(buf);
+}
+
+static void
 test_malformed_sets_are_refused_with_a_reason(void)
 {
 	const char *why = NULL;
@@ -280,6 +338,7 @@ main(void)
 	RUN(test_a_copy_is_one_block_equal_to_its_source);
 	RUN(test_a_set_survives_encode_and_decode);
 	RUN(test_malformed_sets_are_refused_with_a_reason);
+	RUN(test_a_stub_stands_for_a_large_set);
 	RUN(test_a_set_over_the_limits_is_not_encoded);
 	RUN(test_a_check_travels_in_the_record_and_is_stripped_for_gossip);
 	return TEST_SUMMARY();
