@@ -1,8 +1,10 @@
 /*
  * registry: nodes kept sorted by name, each node's services sorted by id,
- * so lookups come out in (node, id) order without sorting and a new set is
- * diffed against the old one in one merge pass. Lookups scan every
- * instance: a few thousand string compares, microseconds.
+ * so a new set is diffed against the old one in one merge pass. Queries go
+ * through an index of every instance sorted by (service name, node, id),
+ * rebuilt on the first query after a change: a lookup is a binary search
+ * and a walk over its own instances, in (node, id) order; changes are
+ * rare next to lookups.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -38,12 +40,22 @@ struct reg_rr {
 	uint64_t next;
 };
 
+/* One instance in the query index. */
+struct reg_entry {
+	const struct reg_node *node;
+	const struct service *service;
+};
+
 struct registry {
 	/** Sorted by name. */
 	struct reg_node **nodes;
 	size_t node_count;
 	size_t node_cap;
 	size_t instance_count;
+	/** Every instance by (service name, node, id); stale when dirty. */
+	struct reg_entry *index;
+	size_t index_cap;
+	bool index_dirty;
 	struct reg_rr *rr;
 	size_t rr_count;
 	/** registry_pick's scratch (capacity only; no state between picks). */
@@ -80,6 +92,7 @@ registry_delete(struct registry *r)
 	for (size_t i = 0; i < r->node_count; i++)
 		node_free(r->nodes[i]);
 	free(r->nodes);
+	free(r->index);
 	free(r->rr);
 	free(r->pick_buf);
 	free(r->events);
@@ -271,6 +284,7 @@ registry_apply(struct registry *r, const char *node,
 		free(n->services[i]);
 	free(n->services);
 	r->instance_count = r->instance_count - n->count + set->count;
+	r->index_dirty = true;
 	n->services = set->services;
 	n->count = set->count;
 	n->version = set->version;
@@ -325,6 +339,7 @@ registry_forget(struct registry *r, const char *node)
 	for (size_t k = 0; k < n->count; k++)
 		emit(r, REGISTRY_EVENT_REMOVED, n, n->services[k], false);
 	r->instance_count -= n->count;
+	r->index_dirty = r->index_dirty || n->count > 0;
 	node_free(n);
 	memmove(&r->nodes[i], &r->nodes[i + 1],
 		(r->node_count - i - 1) * sizeof(*r->nodes));
@@ -332,6 +347,59 @@ registry_forget(struct registry *r, const char *node)
 }
 
 /* ---- queries ------------------------------------------------------------ */
+
+static int
+by_entry(const void *a, const void *b)
+{
+	const struct reg_entry *x = a, *y = b;
+	int c = strcmp(x->service->name, y->service->name);
+	if (c == 0)
+		c = strcmp(x->node->name, y->node->name);
+	if (c == 0)
+		c = strcmp(x->service->id, y->service->id);
+	return c;
+}
+
+/* The index, current; false when it cannot be (out of memory). */
+static bool
+index_ready(struct registry *r)
+{
+	if (!r->index_dirty && r->index != NULL)
+		return true;
+	if (r->index_cap < r->instance_count || r->index == NULL) {
+		size_t cap = r->instance_count ? r->instance_count : 1;
+		struct reg_entry *grown = realloc(r->index,
+						  cap * sizeof(*grown));
+		if (grown == NULL)
+			return false;
+		r->index = grown;
+		r->index_cap = cap;
+	}
+	size_t m = 0;
+	for (size_t i = 0; i < r->node_count; i++) {
+		const struct reg_node *n = r->nodes[i];
+		for (size_t k = 0; k < n->count; k++)
+			r->index[m++] = (struct reg_entry){n, n->services[k]};
+	}
+	qsort(r->index, m, sizeof(*r->index), by_entry);
+	r->index_dirty = false;
+	return true;
+}
+
+/* First index entry of service `name` (instance_count when none). */
+static size_t
+index_first(const struct registry *r, const char *name)
+{
+	size_t lo = 0, hi = r->instance_count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(r->index[mid].service->name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
 
 static bool
 matches(const struct reg_node *n, const struct service *s,
@@ -342,22 +410,40 @@ matches(const struct reg_node *n, const struct service *s,
 	       (q->include_critical || is_healthy(n, s));
 }
 
+static size_t
+add_match(const struct reg_node *n, const struct service *s,
+	  const struct registry_query *q, struct registry_instance *out,
+	  size_t cap, size_t total)
+{
+	if (!matches(n, s, q))
+		return total;
+	if (total < cap)
+		out[total] = (struct registry_instance){n->name, s,
+							is_healthy(n, s)};
+	return total + 1;
+}
+
 size_t
-registry_lookup(const struct registry *r, const struct registry_query *q,
+registry_lookup(struct registry *r, const struct registry_query *q,
 		struct registry_instance *out, size_t cap)
 {
 	size_t total = 0;
+	if (index_ready(r)) {
+		for (size_t i = index_first(r, q->name);
+		     i < r->instance_count &&
+		     strcmp(r->index[i].service->name, q->name) == 0;
+		     i++)
+			total = add_match(r->index[i].node,
+					  r->index[i].service, q, out, cap,
+					  total);
+		return total;
+	}
+	/* Out of memory for the index: scan everything, same order. */
 	for (size_t i = 0; i < r->node_count; i++) {
 		const struct reg_node *n = r->nodes[i];
-		for (size_t k = 0; k < n->count; k++) {
-			const struct service *s = n->services[k];
-			if (!matches(n, s, q))
-				continue;
-			if (total < cap)
-				out[total] = (struct registry_instance){
-					n->name, s, is_healthy(n, s)};
-			total++;
-		}
+		for (size_t k = 0; k < n->count; k++)
+			total = add_match(n, n->services[k], q, out, cap,
+					  total);
 	}
 	return total;
 }
@@ -413,44 +499,28 @@ registry_pick(struct registry *r, const struct registry_query *q,
 	return 0;
 }
 
-static int
-by_name(const void *a, const void *b)
-{
-	const struct registry_summary *x = a, *y = b;
-	return strcmp(x->name, y->name);
-}
-
 size_t
-registry_services(const struct registry *r, struct registry_summary *out,
+registry_services(struct registry *r, struct registry_summary *out,
 		  size_t cap)
 {
-	/* Collect per instance, sort by name, fold equal names. */
-	size_t total = r->instance_count;
-	struct registry_summary *all = malloc((total ? total : 1) *
-					      sizeof(*all));
-	if (all == NULL)
+	if (!index_ready(r))
 		return 0;
-	size_t m = 0;
-	for (size_t i = 0; i < r->node_count; i++) {
-		const struct reg_node *n = r->nodes[i];
-		for (size_t k = 0; k < n->count; k++)
-			all[m++] = (struct registry_summary){
-				n->services[k]->name,
-				is_healthy(n, n->services[k]), 1};
-	}
-	qsort(all, m, sizeof(*all), by_name);
+	/* The index groups each name's instances together. */
 	size_t names = 0;
-	for (size_t i = 0; i < m; i++) {
-		if (names > 0 && strcmp(all[names - 1].name, all[i].name) == 0) {
-			all[names - 1].healthy += all[i].healthy;
-			all[names - 1].total++;
-		} else {
-			all[names++] = all[i];
+	struct registry_summary cur = {0};
+	for (size_t i = 0; i < r->instance_count; i++) {
+		const struct reg_entry *e = &r->index[i];
+		if (cur.name == NULL || strcmp(cur.name, e->service->name)) {
+			if (cur.name != NULL && names++ < cap)
+				out[names - 1] = cur;
+			cur = (struct registry_summary){e->service->name, 0,
+							0};
 		}
+		cur.healthy += is_healthy(e->node, e->service);
+		cur.total++;
 	}
-	for (size_t i = 0; i < names && i < cap; i++)
-		out[i] = all[i];
-	free(all);
+	if (cur.name != NULL && names++ < cap)
+		out[names - 1] = cur;
 	return names;
 }
 

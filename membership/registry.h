@@ -81,7 +81,7 @@ struct registry_query {
  * how many match in all (more than cap when out was too small).
  */
 size_t
-registry_lookup(const struct registry *r, const struct registry_query *q,
+registry_lookup(struct registry *r, const struct registry_query *q,
 		struct registry_instance *out, size_t cap);
 
 enum registry_policy {
@@ -114,7 +114,7 @@ struct registry_summary {
  *  names in all (0 also when out of memory). Names point into the
  *  registry until its next change. */
 size_t
-registry_services(const struct registry *r, struct registry_summary *out,
+registry_services(struct registry *r, struct registry_summary *out,
 		  size_t cap);
 
 /** Instances in all, and nodes with a set. */

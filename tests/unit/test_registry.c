@@ -44,7 +44,7 @@ drain(struct registry *r, enum registry_event_type type)
 }
 
 static size_t
-healthy_web(const struct registry *r)
+healthy_web(struct registry *r)
 {
 	struct registry_query q = {.name = "web"};
 	return registry_lookup(r, &q, NULL, 0);
@@ -232,12 +232,85 @@ test_an_undrained_queue_drops_the_oldest_and_counts(void)
 	registry_delete(r);
 }
 
+/* ids of the healthy-or-not instances of name, joined "node/id ...". */
+static const char *
+ids_of(struct registry *r, const char *name)
+{
+	static char buf[512];
+	struct registry_query q = {.name = name, .include_critical = true};
+	struct registry_instance out[32];
+	size_t n = registry_lookup(r, &q, out, 32);
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && i < 32; i++)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
+			 "%s%s/%s", i ? " " : "", out[i].node,
+			 out[i].service->id);
+	return buf;
+}
+
+/* A set of one service per name in names, ids <name>-<node>. */
+static struct service_set
+mixed_set(uint64_t version, const char *node, const char *const *names,
+	  size_t count)
+{
+	struct service_set set = {.version = version, .count = count};
+	set.services = calloc(count ? count : 1, sizeof(*set.services));
+	for (size_t i = 0; i < count; i++) {
+		char id[32];
+		snprintf(id, sizeof(id), "%s-%s", names[i], node);
+		struct service s = {.id = id, .name = names[i], .port = 1};
+		set.services[i] = service_dup(&s);
+	}
+	return set;
+}
+
+static void
+test_queries_follow_every_change(void)
+{
+	struct registry *r = registry_new();
+	const char *const abc[] = {"c", "a", "b"}, *const ab[] = {"b", "a"},
+			  *const d[] = {"d"};
+	struct service_set s = mixed_set(1, "n2", abc, 3);
+	ASSERT_EQ(registry_apply(r, "n2", &s), 1);
+	s = mixed_set(1, "n1", ab, 2);
+	ASSERT_EQ(registry_apply(r, "n1", &s), 1);
+	ASSERT_STR_EQ(ids_of(r, "a"), "n1/a-n1 n2/a-n2");
+	ASSERT_STR_EQ(ids_of(r, "c"), "n2/c-n2");
+	ASSERT_STR_EQ(ids_of(r, "zz"), "");
+	ASSERT_STR_EQ(ids_of(r, ""), "");
+	/* n2's set changes: its old names go, the new one comes. */
+	s = mixed_set(2, "n2", d, 1);
+	ASSERT_EQ(registry_apply(r, "n2", &s), 1);
+	ASSERT_STR_EQ(ids_of(r, "a"), "n1/a-n1");
+	ASSERT_STR_EQ(ids_of(r, "c"), "");
+	ASSERT_STR_EQ(ids_of(r, "d"), "n2/d-n2");
+	struct registry_summary sum[8];
+	ASSERT_EQ(registry_services(r, sum, 8), 3);
+	ASSERT_STR_EQ(sum[0].name, "a");
+	ASSERT_STR_EQ(sum[2].name, "d");
+	/* A name at several nodes, then n1 forgotten. */
+	s = mixed_set(1, "n0", ab, 2);
+	ASSERT_EQ(registry_apply(r, "n0", &s), 1);
+	ASSERT_STR_EQ(ids_of(r, "b"), "n0/b-n0 n1/b-n1");
+	registry_forget(r, "n1");
+	ASSERT_STR_EQ(ids_of(r, "b"), "n0/b-n0");
+	ASSERT_EQ(registry_services(r, sum, 1), 3); /* all counted */
+	ASSERT_STR_EQ(sum[0].name, "a");
+	ASSERT_EQ(sum[0].total, 1);
+	registry_forget(r, "n0");
+	registry_forget(r, "n2");
+	ASSERT_STR_EQ(ids_of(r, "d"), "");
+	ASSERT_EQ(registry_services(r, sum, 8), 0);
+	registry_delete(r);
+}
+
 int
 main(void)
 {
 	RUN(test_a_newer_set_replaces_and_an_older_one_is_stale);
 	RUN(test_a_down_node_leaves_healthy_lookups_and_comes_back);
 	RUN(test_lookups_filter_by_tag_and_come_in_node_then_id_order);
+	RUN(test_queries_follow_every_change);
 	RUN(test_picks_only_healthy_instances_round_robin_visits_each);
 	RUN(test_an_undrained_queue_drops_the_oldest_and_counts);
 	return TEST_SUMMARY();
