@@ -139,13 +139,20 @@ address_of(struct catalog *c, const char *node, const char *address,
 	   char *buf, size_t size)
 {
 	struct swim_member_info m;
-	if (address[0] != '\0' ||
+	if (address[0] != '\0' || size < 16 ||
 	    swim_member_find(node_swim(c->node), node, &m) != 0)
 		return address;
-	swim_addr_str(&m.addr, buf, size);
-	char *colon = strrchr(buf, ':');
-	if (colon != NULL)
-		*colon = '\0';
+	/* Dotted quad by hand: this runs for every instance of a lookup. */
+	char *p = buf;
+	for (int shift = 24; shift >= 0; shift -= 8) {
+		unsigned octet = (m.addr.ip >> shift) & 0xff;
+		if (octet >= 100)
+			*p++ = (char)('0' + octet / 100);
+		if (octet >= 10)
+			*p++ = (char)('0' + octet / 10 % 10);
+		*p++ = (char)('0' + octet % 10);
+		*p++ = shift ? '.' : '\0';
+	}
 	return buf;
 }
 
@@ -183,24 +190,31 @@ pack_instance(struct catalog *c, msgpack_packer *pk,
 	ipc_pack_cstr(pk, in->healthy ? "passing" : "critical");
 }
 
-static void
+/* false when out of memory (nothing packed) */
+static bool
 lookup(struct catalog *c, const struct ipc_request *req, msgpack_packer *pk)
 {
 	struct registry *r = node_registry(c->node);
 	struct registry_query q = {.name = req->name,
 				   .tag = req->tag[0] ? req->tag : NULL,
 				   .include_critical = req->all};
-	/* Every instance is an upper bound: one scan fills the list. */
-	size_t cap = registry_instance_count(r);
-	struct registry_instance *list = malloc((cap ? cap : 1) *
-						sizeof(*list));
-	size_t n = list ? registry_lookup(r, &q, list, cap) : 0;
+	/* Most answers fit the stack; a bigger one is asked again. */
+	struct registry_instance small[64], *list = small;
+	size_t n = registry_lookup(r, &q, small, 64);
+	if (n > 64) {
+		list = malloc(n * sizeof(*list));
+		if (list == NULL)
+			return false;
+		n = registry_lookup(r, &q, list, n);
+	}
 	pack_ok(pk, 1);
 	ipc_pack_cstr(pk, "instances");
 	msgpack_pack_array(pk, n);
 	for (size_t i = 0; i < n; i++)
 		pack_instance(c, pk, &list[i]);
-	free(list);
+	if (list != small)
+		free(list);
+	return true;
 }
 
 static void
@@ -599,7 +613,10 @@ catalog_request(struct catalog *c, const struct ipc_request *req,
 	ipc_frame_begin(out);
 	switch (req->op) {
 	case IPC_OP_LOOKUP:
-		lookup(c, req, &pk);
+		if (!lookup(c, req, &pk)) {
+			error_frame(out, "out of memory");
+			return;
+		}
 		break;
 	case IPC_OP_SERVICES:
 		services(c, &pk);
