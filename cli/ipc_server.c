@@ -1,9 +1,13 @@
 /*
- * The local socket server. Each connection reads a 4-byte prefix into
- * its own small array, then exactly the announced payload into a buffer
- * of that size (at most IPC_REQUEST_MAX), stops reading while the
- * request is answered, and reads the next request once the response has
- * been written.
+ * The local socket server. Each connection reads what is there into its
+ * input buffer and answers every complete frame in it, in order (a client
+ * may send several requests before reading), with one write each that
+ * usually completes at once (uv_try_write). Only when a reply must wait
+ * for the socket, or for the agent (a deferred leave), does the
+ * connection stop reading until it is out; so a client that does not
+ * read its replies holds one reply of memory, not more. A frame announcing
+ * more than IPC_REQUEST_MAX bytes closes the connection: the framing is
+ * gone.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,12 +28,14 @@ struct ipc_conn {
 	struct ipc_server *srv;
 	struct ipc_conn *prev;
 	struct ipc_conn *next;
-	uint8_t prefix[IPC_PREFIX];
-	size_t prefix_got;
-	/** The payload length from the prefix. */
-	uint32_t len;
-	uint8_t *buf;
-	size_t got;
+	/** Bytes read and not yet answered: in[0, in_len). */
+	uint8_t *in;
+	size_t in_len;
+	size_t in_cap;
+	/** Reading (uv_read_start with conn_read) is on. */
+	bool reading;
+	/** A reply is on its way through uv_write. */
+	bool writing;
 	/** A deferred request waits for ipc_server_answer_deferred(). */
 	bool deferred;
 	bool closing;
@@ -60,7 +66,7 @@ conn_closed(uv_handle_t *h)
 	srv->conn_count--;
 	srv->closing_count--;
 	srv->watcher_count -= c->watching;
-	free(c->buf);
+	free(c->in);
 	msgpack_sbuffer_destroy(&c->out);
 	free(c);
 }
@@ -75,17 +81,32 @@ conn_close(struct ipc_conn *c)
 	uv_close((uv_handle_t *)&c->pipe, conn_closed);
 }
 
+/* Room for the rest of the frame under way, and at least a chunk. */
+#define IPC_READ_CHUNK 4096
+
 static void
 conn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
 	(void)suggested;
 	struct ipc_conn *c = h->data;
-	if (c->prefix_got < IPC_PREFIX)
-		*buf = uv_buf_init((char *)c->prefix + c->prefix_got,
-				   (unsigned)(IPC_PREFIX - c->prefix_got));
-	else
-		*buf = uv_buf_init((char *)c->buf + c->got,
-				   (unsigned)(c->len - c->got));
+	size_t want = c->in_len + IPC_READ_CHUNK;
+	if (c->in_len >= IPC_PREFIX) {
+		/* conn_process let only a valid length through. */
+		size_t frame = IPC_PREFIX + ipc_frame_len(c->in);
+		if (frame > want)
+			want = frame;
+	}
+	if (want > c->in_cap) {
+		uint8_t *grown = realloc(c->in, want);
+		if (grown == NULL) {
+			*buf = uv_buf_init(NULL, 0); /* UV_ENOBUFS: closed */
+			return;
+		}
+		c->in = grown;
+		c->in_cap = want;
+	}
+	*buf = uv_buf_init((char *)c->in + c->in_len,
+			   (unsigned)(c->in_cap - c->in_len));
 }
 
 static void conn_read(uv_stream_t *h, ssize_t nread, const uv_buf_t *buf);
@@ -108,9 +129,39 @@ watch_read(uv_stream_t *h, ssize_t nread, const uv_buf_t *buf)
 }
 
 static void
+conn_read_set(struct ipc_conn *c, bool on)
+{
+	if (c->reading == on || c->closing)
+		return;
+	c->reading = on;
+	if (!on) {
+		uv_read_stop((uv_stream_t *)&c->pipe);
+		return;
+	}
+	if (uv_read_start((uv_stream_t *)&c->pipe, conn_alloc, conn_read) !=
+	    0)
+		conn_close(c);
+}
+
+/* The reply to a watch request is out: from now on, only listen. */
+static void
+conn_become_watcher(struct ipc_conn *c)
+{
+	conn_read_set(c, false);
+	/* Anything sent after the watch request ends the watch too. */
+	if (c->in_len > 0 ||
+	    uv_read_start((uv_stream_t *)&c->pipe, watch_alloc,
+			  watch_read) != 0)
+		conn_close(c);
+}
+
+static void conn_process(struct ipc_conn *c);
+
+static void
 conn_written(uv_write_t *req, int status)
 {
 	struct ipc_conn *c = req->data;
+	c->writing = false;
 	c->active_ms = uv_now(c->srv->loop);
 	msgpack_sbuffer_clear(&c->out);
 	if (status != 0 || c->srv->closed) {
@@ -118,38 +169,51 @@ conn_written(uv_write_t *req, int status)
 		return;
 	}
 	if (c->watching) {
-		if (uv_read_start((uv_stream_t *)&c->pipe, watch_alloc,
-				  watch_read) != 0)
-			conn_close(c);
+		conn_become_watcher(c);
 		return;
 	}
-	/* Ready for the next request on the same connection. */
-	c->prefix_got = 0;
-	c->got = 0;
-	if (uv_read_start((uv_stream_t *)&c->pipe, conn_alloc, conn_read) !=
-	    0)
-		conn_close(c);
+	/* Requests that came in the same read, then read on. */
+	conn_process(c);
 }
 
+/* Send c->out: at once when the socket takes it all, else through
+ * uv_write with reading stopped until it is out (c->writing). */
 static void
 conn_send(struct ipc_conn *c)
 {
 	uv_buf_t buf = uv_buf_init(c->out.data, (unsigned)c->out.size);
-	c->write_req.data = c;
-	if (uv_write(&c->write_req, (uv_stream_t *)&c->pipe, &buf, 1,
-		     conn_written) != 0)
+	int n = uv_try_write((uv_stream_t *)&c->pipe, &buf, 1);
+	if (n == (int)c->out.size) {
+		c->active_ms = uv_now(c->srv->loop);
+		msgpack_sbuffer_clear(&c->out);
+		return;
+	}
+	if (n < 0 && n != UV_EAGAIN) {
 		conn_close(c);
+		return;
+	}
+	size_t done = n > 0 ? (size_t)n : 0;
+	buf = uv_buf_init(c->out.data + done,
+			  (unsigned)(c->out.size - done));
+	c->write_req.data = c;
+	c->writing = true;
+	conn_read_set(c, false);
+	if (uv_write(&c->write_req, (uv_stream_t *)&c->pipe, &buf, 1,
+		     conn_written) != 0) {
+		c->writing = false;
+		conn_close(c);
+	}
 }
 
+/* One complete request frame's payload. */
 static void
-conn_request(struct ipc_conn *c)
+conn_request(struct ipc_conn *c, const uint8_t *data, size_t size)
 {
 	struct ipc_server *srv = c->srv;
 	struct ipc_request req;
 	const char *why = "malformed request";
-	uv_read_stop((uv_stream_t *)&c->pipe);
 	srv->requests++;
-	if (ipc_request_decode(&req, c->buf, c->got, &why) != 0) {
+	if (ipc_request_decode(&req, data, size, &why) != 0) {
 		srv->bad_requests++;
 		ipc_error_encode(&c->out, why);
 		conn_send(c);
@@ -171,23 +235,45 @@ conn_request(struct ipc_conn *c)
 	if (reply == IPC_SERVER_REPLY_DEFER) {
 		msgpack_sbuffer_clear(&c->out);
 		c->deferred = true;
+		conn_read_set(c, false);
 		return;
 	}
 	conn_send(c);
 }
 
-/* A prefix is complete: check the length and size the buffer. */
-static int
-conn_prefix_done(struct ipc_conn *c)
+/*
+ * Answer every complete frame in the input, in order, until one reply
+ * has to wait; keep the rest for later; read on when nothing waits.
+ */
+static void
+conn_process(struct ipc_conn *c)
 {
-	c->len = ipc_frame_len(c->prefix);
-	if (c->len == 0 || c->len > IPC_REQUEST_MAX)
-		return -1; /* not worth an answer: the framing is gone */
-	uint8_t *grown = realloc(c->buf, c->len);
-	if (grown == NULL)
-		return -1;
-	c->buf = grown;
-	return 0;
+	size_t off = 0;
+	while (!c->closing && !c->writing && !c->deferred && !c->watching) {
+		size_t avail = c->in_len - off;
+		if (avail < IPC_PREFIX)
+			break;
+		uint32_t len = ipc_frame_len(c->in + off);
+		if (len == 0 || len > IPC_REQUEST_MAX) {
+			c->srv->bad_requests++;
+			conn_close(c); /* not worth an answer */
+			return;
+		}
+		if (avail - IPC_PREFIX < len)
+			break;
+		conn_request(c, c->in + off + IPC_PREFIX, len);
+		off += IPC_PREFIX + len;
+	}
+	if (c->closing)
+		return;
+	memmove(c->in, c->in + off, c->in_len - off);
+	c->in_len -= off;
+	if (c->watching) {
+		if (!c->writing)
+			conn_become_watcher(c);
+		return;
+	}
+	conn_read_set(c, !c->writing && !c->deferred);
 }
 
 static void
@@ -201,19 +287,11 @@ conn_read(uv_stream_t *h, ssize_t nread, const uv_buf_t *buf)
 		conn_close(c); /* EOF or error, maybe mid-frame: fine */
 		return;
 	}
-	if (nread > 0)
-		c->active_ms = uv_now(c->srv->loop);
-	if (c->prefix_got < IPC_PREFIX) {
-		c->prefix_got += (size_t)nread;
-		if (c->prefix_got == IPC_PREFIX && conn_prefix_done(c) != 0) {
-			c->srv->bad_requests++;
-			conn_close(c);
-		}
+	if (nread == 0)
 		return;
-	}
-	c->got += (size_t)nread;
-	if (c->got == c->len)
-		conn_request(c);
+	c->active_ms = uv_now(c->srv->loop);
+	c->in_len += (size_t)nread;
+	conn_process(c);
 }
 
 static void
@@ -271,9 +349,11 @@ server_connection(uv_stream_t *server, int status)
 			srv->conns_refused++;
 		}
 	}
-	if (uv_accept(server, (uv_stream_t *)&c->pipe) != 0 || over ||
-	    uv_read_start((uv_stream_t *)&c->pipe, conn_alloc, conn_read) != 0)
+	if (uv_accept(server, (uv_stream_t *)&c->pipe) != 0 || over) {
 		conn_close(c);
+		return;
+	}
+	conn_read_set(c, true);
 }
 
 /* libuv reports a missing directory as EACCES; say what it is. */
@@ -397,6 +477,8 @@ ipc_server_answer_deferred(struct ipc_server *srv)
 		c->deferred = false;
 		ipc_ok_encode(&c->out);
 		conn_send(c);
+		if (!c->closing && !c->writing)
+			conn_process(c);
 	}
 }
 

@@ -108,6 +108,26 @@ for name, body in (("unknown op", b"\x81\xa2op\xa5dance"),
     s = conn(); s.sendall(struct.pack(">I", len(body)) + body)
     r = reply(s); s.close()
     print(name + ":", "error reply" if isinstance(r, bytes) and b"error" in r else r)
+# Several requests in one write, and one request a byte at a time.
+members = struct.pack(">I", 12) + b"\x81\xa2op\xa7members"
+bad = struct.pack(">I", 9) + b"\x81\xa2op\xa4jump"
+s = conn(); s.sendall(members + bad + members)
+got = [reply(s) for _ in range(3)]; s.close()
+print("pipelined:", "in order" if all(isinstance(g, bytes) for g in got) and
+      b"members" in got[0] and b"error" in got[1] and b"members" in got[2] else got)
+s = conn()
+for b in members:
+    s.send(bytes([b])); time.sleep(0.001)
+r = reply(s); s.close()
+print("byte by byte:", "ok" if isinstance(r, bytes) and b"members" in r else r)
+# 20,000 requests sent without reading (far more than the socket buffers
+# hold): the agent stops reading while its replies wait, and answers all.
+import threading
+s = conn(); s.settimeout(20)
+t = threading.Thread(target=lambda: s.sendall(members * 20000)); t.start()
+n = sum(1 for _ in range(20000) if isinstance(reply(s), bytes))
+t.join(); s.close()
+print("20000 pipelined answered:", n)
 idle = [conn() for _ in range(300)]
 s = conn(); s.sendall(struct.pack(">I", 12) + b"\x81\xa2op\xa7members")
 r = reply(s)
@@ -123,6 +143,12 @@ check "a non-map request gets an error reply" \
 	grep -q "not a map: error reply" "$WORK/garbage.out"
 check "an array bomb gets an error reply" \
 	grep -q "array bomb: error reply" "$WORK/garbage.out"
+check "pipelined requests are answered in order" \
+	grep -q "pipelined: in order" "$WORK/garbage.out"
+check "a request sent a byte at a time is answered" \
+	grep -q "byte by byte: ok" "$WORK/garbage.out"
+check "20,000 requests sent before reading are all answered" \
+	grep -q "20000 pipelined answered: 20000" "$WORK/garbage.out"
 check "a huge length closes the connection" \
 	grep -q "huge: closed" "$WORK/garbage.out"
 check "agent answers with 300 idle connections open" \
