@@ -19,12 +19,13 @@ const char *const node_drop_strs[node_drop_MAX] = {
 };
 
 /*
- * A set too big for one announcement, as its owner encoded it, at the
- * version its stub announced: what we serve onward in push-pulls.
+ * A set too big for one announcement, as its owner encoded it, known by
+ * its digest (the one its owner's stub announces): what we serve onward
+ * in push-pulls.
  */
 struct bigset {
 	char name[SWIM_NAME_MAX + 1];
-	uint64_t version;
+	uint8_t digest[SERVICE_SET_DIGEST_SIZE];
 	uint8_t *bytes;
 	size_t size;
 };
@@ -32,7 +33,7 @@ struct bigset {
 /* A stub we saw for a set we do not hold yet. */
 struct want {
 	char name[SWIM_NAME_MAX + 1];
-	uint64_t version;
+	uint8_t digest[SERVICE_SET_DIGEST_SIZE];
 };
 
 struct node {
@@ -172,14 +173,19 @@ node_open(struct node *node, const uint8_t *data, size_t size,
 /* ---- large sets ----------------------------------------------------------
  *
  * A set bigger than one announcement (NODE_SERVICES_GOSSIP_MAX) is
- * announced as a stub carrying the set's version; the set itself rides in
- * push-pull frames, after the SWIM state:
+ * announced as a stub carrying the set's size and digest; the set itself
+ * rides in push-pull frames, after the SWIM state:
  *
- *	[ [name str, version uint, set bin], ... ]
+ *	[ [name str, set bin], ... ]     (absent when there is none)
  *
- * Every node that holds a large set serves it in every push-pull it takes
- * part in. A node that sees a stub it cannot fill plans a push-pull with
- * the owner after a random delay in [0, 2 probe intervals], one at a time,
+ * A set is taken only when its digest is the one the member's current
+ * stub announces, so it does not matter who serves it, or in what order
+ * stubs and sets arrive, or whether a restarted owner's incarnation fell:
+ * the registry versions every set, inline or large, by the incarnation of
+ * the announcement that carries it, as membership orders them. Every
+ * node that holds a large set serves it in every push-pull it takes part
+ * in. A node that sees a stub it cannot fill plans a push-pull with the
+ * owner after a random delay in [0, 2 probe intervals], one at a time,
  * and skips it when another exchange brought the set meanwhile.
  */
 
@@ -205,6 +211,16 @@ bigset_find(const struct node *node, const char *name, size_t *pos)
 	return NULL;
 }
 
+/* Whether we hold name's set of this digest. */
+static bool
+bigset_holds(const struct node *node, const char *name,
+	     const uint8_t digest[SERVICE_SET_DIGEST_SIZE])
+{
+	const struct bigset *b = bigset_find(node, name, NULL);
+	return b != NULL &&
+	       memcmp(b->digest, digest, SERVICE_SET_DIGEST_SIZE) == 0;
+}
+
 /* Room for one more entry, so that a later bigset_put cannot fail. */
 static int
 bigset_reserve(struct node *node)
@@ -220,10 +236,11 @@ bigset_reserve(struct node *node)
 	return 0;
 }
 
-/* Keep bytes (taken over) as name's set at version; room reserved. */
+/* Keep bytes (taken over) as name's set; room reserved. */
 static void
-bigset_put(struct node *node, const char *name, uint64_t version,
-	   uint8_t *bytes, size_t size)
+bigset_put(struct node *node, const char *name,
+	   const uint8_t digest[SERVICE_SET_DIGEST_SIZE], uint8_t *bytes,
+	   size_t size)
 {
 	size_t pos;
 	struct bigset *b = bigset_find(node, name, &pos);
@@ -236,7 +253,7 @@ bigset_put(struct node *node, const char *name, uint64_t version,
 	} else {
 		free(b->bytes);
 	}
-	b->version = version;
+	memcpy(b->digest, digest, SERVICE_SET_DIGEST_SIZE);
 	b->bytes = bytes;
 	b->size = size;
 }
@@ -253,47 +270,46 @@ bigset_drop(struct node *node, const char *name)
 	memmove(b, b + 1, (node->bigset_count - pos) * sizeof(*b));
 }
 
-/* Remember that name's set at version is missing; plan a pull. */
+/* Remember that name's set of this digest is missing; plan a pull. */
 static void
-want_add(struct node *node, const char *name, uint64_t version)
+want_add(struct node *node, const char *name,
+	 const uint8_t digest[SERVICE_SET_DIGEST_SIZE])
 {
-	for (size_t i = 0; i < node->want_count; i++) {
-		if (strcmp(node->wants[i].name, name) == 0) {
-			if (node->wants[i].version < version)
-				node->wants[i].version = version;
-			return;
+	struct want *w = NULL;
+	for (size_t i = 0; i < node->want_count && w == NULL; i++) {
+		if (strcmp(node->wants[i].name, name) == 0)
+			w = &node->wants[i];
+	}
+	if (w == NULL) {
+		if (node->want_count == node->want_cap) {
+			size_t cap = node->want_cap ? 2 * node->want_cap : 4;
+			struct want *grown = realloc(node->wants,
+						     cap * sizeof(*grown));
+			if (grown == NULL)
+				return; /* the next event asks again */
+			node->wants = grown;
+			node->want_cap = cap;
 		}
+		w = &node->wants[node->want_count++];
+		strcpy(w->name, name);
 	}
-	if (node->want_count == node->want_cap) {
-		size_t cap = node->want_cap ? 2 * node->want_cap : 4;
-		struct want *w = realloc(node->wants, cap * sizeof(*w));
-		if (w == NULL)
-			return; /* the next event about name asks again */
-		node->wants = w;
-		node->want_cap = cap;
-	}
-	struct want *w = &node->wants[node->want_count++];
-	strcpy(w->name, name);
-	w->version = version;
+	memcpy(w->digest, digest, SERVICE_SET_DIGEST_SIZE);
 	if (node->pull_at_ms == UINT64_MAX)
 		node->pull_at_ms = node->now_ms +
 				   swim_rand_below(&node->rand,
 						   node->pull_jitter_ms + 1);
 }
 
-/* name's set at version (or newer) arrived: no more pulling for it. */
+/* name's set arrived: no more pulling for it. */
 static void
-want_filled(struct node *node, const char *name, uint64_t version)
+want_filled(struct node *node, const char *name)
 {
 	for (size_t i = 0; i < node->want_count; i++) {
-		struct want *w = &node->wants[i];
-		if (strcmp(w->name, name) != 0)
+		if (strcmp(node->wants[i].name, name) != 0)
 			continue;
-		if (w->version <= version) {
-			*w = node->wants[--node->want_count];
-			if (node->want_count == 0)
-				node->pull_at_ms = UINT64_MAX;
-		}
+		node->wants[i] = node->wants[--node->want_count];
+		if (node->want_count == 0)
+			node->pull_at_ms = UINT64_MAX;
 		return;
 	}
 }
@@ -305,11 +321,28 @@ member_up(const struct swim_member_info *m)
 	       m->status == SWIM_STATUS_SUSPECT;
 }
 
+/* The digest m's current stub announces; false when its metadata is no
+ * stub. */
+static bool
+member_stub(const struct swim_member_info *m,
+	    uint8_t digest[SERVICE_SET_DIGEST_SIZE])
+{
+	struct service_set set = {0};
+	bool stub = m->meta_size > 0 &&
+		    service_set_decode(&set, m->meta, m->meta_size, NULL) ==
+			    0 &&
+		    set.full_size > 0;
+	if (stub)
+		memcpy(digest, set.digest, SERVICE_SET_DIGEST_SIZE);
+	service_set_destroy(&set);
+	return stub;
+}
+
 /*
- * The pull timer fired: forget wants that were filled or whose owner is
- * gone, ask the owner of the first one left for a push-pull (then move it
- * last, so an owner that does not answer holds up no one else) and plan
- * the next pull while any remain.
+ * The pull timer fired: forget wants that were filled, superseded or
+ * whose owner is gone, ask the owner of the first one left for a
+ * push-pull (then move it last, so an owner that does not answer holds up
+ * no one else) and plan the next pull while any remain.
  */
 static void
 pull_fire(struct node *node, uint64_t now_ms)
@@ -319,11 +352,11 @@ pull_fire(struct node *node, uint64_t now_ms)
 	for (size_t i = 0; i < node->want_count; i++) {
 		struct want *w = &node->wants[i];
 		struct swim_member_info m;
-		uint64_t held;
+		uint8_t digest[SERVICE_SET_DIGEST_SIZE];
 		if (swim_member_find(node->swim, w->name, &m) != 0 ||
-		    !member_up(&m) ||
-		    (registry_version(node->registry, w->name, &held) &&
-		     held >= w->version))
+		    !member_up(&m) || !member_stub(&m, digest) ||
+		    memcmp(digest, w->digest, sizeof(digest)) != 0 ||
+		    bigset_holds(node, w->name, w->digest))
 			continue;
 		node->wants[kept++] = *w;
 	}
@@ -344,48 +377,60 @@ pull_fire(struct node *node, uint64_t now_ms)
 					   node->pull_jitter_ms + 1);
 }
 
-/*
- * Apply name's full set at version (bytes from a push-pull) when the
- * member is known, its announcements have reached that version and we
- * hold an older set; keep the bytes to serve onward. Returns false for a
- * set that does not decode.
- */
-static bool
-bigset_receive(struct node *node, const char *name, uint64_t version,
-	       const uint8_t *bytes, size_t size)
+/* Apply the large set b as m's services, at m's incarnation. */
+static void
+bigset_apply(struct node *node, const struct bigset *b,
+	     const struct swim_member_info *m)
 {
-	struct swim_member_info m;
-	uint64_t held;
-	if (swim_member_find(node->swim, name, &m) != 0 || m.is_self ||
-	    version > m.incarnation ||
-	    (registry_version(node->registry, name, &held) &&
-	     held >= version))
-		return true;
 	struct service_set set = {0};
-	if (service_set_decode(&set, bytes, size, NULL) != 0 ||
+	if (service_set_decode(&set, b->bytes, b->size, NULL) != 0 ||
 	    set.full_size > 0) {
+		/* Kept all the same, for peers that can read it. */
 		service_set_destroy(&set);
-		return false;
+		node->bad_service_sets++;
+		return;
 	}
-	uint8_t *copy = malloc(size);
-	if (copy != NULL && bigset_reserve(node) == 0) {
-		memcpy(copy, bytes, size);
-		bigset_put(node, name, version, copy, size);
-	} else {
-		free(copy);
-	}
-	set.version = version;
-	if (registry_apply(node->registry, name, &set) > 0) {
+	set.version = m->incarnation;
+	int rc = registry_apply(node->registry, m->name, &set);
+	if (rc < 0)
+		node->bad_service_sets++;
+	if (rc > 0) {
 		node->sets_received++;
-		want_filled(node, name, version);
-		registry_set_node_up(node->registry, name, member_up(&m));
+		registry_set_node_up(node->registry, m->name, member_up(m));
 	}
 	service_set_destroy(&set);
-	return true;
+}
+
+/*
+ * name's set from a push-pull: taken when its digest is the one name's
+ * current stub announces and we do not hold it yet; anything else is an
+ * older set or one for a stub we have not seen, and is ignored.
+ */
+static void
+bigset_receive(struct node *node, const char *name, const uint8_t *bytes,
+	       size_t size)
+{
+	struct swim_member_info m;
+	uint8_t want[SERVICE_SET_DIGEST_SIZE], got[SERVICE_SET_DIGEST_SIZE];
+	if (swim_member_find(node->swim, name, &m) != 0 || m.is_self ||
+	    !member_stub(&m, want) || bigset_holds(node, name, want))
+		return;
+	service_set_digest(got, bytes, size);
+	if (memcmp(got, want, sizeof(got)) != 0)
+		return;
+	uint8_t *copy = malloc(size ? size : 1);
+	if (copy == NULL || bigset_reserve(node) != 0) {
+		free(copy);
+		return; /* still wanted: pulled again */
+	}
+	memcpy(copy, bytes, size);
+	bigset_put(node, name, got, copy, size);
+	want_filled(node, name);
+	bigset_apply(node, bigset_find(node, name, NULL), &m);
 }
 
 /* The sets attachment of a frame, decoded; NODE_DROP_SERVICES if bad. */
-#define SETS_OBJECTS_MAX (4ull * SWIM_MEMBERS_MAX + 1)
+#define SETS_OBJECTS_MAX (3ull * SWIM_MEMBERS_MAX + 1)
 
 static enum node_drop
 sets_unpack(msgpack_unpacked *unpacked, const uint8_t *data, size_t size)
@@ -398,14 +443,14 @@ sets_unpack(msgpack_unpacked *unpacked, const uint8_t *data, size_t size)
 	for (uint32_t i = 0; ok && i < root->via.array.size; i++) {
 		const msgpack_object *e = &root->via.array.ptr[i];
 		ok = e->type == MSGPACK_OBJECT_ARRAY &&
-		     e->via.array.size == 3 &&
+		     e->via.array.size == 2 &&
 		     e->via.array.ptr[0].type == MSGPACK_OBJECT_STR &&
 		     e->via.array.ptr[0].via.str.size > 0 &&
 		     e->via.array.ptr[0].via.str.size <= SWIM_NAME_MAX &&
-		     e->via.array.ptr[1].type ==
-			     MSGPACK_OBJECT_POSITIVE_INTEGER &&
-		     e->via.array.ptr[2].type == MSGPACK_OBJECT_BIN &&
-		     e->via.array.ptr[2].via.bin.size <=
+		     memchr(e->via.array.ptr[0].via.str.ptr, '\0',
+			    e->via.array.ptr[0].via.str.size) == NULL &&
+		     e->via.array.ptr[1].type == MSGPACK_OBJECT_BIN &&
+		     e->via.array.ptr[1].via.bin.size <=
 			     SERVICE_SET_BYTES_MAX;
 	}
 	if (!ok) {
@@ -423,51 +468,63 @@ sets_apply(struct node *node, const msgpack_object *root)
 		char name[SWIM_NAME_MAX + 1];
 		memcpy(name, e[0].via.str.ptr, e[0].via.str.size);
 		name[e[0].via.str.size] = '\0';
-		if (!bigset_receive(node, name, e[1].via.u64,
-				    (const uint8_t *)e[2].via.bin.ptr,
-				    e[2].via.bin.size))
-			node->bad_service_sets++;
+		bigset_receive(node, name, (const uint8_t *)e[1].via.bin.ptr,
+			       e[1].via.bin.size);
 	}
 }
 
+/* Bytes an attachment entry takes at most (array, str8, bin32 headers). */
+static size_t
+sets_entry_size(const struct bigset *b)
+{
+	return 1 + 2 + strlen(b->name) + 5 + b->size;
+}
+
 /*
- * Append the sets attachment to a frame's plaintext (which holds plain
- * bytes of state): every large set held, as many as fit under
- * SWIM_STATE_MAX in all, starting where the previous frame stopped.
+ * Append the sets attachment to a frame's plaintext (which holds the
+ * state): every large set held, those that fit under SWIM_STATE_MAX in
+ * all, starting one further each frame when not all fit. Nothing at all
+ * when there is none, so such a frame is the bare state.
  */
 static int
 sets_pack(struct node *node, msgpack_sbuffer *sbuf)
 {
-	size_t n = node->bigset_count, fit = 0;
 	const size_t header = 5; /* array32 */
-	size_t room = sbuf->size + header < SWIM_STATE_MAX
-			      ? SWIM_STATE_MAX - sbuf->size - header
-			      : 0;
+	size_t n = node->bigset_count, fit = 0;
+	const size_t budget = sbuf->size + header < SWIM_STATE_MAX
+				      ? SWIM_STATE_MAX - sbuf->size - header
+				      : 0;
+	/* Two passes with the same choices: count, then pack. */
+	size_t room = budget;
 	for (size_t k = 0; k < n; k++) {
-		const struct bigset *b =
-			&node->bigsets[(node->bigset_cursor + k) % n];
-		size_t need = 1 + 2 + strlen(b->name) + 9 + 5 + b->size;
-		if (need > room)
-			break;
-		room -= need;
-		fit++;
+		size_t need = sets_entry_size(
+			&node->bigsets[(node->bigset_cursor + k) % n]);
+		if (need <= room) {
+			room -= need;
+			fit++;
+		}
 	}
+	if (fit == 0)
+		return 0;
 	msgpack_packer pk;
 	msgpack_packer_init(&pk, sbuf, msgpack_sbuffer_write);
 	int rc = msgpack_pack_array(&pk, fit);
-	for (size_t k = 0; rc == 0 && k < fit; k++) {
+	room = budget;
+	for (size_t k = 0; rc == 0 && k < n; k++) {
 		const struct bigset *b =
 			&node->bigsets[(node->bigset_cursor + k) % n];
+		size_t need = sets_entry_size(b);
+		if (need > room)
+			continue;
+		room -= need;
 		size_t len = strlen(b->name);
-		rc = msgpack_pack_array(&pk, 3) ||
+		rc = msgpack_pack_array(&pk, 2) ||
 		     msgpack_pack_str(&pk, len) ||
 		     msgpack_pack_str_body(&pk, b->name, len) ||
-		     msgpack_pack_uint64(&pk, b->version) ||
 		     msgpack_pack_bin(&pk, b->size) ||
 		     msgpack_pack_bin_body(&pk, b->bytes, b->size);
 	}
-	if (n > 0)
-		node->bigset_cursor = (node->bigset_cursor + fit) % n;
+	node->bigset_cursor = (node->bigset_cursor + 1) % n;
 	return rc == 0 ? 0 : RUMOR_ENOMEM;
 }
 
@@ -615,8 +672,11 @@ stream_apply(struct node *node, uint64_t now_ms, const struct swim_addr *from,
 {
 	size_t state_end;
 	if (swim_proto_value_end(plain, size, UINT64_MAX, UINT64_MAX,
-				 &state_end) != SWIM_DROP_NONE)
+				 &state_end) != SWIM_DROP_NONE) {
+		/* Let the core name (and count) what is wrong with it. */
+		swim_handle_state(node->swim, now_ms, from, plain, size);
 		return NODE_DROP_CORE;
+	}
 	msgpack_unpacked sets;
 	bool has_sets = state_end < size;
 	if (has_sets && sets_unpack(&sets, plain + state_end,
@@ -660,11 +720,11 @@ node_stream_handle(struct node *node, uint64_t now_ms,
 }
 
 /*
- * A member's services, read from its metadata as its events pass. An
- * inline set is versioned by the member's incarnation (metadata only
- * changes with a higher one), so an older set never replaces a newer. A
- * stub names the version of a large set: applied from the bytes held, if
- * we hold them, or wanted; until then the older set stays.
+ * A member's services, read from its metadata as its events pass, and
+ * versioned by the member's incarnation (metadata only changes with a
+ * higher one), so an older set never replaces a newer. A stub is filled
+ * from the large set of its digest when we hold it; else it is wanted,
+ * and the older set stays until it comes.
  */
 static void
 services_from_meta(struct node *node, const struct swim_event *ev)
@@ -673,8 +733,8 @@ services_from_meta(struct node *node, const struct swim_event *ev)
 	if (swim_member_find(node->swim, ev->name, &m) != 0)
 		return;
 	uint64_t held;
-	bool holds = registry_version(node->registry, m.name, &held);
-	if (holds && held >= m.incarnation)
+	if (registry_version(node->registry, m.name, &held) &&
+	    held >= m.incarnation)
 		return;
 	struct service_set set = {0};
 	if (m.meta_size > 0 &&
@@ -684,36 +744,21 @@ services_from_meta(struct node *node, const struct swim_event *ev)
 	}
 	if (set.full_size == 0) {
 		bigset_drop(node, m.name);
+		want_filled(node, m.name);
 		set.version = m.incarnation;
 		if (registry_apply(node->registry, m.name, &set) < 0)
 			node->bad_service_sets++;
 		service_set_destroy(&set);
 		return;
 	}
-	uint64_t version = set.version;
+	uint8_t digest[SERVICE_SET_DIGEST_SIZE];
+	memcpy(digest, set.digest, sizeof(digest));
 	service_set_destroy(&set);
-	if (version > m.incarnation || version == 0) {
-		node->bad_service_sets++;
-		return;
-	}
-	if (holds && held >= version)
-		return;
 	const struct bigset *b = bigset_find(node, m.name, NULL);
-	if (b == NULL || b->version != version) {
-		want_add(node, m.name, version);
-		return;
-	}
-	/* Held but not applied: the registry could not take it then. */
-	if (service_set_decode(&set, b->bytes, b->size, NULL) != 0) {
-		node->bad_service_sets++;
-		return;
-	}
-	set.version = version;
-	if (registry_apply(node->registry, m.name, &set) < 0)
-		node->bad_service_sets++;
+	if (b == NULL || memcmp(b->digest, digest, sizeof(digest)) != 0)
+		want_add(node, m.name, digest);
 	else
-		want_filled(node, m.name, version);
-	service_set_destroy(&set);
+		bigset_apply(node, b, &m);
 }
 
 static void
@@ -782,10 +827,12 @@ services_encode(const struct node *node,
 	if (rc == 0 && *meta_size > NODE_SERVICES_GOSSIP_MAX) {
 		*full = *meta;
 		*full_size = *meta_size;
-		rc = service_set_encode_stub(version, *full_size, meta,
+		rc = service_set_encode_stub(version, *full, *full_size, meta,
 					     meta_size);
-		if (rc != 0)
+		if (rc != 0) {
 			free(*full);
+			*full = NULL;
+		}
 	}
 	if (rc != 0) {
 		if (why != NULL)
@@ -804,8 +851,9 @@ node_check_services(const struct node *node,
 {
 	uint8_t *meta, *full;
 	size_t meta_size, full_size;
-	int rc = services_encode(node, services, count, 1, &meta, &meta_size,
-				 &full, &full_size, why);
+	int rc = services_encode(node, services, count,
+				 swim_self_incarnation(node->swim) + 1, &meta,
+				 &meta_size, &full, &full_size, why);
 	if (rc == 0) {
 		free(meta);
 		free(full);
@@ -851,10 +899,13 @@ node_set_services(struct node *node, uint64_t now_ms,
 	free(meta);
 	if (rc == 0) {
 		const char *self = swim_self_name(node->swim);
-		if (full != NULL)
-			bigset_put(node, self, version, full, full_size);
-		else
+		if (full != NULL) {
+			uint8_t digest[SERVICE_SET_DIGEST_SIZE];
+			service_set_digest(digest, full, full_size);
+			bigset_put(node, self, digest, full, full_size);
+		} else {
 			bigset_drop(node, self);
+		}
 		full = NULL;
 		/* Our own entry exists since node_new, so this cannot fail. */
 		set.version = version;

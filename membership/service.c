@@ -2,6 +2,7 @@
  * service: validation, deep copy and the set codec (see service.h).
  */
 #include <msgpack.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,7 @@ enum {
 	SET_KEY_VERSION = 1,
 	SET_KEY_SERVICES = 2,
 	SET_KEY_FULL_SIZE = 3,
+	SET_KEY_DIGEST = 4,
 };
 enum {
 	SVC_KEY_ID = 1,
@@ -339,6 +341,7 @@ guarded_write(void *data, const char *buf, size_t len)
 /* A set, or with full_size > 0 the stub standing for one (no services). */
 static int
 set_encode(uint64_t version, size_t full_size,
+	   const uint8_t digest[SERVICE_SET_DIGEST_SIZE],
 	   struct service *const *services, size_t count, uint8_t **out,
 	   size_t *size)
 {
@@ -349,7 +352,7 @@ set_encode(uint64_t version, size_t full_size,
 	msgpack_sbuffer sbuf;
 	msgpack_packer pk;
 	msgpack_packer_init(&pk, &g, guarded_write);
-	msgpack_pack_map(&pk, full_size > 0 ? 3 : 2);
+	msgpack_pack_map(&pk, full_size > 0 ? 4 : 2);
 	msgpack_pack_uint8(&pk, SET_KEY_VERSION);
 	msgpack_pack_uint64(&pk, version);
 	msgpack_pack_uint8(&pk, SET_KEY_SERVICES);
@@ -359,6 +362,9 @@ set_encode(uint64_t version, size_t full_size,
 	if (full_size > 0) {
 		msgpack_pack_uint8(&pk, SET_KEY_FULL_SIZE);
 		msgpack_pack_uint64(&pk, full_size);
+		msgpack_pack_uint8(&pk, SET_KEY_DIGEST);
+		msgpack_pack_bin(&pk, SERVICE_SET_DIGEST_SIZE);
+		msgpack_pack_bin_body(&pk, digest, SERVICE_SET_DIGEST_SIZE);
 	}
 	sbuf = g.sb;
 	if (g.failed || sbuf.data == NULL) {
@@ -378,16 +384,26 @@ int
 service_set_encode(uint64_t version, struct service *const *services,
 		   size_t count, uint8_t **out, size_t *size)
 {
-	return set_encode(version, 0, services, count, out, size);
+	return set_encode(version, 0, NULL, services, count, out, size);
+}
+
+void
+service_set_digest(uint8_t digest[SERVICE_SET_DIGEST_SIZE],
+		   const uint8_t *set, size_t size)
+{
+	crypto_generichash(digest, SERVICE_SET_DIGEST_SIZE, set, size, NULL,
+			   0);
 }
 
 int
-service_set_encode_stub(uint64_t version, size_t full_size, uint8_t **out,
-			size_t *size)
+service_set_encode_stub(uint64_t version, const uint8_t *full,
+			size_t full_size, uint8_t **out, size_t *size)
 {
 	if (full_size == 0 || full_size > SERVICE_SET_BYTES_MAX)
 		return RUMOR_EINVAL;
-	return set_encode(version, full_size, NULL, 0, out, size);
+	uint8_t digest[SERVICE_SET_DIGEST_SIZE];
+	service_set_digest(digest, full, full_size);
+	return set_encode(version, full_size, digest, NULL, 0, out, size);
 }
 
 /* ---- decoding ------------------------------------------------------------- */
@@ -580,7 +596,7 @@ decode_set(const msgpack_object *root, struct service_set *set,
 	if (root->type != MSGPACK_OBJECT_MAP)
 		return "the set is not a map";
 	const msgpack_object *list = NULL;
-	bool has_version = false;
+	bool has_version = false, has_digest = false;
 	for (uint32_t i = 0; i < root->via.map.size; i++) {
 		const msgpack_object_kv *kv = &root->via.map.ptr[i];
 		if (kv->key.type != MSGPACK_OBJECT_POSITIVE_INTEGER)
@@ -598,8 +614,17 @@ decode_set(const msgpack_object *root, struct service_set *set,
 			    kv->val.via.u64 > SERVICE_SET_BYTES_MAX)
 				return "bad full set size";
 			set->full_size = (size_t)kv->val.via.u64;
+		} else if (kv->key.via.u64 == SET_KEY_DIGEST) {
+			if (kv->val.type != MSGPACK_OBJECT_BIN ||
+			    kv->val.via.bin.size != SERVICE_SET_DIGEST_SIZE)
+				return "bad set digest";
+			memcpy(set->digest, kv->val.via.bin.ptr,
+			       SERVICE_SET_DIGEST_SIZE);
+			has_digest = true;
 		}
 	}
+	if (set->full_size > 0 && !has_digest)
+		return "a stub lacks its digest";
 	if (!has_version || list == NULL || list->type != MSGPACK_OBJECT_ARRAY)
 		return "the set lacks its version or services";
 	if (set->full_size > 0 && list->via.array.size > 0)

@@ -3,7 +3,8 @@
  * wire form. A node's services travel as one versioned set:
  *
  *	set     = map { 1: version (uint), 2: [service, ...],
- *	                3: full_size (uint, stubs only) }
+ *	                3: full_size (uint, stubs only),
+ *	                4: digest (bin, stubs only) }
  *	service = map { 1: id, 2: name, 3: address, 4: port (uint),
  *	                5: [tag, ...], 6: { key: value, ... },
  *	                7: health (uint, enum service_health),
@@ -17,8 +18,9 @@
  * stay local.
  *
  * A set too big to announce inline is announced as a stub: no services,
- * and full_size, the bytes of the set it stands for, which travels in the
- * push-pull exchange instead (membership/node.h).
+ * the size and digest of the set it stands for, which travels in the
+ * push-pull exchange instead (membership/node.h) and is known by its
+ * digest there.
  *
  * Keys are protocol (append only); unknown keys are skipped, so a newer
  * agent may add fields. Decoding checks every limit below and returns a
@@ -152,19 +154,30 @@ int
 service_set_encode(uint64_t version, struct service *const *services,
 		   size_t count, uint8_t **out, size_t *size);
 
-/** The stub standing for a set of full_size bytes (1..SERVICE_SET_BYTES_MAX;
- *  RUMOR_EINVAL otherwise), in a malloc'd buffer; 0 or RUMOR_ENOMEM. */
+/** Bytes of a set's digest (BLAKE2b). */
+#define SERVICE_SET_DIGEST_SIZE 16
+
+/** The digest of an encoded set. */
+void
+service_set_digest(uint8_t digest[SERVICE_SET_DIGEST_SIZE],
+		   const uint8_t *set, size_t size);
+
+/** The stub standing for the encoded set full[0, full_size)
+ *  (1..SERVICE_SET_BYTES_MAX bytes; RUMOR_EINVAL otherwise), in a
+ *  malloc'd buffer; 0 or RUMOR_ENOMEM. */
 int
-service_set_encode_stub(uint64_t version, size_t full_size, uint8_t **out,
-			size_t *size);
+service_set_encode_stub(uint64_t version, const uint8_t *full,
+			size_t full_size, uint8_t **out, size_t *size);
 
 /** A decoded set: free it with service_set_destroy. */
 struct service_set {
 	uint64_t version;
 	struct service **services;
 	size_t count;
-	/** Not 0 for a stub: the bytes of the set it stands for. */
+	/** Not 0 for a stub: the bytes of the set it stands for, and
+	 *  their digest. */
 	size_t full_size;
+	uint8_t digest[SERVICE_SET_DIGEST_SIZE];
 };
 
 /**

@@ -183,6 +183,58 @@ test_a_large_set_spreads_through_push_pulls(void)
 	sim_delete(sim);
 }
 
+/* A restarted owner starts from a lower incarnation than its last life
+ * reached; its new large set must still replace the old one everywhere. */
+static void
+test_a_restarted_owner_replaces_its_large_set(void)
+{
+	struct sim_options opt;
+	sim_options_default(&opt, 20, SEED + 7);
+	opt.check_safety = true;
+	/* Reaped a minute after failing rather than a day (Serf's). */
+	opt.swim.reconnect_timeout_ms = 60000;
+	opt.swim.tombstone_timeout_ms = 60000;
+	struct sim *sim = sim_new(&opt);
+	ASSERT_NOT_NULL(sim);
+	ASSERT(sim_run_until_converged(sim, 20000) != UINT64_MAX);
+	sim_run_until(sim, 20000);
+	for (int k = 0; k < 5; k++) /* raises its incarnation by 5 */
+		ASSERT_OK(register_many(sim, 3, 200, "a", (size_t)k));
+	ASSERT(run_until_seen(sim, false, 200, sim_now_ms(sim) + 60000) !=
+	       UINT64_MAX);
+	uint64_t before = swim_self_incarnation(node_swim(sim_node(sim, 3)));
+	ASSERT_OK(sim_restart(sim, 3));
+	ASSERT_LE(swim_self_incarnation(node_swim(sim_node(sim, 3))), before);
+	ASSERT_OK(register_many(sim, 3, 100, "z", 0));
+	uint64_t t0 = sim_now_ms(sim);
+	uint64_t t = run_until_seen(sim, false, 100, t0 + 60000);
+	printf("  a restarted owner's new set replaced the old everywhere "
+	       "after %.1f s\n", (t - t0) / 1000.0);
+	ASSERT(t != UINT64_MAX);
+	ASSERT_EQ(nodes_seeing(sim, true, 200), 0);
+	/* Nobody keeps pulling. */
+	sim_run_until(sim, sim_now_ms(sim) + 10000);
+	for (uint32_t i = 0; i < 20; i++) {
+		struct node_stats st;
+		node_stats(sim_node(sim, i), &st);
+		ASSERT_EQ(st.large_sets_missing, 0);
+	}
+	/* It crashes and is reaped: its set goes from every node. */
+	ASSERT_OK(sim_crash(sim, 3));
+	const struct swim_config *cfg = &sim_options(sim)->swim;
+	sim_run_until(sim, sim_now_ms(sim) + cfg->reconnect_timeout_ms +
+				   cfg->tombstone_timeout_ms + 60000);
+	for (uint32_t i = 0; i < 20; i++) {
+		if (i == 3)
+			continue;
+		struct node_stats st;
+		node_stats(sim_node(sim, i), &st);
+		ASSERT_EQ(st.large_sets_held, 0);
+	}
+	ASSERT_EQ(nodes_seeing(sim, true, 0), 19);
+	sim_delete(sim);
+}
+
 static void
 test_a_set_past_the_limits_is_refused_and_nothing_changes(void)
 {
@@ -216,6 +268,7 @@ main(void)
 		return 1;
 	RUN(test_a_registration_reaches_every_node_and_follows_its_node);
 	RUN(test_a_large_set_spreads_through_push_pulls);
+	RUN(test_a_restarted_owner_replaces_its_large_set);
 	RUN(test_a_set_past_the_limits_is_refused_and_nothing_changes);
 	return TEST_SUMMARY();
 }

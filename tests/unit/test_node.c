@@ -8,6 +8,7 @@
 
 #include "membership/node.h"
 #include "rumor/error.h"
+#include "swim/swim_proto.h"
 #include "test.h"
 
 #define T0 10000
@@ -239,7 +240,8 @@ test_a_large_set_rides_in_the_push_pull_and_is_served_onward(void)
 	keyring_delete(kr);
 }
 
-/* A plaintext frame of a's state followed by `tail`. */
+/* A plaintext frame of a's state (a holds no large set, so its frame is
+ * the bare state) followed by `tail`. */
 static enum node_drop
 state_then(struct node *a, struct node *b, const uint8_t *tail, size_t len)
 {
@@ -247,21 +249,23 @@ state_then(struct node *a, struct node *b, const uint8_t *tail, size_t len)
 	size_t size;
 	if (node_stream_encode(a, false, &frame, &size) != 0)
 		return node_drop_MAX;
-	size_t plain_size;
-	const uint8_t *plain = seal_plain_unwrap(frame + NODE_STREAM_PREFIX,
+	size_t state_size, end;
+	const uint8_t *state = seal_plain_unwrap(frame + NODE_STREAM_PREFIX,
 						 size - NODE_STREAM_PREFIX,
-						 &plain_size);
-	/* Cut a's (empty) sets attachment, the last byte, and append. */
-	size_t state_size = plain_size - 1;
+						 &state_size);
 	uint8_t *bytes = malloc(state_size + len);
 	uint8_t *out = malloc(state_size + len + SEAL_PLAIN_OVERHEAD);
-	memcpy(bytes, plain, state_size);
+	memcpy(bytes, state, state_size);
 	memcpy(bytes + state_size, tail, len);
 	size_t out_size;
 	seal_plain_wrap(out, state_size + len + SEAL_PLAIN_OVERHEAD,
 			&out_size, bytes, state_size + len);
 	const struct swim_addr from = {1, 1};
-	enum node_drop drop = node_stream_handle(b, T0, &from, out, out_size);
+	enum node_drop drop = node_drop_MAX;
+	if (swim_proto_value_end(state, state_size, UINT64_MAX, UINT64_MAX,
+				 &end) == SWIM_DROP_NONE &&
+	    end == state_size)
+		drop = node_stream_handle(b, T0, &from, out, out_size);
 	free(frame);
 	free(bytes);
 	free(out);
@@ -269,32 +273,87 @@ state_then(struct node *a, struct node *b, const uint8_t *tail, size_t len)
 }
 
 static void
+drain(struct node *n)
+{
+	struct swim_event ev;
+	while (node_poll_event(n, &ev))
+		;
+}
+
+static void
 test_a_malformed_sets_attachment_drops_the_frame(void)
 {
 	struct node *a = node_make("a", 1, NULL, 1);
 	struct node *b = node_make("b", 2, NULL, 2);
-	const uint8_t none[] = {0x90};          /* [] */
-	const uint8_t not_array[] = {0x01};     /* 1 */
-	const uint8_t short_entry[] = {0x91, 0x92, 0xa1, 'a', 0x01};
-	const uint8_t bad_bin[] = {0x91, 0x93, 0xa1, 'a', 0x01, 0xc4, 0x02,
-				   0x90, 0x90}; /* not a set */
-	const uint8_t truncated[] = {0x91, 0x93, 0xa1};
+	struct node *c = node_make("c", 3, NULL, 3);
+	ASSERT_OK(offer(c, 50));
+	const uint8_t none[] = {0x90};      /* [] */
+	const uint8_t not_array[] = {0x01}; /* 1 */
+	const uint8_t short_entry[] = {0x91, 0x91, 0xa1, 'c'};
+	const uint8_t three[] = {0x91, 0x93, 0xa1, 'c', 0x01, 0xc4, 0x00};
+	const uint8_t nul_name[] = {0x91, 0x92, 0xa3, 'c', 0, 'x', 0xc4, 0x00};
+	const uint8_t truncated[] = {0x91, 0x92, 0xa1};
 	ASSERT_EQ(state_then(a, b, none, 0), NODE_DROP_NONE);
 	ASSERT_EQ(state_then(a, b, none, sizeof(none)), NODE_DROP_NONE);
 	ASSERT_EQ(state_then(a, b, not_array, sizeof(not_array)),
 		  NODE_DROP_SERVICES);
 	ASSERT_EQ(state_then(a, b, short_entry, sizeof(short_entry)),
 		  NODE_DROP_SERVICES);
+	ASSERT_EQ(state_then(a, b, three, sizeof(three)), NODE_DROP_SERVICES);
+	ASSERT_EQ(state_then(a, b, nul_name, sizeof(nul_name)),
+		  NODE_DROP_SERVICES);
 	ASSERT_EQ(state_then(a, b, truncated, sizeof(truncated)),
 		  NODE_DROP_SERVICES);
-	/* Well-formed, at a version a never announced: ignored. */
-	ASSERT_EQ(state_then(a, b, bad_bin, sizeof(bad_bin)), NODE_DROP_NONE);
 	struct node_stats st;
 	node_stats(b, &st);
-	ASSERT_EQ(st.drop_count[NODE_DROP_SERVICES], 3);
+	ASSERT_EQ(st.drop_count[NODE_DROP_SERVICES], 5);
+
+	/* b learns c's stub; a well-formed set that is not the one the
+	 * stub names (an empty set) is ignored and c's stays wanted. */
+	const uint8_t *fr;
+	uint8_t *frame;
+	size_t size, plain_size;
+	ASSERT_OK(node_stream_encode(c, false, &frame, &size));
+	fr = seal_plain_unwrap(frame + NODE_STREAM_PREFIX,
+			       size - NODE_STREAM_PREFIX, &plain_size);
+	size_t end;
+	ASSERT_EQ(swim_proto_value_end(fr, plain_size, UINT64_MAX, UINT64_MAX,
+				       &end), SWIM_DROP_NONE);
+	ASSERT(end < plain_size); /* c's frame carries its set */
+	ASSERT_EQ(state_then(c, b, NULL, 0), node_drop_MAX); /* not bare */
+	const uint8_t wrong[] = {0x91, 0x92, 0xa1, 'c', 0xc4, 0x05,
+				 0x82, 0x01, 0x01, 0x02, 0x90};
+	uint8_t *mixed = malloc(end + sizeof(wrong) + SEAL_PLAIN_OVERHEAD);
+	uint8_t *plain = malloc(end + sizeof(wrong));
+	memcpy(plain, fr, end);
+	memcpy(plain + end, wrong, sizeof(wrong));
+	size_t mixed_size;
+	seal_plain_wrap(mixed, end + sizeof(wrong) + SEAL_PLAIN_OVERHEAD,
+			&mixed_size, plain, end + sizeof(wrong));
+	const struct swim_addr from = {3, 7946};
+	ASSERT_EQ(node_stream_handle(b, T0, &from, mixed, mixed_size),
+		  NODE_DROP_NONE);
+	drain(b);
+	node_stats(b, &st);
 	ASSERT_EQ(st.large_sets_held, 0);
+	ASSERT_EQ(st.large_sets_missing, 1);
+	ASSERT_EQ(st.bad_service_sets, 0);
+	ASSERT_EQ(api_instances(b), 0);
+	/* The frame as c sends it: taken. */
+	ASSERT_EQ(node_stream_handle(b, T0, &from, frame + NODE_STREAM_PREFIX,
+				     size - NODE_STREAM_PREFIX),
+		  NODE_DROP_NONE);
+	drain(b);
+	node_stats(b, &st);
+	ASSERT_EQ(st.large_sets_held, 1);
+	ASSERT_EQ(st.large_sets_missing, 0);
+	ASSERT_EQ(api_instances(b), 50);
+	free(frame);
+	free(mixed);
+	free(plain);
 	node_delete(a);
 	node_delete(b);
+	node_delete(c);
 }
 
 static void

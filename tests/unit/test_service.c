@@ -233,28 +233,71 @@ build_stub_of_nothing(msgpack_packer *pk)
 }
 
 static void
+build_stub_without_digest(msgpack_packer *pk)
+{
+	msgpack_pack_map(pk, 3);
+	msgpack_pack_uint8(pk, 1);
+	msgpack_pack_uint8(pk, 1);
+	msgpack_pack_uint8(pk, 2);
+	msgpack_pack_array(pk, 0);
+	msgpack_pack_uint8(pk, 3);
+	msgpack_pack_uint16(pk, 900);
+}
+
+static void
+build_stub_short_digest(msgpack_packer *pk)
+{
+	msgpack_pack_map(pk, 4);
+	msgpack_pack_uint8(pk, 1);
+	msgpack_pack_uint8(pk, 1);
+	msgpack_pack_uint8(pk, 2);
+	msgpack_pack_array(pk, 0);
+	msgpack_pack_uint8(pk, 3);
+	msgpack_pack_uint16(pk, 900);
+	msgpack_pack_uint8(pk, 4);
+	msgpack_pack_bin(pk, 3);
+	msgpack_pack_bin_body(pk, "abc", 3);
+}
+
+static void
 test_a_stub_stands_for_a_large_set(void)
 {
 	uint8_t *buf;
 	size_t size;
-	ASSERT_OK(service_set_encode_stub(42, 9000, &buf, &size));
-	ASSERT_LE(size, 16);
+	static uint8_t full[9000], other[9000];
+	memset(full, 7, sizeof(full));
+	memset(other, 7, sizeof(other));
+	other[4500] = 8;
+	ASSERT_OK(service_set_encode_stub(42, full, sizeof(full), &buf, &size));
+	ASSERT_LE(size, 40);
 	struct service_set set;
 	ASSERT_OK(service_set_decode(&set, buf, size, NULL));
 	ASSERT_EQ(set.version, 42);
 	ASSERT_EQ(set.full_size, 9000);
 	ASSERT_EQ(set.count, 0);
+	uint8_t digest[SERVICE_SET_DIGEST_SIZE];
+	service_set_digest(digest, full, sizeof(full));
+	ASSERT(memcmp(set.digest, digest, sizeof(digest)) == 0);
+	service_set_digest(digest, other, sizeof(other));
+	ASSERT(memcmp(set.digest, digest, sizeof(digest)) != 0);
 	service_set_destroy(&set);
 	free(buf);
-	ASSERT_EQ(service_set_encode_stub(1, 0, &buf, &size), RUMOR_EINVAL);
-	ASSERT_EQ(service_set_encode_stub(1, SERVICE_SET_BYTES_MAX + 1, &buf,
-					  &size), RUMOR_EINVAL);
+	ASSERT_EQ(service_set_encode_stub(1, full, 0, &buf, &size),
+		  RUMOR_EINVAL);
+	static uint8_t huge[SERVICE_SET_BYTES_MAX + 1];
+	ASSERT_EQ(service_set_encode_stub(1, huge, sizeof(huge), &buf, &size),
+		  RUMOR_EINVAL);
 	const char *why = NULL;
 	ASSERT_EQ(decode_packed(build_stub_with_services, &why),
 		  RUMOR_EINVAL);
 	ASSERT(strstr(why, "stub") != NULL);
 	ASSERT_EQ(decode_packed(build_stub_of_nothing, &why), RUMOR_EINVAL);
 	ASSERT(strstr(why, "full set size") != NULL);
+	ASSERT_EQ(decode_packed(build_stub_without_digest, &why),
+		  RUMOR_EINVAL);
+	ASSERT(strstr(why, "digest") != NULL);
+	ASSERT_EQ(decode_packed(build_stub_short_digest, &why), RUMOR_EINVAL);
+	ASSERT(strstr(why, "digest") != NULL);
 	/* A plain set is no stub. */
 	struct service a = web();
 	struct service *list[] = {&a};
