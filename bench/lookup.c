@@ -2,14 +2,22 @@
  * Lookups per second and their latency, over each system's local API,
  * one client, one connection, one request at a time:
  *
- *	bench-lookup rumor SOCKET NAME SECONDS
- *	    librumor rumor_lookup(NAME) on the agent's Unix socket
+ *	bench-lookup rumor SOCKET NAME SECONDS [COUNT]
+ *	    librumor rumor_lookup(NAME) on the agent's Unix socket; with
+ *	    COUNT, the names NAME-0 .. NAME-<COUNT-1> in turn
  *	bench-lookup serf HOST:PORT TAG=VALUE SECONDS
  *	    Serf's RPC "members-filtered" with that tag (what
  *	    `serf members -tag` sends), msgpack over TCP
  *
+ *	bench-lookup rumor-pipelined SOCKET NAME SECONDS COUNT DEPTH
+ *	bench-lookup serf-pipelined HOST:PORT TAG=VALUE SECONDS DEPTH
+ *	    the same requests DEPTH at a time: one write of DEPTH
+ *	    requests, then their DEPTH answers (both protocols answer a
+ *	    connection's requests in order); latency is per batch
+ *
  * Prints one JSON line: lookups, per second, p50/p99/max latency in
  * microseconds, and how many instances (members) each answer held.
+ * Every answer is decoded and counted, so a wrong one stops the run.
  */
 #include <arpa/inet.h>
 #include <msgpack.h>
@@ -19,9 +27,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/ipc_proto.h"
 #include "rumor/rumor.h"
 
 #define SAMPLES_MAX (8u << 20)
@@ -54,8 +64,11 @@ report(const char *system, uint64_t *lat, size_t n, double seconds,
 }
 
 static int
-bench_rumor(const char *sock, const char *name, double seconds)
+bench_rumor(const char *sock, const char *prefix, double seconds,
+	    unsigned names)
 {
+	char name[128];
+	snprintf(name, sizeof(name), "%s", prefix);
 	struct rumor *r;
 	if (rumor_connect(sock, &r) != 0) {
 		fprintf(stderr, "bench-lookup: cannot connect to %s\n", sock);
@@ -69,6 +82,9 @@ bench_rumor(const char *sock, const char *name, double seconds)
 		uint64_t t0 = now_ns();
 		if (t0 >= end)
 			break;
+		if (names > 0)
+			snprintf(name, sizeof(name), "%s-%zu", prefix,
+				 n % names);
 		if (rumor_lookup(r, name, NULL, false, out, 4096, &count) != 0) {
 			fprintf(stderr, "bench-lookup: %s\n", rumor_last_error(r));
 			return 1;
@@ -122,16 +138,13 @@ next_value(int fd, msgpack_unpacker *u, msgpack_unpacked *out)
 	}
 }
 
-/* Send {Command, Seq} and body (NULL: none); read the reply header (and
- * body if want_body); returns the body's "Members" count or -1. */
-static long
-rpc(int fd, msgpack_unpacker *u, const char *command, uint64_t seq,
-    const char *tag, const char *value, int want_body)
+/* Append {Command, Seq} and its body (tag NULL: the handshake's). */
+static void
+rpc_pack(msgpack_sbuffer *sb, const char *command, uint64_t seq,
+	 const char *tag, const char *value)
 {
-	msgpack_sbuffer sb;
-	msgpack_sbuffer_init(&sb);
 	msgpack_packer pk;
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, 2);
 	pack_str(&pk, "Command");
 	pack_str(&pk, command);
@@ -147,10 +160,13 @@ rpc(int fd, msgpack_unpacker *u, const char *command, uint64_t seq,
 		pack_str(&pk, tag);
 		pack_str(&pk, value);
 	}
-	int rc = send_all(fd, sb.data, sb.size);
-	msgpack_sbuffer_destroy(&sb);
-	if (rc != 0)
-		return -1;
+}
+
+/* Read one reply: its header, and its body if want_body; returns the
+ * body's "Members" count or -1. */
+static long
+rpc_reply(int fd, msgpack_unpacker *u, int want_body)
+{
 	msgpack_unpacked v;
 	msgpack_unpacked_init(&v);
 	long members = 0;
@@ -171,8 +187,22 @@ rpc(int fd, msgpack_unpacker *u, const char *command, uint64_t seq,
 	return members;
 }
 
+/* Send {Command, Seq} and body; read the reply (see rpc_reply). */
+static long
+rpc(int fd, msgpack_unpacker *u, const char *command, uint64_t seq,
+    const char *tag, const char *value, int want_body)
+{
+	msgpack_sbuffer sb;
+	msgpack_sbuffer_init(&sb);
+	rpc_pack(&sb, command, seq, tag, value);
+	int rc = send_all(fd, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+	return rc != 0 ? -1 : rpc_reply(fd, u, want_body);
+}
+
 static int
-bench_serf(const char *addr, const char *tagval, double seconds)
+bench_serf(const char *addr, const char *tagval, double seconds,
+	   unsigned depth)
 {
 	char host[64], tag[128];
 	int port;
@@ -197,35 +227,154 @@ bench_serf(const char *addr, const char *tagval, double seconds)
 		return 1;
 	}
 	uint64_t *lat = malloc(SAMPLES_MAX * sizeof(*lat));
-	size_t n = 0;
+	size_t n = 0, batches = 0;
 	long count = 0;
+	msgpack_sbuffer batch;
+	msgpack_sbuffer_init(&batch);
 	uint64_t end = now_ns() + (uint64_t)(seconds * 1e9);
-	while (n < SAMPLES_MAX && lat) {
+	while (batches < SAMPLES_MAX && lat) {
 		uint64_t t0 = now_ns();
 		if (t0 >= end)
 			break;
-		count = rpc(fd, &u, "members-filtered", n + 1, tag, eq + 1, 1);
+		batch.size = 0;
+		for (unsigned d = 0; d < depth; d++)
+			rpc_pack(&batch, "members-filtered", n + d + 1, tag,
+				 eq + 1);
+		if (send_all(fd, batch.data, batch.size) != 0)
+			count = -1;
+		for (unsigned d = 0; count >= 0 && d < depth; d++)
+			count = rpc_reply(fd, &u, 1);
 		if (count < 0) {
 			fprintf(stderr, "bench-lookup: serf RPC failed\n");
 			return 1;
 		}
-		lat[n++] = now_ns() - t0;
+		n += depth;
+		lat[batches++] = now_ns() - t0;
 	}
-	report("serf", lat, n, seconds, (size_t)count);
+	msgpack_sbuffer_destroy(&batch);
+	if (depth > 1) {
+		qsort(lat, batches, sizeof(*lat), cmp_u64);
+		printf("{\"system\": \"serf\", \"lookups\": %zu, "
+		       "\"per_s\": %.0f, \"depth\": %u, \"p50_us\": %.1f, "
+		       "\"p99_us\": %.1f, \"max_us\": %.1f, "
+		       "\"instances\": %ld}\n", n, n / seconds, depth,
+		       batches ? lat[batches / 2] / 1000.0 : 0,
+		       batches ? lat[batches * 99 / 100] / 1000.0 : 0,
+		       batches ? lat[batches - 1] / 1000.0 : 0, count);
+	} else {
+		report("serf", lat, n, seconds, (size_t)count);
+	}
 	msgpack_unpacker_destroy(&u);
 	close(fd);
 	free(lat);
 	return 0;
 }
 
+/* ---- pipelined ---------------------------------------------------------- */
+
+static int
+recv_all(int fd, uint8_t *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = recv(fd, p, n, 0);
+		if (k <= 0)
+			return -1;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static int
+bench_rumor_pipelined(const char *sock, const char *prefix, double seconds,
+		      unsigned names, unsigned depth)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", sock);
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+		fprintf(stderr, "bench-lookup: cannot connect to %s\n", sock);
+		return 1;
+	}
+	/* Every name's request frame, once. */
+	msgpack_sbuffer *frames = calloc(names, sizeof(*frames));
+	for (unsigned k = 0; k < names; k++) {
+		struct ipc_request req = {.op = IPC_OP_LOOKUP};
+		snprintf(req.name, sizeof(req.name), "%s-%u", prefix, k);
+		msgpack_sbuffer_init(&frames[k]);
+		if (ipc_request_encode(&frames[k], &req) != 0)
+			return 1;
+	}
+	msgpack_sbuffer batch;
+	msgpack_sbuffer_init(&batch);
+	uint64_t *lat = malloc(SAMPLES_MAX * sizeof(*lat));
+	uint8_t *in = malloc(IPC_RESPONSE_MAX);
+	size_t n = 0, batches = 0, count = 0;
+	uint64_t end = now_ns() + (uint64_t)(seconds * 1e9);
+	while (batches < SAMPLES_MAX && lat && in) {
+		uint64_t t0 = now_ns();
+		if (t0 >= end)
+			break;
+		batch.size = 0;
+		for (unsigned d = 0; d < depth; d++) {
+			const msgpack_sbuffer *f = &frames[(n + d) % names];
+			msgpack_sbuffer_write(&batch, f->data, f->size);
+		}
+		if (send_all(fd, batch.data, batch.size) != 0)
+			return 1;
+		for (unsigned d = 0; d < depth; d++) {
+			uint8_t head[IPC_PREFIX];
+			if (recv_all(fd, head, sizeof(head)) != 0)
+				return 1;
+			uint32_t len = ipc_frame_len(head);
+			struct ipc_response resp;
+			if (len > IPC_RESPONSE_MAX || recv_all(fd, in, len) != 0 ||
+			    ipc_response_decode(&resp, in, len) != 0)
+				return 1;
+			const msgpack_object *list =
+				ipc_map_get(resp.root, "instances");
+			if (!resp.ok || list == NULL ||
+			    list->type != MSGPACK_OBJECT_ARRAY) {
+				fprintf(stderr, "bench-lookup: bad answer\n");
+				return 1;
+			}
+			count = list->via.array.size;
+			ipc_response_destroy(&resp);
+		}
+		n += depth;
+		lat[batches++] = now_ns() - t0;
+	}
+	qsort(lat, batches, sizeof(*lat), cmp_u64);
+	printf("{\"system\": \"rumor\", \"lookups\": %zu, \"per_s\": %.0f, "
+	       "\"depth\": %u, \"p50_us\": %.1f, \"p99_us\": %.1f, "
+	       "\"max_us\": %.1f, \"instances\": %zu}\n", n, n / seconds,
+	       depth, batches ? lat[batches / 2] / 1000.0 : 0,
+	       batches ? lat[batches * 99 / 100] / 1000.0 : 0,
+	       batches ? lat[batches - 1] / 1000.0 : 0, count);
+	close(fd);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
-	if (argc == 5 && strcmp(argv[1], "rumor") == 0)
-		return bench_rumor(argv[2], argv[3], atof(argv[4]));
+	if ((argc == 5 || argc == 6) && strcmp(argv[1], "rumor") == 0)
+		return bench_rumor(argv[2], argv[3], atof(argv[4]),
+				   argc == 6 ? (unsigned)atoi(argv[5]) : 0);
 	if (argc == 5 && strcmp(argv[1], "serf") == 0)
-		return bench_serf(argv[2], argv[3], atof(argv[4]));
-	fprintf(stderr, "usage: bench-lookup rumor SOCKET NAME SECONDS\n"
+		return bench_serf(argv[2], argv[3], atof(argv[4]), 1);
+	if (argc == 7 && strcmp(argv[1], "rumor-pipelined") == 0)
+		return bench_rumor_pipelined(argv[2], argv[3], atof(argv[4]),
+					     (unsigned)atoi(argv[5]),
+					     (unsigned)atoi(argv[6]));
+	if (argc == 6 && strcmp(argv[1], "serf-pipelined") == 0)
+		return bench_serf(argv[2], argv[3], atof(argv[4]),
+				  (unsigned)atoi(argv[5]));
+	fprintf(stderr, "usage: bench-lookup rumor SOCKET NAME SECONDS [COUNT]\n"
+			"       bench-lookup rumor-pipelined SOCKET NAME SECONDS "
+			"COUNT DEPTH\n"
+			"       bench-lookup serf-pipelined HOST:PORT TAG=VALUE "
+			"SECONDS DEPTH\n"
 			"       bench-lookup serf HOST:PORT TAG=VALUE SECONDS\n");
 	return 2;
 }

@@ -1,15 +1,28 @@
 #!/usr/bin/env bash
 # Lookups over the local API, rumor vs Serf in the same run.
-#   bench/run-lookup.sh [AGENTS] [SERVICES_PER_AGENT] [SECONDS]
-# AGENTS rumor agents (default 32) each register SERVICES_PER_AGENT
-# instances of "web" (default 6: what one node's announcement holds) and
-# AGENTS Serf agents carry the tag role=web; then bench-lookup asks agent
-# 0 of each for all web instances for SECONDS (default 10), with 1 client
-# and with 4 concurrent clients. Everything on 127.0.0.1, every process
-# stopped by PID. Writes bench/results/lookup-N<AGENTS>-S<PER>.json, .md.
+#   bench/run-lookup.sh [AGENTS] [SERVICES] [SECONDS] [CLIENTS...]
+# AGENTS rumor agents (default 10) each register one instance of each of
+# SERVICES services svc-0 .. svc-<SERVICES-1> (default 100), so the
+# cluster holds AGENTS x SERVICES instances (1,000 by default; a node's
+# 100 services travel as a large set, in push-pulls) and a lookup of one
+# service answers AGENTS instances. AGENTS Serf agents carry the tag
+# role=web, so Serf's nearest equivalent (RPC members-filtered, what
+# `serf members -tag role=web` sends) answers AGENTS members. Then
+# bench-lookup asks agent 0 of each for SECONDS (default 10) with each
+# number of concurrent clients in CLIENTS (default 1 4 8), each sending
+# one request and waiting for its answer; rumor's clients walk through
+# all the service names. Then one client pipelines: DEPTH requests
+# (default 32, env DEPTH) in one write, then their answers, the
+# server's capacity rather than one caller's latency; latency there is
+# per batch. Everything on 127.0.0.1,
+# every process stopped by PID. Writes bench/results/lookup-A<AGENTS>-
+# S<SERVICES>.json and .md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-n=${1:-32}; per=${2:-6}; secs=${3:-10}
+n=${1:-10}; services=${2:-100}; secs=${3:-10}; depth=${DEPTH:-32}
+shift $(($# < 3 ? $# : 3))
+clients=("$@")
+[ ${#clients[@]} -gt 0 ] || clients=(1 4 8)
 .ci/deps --bench >/dev/null
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)" --target rumor bench-lookup >/dev/null
@@ -23,7 +36,23 @@ cleanup() {
 trap cleanup EXIT
 base=$((20000 + RANDOM % 20000))
 
-echo "== $n rumor agents x $per web instances" >&2
+# clients SYSTEM ADDR NAME EXTRA...: one bench-lookup per client at once.
+run_clients() {
+	local sys=$1 addr=$2 name=$3; shift 3
+	local c k cpids
+	for c in "${clients[@]}"; do
+		cpids=()
+		for k in $(seq 1 "$c"); do
+			build/bench-lookup "$sys" "$addr" "$name" "$secs" "$@" \
+				>"$work/$sys-$c-$k.json" &
+			cpids+=($!)
+		done
+		wait "${cpids[@]}"
+	done
+}
+
+want=$((n * services))
+echo "== $n rumor agents x $services services ($want instances)" >&2
 for i in $(seq 0 $((n - 1))); do
 	join=(); [ "$i" -gt 0 ] && join=(--join "127.0.0.1:$base")
 	build/rumor agent --name "r$i" --bind "127.0.0.1:$((base + i))" \
@@ -34,24 +63,24 @@ for i in $(seq 0 $((n - 1))); do
 done
 sleep 2
 for i in $(seq 0 $((n - 1))); do
-	for k in $(seq 1 "$per"); do
-		build/rumor register web --id "web-$k" --port $((8000 + k)) \
+	for k in $(seq 0 $((services - 1))); do
+		build/rumor register "svc-$k" --port $((8000 + i)) \
 			--socket "$work/r$i.sock" >/dev/null
 	done
 done
-want=$((n * per))
-for _ in $(seq 100); do
-	got=$(build/rumor lookup web --json --socket "$work/r0.sock" |
-		python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+got=0
+for _ in $(seq 300); do
+	got=$(build/rumor services --json --socket "$work/r0.sock" |
+		python3 -c 'import json,sys; print(sum(s["healthy"] for s in json.load(sys.stdin)))')
 	[ "$got" = "$want" ] && break
 	sleep 0.2
 done
 echo "   agent 0 sees $got of $want instances" >&2
-build/bench-lookup rumor "$work/r0.sock" web "$secs" >"$work/rumor-1.json"
-for c in 1 2 3 4; do
-	build/bench-lookup rumor "$work/r0.sock" web "$secs" >"$work/rumor-4-$c.json" &
-done
-wait $(jobs -p | grep -v -F "$(printf '%s\n' "${pids[@]}")") 2>/dev/null || true
+[ "$got" = "$want" ] || { echo "run-lookup: the catalog did not converge" >&2; exit 1; }
+run_clients rumor "$work/r0.sock" svc "$services"
+build/bench-lookup rumor-pipelined "$work/r0.sock" svc "$secs" "$services" \
+	"$depth" >"$work/rumor-pipelined.json"
+build/rumor stats --socket "$work/r0.sock" >"$work/rumor-stats.txt"
 
 echo "== $n Serf agents tagged role=web" >&2
 sbase=$((base + 1000))
@@ -71,38 +100,44 @@ for _ in $(seq 300); do
 	sleep 0.2
 done
 echo "   agent 0 sees $got of $n members" >&2
-build/bench-lookup serf "127.0.0.1:$((sbase + 500))" role=web "$secs" >"$work/serf-1.json"
-for c in 1 2 3 4; do
-	build/bench-lookup serf "127.0.0.1:$((sbase + 500))" role=web "$secs" \
-		>"$work/serf-4-$c.json" &
-done
-sleep $((secs + 2))
+run_clients serf "127.0.0.1:$((sbase + 500))" role=web
+build/bench-lookup serf-pipelined "127.0.0.1:$((sbase + 500))" role=web \
+	"$secs" "$depth" >"$work/serf-pipelined.json"
 
-python3 - "$work" "$n" "$per" "$secs" <<'PY'
+python3 - "$work" "$n" "$services" "$secs" "${clients[@]}" <<'PY'
 import glob, json, os, sys
-work, n, per, secs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-def load(p): return json.load(open(p))
-res = {}
-for sysname in ("rumor", "serf"):
-    one = load(os.path.join(work, sysname + "-1.json"))
-    four = [load(p) for p in sorted(glob.glob(os.path.join(work, sysname + "-4-*.json")))]
-    res[sysname] = {"one_client": one,
-                    "four_clients": {"per_s": sum(f["per_s"] for f in four),
-                                     "p99_us_worst": max(f["p99_us"] for f in four),
-                                     "p50_us": sorted(f["p50_us"] for f in four)[2]}}
-res["agents"] = n; res["instances_per_agent_rumor"] = per; res["seconds"] = secs
-out = os.path.join("bench", "results", "lookup-N%d-S%d.json" % (n, per))
-json.dump(res, open(out, "w"), indent=1)
-r, s = res["rumor"], res["serf"]
-md = ["| | rumor (%d instances) | Serf (%d members) | ratio |" % (r["one_client"]["instances"], s["one_client"]["instances"]),
-      "|---|---|---|---|"]
-def row(name, a, b, fmt="%.0f"):
-    md.append("| %s | %s | %s | %.2f |" % (name, fmt % a, fmt % b, a / b if b else 0))
-row("1 client: lookups/s", r["one_client"]["per_s"], s["one_client"]["per_s"])
-row("1 client: p50 us", r["one_client"]["p50_us"], s["one_client"]["p50_us"], "%.1f")
-row("1 client: p99 us", r["one_client"]["p99_us"], s["one_client"]["p99_us"], "%.1f")
-row("4 clients: lookups/s (sum)", r["four_clients"]["per_s"], s["four_clients"]["per_s"])
-row("4 clients: p99 us (worst)", r["four_clients"]["p99_us_worst"], s["four_clients"]["p99_us_worst"], "%.1f")
-open(os.path.join("bench", "results", "lookup-N%d-S%d.md" % (n, per)), "w").write("\n".join(md) + "\n")
+work, n, services, secs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+clients = [int(c) for c in sys.argv[5:]]
+res = {"agents": n, "services": services, "instances": n * services,
+       "seconds": float(secs), "runs": []}
+md = ["| clients | rumor lookups/s | Serf lookups/s | ratio | rumor p50 µs | Serf p50 µs | rumor p99 µs | Serf p99 µs | p99 ratio |",
+      "|---|---|---|---|---|---|---|---|---|"]
+for c in clients:
+    row = {"clients": c}
+    for sysname in ("rumor", "serf"):
+        runs = [json.load(open(p)) for p in sorted(glob.glob(os.path.join(work, "%s-%d-*.json" % (sysname, c))))]
+        row[sysname] = {"per_s": sum(r["per_s"] for r in runs),
+                        "p50_us": sorted(r["p50_us"] for r in runs)[len(runs) // 2],
+                        "p99_us": max(r["p99_us"] for r in runs),
+                        "answer": runs[0]["instances"]}
+    res["runs"].append(row)
+    r, s = row["rumor"], row["serf"]
+    md.append("| %d | %.0f | %.0f | %.2f | %.1f | %.1f | %.1f | %.1f | %.2f |" % (
+        c, r["per_s"], s["per_s"], r["per_s"] / s["per_s"], r["p50_us"], s["p50_us"],
+        r["p99_us"], s["p99_us"], r["p99_us"] / s["p99_us"]))
+pr = json.load(open(os.path.join(work, "rumor-pipelined.json")))
+ps = json.load(open(os.path.join(work, "serf-pipelined.json")))
+res["pipelined"] = {"rumor": pr, "serf": ps}
+md.append("| 1, %d deep | %.0f | %.0f | %.2f | %.1f | %.1f | %.1f | %.1f | %.2f |" % (
+    pr["depth"], pr["per_s"], ps["per_s"], pr["per_s"] / ps["per_s"], pr["p50_us"], ps["p50_us"],
+    pr["p99_us"], ps["p99_us"], pr["p99_us"] / ps["p99_us"]))
+md.append("")
+md.append("%d instances in the rumor cluster (%d agents x %d services), each answer %d instances; "
+          "Serf: %d agents, each answer %d members. %s s per run; p50 is the median client's, "
+          "p99 the worst client's; pipelined latency is per batch." % (n * services, n, services, res["runs"][0]["rumor"]["answer"],
+                                       n, res["runs"][0]["serf"]["answer"], secs))
+stem = os.path.join("bench", "results", "lookup-A%d-S%d" % (n, services))
+json.dump(res, open(stem + ".json", "w"), indent=1)
+open(stem + ".md", "w").write("\n".join(md) + "\n")
 print("\n".join(md))
 PY
