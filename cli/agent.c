@@ -429,6 +429,8 @@ collect_stats(struct agent *a, struct agent_counters *c)
 		    registry_instance_count(node_registry(a->node)));
 	counter_add(c, "", "watch_events_dropped",
 		    registry_events_dropped(node_registry(a->node)));
+	counter_add(c, "", "lookup_cache_hits", a->catalog.cache_hits);
+	counter_add(c, "", "lookup_cache_misses", a->catalog.cache_misses);
 	counter_add(c, "", "bad_service_sets", st.bad_service_sets);
 	counter_add(c, "", "large_sets_held", st.large_sets_held);
 	counter_add(c, "", "large_sets_missing", st.large_sets_missing);

@@ -114,6 +114,11 @@ catalog_close(struct catalog *c)
 	for (size_t i = 0; i < c->count; i++)
 		free(c->local[i]);
 	c->count = 0;
+	for (size_t i = 0; i < CATALOG_CACHE_SLOTS; i++) {
+		if (c->cache[i].frame.data != NULL)
+			msgpack_sbuffer_destroy(&c->cache[i].frame);
+		c->cache[i].generation = 0;
+	}
 }
 
 /* ---- responses -------------------------------------------------------- */
@@ -593,10 +598,64 @@ catalog_next_deadline_ms(const struct catalog *c)
 	return next;
 }
 
+/* The cache slot of a lookup (FNV-1a over name, tag and the flag). */
+static struct catalog_cached *
+cache_slot(struct catalog *c, const struct ipc_request *req)
+{
+	uint32_t h = 2166136261u;
+	for (const char *p = req->name; *p != '\0'; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	h = (h ^ 0xff) * 16777619u;
+	for (const char *p = req->tag; *p != '\0'; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	h = (h ^ (uint8_t)req->all) * 16777619u;
+	return &c->cache[h % CATALOG_CACHE_SLOTS];
+}
+
+/* A lookup answered from the cache into the empty out; false on a miss. */
+static bool
+cache_answer(struct catalog *c, const struct ipc_request *req,
+	     msgpack_sbuffer *out)
+{
+	const struct catalog_cached *e = cache_slot(c, req);
+	if (e->generation != registry_generation(node_registry(c->node)) ||
+	    e->all != req->all || strcmp(e->name, req->name) != 0 ||
+	    strcmp(e->tag, req->tag) != 0 ||
+	    msgpack_sbuffer_write(out, e->frame.data, e->frame.size) != 0) {
+		c->cache_misses++;
+		return false;
+	}
+	c->cache_hits++;
+	return true;
+}
+
+/* Keep a lookup's answer frame for the next same lookup. */
+static void
+cache_keep(struct catalog *c, const struct ipc_request *req,
+	   const msgpack_sbuffer *out)
+{
+	if (out->size > CATALOG_CACHE_FRAME_MAX)
+		return;
+	struct catalog_cached *e = cache_slot(c, req);
+	if (e->frame.data == NULL)
+		msgpack_sbuffer_init(&e->frame);
+	e->generation = 0;
+	msgpack_sbuffer_clear(&e->frame);
+	if (msgpack_sbuffer_write(&e->frame, out->data, out->size) != 0)
+		return;
+	strcpy(e->name, req->name);
+	strcpy(e->tag, req->tag);
+	e->all = req->all;
+	e->generation = registry_generation(node_registry(c->node));
+}
+
 void
 catalog_request(struct catalog *c, const struct ipc_request *req,
 		uint64_t now_ms, msgpack_sbuffer *out)
 {
+	if (req->op == IPC_OP_LOOKUP && out->size == 0 &&
+	    cache_answer(c, req, out))
+		return;
 	const char *why = NULL;
 	if (req->op == IPC_OP_REGISTER)
 		why = do_register(c, req->reg.services[0], now_ms);
@@ -641,6 +700,8 @@ catalog_request(struct catalog *c, const struct ipc_request *req,
 	}
 	if (ipc_frame_end(out) != 0)
 		error_frame(out, "response too large");
+	else if (req->op == IPC_OP_LOOKUP)
+		cache_keep(c, req, out);
 }
 
 /* Append one watch event frame to sb. */

@@ -18,6 +18,20 @@
 #include "ipc_server.h"
 #include "membership/node.h"
 
+/** Lookup answers kept (direct-mapped by query), and the largest kept. */
+#define CATALOG_CACHE_SLOTS 512
+#define CATALOG_CACHE_FRAME_MAX (16 * 1024)
+
+/** A lookup's whole answer frame, valid at one registry generation. */
+struct catalog_cached {
+	char name[SERVICE_NAME_MAX + 1];
+	char tag[SERVICE_NAME_MAX + 1];
+	bool all;
+	/** registry_generation() when made; 0: empty. */
+	uint64_t generation;
+	msgpack_sbuffer frame;
+};
+
 struct catalog {
 	struct node *node;
 	/** Borrowed: the data dir, and our file in it. */
@@ -39,6 +53,10 @@ struct catalog {
 	uv_loop_t *loop;
 	void (*changed)(void *arg);
 	void *changed_arg;
+	/** Lookups answer from here until the registry changes. */
+	struct catalog_cached cache[CATALOG_CACHE_SLOTS];
+	uint64_t cache_hits;
+	uint64_t cache_misses;
 };
 
 /**

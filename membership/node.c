@@ -764,6 +764,9 @@ services_from_meta(struct node *node, const struct swim_event *ev)
 static void
 registry_follow(struct node *node, const struct swim_event *ev)
 {
+	/* Answers carry members' addresses: any membership change may
+	 * change one. */
+	registry_touch(node->registry);
 	if (ev->type == SWIM_EVENT_REMOVED) {
 		registry_forget(node->registry, ev->name);
 		bigset_drop(node, ev->name);

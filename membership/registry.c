@@ -56,6 +56,8 @@ struct registry {
 	struct reg_entry *index;
 	size_t index_cap;
 	bool index_dirty;
+	/** Bumped by every change a query could see. */
+	uint64_t generation;
 	struct reg_rr *rr;
 	size_t rr_count;
 	/** registry_pick's scratch (capacity only; no state between picks). */
@@ -72,7 +74,22 @@ struct registry {
 struct registry *
 registry_new(void)
 {
-	return calloc(1, sizeof(struct registry));
+	struct registry *r = calloc(1, sizeof(struct registry));
+	if (r != NULL)
+		r->generation = 1;
+	return r;
+}
+
+uint64_t
+registry_generation(const struct registry *r)
+{
+	return r->generation;
+}
+
+void
+registry_touch(struct registry *r)
+{
+	r->generation++;
 }
 
 static void
@@ -285,6 +302,7 @@ registry_apply(struct registry *r, const char *node,
 	free(n->services);
 	r->instance_count = r->instance_count - n->count + set->count;
 	r->index_dirty = true;
+	r->generation++;
 	n->services = set->services;
 	n->count = set->count;
 	n->version = set->version;
@@ -321,6 +339,7 @@ registry_set_node_up(struct registry *r, const char *node, bool up)
 	if (n->up == up)
 		return 0;
 	n->up = up;
+	r->generation++;
 	for (size_t i = 0; i < n->count; i++) {
 		if (n->services[i]->health == SERVICE_HEALTH_PASSING)
 			emit(r, REGISTRY_EVENT_HEALTH, n, n->services[i], up);
@@ -340,6 +359,7 @@ registry_forget(struct registry *r, const char *node)
 		emit(r, REGISTRY_EVENT_REMOVED, n, n->services[k], false);
 	r->instance_count -= n->count;
 	r->index_dirty = r->index_dirty || n->count > 0;
+	r->generation++;
 	node_free(n);
 	memmove(&r->nodes[i], &r->nodes[i + 1],
 		(r->node_count - i - 1) * sizeof(*r->nodes));

@@ -56,6 +56,17 @@ registry_version(const struct registry *r, const char *node,
 int
 registry_set_node_up(struct registry *r, const char *node, bool up);
 
+/** A number that changes with everything a query could see (sets, node
+ *  up or down, forgets, touches): an answer computed at one generation
+ *  holds while the generation stays. */
+uint64_t
+registry_generation(const struct registry *r);
+
+/** Change the generation: something the caller adds to answers (a
+ *  node's address) may have changed. */
+void
+registry_touch(struct registry *r);
+
 /** Drop everything about node (it was reaped). */
 void
 registry_forget(struct registry *r, const char *node);

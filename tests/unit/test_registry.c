@@ -297,7 +297,27 @@ test_queries_follow_every_change(void)
 	ASSERT_EQ(registry_services(r, sum, 1), 3); /* all counted */
 	ASSERT_STR_EQ(sum[0].name, "a");
 	ASSERT_EQ(sum[0].total, 1);
+	/* The generation moves with every change a query sees, only. */
+	uint64_t g = registry_generation(r);
+	ASSERT_STR_EQ(ids_of(r, "a"), "n0/a-n0");
+	ASSERT_EQ(registry_generation(r), g);
+	s = mixed_set(1, "n0", d, 1); /* stale: not applied */
+	ASSERT_EQ(registry_apply(r, "n0", &s), 0);
+	service_set_destroy(&s);
+	ASSERT_EQ(registry_set_node_up(r, "n0", true), 0); /* already up */
+	ASSERT_EQ(registry_generation(r), g);
+	ASSERT_EQ(registry_set_node_up(r, "n0", false), 0);
+	ASSERT(registry_generation(r) > g);
+	g = registry_generation(r);
+	registry_touch(r);
+	ASSERT(registry_generation(r) > g);
+	g = registry_generation(r);
 	registry_forget(r, "n0");
+	ASSERT(registry_generation(r) > g);
+	g = registry_generation(r);
+	s = mixed_set(3, "n2", abc, 3);
+	ASSERT_EQ(registry_apply(r, "n2", &s), 1);
+	ASSERT(registry_generation(r) > g);
 	registry_forget(r, "n2");
 	ASSERT_STR_EQ(ids_of(r, "d"), "");
 	ASSERT_EQ(registry_services(r, sum, 8), 0);
