@@ -3,9 +3,11 @@
  * simulator (the agent's node code, virtual time): a warm cluster of N
  * nodes, one node registers a service at t = 10 s, and every 10 ms of
  * virtual time we count the nodes whose registry lists it. Also a health
- * change (critical) and a deregistration.
+ * change (critical) and a deregistration. Then the same node registers
+ * LARGE services at once (default 200, about 9 KiB: a large set, which
+ * travels in push-pulls), and deregisters them.
  *
- *	bench-sim-catalog [NODES] [SEED]      (default 1000 1)
+ *	bench-sim-catalog [NODES] [SEED] [LARGE]     (default 1000 1 200)
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -56,12 +58,29 @@ announce(struct sim *sim, enum service_health health, size_t count)
 				 count, NULL);
 }
 
+static int
+announce_many(struct sim *sim, size_t count)
+{
+	static struct service svc[SERVICE_PER_NODE_MAX];
+	static const struct service *list[SERVICE_PER_NODE_MAX];
+	static char ids[SERVICE_PER_NODE_MAX][16];
+	for (size_t k = 0; k < count; k++) {
+		snprintf(ids[k], sizeof(ids[k]), "web-%zu", k);
+		svc[k] = (struct service){.id = ids[k], .name = "web",
+					  .port = (uint16_t)(9000 + k)};
+		list[k] = &svc[k];
+	}
+	return node_set_services(sim_node(sim, 7), sim_now_ms(sim), list,
+				 count, NULL);
+}
+
 int
 main(int argc, char **argv)
 {
 	size_t nodes = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000;
 	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 10) : 1;
-	if (sodium_init() < 0 || nodes < 8)
+	size_t large = argc > 3 ? strtoul(argv[3], NULL, 10) : 200;
+	if (sodium_init() < 0 || nodes < 8 || large > SERVICE_PER_NODE_MAX)
 		return 2;
 	struct sim_options opt;
 	sim_options_default(&opt, nodes, seed);
@@ -70,16 +89,22 @@ main(int argc, char **argv)
 	if (sim == NULL)
 		return 2;
 	sim_run_until(sim, 10000);
-	static const char *what[] = {"registration", "critical", "deregistration"};
-	printf("{\"nodes\": %zu, \"seed\": %" PRIu64, nodes, seed);
-	for (int step = 0; step < 3; step++) {
+	static const char *what[] = {"registration", "critical",
+				     "deregistration", "large_registration",
+				     "large_deregistration"};
+	printf("{\"nodes\": %zu, \"seed\": %" PRIu64 ", \"large\": %zu",
+	       nodes, seed, large);
+	for (int step = 0; step < 5; step++) {
 		int rc = step == 0 ? announce(sim, SERVICE_HEALTH_PASSING, 1)
 		       : step == 1 ? announce(sim, SERVICE_HEALTH_CRITICAL, 1)
-				   : announce(sim, SERVICE_HEALTH_PASSING, 0);
+		       : step == 2 ? announce(sim, SERVICE_HEALTH_PASSING, 0)
+		       : step == 3 ? announce_many(sim, large)
+				   : announce_many(sim, 0);
 		if (rc != 0)
 			return 1;
+		size_t want = step == 0 ? 1 : step == 3 ? large : 0;
 		uint64_t half, p99;
-		uint64_t t = spread(sim, step == 0 ? 1 : 0, step == 2, &half,
+		uint64_t t = spread(sim, want, step == 2 || step == 4, &half,
 				    &p99);
 		printf(", \"%s\": {\"half_s\": %.2f, \"p99_s\": %.2f, "
 		       "\"all_s\": %.2f}", what[step], half / 1000.0,
