@@ -58,6 +58,21 @@ announce(struct sim *sim, enum service_health health, size_t count)
 				 count, NULL);
 }
 
+/* Push-pulls asked for to fetch large sets, over all nodes. */
+static uint64_t
+pulls(struct sim *sim)
+{
+	uint64_t sum = 0;
+	for (uint32_t i = 0; i < sim_node_max(sim); i++) {
+		struct node_stats st;
+		if (sim_node(sim, i) == NULL)
+			continue;
+		node_stats(sim_node(sim, i), &st);
+		sum += st.set_pulls;
+	}
+	return sum;
+}
+
 static int
 announce_many(struct sim *sim, size_t count)
 {
@@ -103,12 +118,14 @@ main(int argc, char **argv)
 		if (rc != 0)
 			return 1;
 		size_t want = step == 0 ? 1 : step == 3 ? large : 0;
+		uint64_t pulls0 = pulls(sim);
 		uint64_t half, p99;
 		uint64_t t = spread(sim, want, step == 2 || step == 4, &half,
 				    &p99);
 		printf(", \"%s\": {\"half_s\": %.2f, \"p99_s\": %.2f, "
-		       "\"all_s\": %.2f}", what[step], half / 1000.0,
-		       p99 / 1000.0, t / 1000.0);
+		       "\"all_s\": %.2f, \"set_pulls\": %" PRIu64 "}",
+		       what[step], half / 1000.0, p99 / 1000.0, t / 1000.0,
+		       pulls(sim) - pulls0);
 		sim_run_until(sim, sim_now_ms(sim) + 10000);
 	}
 	printf("}\n");
