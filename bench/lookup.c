@@ -51,16 +51,19 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* lat: one sample per batch of `depth` lookups (1: per lookup). */
 static void
-report(const char *system, uint64_t *lat, size_t n, double seconds,
-       size_t instances)
+report(const char *system, uint64_t *lat, size_t batches, unsigned depth,
+       double seconds, size_t instances)
 {
-	qsort(lat, n, sizeof(*lat), cmp_u64);
+	size_t n = batches * depth;
+	qsort(lat, batches, sizeof(*lat), cmp_u64);
 	printf("{\"system\": \"%s\", \"lookups\": %zu, \"per_s\": %.0f, "
-	       "\"p50_us\": %.1f, \"p99_us\": %.1f, \"max_us\": %.1f, "
-	       "\"instances\": %zu}\n", system, n, n / seconds,
-	       n ? lat[n / 2] / 1000.0 : 0, n ? lat[n * 99 / 100] / 1000.0 : 0,
-	       n ? lat[n - 1] / 1000.0 : 0, instances);
+	       "\"depth\": %u, \"p50_us\": %.1f, \"p99_us\": %.1f, "
+	       "\"max_us\": %.1f, \"instances\": %zu}\n", system, n,
+	       n / seconds, depth, batches ? lat[batches / 2] / 1000.0 : 0,
+	       batches ? lat[batches * 99 / 100] / 1000.0 : 0,
+	       batches ? lat[batches - 1] / 1000.0 : 0, instances);
 }
 
 static int
@@ -91,7 +94,7 @@ bench_rumor(const char *sock, const char *prefix, double seconds,
 		}
 		lat[n++] = now_ns() - t0;
 	}
-	report("rumor", lat, n, seconds, count);
+	report("rumor", lat, n, 1, seconds, count);
 	rumor_close(r);
 	free(out);
 	free(lat);
@@ -252,18 +255,7 @@ bench_serf(const char *addr, const char *tagval, double seconds,
 		lat[batches++] = now_ns() - t0;
 	}
 	msgpack_sbuffer_destroy(&batch);
-	if (depth > 1) {
-		qsort(lat, batches, sizeof(*lat), cmp_u64);
-		printf("{\"system\": \"serf\", \"lookups\": %zu, "
-		       "\"per_s\": %.0f, \"depth\": %u, \"p50_us\": %.1f, "
-		       "\"p99_us\": %.1f, \"max_us\": %.1f, "
-		       "\"instances\": %ld}\n", n, n / seconds, depth,
-		       batches ? lat[batches / 2] / 1000.0 : 0,
-		       batches ? lat[batches * 99 / 100] / 1000.0 : 0,
-		       batches ? lat[batches - 1] / 1000.0 : 0, count);
-	} else {
-		report("serf", lat, n, seconds, (size_t)count);
-	}
+	report("serf", lat, batches, depth, seconds, (size_t)count);
 	msgpack_unpacker_destroy(&u);
 	close(fd);
 	free(lat);
@@ -344,13 +336,7 @@ bench_rumor_pipelined(const char *sock, const char *prefix, double seconds,
 		n += depth;
 		lat[batches++] = now_ns() - t0;
 	}
-	qsort(lat, batches, sizeof(*lat), cmp_u64);
-	printf("{\"system\": \"rumor\", \"lookups\": %zu, \"per_s\": %.0f, "
-	       "\"depth\": %u, \"p50_us\": %.1f, \"p99_us\": %.1f, "
-	       "\"max_us\": %.1f, \"instances\": %zu}\n", n, n / seconds,
-	       depth, batches ? lat[batches / 2] / 1000.0 : 0,
-	       batches ? lat[batches * 99 / 100] / 1000.0 : 0,
-	       batches ? lat[batches - 1] / 1000.0 : 0, count);
+	report("rumor", lat, batches, depth, seconds, count);
 	close(fd);
 	return 0;
 }
