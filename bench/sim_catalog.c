@@ -78,7 +78,7 @@ announce_many(struct sim *sim, size_t count)
 {
 	static struct service svc[SERVICE_PER_NODE_MAX];
 	static const struct service *list[SERVICE_PER_NODE_MAX];
-	static char ids[SERVICE_PER_NODE_MAX][16];
+	static char ids[SERVICE_PER_NODE_MAX][32];
 	for (size_t k = 0; k < count; k++) {
 		snprintf(ids[k], sizeof(ids[k]), "web-%zu", k);
 		svc[k] = (struct service){.id = ids[k], .name = "web",
