@@ -1,7 +1,9 @@
 /*
  * ipc_server: the agent's local Unix socket. Framed msgpack requests in
- * (cli/ipc_proto.h), framed responses out, one request at a time per
- * connection, many requests per connection.
+ * (cli/ipc_proto.h), framed responses out, many requests per connection,
+ * answered in order; a client may send several before reading
+ * (pipelining), and one that does not read holds at most one pending
+ * reply before the server stops reading it.
  *
  * Limits: IPC_REQUEST_MAX bytes per request (a longer announced length
  * closes the connection: the framing is lost), IPC_SERVER_CONNS_MAX
@@ -25,7 +27,6 @@
 
 #include "ipc_proto.h"
 
-/** Client connections at once. */
 /** Open connections, well below the usual 1024-descriptor limit, which
  *  gossip streams also need. One more evicts the longest-idle one. */
 #define IPC_SERVER_CONNS_MAX 256
