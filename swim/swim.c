@@ -137,10 +137,10 @@ swim__emit_event(struct swim *swim, enum swim_event_type type,
 		return;
 	ev->type = type;
 	memcpy(ev->name, m->name, m->name_len + 1);
-	ev->addr = m->addr;
+	ev->addr = swim__member_addr(m);
 	ev->status = m->status;
 	ev->incarnation = m->incarnation;
-	ev->is_self = m->is_self;
+	ev->is_self = swim__member_is_self(swim, m);
 }
 
 void
@@ -178,10 +178,10 @@ bool
 swim__is_live(const struct swim *swim, const struct swim_member *m,
 	      uint64_t now_ms)
 {
-	(void)swim;
 	(void)now_ms;
-	return !m->is_self && (m->status == SWIM_STATUS_ALIVE ||
-			       m->status == SWIM_STATUS_SUSPECT);
+	return !swim__member_is_self(swim, m) &&
+	       (m->status == SWIM_STATUS_ALIVE ||
+		m->status == SWIM_STATUS_SUSPECT);
 }
 
 /* Already picked? (want is small: a linear check is cheapest.) */
@@ -207,11 +207,11 @@ random_members_scan(struct swim *swim, struct swim_member **out,
 	size_t n = swim->member_count, got = 0, candidates = 0;
 	size_t start = swim_rand_below(&swim->rand, n);
 	for (size_t i = 0; i < n; i++) {
-		const struct swim_member *m = swim->members[i];
+		const struct swim_member *m = swim__member_at(swim, i);
 		candidates += m != exclude && eligible(swim, m, now_ms);
 	}
 	for (size_t i = 0; i < n && got < want && candidates > 0; i++) {
-		struct swim_member *m = swim->members[(start + i) % n];
+		struct swim_member *m = swim__member_at(swim, (start + i) % n);
 		if (m == exclude || !eligible(swim, m, now_ms))
 			continue;
 		if (swim_rand_below(&swim->rand, candidates) < want - got)
@@ -238,8 +238,8 @@ swim__random_members(struct swim *swim, struct swim_member **out,
 	 * eligible members, e.g. reconnecting to the failed), scan.
 	 */
 	for (size_t tries = 0; tries < 4 * want + 8 && got < want; tries++) {
-		struct swim_member *m =
-			swim->members[swim_rand_below(&swim->rand, n)];
+		struct swim_member *m = swim__member_at(
+			swim, swim_rand_below(&swim->rand, n));
 		if (m != exclude && eligible(swim, m, now_ms) &&
 		    !picked(out, got, m))
 			out[got++] = m;
@@ -277,11 +277,11 @@ swim_new(const struct swim_config *cfg, const struct swim_self *self,
 	swim->self = swim__member_add(swim, self->name, name_len, &self->addr,
 				      now_ms);
 	if (swim->self == NULL ||
-	    swim__member_set_meta(swim->self, self->meta, self->meta_size)) {
+	    swim__member_set_meta(swim, swim->self, self->meta,
+				  self->meta_size)) {
 		swim_delete(swim);
 		return NULL;
 	}
-	swim->self->is_self = true;
 	swim->self->incarnation = self->incarnation;
 	/* Announce ourselves to whoever we meet first (memberlist's
 	 * joiner broadcasts its own alive, too). */
@@ -312,13 +312,7 @@ swim_delete(struct swim *swim)
 		return;
 	/* The heap points into members: empty it first. */
 	swim_heap_destroy(&swim->timers);
-	for (size_t i = 0; i < swim->member_count; i++) {
-		free(swim->members[i]->suspicion);
-		free(swim->members[i]->meta);
-		free(swim->members[i]);
-	}
-	free(swim->members);
-	free(swim->buckets);
+	swim__member_table_destroy(swim);
 	fifo_destroy(&swim->outbox);
 	fifo_destroy(&swim->events);
 	fifo_destroy(&swim->streams);
@@ -499,7 +493,7 @@ swim_state_encode(struct swim *swim, bool join, uint8_t **out, size_t *size)
 	if (msgs == NULL)
 		return RUMOR_ENOMEM;
 	for (size_t i = 0; i < swim->member_count; i++)
-		swim__member_to_msg(swim, swim->members[i], &msgs[i]);
+		swim__member_to_msg(swim, swim__member_at(swim, i), &msgs[i]);
 	msgpack_sbuffer sbuf;
 	msgpack_sbuffer_init(&sbuf);
 	const struct swim_member *self = swim->self;
@@ -584,7 +578,8 @@ swim_restore(struct swim *swim, uint64_t now_ms,
 		struct swim_member *m = swim__member_append(
 			swim, in->name, len, &in->addr, now_ms);
 		if (m == NULL ||
-		    swim__member_set_meta(m, in->meta, in->meta_size) != 0) {
+		    swim__member_set_meta(swim, m, in->meta, in->meta_size) !=
+			    0) {
 			if (m != NULL)
 				swim__member_remove(swim, m);
 			rc = RUMOR_ENOMEM;
@@ -607,7 +602,7 @@ static bool
 gossip_eligible(const struct swim *swim, const struct swim_member *m,
 		uint64_t now_ms)
 {
-	if (m->is_self)
+	if (swim__member_is_self(swim, m))
 		return false;
 	if (m->status == SWIM_STATUS_ALIVE || m->status == SWIM_STATUS_SUSPECT)
 		return true;
@@ -627,8 +622,8 @@ gossip_tick(struct swim *swim, uint64_t now_ms)
 					    gossip_eligible, now_ms);
 	for (size_t i = 0; i < count && swim->bcast_count > 0; i++) {
 		struct swim_encoder enc;
-		struct swim_datagram *dg =
-			swim__send_begin(swim, &targets[i]->addr, &enc);
+		struct swim_addr to = swim__member_addr(targets[i]);
+		struct swim_datagram *dg = swim__send_begin(swim, &to, &enc);
 		if (dg == NULL)
 			return;
 		swim__send_finish(swim, dg, &enc, true);
@@ -642,8 +637,10 @@ pushpull_tick(struct swim *swim, uint64_t now_ms)
 		swim->cfg.pushpull_interval_ms, swim->live_count);
 	struct swim_member *peer;
 	if (swim__random_members(swim, &peer, 1, NULL, swim__is_live,
-				 now_ms) == 1)
-		swim__request_stream(swim, &peer->addr, false);
+				 now_ms) == 1) {
+		struct swim_addr to = swim__member_addr(peer);
+		swim__request_stream(swim, &to, false);
+	}
 }
 
 static bool
@@ -683,7 +680,8 @@ reconnect_tick(struct swim *swim, uint64_t now_ms)
 	if (swim__random_members(swim, &peer, 1, NULL, reconnect_eligible,
 				 now_ms) == 1) {
 		swim->stats.reconnects++;
-		swim__request_stream(swim, &peer->addr, false);
+		struct swim_addr to = swim__member_addr(peer);
+		swim__request_stream(swim, &to, false);
 	}
 }
 
@@ -692,12 +690,13 @@ reap_tick(struct swim *swim, uint64_t now_ms)
 {
 	swim->reap_ms = now_ms + SWIM_REAP_INTERVAL_MS;
 	for (size_t i = 0; i < swim->member_count;) {
-		struct swim_member *m = swim->members[i];
+		struct swim_member *m = swim__member_at(swim, i);
 		uint64_t age = now_ms - m->status_ms;
 		bool expired =
 			(m->status == SWIM_STATUS_FAILED &&
 			 age >= swim->cfg.reconnect_timeout_ms) ||
-			(m->status == SWIM_STATUS_LEFT && !m->is_self &&
+			(m->status == SWIM_STATUS_LEFT &&
+			 !swim__member_is_self(swim, m) &&
 			 age >= swim->cfg.tombstone_timeout_ms);
 		if (!expired) {
 			i++;
@@ -727,7 +726,8 @@ swim_handle_timeout(struct swim *swim, uint64_t now_ms)
 		struct swim_suspicion *sp = (struct swim_suspicion *)(
 			(char *)t - offsetof(struct swim_suspicion, timer));
 		swim_heap_disarm(&swim->timers, t);
-		swim__suspicion_expired(swim, sp->member, now_ms);
+		swim__suspicion_expired(
+			swim, swim__member_ptr(swim, sp->member), now_ms);
 	}
 	swim__relays_tick(swim, now_ms);
 	if (swim->probe.active && now_ms >= swim->probe.ack_deadline_ms)
@@ -792,8 +792,7 @@ swim_join(struct swim *swim, uint64_t now_ms, const struct swim_addr *addrs,
 		const struct swim_addr *a = &addrs[i];
 		/* A seed list that names us is common (same config file
 		 * on every node); joining ourselves is pointless. */
-		if (a->ip == swim->self->addr.ip &&
-		    a->port == swim->self->addr.port)
+		if (a->ip == swim->self->ip && a->port == swim->self->port)
 			continue;
 		swim->join_addrs[kept++] = *a;
 	}
@@ -847,7 +846,7 @@ swim_set_meta(struct swim *swim, uint64_t now_ms, const uint8_t *meta,
 		return RUMOR_ETOOBIG;
 	if (swim->leaving)
 		return RUMOR_ESTATE;
-	int rc = swim__member_set_meta(swim->self, meta, meta_size);
+	int rc = swim__member_set_meta(swim, swim->self, meta, meta_size);
 	if (rc != 0)
 		return rc;
 	swim->self->incarnation++;
@@ -864,24 +863,24 @@ swim_member_count(const struct swim *swim)
 }
 
 static void
-member_info(const struct swim_member *m, struct swim_member_info *out)
+member_info(const struct swim *swim, const struct swim_member *m,
+	    struct swim_member_info *out)
 {
 	*out = (struct swim_member_info){
 		.name = m->name,
-		.addr = m->addr,
+		.addr = swim__member_addr(m),
 		.status = m->status,
 		.incarnation = m->incarnation,
-		.meta = m->meta,
-		.meta_size = m->meta_size,
-		.is_self = m->is_self,
+		.is_self = swim__member_is_self(swim, m),
 	};
+	out->meta = swim__member_meta(swim, m, &out->meta_size);
 }
 
 void
 swim_member_at(const struct swim *swim, size_t i,
 	       struct swim_member_info *out)
 {
-	member_info(swim->members[i], out);
+	member_info(swim, swim__member_at(swim, i), out);
 }
 
 int
@@ -892,7 +891,7 @@ swim_member_find(const struct swim *swim, const char *name,
 							strlen(name));
 	if (m == NULL)
 		return RUMOR_ENOTFOUND;
-	member_info(m, out);
+	member_info(swim, m, out);
 	return 0;
 }
 
