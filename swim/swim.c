@@ -547,10 +547,19 @@ swim_restore(struct swim *swim, uint64_t now_ms,
 {
 	if (count > SWIM_MEMBERS_MAX)
 		count = SWIM_MEMBERS_MAX;
+	/* Names are measured once: a warm simulator start restores every
+	 * node with every member. */
+	uint8_t *lens = malloc(count ? count : 1);
+	if (lens == NULL)
+		return RUMOR_ENOMEM;
 	for (size_t i = 0; i < count; i++) {
 		const char *name = members[i].name;
-		if (!swim_name_valid(name, name ? strlen(name) : 0))
+		size_t len = name ? strlen(name) : 0;
+		if (!swim_name_valid(name, len)) {
+			free(lens);
 			return RUMOR_EINVAL;
+		}
+		lens[i] = (uint8_t)len;
 	}
 	/* Append in a random order (the probe order, as if each had been
 	 * inserted at random), with the table sized once. */
@@ -558,6 +567,7 @@ swim_restore(struct swim *swim, uint64_t now_ms,
 	if (order == NULL ||
 	    swim__member_reserve(swim, swim->member_count + count) != 0) {
 		free(order);
+		free(lens);
 		return RUMOR_ENOMEM;
 	}
 	for (size_t i = 0; i < count; i++)
@@ -571,12 +581,14 @@ swim_restore(struct swim *swim, uint64_t now_ms,
 	int rc = 0;
 	for (size_t k = 0; k < count && rc == 0; k++) {
 		const struct swim_self *in = &members[order[k]];
-		size_t len = strlen(in->name);
-		if (sender_is_self(swim, in->name, len) ||
-		    swim__member_find(swim, in->name, len) != NULL)
+		/* Self is in the table too: it is skipped like a
+		 * duplicate. */
+		bool added;
+		struct swim_member *m = swim__member_find_or_append(
+			swim, in->name, lens[order[k]], &in->addr, now_ms,
+			&added);
+		if (m != NULL && !added)
 			continue;
-		struct swim_member *m = swim__member_append(
-			swim, in->name, len, &in->addr, now_ms);
 		if (m == NULL ||
 		    swim__member_set_meta(swim, m, in->meta, in->meta_size) !=
 			    0) {
@@ -588,6 +600,7 @@ swim_restore(struct swim *swim, uint64_t now_ms,
 		m->incarnation = in->incarnation;
 	}
 	free(order);
+	free(lens);
 	uint64_t interval = swim_pushpull_scale(swim->cfg.pushpull_interval_ms,
 						swim->live_count);
 	if (interval != 0)
@@ -689,6 +702,9 @@ static void
 reap_tick(struct swim *swim, uint64_t now_ms)
 {
 	swim->reap_ms = now_ms + SWIM_REAP_INTERVAL_MS;
+	/* Nothing can expire: skip the walk over every member. */
+	if (swim->failed_count == 0 && swim->left_count == 0)
+		return;
 	for (size_t i = 0; i < swim->member_count;) {
 		struct swim_member *m = swim__member_at(swim, i);
 		uint64_t age = now_ms - m->status_ms;

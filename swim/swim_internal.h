@@ -189,6 +189,9 @@ struct swim {
 	/** Members alive or suspect, self included (n in the formulas). */
 	size_t live_count;
 	size_t failed_count;
+	/** Members that left, self included (reaping has work only while
+	 *  failed_count or left_count is non-zero). */
+	size_t left_count;
 
 	/* Broadcast buckets by transmit count, newest first: the first
 	 * record's reference, 0 when empty. */
@@ -281,10 +284,14 @@ swim__member_find(const struct swim *swim, const char *name, size_t len);
 /** Room for count members without growing; 0 or RUMOR_ENOMEM. */
 int
 swim__member_reserve(struct swim *swim, size_t count);
-/** Add a member at the end of the probe order (callers shuffle). */
+/** The member named name, or a new one added at the end of the probe
+ *  order (callers shuffle) when there is none; *added says which. NULL
+ *  when out of memory or at SWIM_MEMBERS_MAX. One hash, one walk: a warm
+ *  start installs every member of the cluster on every node. */
 struct swim_member *
-swim__member_append(struct swim *swim, const char *name, size_t len,
-		    const struct swim_addr *addr, uint64_t now_ms);
+swim__member_find_or_append(struct swim *swim, const char *name, size_t len,
+			    const struct swim_addr *addr, uint64_t now_ms,
+			    bool *added);
 struct swim_member *
 swim__member_add(struct swim *swim, const char *name, size_t len,
 		 const struct swim_addr *addr, uint64_t now_ms);

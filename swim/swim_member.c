@@ -163,12 +163,12 @@ swim__member_suspicion(const struct swim *swim, const struct swim_member *m)
 
 /* ---- table ---------------------------------------------------------------- */
 
-struct swim_member *
-swim__member_find(const struct swim *swim, const char *name, size_t len)
+static struct swim_member *
+member_find_hashed(const struct swim *swim, const char *name, size_t len,
+		   uint32_t h)
 {
 	if (swim->bucket_count == 0)
 		return NULL;
-	uint32_t h = (uint32_t)swim__name_hash(name, len);
 	uint32_t ref = swim->buckets[h & (swim->bucket_count - 1)];
 	while (ref != 0) {
 		struct swim_member *m = swim__member_ptr(swim, ref);
@@ -178,6 +178,13 @@ swim__member_find(const struct swim *swim, const char *name, size_t len)
 		ref = m->hash_next;
 	}
 	return NULL;
+}
+
+struct swim_member *
+swim__member_find(const struct swim *swim, const char *name, size_t len)
+{
+	return member_find_hashed(swim, name, len,
+				  (uint32_t)swim__name_hash(name, len));
 }
 
 /* Double the hash buckets when the load passes 1. */
@@ -231,10 +238,11 @@ swim__member_reserve(struct swim *swim, size_t count)
 	return 0;
 }
 
-/* Allocate m, hash it, append it to the probe order. */
+/* Allocate m, hash it (h is its name's hash), append it to the probe
+ * order. */
 static struct swim_member *
-member_append(struct swim *swim, const char *name, size_t len,
-	      const struct swim_addr *addr, uint64_t now_ms)
+member_append_hashed(struct swim *swim, const char *name, size_t len,
+		     uint32_t h, const struct swim_addr *addr, uint64_t now_ms)
 {
 	if (swim->member_count >= SWIM_MEMBERS_MAX ||
 	    swim__member_reserve(swim, swim->member_count + 1) != 0)
@@ -245,7 +253,7 @@ member_append(struct swim *swim, const char *name, size_t len,
 	struct swim_member *m = swim__member_ptr(swim, ref);
 	memcpy(m->name, name, len);
 	m->name_len = (uint8_t)len;
-	m->name_hash = (uint32_t)swim__name_hash(name, len);
+	m->name_hash = h;
 	m->ip = addr->ip;
 	m->port = addr->port;
 	m->status = SWIM_STATUS_ALIVE;
@@ -257,6 +265,15 @@ member_append(struct swim *swim, const char *name, size_t len,
 	member_place(swim, ref, swim->member_count++);
 	swim->live_count++;
 	return m;
+}
+
+static struct swim_member *
+member_append(struct swim *swim, const char *name, size_t len,
+	      const struct swim_addr *addr, uint64_t now_ms)
+{
+	return member_append_hashed(swim, name, len,
+				    (uint32_t)swim__name_hash(name, len), addr,
+				    now_ms);
 }
 
 struct swim_member *
@@ -280,10 +297,16 @@ swim__member_add(struct swim *swim, const char *name, size_t len,
 }
 
 struct swim_member *
-swim__member_append(struct swim *swim, const char *name, size_t len,
-		    const struct swim_addr *addr, uint64_t now_ms)
+swim__member_find_or_append(struct swim *swim, const char *name, size_t len,
+			    const struct swim_addr *addr, uint64_t now_ms,
+			    bool *added)
 {
-	return member_append(swim, name, len, addr, now_ms);
+	uint32_t h = (uint32_t)swim__name_hash(name, len);
+	struct swim_member *m = member_find_hashed(swim, name, len, h);
+	*added = m == NULL;
+	if (m != NULL)
+		return m;
+	return member_append_hashed(swim, name, len, h, addr, now_ms);
 }
 
 static void
@@ -317,6 +340,8 @@ swim__member_remove(struct swim *swim, struct swim_member *m)
 		swim->live_count--;
 	else if (m->status == SWIM_STATUS_FAILED)
 		swim->failed_count--;
+	else
+		swim->left_count--;
 	struct swim_extra *x = extra_of(swim, m);
 	if (x != NULL) {
 		free(x->meta);
@@ -355,10 +380,14 @@ swim__member_set_status(struct swim *swim, struct swim_member *m,
 		swim->live_count--;
 	else if (m->status == SWIM_STATUS_FAILED)
 		swim->failed_count--;
+	else
+		swim->left_count--;
 	if (status_is_live(status))
 		swim->live_count++;
 	else if (status == SWIM_STATUS_FAILED)
 		swim->failed_count++;
+	else
+		swim->left_count++;
 	if (status != SWIM_STATUS_SUSPECT)
 		suspicion_free(swim, m);
 	m->status = (uint8_t)status;
