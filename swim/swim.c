@@ -492,8 +492,14 @@ swim_state_encode(struct swim *swim, bool join, uint8_t **out, size_t *size)
 	struct swim_msg *msgs = malloc(swim->member_count * sizeof(*msgs));
 	if (msgs == NULL)
 		return RUMOR_ENOMEM;
-	for (size_t i = 0; i < swim->member_count; i++)
+	for (size_t i = 0; i < swim->member_count; i++) {
+		/* The probe order is shuffled: each record is a cache miss
+		 * unless asked for ahead. */
+		if (i + SWIM_PREFETCH_AHEAD < swim->member_count)
+			__builtin_prefetch(swim__member_at(
+				swim, i + SWIM_PREFETCH_AHEAD));
 		swim__member_to_msg(swim, swim__member_at(swim, i), &msgs[i]);
+	}
 	msgpack_sbuffer sbuf;
 	msgpack_sbuffer_init(&sbuf);
 	const struct swim_member *self = swim->self;
@@ -507,6 +513,21 @@ swim_state_encode(struct swim *swim, bool join, uint8_t **out, size_t *size)
 	*size = sbuf.size;
 	*out = (uint8_t *)msgpack_sbuffer_release(&sbuf);
 	return 0;
+}
+
+/* Ask for the bucket of the message 2 * SWIM_PREFETCH_AHEAD ahead and the
+ * record of the one SWIM_PREFETCH_AHEAD ahead. */
+static void
+prefetch_state(const struct swim *swim, const struct swim_state_def *st,
+	       size_t i)
+{
+	size_t far = i + 2 * SWIM_PREFETCH_AHEAD, near = i + SWIM_PREFETCH_AHEAD;
+	if (far < st->member_count)
+		swim__member_prefetch(swim, st->members[far].name,
+				      st->members[far].name_len, false);
+	if (near < st->member_count)
+		swim__member_prefetch(swim, st->members[near].name,
+				      st->members[near].name_len, true);
 }
 
 enum swim_drop
@@ -529,6 +550,7 @@ swim_handle_state(struct swim *swim, uint64_t now_ms,
 	}
 	swim->stats.pushpulls++;
 	for (size_t i = 0; i < st.member_count; i++) {
+		prefetch_state(swim, &st, i);
 		struct swim_msg msg = st.members[i];
 		/* Their verdict is our suspicion (memberlist mergeState):
 		 * the subject gets a chance to refute before we agree. */
@@ -580,6 +602,16 @@ swim_restore(struct swim *swim, uint64_t now_ms,
 	}
 	int rc = 0;
 	for (size_t k = 0; k < count && rc == 0; k++) {
+		if (k + 2 * SWIM_PREFETCH_AHEAD < count) {
+			size_t far = order[k + 2 * SWIM_PREFETCH_AHEAD];
+			swim__member_prefetch(swim, members[far].name,
+					      lens[far], false);
+		}
+		if (k + SWIM_PREFETCH_AHEAD < count) {
+			size_t near = order[k + SWIM_PREFETCH_AHEAD];
+			swim__member_prefetch(swim, members[near].name,
+					      lens[near], true);
+		}
 		const struct swim_self *in = &members[order[k]];
 		/* Self is in the table too: it is skipped like a
 		 * duplicate. */

@@ -180,6 +180,20 @@ member_find_hashed(const struct swim *swim, const char *name, size_t len,
 	return NULL;
 }
 
+void
+swim__member_prefetch(const struct swim *swim, const char *name, size_t len,
+		      bool record)
+{
+	if (swim->bucket_count == 0)
+		return;
+	uint32_t h = (uint32_t)swim__name_hash(name, len);
+	const uint32_t *bucket = &swim->buckets[h & (swim->bucket_count - 1)];
+	if (!record)
+		__builtin_prefetch(bucket);
+	else if (*bucket != 0)
+		__builtin_prefetch(swim__member_ptr(swim, *bucket));
+}
+
 struct swim_member *
 swim__member_find(const struct swim *swim, const char *name, size_t len)
 {
