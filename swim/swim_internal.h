@@ -77,9 +77,11 @@ struct swim_extra {
  *  each other by 32-bit slab references (0 is none); a record's own
  *  reference is swim->members[index]. The pending broadcast about a member
  *  is embedded in it: a newer update about the same member replaces the
- *  queued one by construction (memberlist's invalidation by name). With a
- *  name of up to 6 bytes the record takes 56 bytes. */
-struct swim_member {
+ *  queued one by construction (memberlist's invalidation by name). Packed
+ *  to 4-byte alignment (x86 and arm64 load the two 64-bit fields at any
+ *  4-byte boundary): with a name of up to 6 bytes the record takes 52
+ *  bytes. */
+struct __attribute__((packed, aligned(4))) swim_member {
 	uint64_t incarnation;
 	/** When the status last changed (reaping, gossip to the dead). */
 	uint64_t status_ms;
@@ -90,9 +92,6 @@ struct swim_member {
 	/** Sends of the queued update; < 0 when not queued. */
 	int8_t transmits;
 	uint8_t status; /* enum swim_status */
-	/** Low 32 bits of swim__name_hash (the bucket index and a quick
-	 *  mismatch test). */
-	uint32_t name_hash;
 	/** Next record in the same hash bucket. */
 	uint32_t hash_next;
 	/** Neighbours in the broadcast bucket swim->bcast[transmits]. */
@@ -106,9 +105,9 @@ struct swim_member {
 };
 
 /** Bytes per slab unit: records are sized and aligned in units. */
-#define SWIM_SLAB_UNIT 8
-/** Units per chunk, as a shift: 2^11 units of 8 bytes, 16 KiB. */
-#define SWIM_SLAB_CHUNK_SHIFT 11
+#define SWIM_SLAB_UNIT 4
+/** Units per chunk, as a shift: 2^12 units of 4 bytes, 16 KiB. */
+#define SWIM_SLAB_CHUNK_SHIFT 12
 #define SWIM_SLAB_CHUNK_UNITS (1u << SWIM_SLAB_CHUNK_SHIFT)
 /** Record sizes in units, up to the one for a SWIM_NAME_MAX name. */
 #define SWIM_SLAB_CLASSES                                                   \

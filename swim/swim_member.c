@@ -172,8 +172,7 @@ member_find_hashed(const struct swim *swim, const char *name, size_t len,
 	uint32_t ref = swim->buckets[h & (swim->bucket_count - 1)];
 	while (ref != 0) {
 		struct swim_member *m = swim__member_ptr(swim, ref);
-		if (m->name_hash == h && m->name_len == len &&
-		    memcmp(m->name, name, len) == 0)
+		if (m->name_len == len && memcmp(m->name, name, len) == 0)
 			return m;
 		ref = m->hash_next;
 	}
@@ -211,7 +210,7 @@ member_hash_grow(struct swim *swim)
 		return RUMOR_ENOMEM;
 	for (size_t i = 0; i < swim->member_count; i++) {
 		struct swim_member *m = swim__member_at(swim, i);
-		size_t b = m->name_hash & (count - 1);
+		size_t b = swim__name_hash(m->name, m->name_len) & (count - 1);
 		m->hash_next = buckets[b];
 		buckets[b] = swim->members[i];
 	}
@@ -267,13 +266,12 @@ member_append_hashed(struct swim *swim, const char *name, size_t len,
 	struct swim_member *m = swim__member_ptr(swim, ref);
 	memcpy(m->name, name, len);
 	m->name_len = (uint8_t)len;
-	m->name_hash = h;
 	m->ip = addr->ip;
 	m->port = addr->port;
 	m->status = SWIM_STATUS_ALIVE;
 	m->status_ms = now_ms;
 	m->transmits = -1;
-	size_t b = m->name_hash & (swim->bucket_count - 1);
+	size_t b = h & (swim->bucket_count - 1);
 	m->hash_next = swim->buckets[b];
 	swim->buckets[b] = ref;
 	member_place(swim, ref, swim->member_count++);
@@ -341,7 +339,8 @@ swim__member_remove(struct swim *swim, struct swim_member *m)
 	swim__bcast_drop(swim, m);
 	suspicion_free(swim, m);
 	uint32_t ref = swim__member_ref(swim, m);
-	uint32_t *pp = &swim->buckets[m->name_hash & (swim->bucket_count - 1)];
+	uint64_t h = swim__name_hash(m->name, m->name_len);
+	uint32_t *pp = &swim->buckets[h & (swim->bucket_count - 1)];
 	while (*pp != ref)
 		pp = &swim__member_ptr(swim, *pp)->hash_next;
 	*pp = m->hash_next;
