@@ -602,16 +602,6 @@ swim_restore(struct swim *swim, uint64_t now_ms,
 	}
 	int rc = 0;
 	for (size_t k = 0; k < count && rc == 0; k++) {
-		if (k + 2 * SWIM_PREFETCH_AHEAD < count) {
-			size_t far = order[k + 2 * SWIM_PREFETCH_AHEAD];
-			swim__member_prefetch(swim, members[far].name,
-					      lens[far], false);
-		}
-		if (k + SWIM_PREFETCH_AHEAD < count) {
-			size_t near = order[k + SWIM_PREFETCH_AHEAD];
-			swim__member_prefetch(swim, members[near].name,
-					      lens[near], true);
-		}
 		const struct swim_self *in = &members[order[k]];
 		/* Self is in the table too: it is skipped like a
 		 * duplicate. */

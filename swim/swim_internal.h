@@ -286,9 +286,9 @@ swim__member_find(const struct swim *swim, const char *name, size_t len);
 /**
  * Warm the cache for a find of name a few steps ahead: its hash bucket
  * (record false), or, once that has arrived, the first record the bucket
- * names (record true). Loops over thousands of names (push-pull states,
- * a restore) otherwise wait on two cache misses per name, one after the
- * other.
+ * names (record true). A push-pull merge otherwise waits on two cache
+ * misses per name, one after the other. (A restore gains nothing: its
+ * table is being built, we measured it slower.)
  */
 void
 swim__member_prefetch(const struct swim *swim, const char *name, size_t len,
