@@ -61,15 +61,19 @@ struct swim_suspicion {
 };
 
 /** What few members have: metadata (only members offering services) and
- *  a suspicion (only suspects). Kept out of struct swim_member, which
- *  holds a 32-bit index into swim->extras instead of two pointers. */
+ *  a suspicion (only suspects). Kept out of struct swim_member, in a hash
+ *  table by the member's slab reference (swim->extras); the member only
+ *  carries the flag SWIM_MEMBER_EXTRA. */
 struct swim_extra {
+	/** The member's slab reference; 0 in an empty slot. */
+	uint32_t member;
+	uint16_t meta_size;
 	uint8_t *meta;
 	struct swim_suspicion *suspicion;
-	uint16_t meta_size;
-	/** Next free entry while this one is free. */
-	uint32_t next_free;
 };
+
+/** struct swim_member flags. */
+#define SWIM_MEMBER_EXTRA 0x01 /* has an entry in swim->extras */
 
 /** One member, self included. Every node holds one per member of the
  *  cluster, so the record is kept small: a simulator of 10,000 nodes holds
@@ -79,8 +83,8 @@ struct swim_extra {
  *  is embedded in it: a newer update about the same member replaces the
  *  queued one by construction (memberlist's invalidation by name). Packed
  *  to 4-byte alignment (x86 and arm64 load the two 64-bit fields at any
- *  4-byte boundary): with a name of up to 6 bytes the record takes 52
- *  bytes. */
+ *  4-byte boundary): with a name of up to 5 bytes the record takes 48
+ *  bytes (n0 to n9999 in the simulator), up to 9 bytes 52. */
 struct __attribute__((packed, aligned(4))) swim_member {
 	uint64_t incarnation;
 	/** When the status last changed (reaping, gossip to the dead). */
@@ -98,9 +102,9 @@ struct __attribute__((packed, aligned(4))) swim_member {
 	uint32_t bcast_prev, bcast_next;
 	/** Slot in swim->members (probe order). */
 	uint32_t index;
-	/** Entry in swim->extras; 0 when none. */
-	uint32_t extra;
 	uint8_t name_len;
+	/** SWIM_MEMBER_* bits. */
+	uint8_t flags;
 	char name[]; /* name_len bytes + NUL */
 };
 
@@ -182,11 +186,11 @@ struct swim {
 	size_t member_cap;
 	uint32_t *buckets;
 	size_t bucket_count;
-	/** Entry 0 is unused (extra 0 means none). */
+	/** Open addressing, linear probing, at most half full; extra_cap
+	 *  is 0 or a power of two. */
 	struct swim_extra *extras;
 	uint32_t extra_count;
 	uint32_t extra_cap;
-	uint32_t extra_free;
 	size_t probe_cursor;
 	/** Members alive or suspect, self included (n in the formulas). */
 	size_t live_count;

@@ -97,52 +97,100 @@ slab_free(struct swim *swim, uint32_t ref, size_t units)
 
 /* ---- extras --------------------------------------------------------------- */
 
+/* Where the extra of the record `ref` would sit first (Fibonacci hashing;
+ * linear probing from there). */
+static size_t
+extra_home(const struct swim *swim, uint32_t ref)
+{
+	return (size_t)(((uint64_t)ref * 0x9e3779b97f4a7c15ull) >> 32) &
+	       (swim->extra_cap - 1);
+}
+
 static struct swim_extra *
 extra_of(const struct swim *swim, const struct swim_member *m)
 {
-	return m->extra != 0 ? &swim->extras[m->extra] : NULL;
+	if (!(m->flags & SWIM_MEMBER_EXTRA))
+		return NULL;
+	uint32_t ref = swim__member_ref(swim, m);
+	size_t i = extra_home(swim, ref);
+	while (swim->extras[i].member != ref)
+		i = (i + 1) & (swim->extra_cap - 1);
+	return &swim->extras[i];
+}
+
+/* Put x, known absent, into its probe run. */
+static void
+extra_insert(struct swim *swim, const struct swim_extra *x)
+{
+	size_t i = extra_home(swim, x->member);
+	while (swim->extras[i].member != 0)
+		i = (i + 1) & (swim->extra_cap - 1);
+	swim->extras[i] = *x;
+}
+
+/* Double the table (kept at most half full). */
+static int
+extra_grow(struct swim *swim)
+{
+	struct swim_extra *old = swim->extras;
+	uint32_t old_cap = swim->extra_cap;
+	uint32_t cap = old_cap ? old_cap * 2 : 8;
+	struct swim_extra *extras = calloc(cap, sizeof(*extras));
+	if (extras == NULL)
+		return RUMOR_ENOMEM;
+	swim->extras = extras;
+	swim->extra_cap = cap;
+	for (uint32_t i = 0; i < old_cap; i++) {
+		if (old[i].member != 0)
+			extra_insert(swim, &old[i]);
+	}
+	free(old);
+	return 0;
 }
 
 /* m's extra, created empty if it has none; NULL when out of memory. The
- * pointer is good until the next extra_get of another member. */
+ * pointer is good until the next extra_get or extra_put. */
 static struct swim_extra *
 extra_get(struct swim *swim, struct swim_member *m)
 {
-	if (m->extra != 0)
-		return &swim->extras[m->extra];
-	uint32_t e = swim->extra_free;
-	if (e != 0) {
-		swim->extra_free = swim->extras[e].next_free;
-	} else {
-		if (swim->extra_count == 0)
-			swim->extra_count = 1;
-		if (swim->extra_count >= swim->extra_cap) {
-			uint32_t cap = swim->extra_cap ? swim->extra_cap * 2
-						       : 8;
-			void *grown = realloc(swim->extras,
-					      cap * sizeof(*swim->extras));
-			if (grown == NULL)
-				return NULL;
-			swim->extras = grown;
-			swim->extra_cap = cap;
-		}
-		e = swim->extra_count++;
-	}
-	swim->extras[e] = (struct swim_extra){0};
-	m->extra = e;
-	return &swim->extras[e];
+	struct swim_extra *x = extra_of(swim, m);
+	if (x != NULL)
+		return x;
+	if ((swim->extra_count + 1) * 2 > swim->extra_cap &&
+	    extra_grow(swim) != 0)
+		return NULL;
+	struct swim_extra fresh = {.member = swim__member_ref(swim, m)};
+	extra_insert(swim, &fresh);
+	swim->extra_count++;
+	m->flags |= SWIM_MEMBER_EXTRA;
+	return extra_of(swim, m);
 }
 
-/* Give m's extra back once it holds nothing. */
+/* Give m's extra back once it holds nothing: empty its slot and move the
+ * entries of the probe run behind it back (backward-shift deletion, so
+ * lookups never need tombstones). */
 static void
 extra_put(struct swim *swim, struct swim_member *m)
 {
 	struct swim_extra *x = extra_of(swim, m);
 	if (x == NULL || x->meta != NULL || x->suspicion != NULL)
 		return;
-	x->next_free = swim->extra_free;
-	swim->extra_free = m->extra;
-	m->extra = 0;
+	size_t mask = swim->extra_cap - 1;
+	size_t hole = (size_t)(x - swim->extras);
+	for (size_t j = (hole + 1) & mask; swim->extras[j].member != 0;
+	     j = (j + 1) & mask) {
+		size_t home = extra_home(swim, swim->extras[j].member);
+		/* j may fill the hole unless its home lies in (hole, j]. */
+		bool stays = hole < j ? home > hole && home <= j
+				      : home > hole || home <= j;
+		if (!stays) {
+			swim->extras[hole] = swim->extras[j];
+			hole = j;
+		}
+	}
+	swim->extras[hole] = (struct swim_extra){0};
+	swim->extra_count--;
+	m->flags &= (uint8_t)~SWIM_MEMBER_EXTRA;
 }
 
 const uint8_t *
@@ -338,6 +386,14 @@ swim__member_remove(struct swim *swim, struct swim_member *m)
 {
 	swim__bcast_drop(swim, m);
 	suspicion_free(swim, m);
+	/* Before the probe order changes: extras are found by reference,
+	 * and the reference by m->index. */
+	struct swim_extra *x = extra_of(swim, m);
+	if (x != NULL) {
+		free(x->meta);
+		x->meta = NULL;
+		extra_put(swim, m);
+	}
 	uint32_t ref = swim__member_ref(swim, m);
 	uint64_t h = swim__name_hash(m->name, m->name_len);
 	uint32_t *pp = &swim->buckets[h & (swim->bucket_count - 1)];
@@ -355,19 +411,13 @@ swim__member_remove(struct swim *swim, struct swim_member *m)
 		swim->failed_count--;
 	else
 		swim->left_count--;
-	struct swim_extra *x = extra_of(swim, m);
-	if (x != NULL) {
-		free(x->meta);
-		x->meta = NULL;
-		extra_put(swim, m);
-	}
 	slab_free(swim, ref, record_units(m->name_len));
 }
 
 void
 swim__member_table_destroy(struct swim *swim)
 {
-	for (uint32_t e = 1; e < swim->extra_count; e++) {
+	for (uint32_t e = 0; e < swim->extra_cap; e++) {
 		free(swim->extras[e].suspicion);
 		free(swim->extras[e].meta);
 	}
@@ -411,7 +461,7 @@ int
 swim__member_set_meta(struct swim *swim, struct swim_member *m,
 		      const uint8_t *meta, size_t size)
 {
-	if (size == 0 && m->extra == 0)
+	if (size == 0 && !(m->flags & SWIM_MEMBER_EXTRA))
 		return 0;
 	uint8_t *copy = NULL;
 	if (size > 0) {
