@@ -292,7 +292,8 @@ swim__member_find(const struct swim *swim, const char *name, size_t len);
  * (record false), or, once that has arrived, the first record the bucket
  * names (record true). A push-pull merge otherwise waits on two cache
  * misses per name, one after the other. (A restore gains nothing: its
- * table is being built, we measured it slower.)
+ * table is being built, we measured it slower; it prefetches its input
+ * instead.)
  */
 void
 swim__member_prefetch(const struct swim *swim, const char *name, size_t len,
