@@ -137,10 +137,10 @@ swim__emit_event(struct swim *swim, enum swim_event_type type,
 		return;
 	ev->type = type;
 	memcpy(ev->name, m->name, m->name_len + 1);
-	ev->addr = m->addr;
+	ev->addr = swim__member_addr(m);
 	ev->status = m->status;
 	ev->incarnation = m->incarnation;
-	ev->is_self = m->is_self;
+	ev->is_self = swim__member_is_self(swim, m);
 }
 
 void
@@ -178,10 +178,10 @@ bool
 swim__is_live(const struct swim *swim, const struct swim_member *m,
 	      uint64_t now_ms)
 {
-	(void)swim;
 	(void)now_ms;
-	return !m->is_self && (m->status == SWIM_STATUS_ALIVE ||
-			       m->status == SWIM_STATUS_SUSPECT);
+	return !swim__member_is_self(swim, m) &&
+	       (m->status == SWIM_STATUS_ALIVE ||
+		m->status == SWIM_STATUS_SUSPECT);
 }
 
 /* Already picked? (want is small: a linear check is cheapest.) */
@@ -207,11 +207,11 @@ random_members_scan(struct swim *swim, struct swim_member **out,
 	size_t n = swim->member_count, got = 0, candidates = 0;
 	size_t start = swim_rand_below(&swim->rand, n);
 	for (size_t i = 0; i < n; i++) {
-		const struct swim_member *m = swim->members[i];
+		const struct swim_member *m = swim__member_at(swim, i);
 		candidates += m != exclude && eligible(swim, m, now_ms);
 	}
 	for (size_t i = 0; i < n && got < want && candidates > 0; i++) {
-		struct swim_member *m = swim->members[(start + i) % n];
+		struct swim_member *m = swim__member_at(swim, (start + i) % n);
 		if (m == exclude || !eligible(swim, m, now_ms))
 			continue;
 		if (swim_rand_below(&swim->rand, candidates) < want - got)
@@ -238,8 +238,8 @@ swim__random_members(struct swim *swim, struct swim_member **out,
 	 * eligible members, e.g. reconnecting to the failed), scan.
 	 */
 	for (size_t tries = 0; tries < 4 * want + 8 && got < want; tries++) {
-		struct swim_member *m =
-			swim->members[swim_rand_below(&swim->rand, n)];
+		struct swim_member *m = swim__member_at(
+			swim, swim_rand_below(&swim->rand, n));
 		if (m != exclude && eligible(swim, m, now_ms) &&
 		    !picked(out, got, m))
 			out[got++] = m;
@@ -277,11 +277,11 @@ swim_new(const struct swim_config *cfg, const struct swim_self *self,
 	swim->self = swim__member_add(swim, self->name, name_len, &self->addr,
 				      now_ms);
 	if (swim->self == NULL ||
-	    swim__member_set_meta(swim->self, self->meta, self->meta_size)) {
+	    swim__member_set_meta(swim, swim->self, self->meta,
+				  self->meta_size)) {
 		swim_delete(swim);
 		return NULL;
 	}
-	swim->self->is_self = true;
 	swim->self->incarnation = self->incarnation;
 	/* Announce ourselves to whoever we meet first (memberlist's
 	 * joiner broadcasts its own alive, too). */
@@ -312,13 +312,7 @@ swim_delete(struct swim *swim)
 		return;
 	/* The heap points into members: empty it first. */
 	swim_heap_destroy(&swim->timers);
-	for (size_t i = 0; i < swim->member_count; i++) {
-		free(swim->members[i]->suspicion);
-		free(swim->members[i]->meta);
-		free(swim->members[i]);
-	}
-	free(swim->members);
-	free(swim->buckets);
+	swim__member_table_destroy(swim);
 	fifo_destroy(&swim->outbox);
 	fifo_destroy(&swim->events);
 	fifo_destroy(&swim->streams);
@@ -498,8 +492,14 @@ swim_state_encode(struct swim *swim, bool join, uint8_t **out, size_t *size)
 	struct swim_msg *msgs = malloc(swim->member_count * sizeof(*msgs));
 	if (msgs == NULL)
 		return RUMOR_ENOMEM;
-	for (size_t i = 0; i < swim->member_count; i++)
-		swim__member_to_msg(swim, swim->members[i], &msgs[i]);
+	for (size_t i = 0; i < swim->member_count; i++) {
+		/* The probe order is shuffled: each record is a cache miss
+		 * unless asked for ahead. */
+		if (i + SWIM_PREFETCH_AHEAD < swim->member_count)
+			__builtin_prefetch(swim__member_at(
+				swim, i + SWIM_PREFETCH_AHEAD));
+		swim__member_to_msg(swim, swim__member_at(swim, i), &msgs[i]);
+	}
 	msgpack_sbuffer sbuf;
 	msgpack_sbuffer_init(&sbuf);
 	const struct swim_member *self = swim->self;
@@ -513,6 +513,21 @@ swim_state_encode(struct swim *swim, bool join, uint8_t **out, size_t *size)
 	*size = sbuf.size;
 	*out = (uint8_t *)msgpack_sbuffer_release(&sbuf);
 	return 0;
+}
+
+/* Ask for the bucket of the message 2 * SWIM_PREFETCH_AHEAD ahead and the
+ * record of the one SWIM_PREFETCH_AHEAD ahead. */
+static void
+prefetch_state(const struct swim *swim, const struct swim_state_def *st,
+	       size_t i)
+{
+	size_t far = i + 2 * SWIM_PREFETCH_AHEAD, near = i + SWIM_PREFETCH_AHEAD;
+	if (far < st->member_count)
+		swim__member_prefetch(swim, st->members[far].name,
+				      st->members[far].name_len, false);
+	if (near < st->member_count)
+		swim__member_prefetch(swim, st->members[near].name,
+				      st->members[near].name_len, true);
 }
 
 enum swim_drop
@@ -535,6 +550,7 @@ swim_handle_state(struct swim *swim, uint64_t now_ms,
 	}
 	swim->stats.pushpulls++;
 	for (size_t i = 0; i < st.member_count; i++) {
+		prefetch_state(swim, &st, i);
 		struct swim_msg msg = st.members[i];
 		/* Their verdict is our suspicion (memberlist mergeState):
 		 * the subject gets a chance to refute before we agree. */
@@ -553,10 +569,19 @@ swim_restore(struct swim *swim, uint64_t now_ms,
 {
 	if (count > SWIM_MEMBERS_MAX)
 		count = SWIM_MEMBERS_MAX;
+	/* Names are measured once: a warm simulator start restores every
+	 * node with every member. */
+	uint8_t *lens = malloc(count ? count : 1);
+	if (lens == NULL)
+		return RUMOR_ENOMEM;
 	for (size_t i = 0; i < count; i++) {
 		const char *name = members[i].name;
-		if (!swim_name_valid(name, name ? strlen(name) : 0))
+		size_t len = name ? strlen(name) : 0;
+		if (!swim_name_valid(name, len)) {
+			free(lens);
 			return RUMOR_EINVAL;
+		}
+		lens[i] = (uint8_t)len;
 	}
 	/* Append in a random order (the probe order, as if each had been
 	 * inserted at random), with the table sized once. */
@@ -564,6 +589,7 @@ swim_restore(struct swim *swim, uint64_t now_ms,
 	if (order == NULL ||
 	    swim__member_reserve(swim, swim->member_count + count) != 0) {
 		free(order);
+		free(lens);
 		return RUMOR_ENOMEM;
 	}
 	for (size_t i = 0; i < count; i++)
@@ -576,15 +602,26 @@ swim_restore(struct swim *swim, uint64_t now_ms,
 	}
 	int rc = 0;
 	for (size_t k = 0; k < count && rc == 0; k++) {
+		/* The input is read in shuffled order: ask for it ahead
+		 * (the entry, then its name once the entry has arrived). */
+		if (k + 2 * SWIM_PREFETCH_AHEAD < count)
+			__builtin_prefetch(
+				&members[order[k + 2 * SWIM_PREFETCH_AHEAD]]);
+		if (k + SWIM_PREFETCH_AHEAD < count)
+			__builtin_prefetch(
+				members[order[k + SWIM_PREFETCH_AHEAD]].name);
 		const struct swim_self *in = &members[order[k]];
-		size_t len = strlen(in->name);
-		if (sender_is_self(swim, in->name, len) ||
-		    swim__member_find(swim, in->name, len) != NULL)
+		/* Self is in the table too: it is skipped like a
+		 * duplicate. */
+		bool added;
+		struct swim_member *m = swim__member_find_or_append(
+			swim, in->name, lens[order[k]], &in->addr, now_ms,
+			&added);
+		if (m != NULL && !added)
 			continue;
-		struct swim_member *m = swim__member_append(
-			swim, in->name, len, &in->addr, now_ms);
 		if (m == NULL ||
-		    swim__member_set_meta(m, in->meta, in->meta_size) != 0) {
+		    swim__member_set_meta(swim, m, in->meta, in->meta_size) !=
+			    0) {
 			if (m != NULL)
 				swim__member_remove(swim, m);
 			rc = RUMOR_ENOMEM;
@@ -593,6 +630,7 @@ swim_restore(struct swim *swim, uint64_t now_ms,
 		m->incarnation = in->incarnation;
 	}
 	free(order);
+	free(lens);
 	uint64_t interval = swim_pushpull_scale(swim->cfg.pushpull_interval_ms,
 						swim->live_count);
 	if (interval != 0)
@@ -607,7 +645,7 @@ static bool
 gossip_eligible(const struct swim *swim, const struct swim_member *m,
 		uint64_t now_ms)
 {
-	if (m->is_self)
+	if (swim__member_is_self(swim, m))
 		return false;
 	if (m->status == SWIM_STATUS_ALIVE || m->status == SWIM_STATUS_SUSPECT)
 		return true;
@@ -627,8 +665,8 @@ gossip_tick(struct swim *swim, uint64_t now_ms)
 					    gossip_eligible, now_ms);
 	for (size_t i = 0; i < count && swim->bcast_count > 0; i++) {
 		struct swim_encoder enc;
-		struct swim_datagram *dg =
-			swim__send_begin(swim, &targets[i]->addr, &enc);
+		struct swim_addr to = swim__member_addr(targets[i]);
+		struct swim_datagram *dg = swim__send_begin(swim, &to, &enc);
 		if (dg == NULL)
 			return;
 		swim__send_finish(swim, dg, &enc, true);
@@ -642,8 +680,10 @@ pushpull_tick(struct swim *swim, uint64_t now_ms)
 		swim->cfg.pushpull_interval_ms, swim->live_count);
 	struct swim_member *peer;
 	if (swim__random_members(swim, &peer, 1, NULL, swim__is_live,
-				 now_ms) == 1)
-		swim__request_stream(swim, &peer->addr, false);
+				 now_ms) == 1) {
+		struct swim_addr to = swim__member_addr(peer);
+		swim__request_stream(swim, &to, false);
+	}
 }
 
 static bool
@@ -683,7 +723,8 @@ reconnect_tick(struct swim *swim, uint64_t now_ms)
 	if (swim__random_members(swim, &peer, 1, NULL, reconnect_eligible,
 				 now_ms) == 1) {
 		swim->stats.reconnects++;
-		swim__request_stream(swim, &peer->addr, false);
+		struct swim_addr to = swim__member_addr(peer);
+		swim__request_stream(swim, &to, false);
 	}
 }
 
@@ -691,13 +732,17 @@ static void
 reap_tick(struct swim *swim, uint64_t now_ms)
 {
 	swim->reap_ms = now_ms + SWIM_REAP_INTERVAL_MS;
+	/* Nothing can expire: skip the walk over every member. */
+	if (swim->failed_count == 0 && swim->left_count == 0)
+		return;
 	for (size_t i = 0; i < swim->member_count;) {
-		struct swim_member *m = swim->members[i];
+		struct swim_member *m = swim__member_at(swim, i);
 		uint64_t age = now_ms - m->status_ms;
 		bool expired =
 			(m->status == SWIM_STATUS_FAILED &&
 			 age >= swim->cfg.reconnect_timeout_ms) ||
-			(m->status == SWIM_STATUS_LEFT && !m->is_self &&
+			(m->status == SWIM_STATUS_LEFT &&
+			 !swim__member_is_self(swim, m) &&
 			 age >= swim->cfg.tombstone_timeout_ms);
 		if (!expired) {
 			i++;
@@ -727,7 +772,8 @@ swim_handle_timeout(struct swim *swim, uint64_t now_ms)
 		struct swim_suspicion *sp = (struct swim_suspicion *)(
 			(char *)t - offsetof(struct swim_suspicion, timer));
 		swim_heap_disarm(&swim->timers, t);
-		swim__suspicion_expired(swim, sp->member, now_ms);
+		swim__suspicion_expired(
+			swim, swim__member_ptr(swim, sp->member), now_ms);
 	}
 	swim__relays_tick(swim, now_ms);
 	if (swim->probe.active && now_ms >= swim->probe.ack_deadline_ms)
@@ -792,8 +838,7 @@ swim_join(struct swim *swim, uint64_t now_ms, const struct swim_addr *addrs,
 		const struct swim_addr *a = &addrs[i];
 		/* A seed list that names us is common (same config file
 		 * on every node); joining ourselves is pointless. */
-		if (a->ip == swim->self->addr.ip &&
-		    a->port == swim->self->addr.port)
+		if (a->ip == swim->self->ip && a->port == swim->self->port)
 			continue;
 		swim->join_addrs[kept++] = *a;
 	}
@@ -847,7 +892,7 @@ swim_set_meta(struct swim *swim, uint64_t now_ms, const uint8_t *meta,
 		return RUMOR_ETOOBIG;
 	if (swim->leaving)
 		return RUMOR_ESTATE;
-	int rc = swim__member_set_meta(swim->self, meta, meta_size);
+	int rc = swim__member_set_meta(swim, swim->self, meta, meta_size);
 	if (rc != 0)
 		return rc;
 	swim->self->incarnation++;
@@ -864,24 +909,24 @@ swim_member_count(const struct swim *swim)
 }
 
 static void
-member_info(const struct swim_member *m, struct swim_member_info *out)
+member_info(const struct swim *swim, const struct swim_member *m,
+	    struct swim_member_info *out)
 {
 	*out = (struct swim_member_info){
 		.name = m->name,
-		.addr = m->addr,
+		.addr = swim__member_addr(m),
 		.status = m->status,
 		.incarnation = m->incarnation,
-		.meta = m->meta,
-		.meta_size = m->meta_size,
-		.is_self = m->is_self,
+		.is_self = swim__member_is_self(swim, m),
 	};
+	out->meta = swim__member_meta(swim, m, &out->meta_size);
 }
 
 void
 swim_member_at(const struct swim *swim, size_t i,
 	       struct swim_member_info *out)
 {
-	member_info(swim->members[i], out);
+	member_info(swim, swim__member_at(swim, i), out);
 }
 
 int
@@ -892,7 +937,7 @@ swim_member_find(const struct swim *swim, const char *name,
 							strlen(name));
 	if (m == NULL)
 		return RUMOR_ENOTFOUND;
-	member_info(m, out);
+	member_info(swim, m, out);
 	return 0;
 }
 

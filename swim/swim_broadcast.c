@@ -9,46 +9,40 @@
  * "fewest-sent first" at O(1) per update instead of a sort per datagram.
  * An update is dropped after retransmit_mult * ceil(log10(n + 1)) sends.
  */
-#include <stddef.h>
-
 #include "swim_internal.h"
 #include "swim_lifeguard.h"
 
+/* Take m out of its bucket, swim->bcast[m->transmits]. */
 static void
-link_init(struct swim_link *head)
+link_unlink(struct swim *swim, struct swim_member *m)
 {
-	head->prev = head->next = head;
+	if (m->bcast_prev != 0)
+		swim__member_ptr(swim, m->bcast_prev)->bcast_next =
+			m->bcast_next;
+	else
+		swim->bcast[m->transmits] = m->bcast_next;
+	if (m->bcast_next != 0)
+		swim__member_ptr(swim, m->bcast_next)->bcast_prev =
+			m->bcast_prev;
+	m->bcast_prev = m->bcast_next = 0;
 }
 
 static void
-link_unlink(struct swim_link *l)
+link_push_front(struct swim *swim, unsigned bucket, struct swim_member *m)
 {
-	l->prev->next = l->next;
-	l->next->prev = l->prev;
-	l->prev = l->next = l;
-}
-
-static void
-link_push_front(struct swim_link *head, struct swim_link *l)
-{
-	l->next = head->next;
-	l->prev = head;
-	head->next->prev = l;
-	head->next = l;
-}
-
-static struct swim_member *
-link_member(struct swim_link *l)
-{
-	return (struct swim_member *)((char *)l -
-				      offsetof(struct swim_member, bcast));
+	uint32_t ref = swim__member_ref(swim, m);
+	m->bcast_prev = 0;
+	m->bcast_next = swim->bcast[bucket];
+	if (m->bcast_next != 0)
+		swim__member_ptr(swim, m->bcast_next)->bcast_prev = ref;
+	swim->bcast[bucket] = ref;
 }
 
 void
 swim__bcast_init(struct swim *swim)
 {
 	for (int i = 0; i <= SWIM_TRANSMIT_MAX; i++)
-		link_init(&swim->bcast[i]);
+		swim->bcast[i] = 0;
 	swim->bcast_count = 0;
 }
 
@@ -56,11 +50,11 @@ void
 swim__bcast_queue(struct swim *swim, struct swim_member *m)
 {
 	if (m->transmits >= 0)
-		link_unlink(&m->bcast);
+		link_unlink(swim, m);
 	else
 		swim->bcast_count++;
 	m->transmits = 0;
-	link_push_front(&swim->bcast[0], &m->bcast);
+	link_push_front(swim, 0, m);
 }
 
 void
@@ -68,7 +62,7 @@ swim__bcast_drop(struct swim *swim, struct swim_member *m)
 {
 	if (m->transmits < 0)
 		return;
-	link_unlink(&m->bcast);
+	link_unlink(swim, m);
 	m->transmits = -1;
 	swim->bcast_count--;
 }
@@ -85,14 +79,14 @@ bcast_limit(const struct swim *swim)
 static void
 bcast_sent(struct swim *swim, struct swim_member *m, unsigned limit)
 {
-	link_unlink(&m->bcast);
+	link_unlink(swim, m);
 	m->transmits++;
 	if ((unsigned)m->transmits >= limit) {
 		m->transmits = -1;
 		swim->bcast_count--;
 		return;
 	}
-	link_push_front(&swim->bcast[(unsigned)m->transmits], &m->bcast);
+	link_push_front(swim, (unsigned)m->transmits, m);
 }
 
 void
@@ -106,12 +100,11 @@ swim__bcast_fill(struct swim *swim, struct swim_encoder *enc)
 	/* Stop after a few misses: the datagram is as good as full. */
 	unsigned misses = 0;
 	for (unsigned b = 0; b <= SWIM_TRANSMIT_MAX && misses < 4; b++) {
-		struct swim_link *head = &swim->bcast[b];
-		struct swim_link *l = head->next;
-		while (l != head && misses < 4 &&
+		uint32_t ref = swim->bcast[b];
+		while (ref != 0 && misses < 4 &&
 		       sent_count < SWIM_PACKET_MSGS_MAX) {
-			struct swim_link *next = l->next;
-			struct swim_member *m = link_member(l);
+			struct swim_member *m = swim__member_ptr(swim, ref);
+			uint32_t next = m->bcast_next;
 			if (b >= limit) {
 				/* The cluster shrank below this count. */
 				swim__bcast_drop(swim, m);
@@ -123,7 +116,7 @@ swim__bcast_fill(struct swim *swim, struct swim_encoder *enc)
 				else
 					misses++;
 			}
-			l = next;
+			ref = next;
 		}
 	}
 	for (size_t i = 0; i < sent_count; i++)

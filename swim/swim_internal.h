@@ -35,17 +35,16 @@
 #define SWIM_UNKNOWN_PULL_MS 1000
 /** Nack sent at this percentage of the probe timeout (Lifeguard). */
 #define SWIM_NACK_PERCENT 80
-
-/** A doubly linked list link (broadcast buckets). */
-struct swim_link {
-	struct swim_link *prev, *next;
-};
+/** How many names ahead loops over the member table ask for cache lines
+ *  (our measurement: a few misses' worth of latency at one find each). */
+#define SWIM_PREFETCH_AHEAD 4
 
 /** Suspicion state, allocated only while a member is suspect (most
  *  members never are, and every node holds every member). */
 struct swim_suspicion {
 	struct swim_heap_node timer;
-	struct swim_member *member;
+	/** The suspect's record (a slab reference, see struct swim_slab). */
+	uint32_t member;
 	uint64_t start_ms;
 	uint64_t min_ms;
 	uint64_t max_ms;
@@ -61,30 +60,81 @@ struct swim_suspicion {
 	char from[SWIM_NAME_MAX + 1];
 };
 
+/** What few members have: metadata (only members offering services) and
+ *  a suspicion (only suspects). Kept out of struct swim_member, in a hash
+ *  table by the member's slab reference (swim->extras); the member only
+ *  carries the flag SWIM_MEMBER_EXTRA. */
+struct swim_extra {
+	/** The member's slab reference; 0 in an empty slot. */
+	uint32_t member;
+	uint16_t meta_size;
+	uint8_t *meta;
+	struct swim_suspicion *suspicion;
+};
+
+/** struct swim_member flags. */
+#define SWIM_MEMBER_EXTRA 0x01 /* has an entry in swim->extras */
+
 /** One member, self included. Every node holds one per member of the
  *  cluster, so the record is kept small: a simulator of 10,000 nodes holds
- *  10^8 of them. The pending broadcast about a member is embedded in it: a
- *  newer update about the same member replaces the queued one by
- *  construction (memberlist's invalidation by name). */
-struct swim_member {
-	uint64_t name_hash;
+ *  10^8 of them. Records live in the slab (struct swim_slab) and refer to
+ *  each other by 32-bit slab references (0 is none); a record's own
+ *  reference is swim->members[index]. The pending broadcast about a member
+ *  is embedded in it: a newer update about the same member replaces the
+ *  queued one by construction (memberlist's invalidation by name). Packed
+ *  to 4-byte alignment (x86 and arm64 load the two 64-bit fields at any
+ *  4-byte boundary): with a name of up to 5 bytes the record takes 48
+ *  bytes (n0 to n9999 in the simulator), up to 9 bytes 52. */
+struct __attribute__((packed, aligned(4))) swim_member {
 	uint64_t incarnation;
 	/** When the status last changed (reaping, gossip to the dead). */
 	uint64_t status_ms;
-	struct swim_addr addr;
-	struct swim_member *hash_next;
-	/** Broadcast queue link; transmits < 0 when not queued. */
-	struct swim_link bcast;
-	uint8_t *meta;
-	struct swim_suspicion *suspicion;
-	/** Slot in swim->members (probe order). */
-	uint32_t index;
-	uint16_t meta_size;
+	/** The address, unpacked: struct swim_addr would bring 2 bytes of
+	 *  padding with it. */
+	uint32_t ip;
+	uint16_t port;
+	/** Sends of the queued update; < 0 when not queued. */
 	int8_t transmits;
 	uint8_t status; /* enum swim_status */
+	/** Next record in the same hash bucket. */
+	uint32_t hash_next;
+	/** Neighbours in the broadcast bucket swim->bcast[transmits]. */
+	uint32_t bcast_prev, bcast_next;
+	/** Slot in swim->members (probe order). */
+	uint32_t index;
 	uint8_t name_len;
-	bool is_self;
+	/** SWIM_MEMBER_* bits. */
+	uint8_t flags;
 	char name[]; /* name_len bytes + NUL */
+};
+
+/** Bytes per slab unit: records are sized and aligned in units. */
+#define SWIM_SLAB_UNIT 4
+/** Units per chunk, as a shift: 2^12 units of 4 bytes, 16 KiB. */
+#define SWIM_SLAB_CHUNK_SHIFT 12
+#define SWIM_SLAB_CHUNK_UNITS (1u << SWIM_SLAB_CHUNK_SHIFT)
+/** Record sizes in units, up to the one for a SWIM_NAME_MAX name. */
+#define SWIM_SLAB_CLASSES                                                   \
+	((offsetof(struct swim_member, name) + SWIM_NAME_MAX + 1 +          \
+	  SWIM_SLAB_UNIT - 1) / SWIM_SLAB_UNIT + 1)
+
+/**
+ * The member records of one node: chunks of SWIM_SLAB_CHUNK_UNITS units,
+ * each record a run of units inside one chunk (one malloc per chunk rather
+ * than per member: no allocator header, no rounding to its size classes,
+ * stable addresses). A record is named by a 32-bit reference, chunk <<
+ * SWIM_SLAB_CHUNK_SHIFT | unit; unit 0 of chunk 0 is never handed out, so
+ * reference 0 means none. Freed records wait in a list per size.
+ */
+struct swim_slab {
+	uint8_t **chunks;
+	uint32_t chunk_count;
+	uint32_t chunk_cap;
+	/** Units handed out from the last chunk. */
+	uint32_t used;
+	/** Freed records by size in units, linked through their first 4
+	 *  bytes. */
+	uint32_t free[SWIM_SLAB_CLASSES];
 };
 
 /** A ping-req we serve for another member. */
@@ -128,19 +178,30 @@ struct swim {
 	struct swim_rand rand;
 	struct swim_member *self;
 
-	/* Member table: probe-order array + name hash. */
-	struct swim_member **members;
+	/* Member table: records in the slab, the probe order as an array of
+	 * references, a chained name hash of references. */
+	struct swim_slab slab;
+	uint32_t *members;
 	size_t member_count;
 	size_t member_cap;
-	struct swim_member **buckets;
+	uint32_t *buckets;
 	size_t bucket_count;
+	/** Open addressing, linear probing, at most half full; extra_cap
+	 *  is 0 or a power of two. */
+	struct swim_extra *extras;
+	uint32_t extra_count;
+	uint32_t extra_cap;
 	size_t probe_cursor;
 	/** Members alive or suspect, self included (n in the formulas). */
 	size_t live_count;
 	size_t failed_count;
+	/** Members that left, self included (reaping has work only while
+	 *  failed_count or left_count is non-zero). */
+	size_t left_count;
 
-	/* Broadcast buckets by transmit count, newest first. */
-	struct swim_link bcast[SWIM_TRANSMIT_MAX + 1];
+	/* Broadcast buckets by transmit count, newest first: the first
+	 * record's reference, 0 when empty. */
+	uint32_t bcast[SWIM_TRANSMIT_MAX + 1];
 	size_t bcast_count;
 
 	struct swim_probe probe;
@@ -179,15 +240,75 @@ struct swim {
 };
 
 /* swim_member.c: the table and the state transitions. */
+/** The record a slab reference names. */
+static inline struct swim_member *
+swim__member_ptr(const struct swim *swim, uint32_t ref)
+{
+	return (struct swim_member *)(
+		swim->slab.chunks[ref >> SWIM_SLAB_CHUNK_SHIFT] +
+		(size_t)(ref & (SWIM_SLAB_CHUNK_UNITS - 1)) * SWIM_SLAB_UNIT);
+}
+
+/** A record's own reference. */
+static inline uint32_t
+swim__member_ref(const struct swim *swim, const struct swim_member *m)
+{
+	return swim->members[m->index];
+}
+
+/** The member at slot i of the probe order. */
+static inline struct swim_member *
+swim__member_at(const struct swim *swim, size_t i)
+{
+	return swim__member_ptr(swim, swim->members[i]);
+}
+
+static inline struct swim_addr
+swim__member_addr(const struct swim_member *m)
+{
+	return (struct swim_addr){.ip = m->ip, .port = m->port};
+}
+
+static inline bool
+swim__member_is_self(const struct swim *swim, const struct swim_member *m)
+{
+	return m == swim->self;
+}
+
+/** The member's metadata (NULL and 0 when it has none). */
+const uint8_t *
+swim__member_meta(const struct swim *swim, const struct swim_member *m,
+		  size_t *size);
+/** The member's suspicion, NULL unless it is suspect. */
+struct swim_suspicion *
+swim__member_suspicion(const struct swim *swim, const struct swim_member *m);
+/** Free every record, extra and table (swim_delete). */
+void
+swim__member_table_destroy(struct swim *swim);
 struct swim_member *
 swim__member_find(const struct swim *swim, const char *name, size_t len);
+/**
+ * Warm the cache for a find of name a few steps ahead: its hash bucket
+ * (record false), or, once that has arrived, the first record the bucket
+ * names (record true). A push-pull merge otherwise waits on two cache
+ * misses per name, one after the other. (A restore gains nothing: its
+ * table is being built, we measured it slower; it prefetches its input
+ * instead.)
+ */
+void
+swim__member_prefetch(const struct swim *swim, const char *name, size_t len,
+		      bool record);
 /** Room for count members without growing; 0 or RUMOR_ENOMEM. */
 int
 swim__member_reserve(struct swim *swim, size_t count);
-/** Add a member at the end of the probe order (callers shuffle). */
+/** The member named name, or a new one added at the end of the probe
+ *  order (callers shuffle) when there is none; *added says which. NULL
+ *  when out of memory or at SWIM_MEMBERS_MAX. One hash, one walk: a warm
+ *  start installs every member of the cluster on every node. */
 struct swim_member *
-swim__member_append(struct swim *swim, const char *name, size_t len,
-		    const struct swim_addr *addr, uint64_t now_ms);
+swim__member_find_or_append(struct swim *swim, const char *name, size_t len,
+			    const struct swim_addr *addr, uint64_t now_ms,
+			    bool *added);
 struct swim_member *
 swim__member_add(struct swim *swim, const char *name, size_t len,
 		 const struct swim_addr *addr, uint64_t now_ms);
@@ -197,8 +318,8 @@ void
 swim__member_set_status(struct swim *swim, struct swim_member *m,
 			enum swim_status status, uint64_t now_ms);
 int
-swim__member_set_meta(struct swim_member *m, const uint8_t *meta,
-		      size_t size);
+swim__member_set_meta(struct swim *swim, struct swim_member *m,
+		      const uint8_t *meta, size_t size);
 void
 swim__member_to_msg(const struct swim *swim, const struct swim_member *m,
 		    struct swim_msg *msg);

@@ -40,19 +40,212 @@ swim__name_hash(const char *name, size_t len)
 	return h;
 }
 
-struct swim_member *
-swim__member_find(const struct swim *swim, const char *name, size_t len)
+/* ---- slab --------------------------------------------------------------- */
+
+/* Units of a record with a name of len bytes. */
+static size_t
+record_units(size_t len)
+{
+	return (offsetof(struct swim_member, name) + len + 1 +
+		SWIM_SLAB_UNIT - 1) / SWIM_SLAB_UNIT;
+}
+
+/* A zeroed record of `units` units; 0 when out of memory. */
+static uint32_t
+slab_alloc(struct swim *swim, size_t units)
+{
+	struct swim_slab *s = &swim->slab;
+	uint32_t ref = s->free[units];
+	if (ref != 0) {
+		memcpy(&s->free[units], swim__member_ptr(swim, ref),
+		       sizeof(ref));
+	} else {
+		if (s->chunk_count == 0 ||
+		    s->used + units > SWIM_SLAB_CHUNK_UNITS) {
+			if (s->chunk_count == s->chunk_cap) {
+				uint32_t cap = s->chunk_cap ? s->chunk_cap * 2
+							    : 4;
+				void *grown = realloc(s->chunks,
+						      cap * sizeof(*s->chunks));
+				if (grown == NULL)
+					return 0;
+				s->chunks = grown;
+				s->chunk_cap = cap;
+			}
+			uint8_t *chunk = malloc((size_t)SWIM_SLAB_CHUNK_UNITS *
+						SWIM_SLAB_UNIT);
+			if (chunk == NULL)
+				return 0;
+			s->chunks[s->chunk_count++] = chunk;
+			/* Unit 0 of chunk 0 would be reference 0. */
+			s->used = s->chunk_count == 1 ? 1 : 0;
+		}
+		ref = (s->chunk_count - 1) << SWIM_SLAB_CHUNK_SHIFT | s->used;
+		s->used += (uint32_t)units;
+	}
+	memset(swim__member_ptr(swim, ref), 0, units * SWIM_SLAB_UNIT);
+	return ref;
+}
+
+static void
+slab_free(struct swim *swim, uint32_t ref, size_t units)
+{
+	struct swim_slab *s = &swim->slab;
+	memcpy(swim__member_ptr(swim, ref), &s->free[units], sizeof(ref));
+	s->free[units] = ref;
+}
+
+/* ---- extras --------------------------------------------------------------- */
+
+/* Where the extra of the record `ref` would sit first (Fibonacci hashing;
+ * linear probing from there). */
+static size_t
+extra_home(const struct swim *swim, uint32_t ref)
+{
+	return (size_t)(((uint64_t)ref * 0x9e3779b97f4a7c15ull) >> 32) &
+	       (swim->extra_cap - 1);
+}
+
+static struct swim_extra *
+extra_of(const struct swim *swim, const struct swim_member *m)
+{
+	if (!(m->flags & SWIM_MEMBER_EXTRA))
+		return NULL;
+	uint32_t ref = swim__member_ref(swim, m);
+	size_t i = extra_home(swim, ref);
+	while (swim->extras[i].member != ref)
+		i = (i + 1) & (swim->extra_cap - 1);
+	return &swim->extras[i];
+}
+
+/* Put x, known absent, into its probe run. */
+static void
+extra_insert(struct swim *swim, const struct swim_extra *x)
+{
+	size_t i = extra_home(swim, x->member);
+	while (swim->extras[i].member != 0)
+		i = (i + 1) & (swim->extra_cap - 1);
+	swim->extras[i] = *x;
+}
+
+/* Double the table (kept at most half full). */
+static int
+extra_grow(struct swim *swim)
+{
+	struct swim_extra *old = swim->extras;
+	uint32_t old_cap = swim->extra_cap;
+	uint32_t cap = old_cap ? old_cap * 2 : 8;
+	struct swim_extra *extras = calloc(cap, sizeof(*extras));
+	if (extras == NULL)
+		return RUMOR_ENOMEM;
+	swim->extras = extras;
+	swim->extra_cap = cap;
+	for (uint32_t i = 0; i < old_cap; i++) {
+		if (old[i].member != 0)
+			extra_insert(swim, &old[i]);
+	}
+	free(old);
+	return 0;
+}
+
+/* m's extra, created empty if it has none; NULL when out of memory. The
+ * pointer is good until the next extra_get or extra_put. */
+static struct swim_extra *
+extra_get(struct swim *swim, struct swim_member *m)
+{
+	struct swim_extra *x = extra_of(swim, m);
+	if (x != NULL)
+		return x;
+	if ((swim->extra_count + 1) * 2 > swim->extra_cap &&
+	    extra_grow(swim) != 0)
+		return NULL;
+	struct swim_extra fresh = {.member = swim__member_ref(swim, m)};
+	extra_insert(swim, &fresh);
+	swim->extra_count++;
+	m->flags |= SWIM_MEMBER_EXTRA;
+	return extra_of(swim, m);
+}
+
+/* Give m's extra back once it holds nothing: empty its slot and move the
+ * entries of the probe run behind it back (backward-shift deletion, so
+ * lookups never need tombstones). */
+static void
+extra_put(struct swim *swim, struct swim_member *m)
+{
+	struct swim_extra *x = extra_of(swim, m);
+	if (x == NULL || x->meta != NULL || x->suspicion != NULL)
+		return;
+	size_t mask = swim->extra_cap - 1;
+	size_t hole = (size_t)(x - swim->extras);
+	for (size_t j = (hole + 1) & mask; swim->extras[j].member != 0;
+	     j = (j + 1) & mask) {
+		size_t home = extra_home(swim, swim->extras[j].member);
+		/* j may fill the hole unless its home lies in (hole, j]. */
+		bool stays = hole < j ? home > hole && home <= j
+				      : home > hole || home <= j;
+		if (!stays) {
+			swim->extras[hole] = swim->extras[j];
+			hole = j;
+		}
+	}
+	swim->extras[hole] = (struct swim_extra){0};
+	swim->extra_count--;
+	m->flags &= (uint8_t)~SWIM_MEMBER_EXTRA;
+}
+
+const uint8_t *
+swim__member_meta(const struct swim *swim, const struct swim_member *m,
+		  size_t *size)
+{
+	const struct swim_extra *x = extra_of(swim, m);
+	*size = x != NULL ? x->meta_size : 0;
+	return x != NULL ? x->meta : NULL;
+}
+
+struct swim_suspicion *
+swim__member_suspicion(const struct swim *swim, const struct swim_member *m)
+{
+	const struct swim_extra *x = extra_of(swim, m);
+	return x != NULL ? x->suspicion : NULL;
+}
+
+/* ---- table ---------------------------------------------------------------- */
+
+static struct swim_member *
+member_find_hashed(const struct swim *swim, const char *name, size_t len,
+		   uint32_t h)
 {
 	if (swim->bucket_count == 0)
 		return NULL;
-	uint64_t h = swim__name_hash(name, len);
-	struct swim_member *m = swim->buckets[h & (swim->bucket_count - 1)];
-	for (; m != NULL; m = m->hash_next) {
-		if (m->name_hash == h && m->name_len == len &&
-		    memcmp(m->name, name, len) == 0)
+	uint32_t ref = swim->buckets[h & (swim->bucket_count - 1)];
+	while (ref != 0) {
+		struct swim_member *m = swim__member_ptr(swim, ref);
+		if (m->name_len == len && memcmp(m->name, name, len) == 0)
 			return m;
+		ref = m->hash_next;
 	}
 	return NULL;
+}
+
+void
+swim__member_prefetch(const struct swim *swim, const char *name, size_t len,
+		      bool record)
+{
+	if (swim->bucket_count == 0)
+		return;
+	uint32_t h = (uint32_t)swim__name_hash(name, len);
+	const uint32_t *bucket = &swim->buckets[h & (swim->bucket_count - 1)];
+	if (!record)
+		__builtin_prefetch(bucket);
+	else if (*bucket != 0)
+		__builtin_prefetch(swim__member_ptr(swim, *bucket));
+}
+
+struct swim_member *
+swim__member_find(const struct swim *swim, const char *name, size_t len)
+{
+	return member_find_hashed(swim, name, len,
+				  (uint32_t)swim__name_hash(name, len));
 }
 
 /* Double the hash buckets when the load passes 1. */
@@ -60,14 +253,14 @@ static int
 member_hash_grow(struct swim *swim)
 {
 	size_t count = swim->bucket_count ? swim->bucket_count * 2 : 64;
-	struct swim_member **buckets = calloc(count, sizeof(*buckets));
+	uint32_t *buckets = calloc(count, sizeof(*buckets));
 	if (buckets == NULL)
 		return RUMOR_ENOMEM;
 	for (size_t i = 0; i < swim->member_count; i++) {
-		struct swim_member *m = swim->members[i];
-		size_t b = m->name_hash & (count - 1);
+		struct swim_member *m = swim__member_at(swim, i);
+		size_t b = swim__name_hash(m->name, m->name_len) & (count - 1);
 		m->hash_next = buckets[b];
-		buckets[b] = m;
+		buckets[b] = swim->members[i];
 	}
 	free(swim->buckets);
 	swim->buckets = buckets;
@@ -76,10 +269,10 @@ member_hash_grow(struct swim *swim)
 }
 
 static void
-member_place(struct swim *swim, struct swim_member *m, size_t index)
+member_place(struct swim *swim, uint32_t ref, size_t index)
 {
-	swim->members[index] = m;
-	m->index = (uint32_t)index;
+	swim->members[index] = ref;
+	swim__member_ptr(swim, ref)->index = (uint32_t)index;
 }
 
 int
@@ -88,10 +281,12 @@ swim__member_reserve(struct swim *swim, size_t count)
 	if (count > SWIM_MEMBERS_MAX)
 		count = SWIM_MEMBERS_MAX;
 	if (count > swim->member_cap) {
-		size_t cap = swim->member_cap ? swim->member_cap : 16;
-		while (cap < count)
-			cap *= 2;
-		void *grown = realloc(swim->members, cap * sizeof(void *));
+		/* Exactly what a restore asks for; doubling after. */
+		size_t cap = swim->member_cap * 2;
+		if (cap < count)
+			cap = count < 16 ? 16 : count;
+		void *grown = realloc(swim->members,
+				      cap * sizeof(*swim->members));
 		if (grown == NULL)
 			return RUMOR_ENOMEM;
 		swim->members = grown;
@@ -104,35 +299,41 @@ swim__member_reserve(struct swim *swim, size_t count)
 	return 0;
 }
 
-/* Allocate m, hash it, append it to the probe order. */
+/* Allocate m, hash it (h is its name's hash), append it to the probe
+ * order. */
 static struct swim_member *
-member_append(struct swim *swim, const char *name, size_t len,
-	      const struct swim_addr *addr, uint64_t now_ms)
+member_append_hashed(struct swim *swim, const char *name, size_t len,
+		     uint32_t h, const struct swim_addr *addr, uint64_t now_ms)
 {
 	if (swim->member_count >= SWIM_MEMBERS_MAX ||
 	    swim__member_reserve(swim, swim->member_count + 1) != 0)
 		return NULL;
-	/* Up to the name's end, not sizeof (whose tail padding would push
-	 * a short name into the next malloc size class): 96-byte chunks
-	 * instead of 112 for names like "n1234", and every node holds
-	 * every member. */
-	struct swim_member *m = calloc(1, offsetof(struct swim_member, name) +
-					  len + 1);
-	if (m == NULL)
+	uint32_t ref = slab_alloc(swim, record_units(len));
+	if (ref == 0)
 		return NULL;
+	struct swim_member *m = swim__member_ptr(swim, ref);
 	memcpy(m->name, name, len);
 	m->name_len = (uint8_t)len;
-	m->name_hash = swim__name_hash(name, len);
-	m->addr = *addr;
+	m->ip = addr->ip;
+	m->port = addr->port;
 	m->status = SWIM_STATUS_ALIVE;
 	m->status_ms = now_ms;
 	m->transmits = -1;
-	size_t b = m->name_hash & (swim->bucket_count - 1);
+	size_t b = h & (swim->bucket_count - 1);
 	m->hash_next = swim->buckets[b];
-	swim->buckets[b] = m;
-	member_place(swim, m, swim->member_count++);
+	swim->buckets[b] = ref;
+	member_place(swim, ref, swim->member_count++);
 	swim->live_count++;
 	return m;
+}
+
+static struct swim_member *
+member_append(struct swim *swim, const char *name, size_t len,
+	      const struct swim_addr *addr, uint64_t now_ms)
+{
+	return member_append_hashed(swim, name, len,
+				    (uint32_t)swim__name_hash(name, len), addr,
+				    now_ms);
 }
 
 struct swim_member *
@@ -148,27 +349,36 @@ swim__member_add(struct swim *swim, const char *name, size_t len,
 	size_t lo = swim->probe_cursor < n ? swim->probe_cursor : n;
 	size_t pos = lo + swim_rand_below(&swim->rand, n - lo + 1);
 	if (pos != n) {
+		uint32_t ref = swim->members[n];
 		member_place(swim, swim->members[pos], n);
-		member_place(swim, m, pos);
+		member_place(swim, ref, pos);
 	}
 	return m;
 }
 
 struct swim_member *
-swim__member_append(struct swim *swim, const char *name, size_t len,
-		    const struct swim_addr *addr, uint64_t now_ms)
+swim__member_find_or_append(struct swim *swim, const char *name, size_t len,
+			    const struct swim_addr *addr, uint64_t now_ms,
+			    bool *added)
 {
-	return member_append(swim, name, len, addr, now_ms);
+	uint32_t h = (uint32_t)swim__name_hash(name, len);
+	struct swim_member *m = member_find_hashed(swim, name, len, h);
+	*added = m == NULL;
+	if (m != NULL)
+		return m;
+	return member_append_hashed(swim, name, len, h, addr, now_ms);
 }
 
 static void
 suspicion_free(struct swim *swim, struct swim_member *m)
 {
-	if (m->suspicion == NULL)
+	struct swim_extra *x = extra_of(swim, m);
+	if (x == NULL || x->suspicion == NULL)
 		return;
-	swim_heap_disarm(&swim->timers, &m->suspicion->timer);
-	free(m->suspicion);
-	m->suspicion = NULL;
+	swim_heap_disarm(&swim->timers, &x->suspicion->timer);
+	free(x->suspicion);
+	x->suspicion = NULL;
+	extra_put(swim, m);
 }
 
 void
@@ -176,10 +386,19 @@ swim__member_remove(struct swim *swim, struct swim_member *m)
 {
 	swim__bcast_drop(swim, m);
 	suspicion_free(swim, m);
-	struct swim_member **pp =
-		&swim->buckets[m->name_hash & (swim->bucket_count - 1)];
-	while (*pp != m)
-		pp = &(*pp)->hash_next;
+	/* Before the probe order changes: extras are found by reference,
+	 * and the reference by m->index. */
+	struct swim_extra *x = extra_of(swim, m);
+	if (x != NULL) {
+		free(x->meta);
+		x->meta = NULL;
+		extra_put(swim, m);
+	}
+	uint32_t ref = swim__member_ref(swim, m);
+	uint64_t h = swim__name_hash(m->name, m->name_len);
+	uint32_t *pp = &swim->buckets[h & (swim->bucket_count - 1)];
+	while (*pp != ref)
+		pp = &swim__member_ptr(swim, *pp)->hash_next;
 	*pp = m->hash_next;
 	size_t last = --swim->member_count;
 	if (m->index != last)
@@ -190,8 +409,24 @@ swim__member_remove(struct swim *swim, struct swim_member *m)
 		swim->live_count--;
 	else if (m->status == SWIM_STATUS_FAILED)
 		swim->failed_count--;
-	free(m->meta);
-	free(m);
+	else
+		swim->left_count--;
+	slab_free(swim, ref, record_units(m->name_len));
+}
+
+void
+swim__member_table_destroy(struct swim *swim)
+{
+	for (uint32_t e = 0; e < swim->extra_cap; e++) {
+		free(swim->extras[e].suspicion);
+		free(swim->extras[e].meta);
+	}
+	free(swim->extras);
+	for (uint32_t c = 0; c < swim->slab.chunk_count; c++)
+		free(swim->slab.chunks[c]);
+	free(swim->slab.chunks);
+	free(swim->members);
+	free(swim->buckets);
 }
 
 static bool
@@ -208,10 +443,14 @@ swim__member_set_status(struct swim *swim, struct swim_member *m,
 		swim->live_count--;
 	else if (m->status == SWIM_STATUS_FAILED)
 		swim->failed_count--;
+	else
+		swim->left_count--;
 	if (status_is_live(status))
 		swim->live_count++;
 	else if (status == SWIM_STATUS_FAILED)
 		swim->failed_count++;
+	else
+		swim->left_count++;
 	if (status != SWIM_STATUS_SUSPECT)
 		suspicion_free(swim, m);
 	m->status = (uint8_t)status;
@@ -219,9 +458,11 @@ swim__member_set_status(struct swim *swim, struct swim_member *m,
 }
 
 int
-swim__member_set_meta(struct swim_member *m, const uint8_t *meta,
-		      size_t size)
+swim__member_set_meta(struct swim *swim, struct swim_member *m,
+		      const uint8_t *meta, size_t size)
 {
+	if (size == 0 && !(m->flags & SWIM_MEMBER_EXTRA))
+		return 0;
 	uint8_t *copy = NULL;
 	if (size > 0) {
 		copy = malloc(size);
@@ -229,9 +470,15 @@ swim__member_set_meta(struct swim_member *m, const uint8_t *meta,
 			return RUMOR_ENOMEM;
 		memcpy(copy, meta, size);
 	}
-	free(m->meta);
-	m->meta = copy;
-	m->meta_size = (uint16_t)size;
+	struct swim_extra *x = extra_get(swim, m);
+	if (x == NULL) {
+		free(copy);
+		return RUMOR_ENOMEM;
+	}
+	free(x->meta);
+	x->meta = copy;
+	x->meta_size = (uint16_t)size;
+	extra_put(swim, m);
 	return 0;
 }
 
@@ -249,15 +496,16 @@ swim__member_to_msg(const struct swim *swim, const struct swim_member *m,
 		.type = types[m->status],
 		.name = m->name,
 		.name_len = m->name_len,
-		.addr = m->addr,
+		.addr = swim__member_addr(m),
 		.incarnation = m->incarnation,
 	};
+	struct swim_suspicion *sp;
 	if (m->status == SWIM_STATUS_ALIVE) {
-		msg->meta = m->meta;
-		msg->meta_size = m->meta_size;
-	} else if (m->status == SWIM_STATUS_SUSPECT && m->suspicion) {
-		msg->from = m->suspicion->from;
-		msg->from_len = m->suspicion->from_len;
+		msg->meta = swim__member_meta(swim, m, &msg->meta_size);
+	} else if (m->status == SWIM_STATUS_SUSPECT &&
+		   (sp = swim__member_suspicion(swim, m)) != NULL) {
+		msg->from = sp->from;
+		msg->from_len = sp->from_len;
 	} else if (m->status != SWIM_STATUS_LEFT) {
 		/* A failure is re-gossiped on our own word: the accuser
 		 * matters only while confirmations are counted. */
@@ -329,8 +577,8 @@ swim__apply_alive(struct swim *swim, const struct swim_msg *msg,
 	if (m == NULL) {
 		m = swim__member_add(swim, msg->name, msg->name_len,
 				     &msg->addr, now_ms);
-		if (m == NULL ||
-		    swim__member_set_meta(m, msg->meta, msg->meta_size) != 0) {
+		if (m == NULL || swim__member_set_meta(swim, m, msg->meta,
+						       msg->meta_size) != 0) {
 			if (m != NULL)
 				swim__member_remove(swim, m);
 			return;
@@ -341,15 +589,17 @@ swim__apply_alive(struct swim *swim, const struct swim_msg *msg,
 	}
 	if (msg->incarnation <= m->incarnation)
 		return;
-	bool moved = m->addr.ip != msg->addr.ip ||
-		     m->addr.port != msg->addr.port ||
-		     m->meta_size != msg->meta_size ||
+	size_t meta_size;
+	const uint8_t *meta = swim__member_meta(swim, m, &meta_size);
+	bool moved = m->ip != msg->addr.ip || m->port != msg->addr.port ||
+		     meta_size != msg->meta_size ||
 		     (msg->meta_size > 0 &&
-		      memcmp(m->meta, msg->meta, msg->meta_size) != 0);
-	if (swim__member_set_meta(m, msg->meta, msg->meta_size) != 0)
+		      memcmp(meta, msg->meta, msg->meta_size) != 0);
+	if (swim__member_set_meta(swim, m, msg->meta, msg->meta_size) != 0)
 		return;
 	enum swim_status old = m->status;
-	m->addr = msg->addr;
+	m->ip = msg->addr.ip;
+	m->port = msg->addr.port;
 	m->incarnation = msg->incarnation;
 	if (old != SWIM_STATUS_ALIVE) {
 		swim__member_set_status(swim, m, SWIM_STATUS_ALIVE, now_ms);
@@ -383,7 +633,7 @@ suspicion_new(struct swim *swim, struct swim_member *m, const char *from,
 		return NULL;
 	size_t n = swim->live_count;
 	swim_heap_node_init(&sp->timer);
-	sp->member = m;
+	sp->member = swim__member_ref(swim, m);
 	sp->start_ms = now_ms;
 	sp->min_ms = swim_suspicion_min_ms(swim->cfg.suspicion_mult, n,
 					   swim->cfg.probe_interval_ms);
@@ -425,11 +675,14 @@ member_suspect(struct swim *swim, struct swim_member *m, uint64_t inc,
 {
 	struct swim_suspicion *sp = suspicion_new(swim, m, from, from_len,
 						  now_ms);
-	if (sp == NULL)
+	struct swim_extra *x = sp != NULL ? extra_get(swim, m) : NULL;
+	if (x == NULL) {
+		free(sp);
 		return;
+	}
+	x->suspicion = sp;
 	m->incarnation = inc;
 	swim__member_set_status(swim, m, SWIM_STATUS_SUSPECT, now_ms);
-	m->suspicion = sp;
 	suspicion_arm(swim, sp);
 	swim->stats.suspicions++;
 	member_changed(swim, m, SWIM_EVENT_STATUS);
@@ -452,8 +705,8 @@ swim__apply_suspect(struct swim *swim, const struct swim_msg *msg,
 	if (m->status == SWIM_STATUS_SUSPECT) {
 		if (msg->incarnation > m->incarnation)
 			m->incarnation = msg->incarnation;
-		if (suspicion_confirm(swim, m->suspicion, msg->from,
-				      msg->from_len))
+		if (suspicion_confirm(swim, swim__member_suspicion(swim, m),
+				      msg->from, msg->from_len))
 			swim__bcast_queue(swim, m);
 		return;
 	}
@@ -466,8 +719,8 @@ swim__suspect(struct swim *swim, struct swim_member *m, uint64_t now_ms)
 {
 	struct swim_member *self = swim->self;
 	if (m->status == SWIM_STATUS_SUSPECT) {
-		if (suspicion_confirm(swim, m->suspicion, self->name,
-				      self->name_len))
+		if (suspicion_confirm(swim, swim__member_suspicion(swim, m),
+				      self->name, self->name_len))
 			swim__bcast_queue(swim, m);
 		return;
 	}

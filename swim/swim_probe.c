@@ -22,10 +22,11 @@
 #include "swim_lifeguard.h"
 
 static bool
-probe_eligible(const struct swim_member *m)
+probe_eligible(const struct swim *swim, const struct swim_member *m)
 {
-	return !m->is_self && (m->status == SWIM_STATUS_ALIVE ||
-			       m->status == SWIM_STATUS_SUSPECT);
+	return !swim__member_is_self(swim, m) &&
+	       (m->status == SWIM_STATUS_ALIVE ||
+		m->status == SWIM_STATUS_SUSPECT);
 }
 
 /* Fisher-Yates over the member array: the next pass's probe order. */
@@ -34,11 +35,11 @@ probe_shuffle(struct swim *swim)
 {
 	for (size_t i = swim->member_count; i > 1; i--) {
 		size_t j = swim_rand_below(&swim->rand, i);
-		struct swim_member *tmp = swim->members[i - 1];
+		uint32_t tmp = swim->members[i - 1];
 		swim->members[i - 1] = swim->members[j];
 		swim->members[j] = tmp;
-		swim->members[i - 1]->index = (uint32_t)(i - 1);
-		swim->members[j]->index = (uint32_t)j;
+		swim__member_at(swim, i - 1)->index = (uint32_t)(i - 1);
+		swim__member_at(swim, j)->index = (uint32_t)j;
 	}
 	swim->probe_cursor = 0;
 }
@@ -49,8 +50,9 @@ probe_next_target(struct swim *swim)
 	for (size_t steps = 0; steps <= swim->member_count; steps++) {
 		if (swim->probe_cursor >= swim->member_count)
 			probe_shuffle(swim);
-		struct swim_member *m = swim->members[swim->probe_cursor++];
-		if (probe_eligible(m))
+		struct swim_member *m =
+			swim__member_at(swim, swim->probe_cursor++);
+		if (probe_eligible(swim, m))
 			return m;
 	}
 	return NULL;
@@ -109,7 +111,7 @@ probe_finish(struct swim *swim, uint64_t now_ms)
 					       swim->cfg.awareness_max);
 	struct swim_member *m = swim__member_find(swim, p->target,
 						  strlen(p->target));
-	if (m != NULL && probe_eligible(m))
+	if (m != NULL && probe_eligible(swim, m))
 		swim__suspect(swim, m, now_ms);
 }
 
@@ -139,16 +141,17 @@ swim__probe_tick(struct swim *swim, uint64_t now_ms)
 	};
 	memcpy(p->target, m->name, m->name_len + 1);
 	swim->stats.probes_sent++;
-	send_ping(swim, &m->addr, p->seq, m->name, m->name_len, m);
+	struct swim_addr to = swim__member_addr(m);
+	send_ping(swim, &to, p->seq, m->name, m->name_len, m);
 }
 
 static bool
 indirect_eligible(const struct swim *swim, const struct swim_member *m,
 		  uint64_t now_ms)
 {
-	(void)swim;
 	(void)now_ms;
-	return !m->is_self && m->status == SWIM_STATUS_ALIVE;
+	return !swim__member_is_self(swim, m) &&
+	       m->status == SWIM_STATUS_ALIVE;
 }
 
 void
@@ -175,12 +178,12 @@ swim__probe_ack_timeout(struct swim *swim, uint64_t now_ms)
 		.seq = p->seq,
 		.name = target->name,
 		.name_len = target->name_len,
-		.addr = target->addr,
+		.addr = swim__member_addr(target),
 	};
 	for (size_t i = 0; i < count; i++) {
 		struct swim_encoder enc;
-		struct swim_datagram *dg =
-			swim__send_begin(swim, &helpers[i]->addr, &enc);
+		struct swim_addr to = swim__member_addr(helpers[i]);
+		struct swim_datagram *dg = swim__send_begin(swim, &to, &enc);
 		if (dg == NULL)
 			return;
 		swim_encoder_add(&enc, &req);

@@ -559,6 +559,65 @@ test_restore_installs_a_running_cluster_silently(void)
 }
 
 static void
+test_reaped_members_are_forgotten_and_may_return(void)
+{
+	/* Reaping frees member records, metadata and suspicions; the
+	 * records are reused by whoever comes next. */
+	struct swim_config cfg;
+	swim_config_lan(&cfg);
+	cfg.reconnect_timeout_ms = 30000;
+	cfg.tombstone_timeout_ms = 30000;
+	struct net net;
+	net_init_cfg(&net, 6, &cfg);
+	net_join_all(&net);
+	const uint8_t meta[] = {1, 2, 3};
+	ASSERT_OK(swim_set_meta(net.n[4], net.now, meta, sizeof(meta)));
+	ASSERT_OK(swim_set_meta(net.n[2], net.now, meta, sizeof(meta)));
+	net_run(&net, 5000);
+	ASSERT_OK(swim_leave(net.n[2], net.now));
+	net_run(&net, 2500);
+	net.down[2] = true;
+	net.down[3] = true;
+	/* Failed after the suspicion timeout, reaped 30 s later at the
+	 * next reap tick (every 15 s). */
+	net_run(&net, 90000);
+	for (size_t i = 0; i < net.count; i++) {
+		if (net.down[i])
+			continue;
+		ASSERT_EQ(swim_member_count(net.n[i]), 4);
+		ASSERT_EQ(status_of(&net, i, 2), swim_status_MAX);
+		ASSERT_EQ(status_of(&net, i, 3), swim_status_MAX);
+		struct swim_member_info info;
+		ASSERT_OK(swim_member_find(net.n[i], "n4", &info));
+		ASSERT_EQ(info.meta_size, sizeof(meta));
+		ASSERT_EQ(memcmp(info.meta, meta, sizeof(meta)), 0);
+	}
+	/* n3 comes back; a member with a long name is restored. */
+	swim_delete(net.n[3]);
+	struct swim_self self = {.name = "n3", .addr = net.addr[3],
+				 .incarnation = 5};
+	net.n[3] = swim_new(&net.cfg, &self, 333, net.now);
+	net.down[3] = false;
+	swim_join(net.n[3], net.now, &net.addr[0], 1);
+	const char *long_name = "a-member-with-a-name-much-longer-than-n3";
+	struct swim_self far = {.name = long_name, .addr = net.addr[2]};
+	ASSERT_OK(swim_restore(net.n[0], net.now, &far, 1));
+	net_run(&net, 10000);
+	for (size_t i = 0; i < net.count; i++) {
+		if (net.down[i])
+			continue;
+		ASSERT_EQ(status_of(&net, i, 3), SWIM_STATUS_ALIVE);
+		ASSERT_EQ(incarnation_of(&net, i, 3), 5);
+	}
+	struct swim_member_info info;
+	ASSERT_OK(swim_member_find(net.n[0], long_name, &info));
+	ASSERT_EQ(strcmp(info.name, long_name), 0);
+	ASSERT_OK(swim_member_find(net.n[0], "n3", &info));
+	ASSERT_EQ(info.meta_size, 0);
+	net_free(&net);
+}
+
+static void
 test_same_seed_gives_same_run(void)
 {
 	uint64_t sent[2];
@@ -592,6 +651,7 @@ main(void)
 	RUN(test_partition_heals_without_rejoining_by_hand);
 	RUN(test_bad_datagrams_are_dropped_and_counted);
 	RUN(test_restore_installs_a_running_cluster_silently);
+	RUN(test_reaped_members_are_forgotten_and_may_return);
 	RUN(test_same_seed_gives_same_run);
 	return TEST_SUMMARY();
 }
