@@ -1,13 +1,13 @@
 /*
  * The local socket server. Each connection reads what is there into its
  * input buffer and answers every complete frame in it, in order (a client
- * may send several requests before reading), with one write each that
- * usually completes at once (uv_try_write). Only when a reply must wait
- * for the socket, or for the agent (a deferred leave), does the
- * connection stop reading until it is out; so a client that does not
- * read its replies holds one reply of memory, not more. A frame announcing
- * more than IPC_REQUEST_MAX bytes closes the connection: the framing is
- * gone.
+ * may send several requests before reading), gathering the replies into
+ * one write that usually completes at once (uv_try_write). Only when
+ * replies must wait for the socket, or for the agent (a deferred leave),
+ * does the connection stop reading until they are out; so a client that
+ * does not read holds one read's worth of replies, not more. A frame
+ * announcing more than IPC_REQUEST_MAX bytes closes the connection: the
+ * framing is gone.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -48,9 +48,15 @@ struct ipc_conn {
 	size_t pending;
 	/** Scratch for reads while watching (anything read ends it). */
 	char scratch[64];
-	/** The response being written. */
+	/** One response as the agent makes it. */
 	msgpack_sbuffer out;
+	/** Responses gathered for one write, or being written. */
+	msgpack_sbuffer replies;
 };
+
+/* Gathered replies past this are written before more requests are read
+ * from the same input. */
+#define IPC_REPLIES_FLUSH (64 * 1024)
 
 static void
 conn_closed(uv_handle_t *h)
@@ -68,6 +74,7 @@ conn_closed(uv_handle_t *h)
 	srv->watcher_count -= c->watching;
 	free(c->in);
 	msgpack_sbuffer_destroy(&c->out);
+	msgpack_sbuffer_destroy(&c->replies);
 	free(c);
 }
 
@@ -163,7 +170,7 @@ conn_written(uv_write_t *req, int status)
 	struct ipc_conn *c = req->data;
 	c->writing = false;
 	c->active_ms = uv_now(c->srv->loop);
-	msgpack_sbuffer_clear(&c->out);
+	msgpack_sbuffer_clear(&c->replies);
 	if (status != 0 || c->srv->closed) {
 		conn_close(c);
 		return;
@@ -176,16 +183,20 @@ conn_written(uv_write_t *req, int status)
 	conn_process(c);
 }
 
-/* Send c->out: at once when the socket takes it all, else through
- * uv_write with reading stopped until it is out (c->writing). */
+/* Write the gathered replies: at once when the socket takes them all,
+ * else through uv_write with reading stopped until they are out
+ * (c->writing). */
 static void
-conn_send(struct ipc_conn *c)
+conn_flush(struct ipc_conn *c)
 {
-	uv_buf_t buf = uv_buf_init(c->out.data, (unsigned)c->out.size);
+	if (c->replies.size == 0 || c->writing || c->closing)
+		return;
+	uv_buf_t buf = uv_buf_init(c->replies.data,
+				   (unsigned)c->replies.size);
 	int n = uv_try_write((uv_stream_t *)&c->pipe, &buf, 1);
-	if (n == (int)c->out.size) {
+	if (n == (int)c->replies.size) {
 		c->active_ms = uv_now(c->srv->loop);
-		msgpack_sbuffer_clear(&c->out);
+		msgpack_sbuffer_clear(&c->replies);
 		return;
 	}
 	if (n < 0 && n != UV_EAGAIN) {
@@ -193,8 +204,8 @@ conn_send(struct ipc_conn *c)
 		return;
 	}
 	size_t done = n > 0 ? (size_t)n : 0;
-	buf = uv_buf_init(c->out.data + done,
-			  (unsigned)(c->out.size - done));
+	buf = uv_buf_init(c->replies.data + done,
+			  (unsigned)(c->replies.size - done));
 	c->write_req.data = c;
 	c->writing = true;
 	conn_read_set(c, false);
@@ -203,6 +214,15 @@ conn_send(struct ipc_conn *c)
 		c->writing = false;
 		conn_close(c);
 	}
+}
+
+/* Move the response in c->out to the gathered replies. */
+static void
+conn_reply(struct ipc_conn *c)
+{
+	if (msgpack_sbuffer_write(&c->replies, c->out.data, c->out.size) != 0)
+		conn_close(c);
+	msgpack_sbuffer_clear(&c->out);
 }
 
 /* One complete request frame's payload. */
@@ -216,7 +236,7 @@ conn_request(struct ipc_conn *c, const uint8_t *data, size_t size)
 	if (ipc_request_decode(&req, data, size, &why) != 0) {
 		srv->bad_requests++;
 		ipc_error_encode(&c->out, why);
-		conn_send(c);
+		conn_reply(c);
 		return;
 	}
 	enum ipc_server_reply reply = srv->on_request(srv, &req, &c->out);
@@ -238,7 +258,7 @@ conn_request(struct ipc_conn *c, const uint8_t *data, size_t size)
 		conn_read_set(c, false);
 		return;
 	}
-	conn_send(c);
+	conn_reply(c);
 }
 
 /*
@@ -263,7 +283,10 @@ conn_process(struct ipc_conn *c)
 			break;
 		conn_request(c, c->in + off + IPC_PREFIX, len);
 		off += IPC_PREFIX + len;
+		if (c->replies.size >= IPC_REPLIES_FLUSH)
+			conn_flush(c);
 	}
+	conn_flush(c);
 	if (c->closing)
 		return;
 	memmove(c->in, c->in + off, c->in_len - off);
@@ -322,6 +345,7 @@ server_connection(uv_stream_t *server, int status)
 	c->srv = srv;
 	c->active_ms = uv_now(srv->loop);
 	msgpack_sbuffer_init(&c->out);
+	msgpack_sbuffer_init(&c->replies);
 	uv_pipe_init(srv->loop, &c->pipe, 0);
 	c->pipe.data = c;
 	c->next = srv->conns;
@@ -476,7 +500,8 @@ ipc_server_answer_deferred(struct ipc_server *srv)
 			continue;
 		c->deferred = false;
 		ipc_ok_encode(&c->out);
-		conn_send(c);
+		conn_reply(c);
+		conn_flush(c);
 		if (!c->closing && !c->writing)
 			conn_process(c);
 	}
