@@ -264,17 +264,32 @@ bench_serf(const char *addr, const char *tagval, double seconds,
 
 /* ---- pipelined ---------------------------------------------------------- */
 
+/* The next answer frame's payload from in[at, have), receiving as much
+ * as the socket has when more is needed (one recv for many answers). */
 static int
-recv_all(int fd, uint8_t *p, size_t n)
+next_frame(int fd, uint8_t *in, size_t *have, size_t *at,
+	   const uint8_t **frame, uint32_t *len)
 {
-	while (n > 0) {
-		ssize_t k = recv(fd, p, n, 0);
+	for (;;) {
+		size_t avail = *have - *at;
+		if (avail >= IPC_PREFIX) {
+			*len = ipc_frame_len(in + *at);
+			if (*len > IPC_RESPONSE_MAX - IPC_PREFIX)
+				return -1;
+			if (avail - IPC_PREFIX >= *len) {
+				*frame = in + *at + IPC_PREFIX;
+				*at += IPC_PREFIX + *len;
+				return 0;
+			}
+		}
+		memmove(in, in + *at, avail);
+		*have = avail;
+		*at = 0;
+		ssize_t k = recv(fd, in + *have, IPC_RESPONSE_MAX - *have, 0);
 		if (k <= 0)
 			return -1;
-		p += k;
-		n -= (size_t)k;
+		*have += (size_t)k;
 	}
-	return 0;
 }
 
 static int
@@ -301,7 +316,7 @@ bench_rumor_pipelined(const char *sock, const char *prefix, double seconds,
 	msgpack_sbuffer_init(&batch);
 	uint64_t *lat = malloc(SAMPLES_MAX * sizeof(*lat));
 	uint8_t *in = malloc(IPC_RESPONSE_MAX);
-	size_t n = 0, batches = 0, count = 0;
+	size_t n = 0, batches = 0, count = 0, have = 0, at = 0;
 	uint64_t end = now_ns() + (uint64_t)(seconds * 1e9);
 	while (batches < SAMPLES_MAX && lat && in) {
 		uint64_t t0 = now_ns();
@@ -315,13 +330,11 @@ bench_rumor_pipelined(const char *sock, const char *prefix, double seconds,
 		if (send_all(fd, batch.data, batch.size) != 0)
 			return 1;
 		for (unsigned d = 0; d < depth; d++) {
-			uint8_t head[IPC_PREFIX];
-			if (recv_all(fd, head, sizeof(head)) != 0)
-				return 1;
-			uint32_t len = ipc_frame_len(head);
+			const uint8_t *frame;
+			uint32_t len;
 			struct ipc_response resp;
-			if (len > IPC_RESPONSE_MAX || recv_all(fd, in, len) != 0 ||
-			    ipc_response_decode(&resp, in, len) != 0)
+			if (next_frame(fd, in, &have, &at, &frame, &len) != 0 ||
+			    ipc_response_decode(&resp, frame, len) != 0)
 				return 1;
 			const msgpack_object *list =
 				ipc_map_get(resp.root, "instances");

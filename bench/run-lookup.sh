@@ -14,12 +14,15 @@
 # all the service names. Then one client pipelines: DEPTH requests
 # (default 32, env DEPTH) in one write, then their answers, the
 # server's capacity rather than one caller's latency; latency there is
-# per batch. Everything on 127.0.0.1,
+# per batch. With PIN=1 agent 0 of each system and every client run on
+# CPU 0 (taskset): a request then never waits for an idle core to wake,
+# which on a VM costs about 100 us. Everything on 127.0.0.1,
 # every process stopped by PID. Writes bench/results/lookup-A<AGENTS>-
-# S<SERVICES>.json and .md.
+# S<SERVICES>[-pinned][-d<DEPTH>].json and .md (-d only when not 32).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-10}; services=${2:-100}; secs=${3:-10}; depth=${DEPTH:-32}
+pin=(); [ "${PIN:-0}" = 1 ] && pin=(taskset -c 0)
 shift $(($# < 3 ? $# : 3))
 clients=("$@")
 [ ${#clients[@]} -gt 0 ] || clients=(1 4 8)
@@ -43,8 +46,8 @@ run_clients() {
 	for c in "${clients[@]}"; do
 		cpids=()
 		for k in $(seq 1 "$c"); do
-			build/bench-lookup "$sys" "$addr" "$name" "$secs" "$@" \
-				>"$work/$sys-$c-$k.json" &
+			"${pin[@]}" build/bench-lookup "$sys" "$addr" "$name" \
+				"$secs" "$@" >"$work/$sys-$c-$k.json" &
 			cpids+=($!)
 		done
 		wait "${cpids[@]}"
@@ -61,7 +64,11 @@ for i in $(seq 0 $((n - 1))); do
 	pids+=($!)
 	[ "$i" -eq 0 ] && sleep 1
 done
-sleep 2
+for i in $(seq 0 $((n - 1))); do
+	for _ in $(seq 50); do [ -S "$work/r$i.sock" ] && break; sleep 0.1; done
+	[ -S "$work/r$i.sock" ] || { echo "run-lookup: agent r$i did not start:" >&2
+		cat "$work/r$i.log" >&2; exit 1; }
+done
 for i in $(seq 0 $((n - 1))); do
 	for k in $(seq 0 $((services - 1))); do
 		build/rumor register "svc-$k" --port $((8000 + i)) \
@@ -77,9 +84,10 @@ for _ in $(seq 300); do
 done
 echo "   agent 0 sees $got of $want instances" >&2
 [ "$got" = "$want" ] || { echo "run-lookup: the catalog did not converge" >&2; exit 1; }
+[ ${#pin[@]} -gt 0 ] && taskset -pc 0 "${pids[0]}" >/dev/null
 run_clients rumor "$work/r0.sock" svc "$services"
-build/bench-lookup rumor-pipelined "$work/r0.sock" svc "$secs" "$services" \
-	"$depth" >"$work/rumor-pipelined.json"
+"${pin[@]}" build/bench-lookup rumor-pipelined "$work/r0.sock" svc "$secs" \
+	"$services" "$depth" >"$work/rumor-pipelined.json"
 build/rumor stats --socket "$work/r0.sock" >"$work/rumor-stats.txt"
 
 echo "== $n Serf agents tagged role=web" >&2
@@ -100,16 +108,17 @@ for _ in $(seq 300); do
 	sleep 0.2
 done
 echo "   agent 0 sees $got of $n members" >&2
+[ ${#pin[@]} -gt 0 ] && taskset -pc 0 "${pids[$n]}" >/dev/null
 run_clients serf "127.0.0.1:$((sbase + 500))" role=web
-build/bench-lookup serf-pipelined "127.0.0.1:$((sbase + 500))" role=web \
-	"$secs" "$depth" >"$work/serf-pipelined.json"
+"${pin[@]}" build/bench-lookup serf-pipelined "127.0.0.1:$((sbase + 500))" \
+	role=web "$secs" "$depth" >"$work/serf-pipelined.json"
 
-python3 - "$work" "$n" "$services" "$secs" "${clients[@]}" <<'PY'
+python3 - "$work" "$n" "$services" "$secs" "${PIN:-0}" "${clients[@]}" <<'PY'
 import glob, json, os, sys
-work, n, services, secs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-clients = [int(c) for c in sys.argv[5:]]
+work, n, services, secs, pin = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5] == "1"
+clients = [int(c) for c in sys.argv[6:]]
 res = {"agents": n, "services": services, "instances": n * services,
-       "seconds": float(secs), "runs": []}
+       "seconds": float(secs), "pinned": pin, "runs": []}
 md = ["| clients | rumor lookups/s | Serf lookups/s | ratio | rumor p50 µs | Serf p50 µs | rumor p99 µs | Serf p99 µs | p99 ratio |",
       "|---|---|---|---|---|---|---|---|---|"]
 for c in clients:
@@ -136,7 +145,11 @@ md.append("%d instances in the rumor cluster (%d agents x %d services), each ans
           "Serf: %d agents, each answer %d members. %s s per run; p50 is the median client's, "
           "p99 the worst client's; pipelined latency is per batch." % (n * services, n, services, res["runs"][0]["rumor"]["answer"],
                                        n, res["runs"][0]["serf"]["answer"], secs))
-stem = os.path.join("bench", "results", "lookup-A%d-S%d" % (n, services))
+if pin:
+    md[-1] += " Agent 0 of each and every client pinned to CPU 0."
+depth = res["pipelined"]["rumor"]["depth"]
+stem = os.path.join("bench", "results", "lookup-A%d-S%d%s%s" % (
+    n, services, "-pinned" if pin else "", "" if depth == 32 else "-d%d" % depth))
 json.dump(res, open(stem + ".json", "w"), indent=1)
 open(stem + ".md", "w").write("\n".join(md) + "\n")
 print("\n".join(md))
