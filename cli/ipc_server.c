@@ -38,6 +38,8 @@ struct ipc_conn {
 	bool writing;
 	/** A deferred request waits for ipc_server_answer_deferred(). */
 	bool deferred;
+	/** Its answer came while a write was in flight: sent after it. */
+	bool answer_due;
 	bool closing;
 	/** uv_now() of the last byte read or written. */
 	uint64_t active_ms;
@@ -155,6 +157,11 @@ static void
 conn_become_watcher(struct ipc_conn *c)
 {
 	conn_read_set(c, false);
+	/* A watcher keeps neither its snapshot nor request buffers. */
+	msgpack_sbuffer_destroy(&c->out);
+	msgpack_sbuffer_init(&c->out);
+	msgpack_sbuffer_destroy(&c->replies);
+	msgpack_sbuffer_init(&c->replies);
 	/* Anything sent after the watch request ends the watch too. */
 	if (c->in_len > 0 ||
 	    uv_read_start((uv_stream_t *)&c->pipe, watch_alloc,
@@ -163,6 +170,7 @@ conn_become_watcher(struct ipc_conn *c)
 }
 
 static void conn_process(struct ipc_conn *c);
+static void conn_reply(struct ipc_conn *c);
 
 static void
 conn_written(uv_write_t *req, int status)
@@ -174,6 +182,11 @@ conn_written(uv_write_t *req, int status)
 	if (status != 0 || c->srv->closed) {
 		conn_close(c);
 		return;
+	}
+	if (c->answer_due) {
+		c->answer_due = false;
+		ipc_ok_encode(&c->out);
+		conn_reply(c);
 	}
 	if (c->watching) {
 		conn_become_watcher(c);
@@ -220,6 +233,13 @@ conn_flush(struct ipc_conn *c)
 static void
 conn_reply(struct ipc_conn *c)
 {
+	if (c->replies.size == 0) {
+		/* The usual case, one reply: no copy, one buffer kept. */
+		msgpack_sbuffer empty = c->replies;
+		c->replies = c->out;
+		c->out = empty;
+		return;
+	}
 	if (msgpack_sbuffer_write(&c->replies, c->out.data, c->out.size) != 0)
 		conn_close(c);
 	msgpack_sbuffer_clear(&c->out);
@@ -499,6 +519,10 @@ ipc_server_answer_deferred(struct ipc_server *srv)
 		if (!c->deferred || c->closing)
 			continue;
 		c->deferred = false;
+		if (c->writing) {
+			c->answer_due = true; /* after what is in flight */
+			continue;
+		}
 		ipc_ok_encode(&c->out);
 		conn_reply(c);
 		conn_flush(c);

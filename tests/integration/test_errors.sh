@@ -181,13 +181,21 @@ import socket, struct, sys, time
 def conn():
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.connect(sys.argv[1]); s.settimeout(20); return s
+def exactly(s, n):  # recv with a timeout does not wait for all n bytes
+    b = b""
+    while len(b) < n:
+        k = s.recv(n - len(b))
+        if not k:
+            raise ConnectionError("closed")
+        b += k
+    return b
 quiet, busy = conn(), conn()
 req = struct.pack(">I", 12) + b"\x81\xa2op\xa7members"
 start = time.time()
 for _ in range(13):
     busy.sendall(req)
-    n = struct.unpack(">I", busy.recv(4, socket.MSG_WAITALL))[0]
-    busy.recv(n, socket.MSG_WAITALL)
+    n = struct.unpack(">I", exactly(busy, 4))[0]
+    exactly(busy, n)
     time.sleep(1)
 quiet.settimeout(8)
 try:
@@ -198,6 +206,85 @@ print("quiet closed:", gone, "busy served 13 s")
 PY
 check "an idle socket connection is closed, a busy one is served" \
 	sh -c "python3 '$WORK/idle.py' '$WORK/t.sock' | grep -q 'quiet closed: True'"
+
+# Replies that fill the socket while the client does not read: the agent
+# stops reading, and answers every request once the client reads.
+cat >"$WORK/bigreplies.py" <<'PY'
+import socket, struct, sys, threading, time
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(20)
+def exactly(n):  # recv with a timeout does not wait for all n bytes
+    b = b""
+    while len(b) < n:
+        k = s.recv(n - len(b))
+        if not k:
+            raise ConnectionError("closed")
+        b += k
+    return b
+stats = struct.pack(">I", 10) + b"\x81\xa2op\xa5stats"
+t = threading.Thread(target=lambda: s.sendall(stats * 10000)); t.start()
+time.sleep(2)
+got = 0
+try:
+    for _ in range(10000):
+        n = struct.unpack(">I", exactly(4))[0]
+        got += b"stats" in exactly(n)
+except (socket.timeout, ConnectionError):
+    pass
+t.join(); print("big replies answered:", got)
+PY
+python3 "$WORK/bigreplies.py" "$WORK/t.sock" >"$WORK/big.out" 2>&1
+sed 's/^/  /' "$WORK/big.out"
+check "10,000 large replies to a client that reads late all arrive" \
+	grep -q "answered: 10000" "$WORK/big.out"
+
+# A leave waits for the cluster; when it is answered while earlier
+# replies are still being written, its answer comes after them.
+PX=$(free_port); PY_=$(free_port)
+check "y starts" start_agent y "$PY_" --no-encrypt
+check "x joins y" start_agent x "$PX" --no-encrypt --join "127.0.0.1:$PORT_y"
+cat >"$WORK/leave.py" <<'PY'
+import socket, struct, sys, time
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(20)
+def exactly(n):  # recv with a timeout does not wait for all n bytes
+    b = b""
+    while len(b) < n:
+        k = s.recv(n - len(b))
+        if not k:
+            raise ConnectionError("closed")
+        b += k
+    return b
+stats = struct.pack(">I", 10) + b"\x81\xa2op\xa5stats"
+leave = struct.pack(">I", 10) + b"\x81\xa2op\xa5leave"
+s.sendall(stats)
+size = 4 + len(exactly(struct.unpack(">I", exactly(4))[0]))
+# Unread replies fill most of the socket (written at once); then a few
+# more than fit, with the leave in the same write: their write is left
+# in flight while the leave waits for the cluster, and the leave is done
+# before the client reads.
+first, second = 180000 // size, 50000 // size
+s.sendall(stats * first)
+time.sleep(0.5)
+s.sendall(stats * second + leave)
+# Read once the leave is done (the agent exits 100 ms later).
+for _ in range(500):
+    if "left the cluster" in open(sys.argv[2]).read():
+        break
+    time.sleep(0.01)
+frames = []
+try:
+    while True:
+        frames.append(exactly(struct.unpack(">I", exactly(4))[0]))
+except (socket.timeout, ConnectionError):
+    pass
+want = first + second + 1
+print("frames:", "all" if len(frames) == want else "%d of %d" % (len(frames), want),
+      "last ok:", bool(frames) and b"stats" not in frames[-1] and b"ok" in frames[-1])
+PY
+python3 "$WORK/leave.py" "$WORK/x.sock" "$WORK/x.log" >"$WORK/leave.out" 2>&1
+sed 's/^/  /' "$WORK/leave.out"
+check "a leave answered behind a pending write still arrives, last" \
+	grep -q "frames: all last ok: True" "$WORK/leave.out"
+for _ in $(seq 50); do kill -0 "$PID_x" 2>/dev/null || break; sleep 0.1; done
 
 # A lone agent leaves at once, and still answers the leave.
 P1=$(free_port)
