@@ -176,12 +176,11 @@ check "random datagrams were counted as drops ($drops reasons)" \
 
 # A connection that sends nothing is closed after IPC_SERVER_IDLE_MS
 # (10 s); one that keeps asking is not.
-cat >"$WORK/idle.py" <<'PY'
-import socket, struct, sys, time
-def conn():
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.connect(sys.argv[1]); s.settimeout(20); return s
-def exactly(s, n):  # recv with a timeout does not wait for all n bytes
+# Framing for the Python clients below: one answer frame, read whole
+# (recv with a timeout does not wait for all the bytes asked for).
+cat >"$WORK/framing.py" <<'PY'
+import struct
+def exactly(s, n):
     b = b""
     while len(b) < n:
         k = s.recv(n - len(b))
@@ -189,13 +188,21 @@ def exactly(s, n):  # recv with a timeout does not wait for all n bytes
             raise ConnectionError("closed")
         b += k
     return b
+def frame(s):
+    return exactly(s, struct.unpack(">I", exactly(s, 4))[0])
+PY
+cat >"$WORK/idle.py" <<'PY'
+import socket, struct, sys, time
+from framing import frame
+def conn():
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(sys.argv[1]); s.settimeout(20); return s
 quiet, busy = conn(), conn()
 req = struct.pack(">I", 12) + b"\x81\xa2op\xa7members"
 start = time.time()
 for _ in range(13):
     busy.sendall(req)
-    n = struct.unpack(">I", exactly(busy, 4))[0]
-    exactly(busy, n)
+    frame(busy)
     time.sleep(1)
 quiet.settimeout(8)
 try:
@@ -211,23 +218,15 @@ check "an idle socket connection is closed, a busy one is served" \
 # stops reading, and answers every request once the client reads.
 cat >"$WORK/bigreplies.py" <<'PY'
 import socket, struct, sys, threading, time
+from framing import frame
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(20)
-def exactly(n):  # recv with a timeout does not wait for all n bytes
-    b = b""
-    while len(b) < n:
-        k = s.recv(n - len(b))
-        if not k:
-            raise ConnectionError("closed")
-        b += k
-    return b
 stats = struct.pack(">I", 10) + b"\x81\xa2op\xa5stats"
 t = threading.Thread(target=lambda: s.sendall(stats * 10000)); t.start()
 time.sleep(2)
 got = 0
 try:
     for _ in range(10000):
-        n = struct.unpack(">I", exactly(4))[0]
-        got += b"stats" in exactly(n)
+        got += b"stats" in frame(s)
 except (socket.timeout, ConnectionError):
     pass
 t.join(); print("big replies answered:", got)
@@ -244,19 +243,12 @@ check "y starts" start_agent y "$PY_" --no-encrypt
 check "x joins y" start_agent x "$PX" --no-encrypt --join "127.0.0.1:$PORT_y"
 cat >"$WORK/leave.py" <<'PY'
 import socket, struct, sys, time
+from framing import frame
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(20)
-def exactly(n):  # recv with a timeout does not wait for all n bytes
-    b = b""
-    while len(b) < n:
-        k = s.recv(n - len(b))
-        if not k:
-            raise ConnectionError("closed")
-        b += k
-    return b
 stats = struct.pack(">I", 10) + b"\x81\xa2op\xa5stats"
 leave = struct.pack(">I", 10) + b"\x81\xa2op\xa5leave"
 s.sendall(stats)
-size = 4 + len(exactly(struct.unpack(">I", exactly(4))[0]))
+size = 4 + len(frame(s))
 # Unread replies fill most of the socket (written at once); then a few
 # more than fit, with the leave in the same write: their write is left
 # in flight while the leave waits for the cluster, and the leave is done
@@ -273,7 +265,7 @@ for _ in range(500):
 frames = []
 try:
     while True:
-        frames.append(exactly(struct.unpack(">I", exactly(4))[0]))
+        frames.append(frame(s))
 except (socket.timeout, ConnectionError):
     pass
 want = first + second + 1
