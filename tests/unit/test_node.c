@@ -256,7 +256,8 @@ state_then(struct node *a, struct node *b, const uint8_t *tail, size_t len)
 	uint8_t *bytes = malloc(state_size + len);
 	uint8_t *out = malloc(state_size + len + SEAL_PLAIN_OVERHEAD);
 	memcpy(bytes, state, state_size);
-	memcpy(bytes + state_size, tail, len);
+	if (len > 0)
+		memcpy(bytes + state_size, tail, len);
 	size_t out_size;
 	seal_plain_wrap(out, state_size + len + SEAL_PLAIN_OVERHEAD,
 			&out_size, bytes, state_size + len);
