@@ -314,11 +314,11 @@ want_filled(struct node *node, const char *name)
 	}
 }
 
+/* Whether a member in this status counts as up for its services. */
 static bool
-member_up(const struct swim_member_info *m)
+status_up(enum swim_status status)
 {
-	return m->status == SWIM_STATUS_ALIVE ||
-	       m->status == SWIM_STATUS_SUSPECT;
+	return status == SWIM_STATUS_ALIVE || status == SWIM_STATUS_SUSPECT;
 }
 
 /* The digest m's current stub announces; false when its metadata is no
@@ -354,7 +354,7 @@ pull_fire(struct node *node, uint64_t now_ms)
 		struct swim_member_info m;
 		uint8_t digest[SERVICE_SET_DIGEST_SIZE];
 		if (swim_member_find(node->swim, w->name, &m) != 0 ||
-		    !member_up(&m) || !member_stub(&m, digest) ||
+		    !status_up(m.status) || !member_stub(&m, digest) ||
 		    memcmp(digest, w->digest, sizeof(digest)) != 0 ||
 		    bigset_holds(node, w->name, w->digest))
 			continue;
@@ -396,7 +396,7 @@ bigset_apply(struct node *node, const struct bigset *b,
 		node->bad_service_sets++;
 	if (rc > 0) {
 		node->sets_received++;
-		registry_set_node_up(node->registry, m->name, member_up(m));
+		registry_set_node_up(node->registry, m->name, status_up(m->status));
 	}
 	service_set_destroy(&set);
 }
@@ -775,9 +775,7 @@ registry_follow(struct node *node, const struct swim_event *ev)
 	if (ev->is_self)
 		return; /* our own set is applied when we set it */
 	services_from_meta(node, ev);
-	bool up = ev->status == SWIM_STATUS_ALIVE ||
-		  ev->status == SWIM_STATUS_SUSPECT;
-	registry_set_node_up(node->registry, ev->name, up);
+	registry_set_node_up(node->registry, ev->name, status_up(ev->status));
 }
 
 bool
