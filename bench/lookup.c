@@ -116,13 +116,6 @@ send_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-static void
-pack_str(msgpack_packer *pk, const char *s)
-{
-	msgpack_pack_str(pk, strlen(s));
-	msgpack_pack_str_body(pk, s, strlen(s));
-}
-
 /* Read the next msgpack value from fd into *out. */
 static int
 next_value(int fd, msgpack_unpacker *u, msgpack_unpacked *out)
@@ -149,19 +142,19 @@ rpc_pack(msgpack_sbuffer *sb, const char *command, uint64_t seq,
 	msgpack_packer pk;
 	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, 2);
-	pack_str(&pk, "Command");
-	pack_str(&pk, command);
-	pack_str(&pk, "Seq");
+	ipc_pack_cstr(&pk, "Command");
+	ipc_pack_cstr(&pk, command);
+	ipc_pack_cstr(&pk, "Seq");
 	msgpack_pack_uint64(&pk, seq);
 	msgpack_pack_map(&pk, 1);
 	if (tag == NULL) {
-		pack_str(&pk, "Version");
+		ipc_pack_cstr(&pk, "Version");
 		msgpack_pack_int(&pk, 1);
 	} else {
-		pack_str(&pk, "Tags");
+		ipc_pack_cstr(&pk, "Tags");
 		msgpack_pack_map(&pk, 1);
-		pack_str(&pk, tag);
-		pack_str(&pk, value);
+		ipc_pack_cstr(&pk, tag);
+		ipc_pack_cstr(&pk, value);
 	}
 }
 
