@@ -206,6 +206,14 @@ api_instances(struct node *n)
 }
 
 static void
+drain(struct node *n)
+{
+	struct swim_event ev;
+	while (node_poll_event(n, &ev))
+		;
+}
+
+static void
 test_a_large_set_rides_in_the_push_pull_and_is_served_onward(void)
 {
 	struct keyring *kr = ring_with(7);
@@ -220,9 +228,7 @@ test_a_large_set_rides_in_the_push_pull_and_is_served_onward(void)
 	const struct swim_addr at_b = {2, 7946};
 	ASSERT_OK(node_join(a, T0, &at_b, 1));
 	ASSERT_EQ(exchange(a, b), NODE_DROP_NONE);
-	struct swim_event ev;
-	while (node_poll_event(a, &ev))
-		;
+	drain(a);
 	ASSERT_EQ(api_instances(a), 50);
 	node_stats(a, &st);
 	ASSERT_EQ(st.large_sets_held, 1);
@@ -231,8 +237,7 @@ test_a_large_set_rides_in_the_push_pull_and_is_served_onward(void)
 	const struct swim_addr at_a = {1, 7946};
 	ASSERT_OK(node_join(c, T0, &at_a, 1));
 	ASSERT_EQ(exchange(c, a), NODE_DROP_NONE);
-	while (node_poll_event(c, &ev))
-		;
+	drain(c);
 	ASSERT_EQ(api_instances(c), 50);
 	node_delete(a);
 	node_delete(b);
@@ -271,14 +276,6 @@ state_then(struct node *a, struct node *b, const uint8_t *tail, size_t len)
 	free(bytes);
 	free(out);
 	return drop;
-}
-
-static void
-drain(struct node *n)
-{
-	struct swim_event ev;
-	while (node_poll_event(n, &ev))
-		;
 }
 
 static void
