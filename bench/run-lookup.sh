@@ -16,7 +16,8 @@
 # server's capacity rather than one caller's latency; latency there is
 # per batch. With PIN=1 agent 0 of each system and every client run on
 # CPU 0 (taskset): a request then never waits for an idle core to wake,
-# which on a VM costs about 100 us. Everything on 127.0.0.1,
+# which on this VM moved a lone client's median round trip from 24 to
+# 105 us (docs/benchmarks.md). Everything on 127.0.0.1,
 # every process stopped by PID. Writes bench/results/lookup-A<AGENTS>-
 # S<SERVICES>[-pinned][-d<DEPTH>].json and .md (-d only when not 32).
 set -euo pipefail
