@@ -157,6 +157,7 @@ node_config_fill(const struct sim *sim, uint32_t i, const char *name,
 		.rand_seed = sim_rand_derive(sim->opt.seed, SIM_STREAM_NODE,
 					     item),
 	};
+	cfg->swim.allocator = &sim->arena.allocator;
 	uint64_t st = sim_rand_derive(sim->opt.seed, SIM_STREAM_NONCE, item);
 	for (int k = 0; k < 2; k++) {
 		uint64_t v = sim_rand_mix(&st);
@@ -388,6 +389,7 @@ sim_new(const struct sim_options *opt)
 	sim->grace_ms = sim_suspicion_max_ms(&opt->swim, sim->node_max) +
 			2 * opt->swim.probe_interval_ms;
 	sim_queue_create(&sim->queue);
+	sim_arena_create(&sim->arena);
 	sim_net_create(&sim->net,
 		       sim_rand_derive(opt->seed, SIM_STREAM_NET, 0),
 		       sim->node_max);
@@ -411,6 +413,7 @@ sim_delete(struct sim *sim)
 		node_delete(sim->nodes[i].node);
 		backlog_clear(&sim->nodes[i]);
 	}
+	sim_arena_destroy(&sim->arena);
 	free(sim->nodes);
 	free(sim->view);
 	free(sim->inc_seen);

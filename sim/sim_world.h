@@ -6,6 +6,7 @@
 #define RUMOR_SIM_WORLD_H
 
 #include "sim.h"
+#include "sim_arena.h"
 #include "sim_net.h"
 #include "sim_queue.h"
 
@@ -44,6 +45,8 @@ struct sim {
 	size_t node_max;
 	struct keyring *keyring;
 	struct sim_queue queue;
+	/** Every node's member records (swim_config.allocator). */
+	struct sim_arena arena;
 	struct sim_net net;
 	struct sim_node *nodes;
 	/** Absolute virtual time (SIM_EPOCH_MS at start). */

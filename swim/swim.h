@@ -73,6 +73,23 @@ enum swim_drop {
 
 extern const char *const swim_drop_strs[swim_drop_MAX];
 
+/** Size of the blocks a struct swim_allocator hands out. */
+#define SWIM_BLOCK_SIZE 16384u
+
+/**
+ * Where the member records' memory comes from: blocks of SWIM_BLOCK_SIZE
+ * bytes, aligned for any type, which the core frees with block_free. The
+ * records of a large cluster are most of a node's memory; the simulator,
+ * which holds 10^8 of them, serves the blocks from huge pages. Without
+ * one, blocks come from malloc.
+ */
+struct swim_allocator {
+	/** A block, or NULL when out of memory. */
+	void *(*block_alloc)(void *ctx);
+	void (*block_free)(void *ctx, void *block);
+	void *ctx;
+};
+
 /** Protocol timings and limits. Fill with a preset, then adjust. */
 struct swim_config {
 	/** Period between two probes (memberlist LAN 1 s). */
@@ -113,6 +130,8 @@ struct swim_config {
 	uint64_t leave_timeout_ms;
 	/** Largest plaintext datagram to emit (≤ SWIM_DATAGRAM_MAX). */
 	size_t datagram_size_max;
+	/** Optional, NULL for malloc; must outlive every node using it. */
+	const struct swim_allocator *allocator;
 };
 
 /** memberlist DefaultLANConfig timings. */

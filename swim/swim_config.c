@@ -121,6 +121,10 @@ swim_config_check(const struct swim_config *cfg, const char **why)
 	else if (cfg->datagram_size_max < 256 ||
 		 cfg->datagram_size_max > SWIM_DATAGRAM_MAX)
 		reason = "datagram size must be 256..1400 bytes";
+	else if (cfg->allocator != NULL &&
+		 (cfg->allocator->block_alloc == NULL ||
+		  cfg->allocator->block_free == NULL))
+		reason = "an allocator needs block_alloc and block_free";
 	if (reason == NULL)
 		return 0;
 	if (why != NULL)

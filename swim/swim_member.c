@@ -20,6 +20,7 @@
  * incarnation (the agent keeps a counter), and if it starts too low the
  * first gossip about its old self makes it refute past it.
  */
+#include <assert.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,27 @@ record_units(size_t len)
 		SWIM_SLAB_UNIT - 1) / SWIM_SLAB_UNIT;
 }
 
+static_assert((size_t)SWIM_SLAB_CHUNK_UNITS * SWIM_SLAB_UNIT ==
+		      SWIM_BLOCK_SIZE,
+	      "a slab chunk is one allocator block");
+
+static void *
+block_alloc(struct swim *swim)
+{
+	const struct swim_allocator *a = swim->cfg.allocator;
+	return a ? a->block_alloc(a->ctx) : malloc(SWIM_BLOCK_SIZE);
+}
+
+static void
+block_free(struct swim *swim, void *block)
+{
+	const struct swim_allocator *a = swim->cfg.allocator;
+	if (a != NULL)
+		a->block_free(a->ctx, block);
+	else
+		free(block);
+}
+
 /* A zeroed record of `units` units; 0 when out of memory. */
 static uint32_t
 slab_alloc(struct swim *swim, size_t units)
@@ -72,8 +94,7 @@ slab_alloc(struct swim *swim, size_t units)
 				s->chunks = grown;
 				s->chunk_cap = cap;
 			}
-			uint8_t *chunk = malloc((size_t)SWIM_SLAB_CHUNK_UNITS *
-						SWIM_SLAB_UNIT);
+			uint8_t *chunk = block_alloc(swim);
 			if (chunk == NULL)
 				return 0;
 			s->chunks[s->chunk_count++] = chunk;
@@ -423,7 +444,7 @@ swim__member_table_destroy(struct swim *swim)
 	}
 	free(swim->extras);
 	for (uint32_t c = 0; c < swim->slab.chunk_count; c++)
-		free(swim->slab.chunks[c]);
+		block_free(swim, swim->slab.chunks[c]);
 	free(swim->slab.chunks);
 	free(swim->members);
 	free(swim->buckets);

@@ -558,6 +558,65 @@ test_restore_installs_a_running_cluster_silently(void)
 	net_free(&net);
 }
 
+/* A counting allocator: what a simulator's arena would be. */
+struct counting {
+	size_t live, total;
+};
+
+static void *
+counting_alloc(void *ctx)
+{
+	struct counting *c = ctx;
+	c->live++;
+	c->total++;
+	return malloc(SWIM_BLOCK_SIZE);
+}
+
+static void
+counting_free(void *ctx, void *block)
+{
+	struct counting *c = ctx;
+	c->live--;
+	free(block);
+}
+
+static void
+test_member_records_come_from_the_given_allocator(void)
+{
+	struct counting c = {0};
+	struct swim_allocator a = {counting_alloc, counting_free, &c};
+	struct swim_config cfg;
+	swim_config_lan(&cfg);
+	cfg.allocator = &a;
+	struct net net;
+	net_init_cfg(&net, 3, &cfg);
+	ASSERT_EQ(c.live, 3); /* each node's first block, for itself */
+	/* 2,000 members take more than one block of records. */
+	enum { MANY = 2000 };
+	struct swim_self *many = calloc(MANY, sizeof(*many));
+	char (*names)[8] = calloc(MANY, sizeof(*names));
+	ASSERT(many != NULL && names != NULL);
+	for (size_t i = 0; i < MANY; i++) {
+		snprintf(names[i], sizeof(names[i]), "m%zu", i);
+		many[i] = (struct swim_self){
+			.name = names[i],
+			.addr = {0x0b000000 + (uint32_t)i, 7946}};
+	}
+	ASSERT_OK(swim_restore(net.n[0], net.now, many, MANY));
+	ASSERT_EQ(swim_member_count(net.n[0]), MANY + 1);
+	ASSERT_LE(MANY * 48 / SWIM_BLOCK_SIZE + 1, c.live - 2);
+	net_free(&net);
+	ASSERT_EQ(c.live, 0);
+	ASSERT_LE(MANY * 48 / SWIM_BLOCK_SIZE + 3, c.total);
+	free(many);
+	free(names);
+	/* Half an allocator is a configuration error. */
+	a.block_free = NULL;
+	const char *why = NULL;
+	ASSERT_EQ(swim_config_check(&cfg, &why), RUMOR_EINVAL);
+	ASSERT(why != NULL);
+}
+
 static void
 test_reaped_members_are_forgotten_and_may_return(void)
 {
@@ -651,6 +710,7 @@ main(void)
 	RUN(test_partition_heals_without_rejoining_by_hand);
 	RUN(test_bad_datagrams_are_dropped_and_counted);
 	RUN(test_restore_installs_a_running_cluster_silently);
+	RUN(test_member_records_come_from_the_given_allocator);
 	RUN(test_reaped_members_are_forgotten_and_may_return);
 	RUN(test_same_seed_gives_same_run);
 	return TEST_SUMMARY();

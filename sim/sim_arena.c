@@ -1,0 +1,97 @@
+/*
+ * sim_arena: blocks of SWIM_BLOCK_SIZE cut from mmap'd regions with
+ * MADV_HUGEPAGE. Regions double in size from 64 MiB up to 1 GiB, so a
+ * small run maps little and a large one few regions. Pages are only
+ * backed when first written, so a region costs nothing until used.
+ */
+#include <stdint.h>
+#include <sys/mman.h>
+
+#include "sim_arena.h"
+
+#define REGION_MIN ((size_t)64 << 20)
+#define REGION_MAX ((size_t)1 << 30)
+
+/* Sits at the start of its region; blocks follow, SWIM_BLOCK_SIZE
+ * aligned. */
+struct sim_arena_region {
+	struct sim_arena_region *next;
+	size_t size;
+};
+
+static void *
+region_map(struct sim_arena *arena)
+{
+	size_t size = arena->mapped < REGION_MIN ? REGION_MIN : arena->mapped;
+	if (size > REGION_MAX)
+		size = REGION_MAX;
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	/* Advice only: without transparent huge pages this is 4 KiB pages,
+	 * as from malloc. */
+	(void)madvise(p, size, MADV_HUGEPAGE);
+#endif
+	struct sim_arena_region *r = p;
+	r->next = arena->regions;
+	r->size = size;
+	arena->regions = r;
+	/* The header takes the first block's place. */
+	arena->region_used = SWIM_BLOCK_SIZE;
+	arena->mapped += size;
+	return r;
+}
+
+static void *
+block_alloc(void *ctx)
+{
+	struct sim_arena *arena = ctx;
+	void *block = arena->free_list;
+	if (block != NULL) {
+		arena->free_list = *(void **)block;
+	} else {
+		if ((arena->regions == NULL ||
+		     arena->region_used + SWIM_BLOCK_SIZE >
+			     arena->regions->size) &&
+		    region_map(arena) == NULL)
+			return NULL;
+		block = (uint8_t *)arena->regions + arena->region_used;
+		arena->region_used += SWIM_BLOCK_SIZE;
+	}
+	arena->blocks++;
+	return block;
+}
+
+static void
+block_free(void *ctx, void *block)
+{
+	struct sim_arena *arena = ctx;
+	*(void **)block = arena->free_list;
+	arena->free_list = block;
+	arena->blocks--;
+}
+
+void
+sim_arena_create(struct sim_arena *arena)
+{
+	*arena = (struct sim_arena){0};
+	arena->allocator = (struct swim_allocator){
+		.block_alloc = block_alloc,
+		.block_free = block_free,
+		.ctx = arena,
+	};
+}
+
+void
+sim_arena_destroy(struct sim_arena *arena)
+{
+	struct sim_arena_region *r = arena->regions;
+	while (r != NULL) {
+		struct sim_arena_region *next = r->next;
+		munmap(r, r->size);
+		r = next;
+	}
+	*arena = (struct sim_arena){0};
+}
