@@ -486,33 +486,26 @@ swim_handle_datagram(struct swim *swim, uint64_t now_ms,
 
 /* ---- state exchange --------------------------------------------------- */
 
+/* swim_state_member_fn over the member table, in probe order. */
+static void
+state_member(void *ctx, size_t i, struct swim_msg *msg)
+{
+	struct swim *swim = ctx;
+	/* The probe order is shuffled: each record is a cache miss unless
+	 * asked for ahead. */
+	if (i + SWIM_PREFETCH_AHEAD < swim->member_count)
+		__builtin_prefetch(
+			swim__member_at(swim, i + SWIM_PREFETCH_AHEAD));
+	swim__member_to_msg(swim, swim__member_at(swim, i), msg);
+}
+
 int
 swim_state_encode(struct swim *swim, bool join, uint8_t **out, size_t *size)
 {
-	struct swim_msg *msgs = malloc(swim->member_count * sizeof(*msgs));
-	if (msgs == NULL)
-		return RUMOR_ENOMEM;
-	for (size_t i = 0; i < swim->member_count; i++) {
-		/* The probe order is shuffled: each record is a cache miss
-		 * unless asked for ahead. */
-		if (i + SWIM_PREFETCH_AHEAD < swim->member_count)
-			__builtin_prefetch(swim__member_at(
-				swim, i + SWIM_PREFETCH_AHEAD));
-		swim__member_to_msg(swim, swim__member_at(swim, i), &msgs[i]);
-	}
-	msgpack_sbuffer sbuf;
-	msgpack_sbuffer_init(&sbuf);
 	const struct swim_member *self = swim->self;
-	int rc = swim_state_pack(&sbuf, self->name, self->name_len, join,
-				 msgs, swim->member_count);
-	free(msgs);
-	if (rc != 0) {
-		msgpack_sbuffer_destroy(&sbuf);
-		return rc;
-	}
-	*size = sbuf.size;
-	*out = (uint8_t *)msgpack_sbuffer_release(&sbuf);
-	return 0;
+	return swim_state_pack(self->name, self->name_len, join,
+			       swim->member_count, state_member, swim, out,
+			       size);
 }
 
 /* Ask for the bucket of the message 2 * SWIM_PREFETCH_AHEAD ahead and the

@@ -50,6 +50,10 @@
 #include "swim.h"
 
 #define SWIM_PROTO_VERSION 1
+/** Deepest nesting of containers any decoder here accepts: msgpack-c's
+ *  own limit (MSGPACK_EMBED_STACK_SIZE), kept for every input so that
+ *  what decodes does not depend on which decoder read it. */
+#define SWIM_PROTO_DEPTH_MAX 32
 /** Most messages decoded from one datagram. */
 #define SWIM_PACKET_MSGS_MAX 128
 /** Largest USER payload (fits one datagram with its header). */
@@ -83,10 +87,9 @@ enum swim_key {
 
 /**
  * One message, decoded or to encode. Strings and bytes are (pointer,
- * length) pairs: when decoded they point into the caller's input bytes
- * (msgpack-c does not copy strings and bins), so they live while both the
- * input buffer and the packet (until swim_packet_destroy()) do; when
- * encoding they are only read.
+ * length) pairs: when decoded they point into the caller's input bytes,
+ * so they live as long as the input buffer does; when encoding they are
+ * only read.
  * A decoded message has passed validation: required fields present, names
  * valid (swim_name_valid), meta_size <= SWIM_META_MAX (SWIM_USER_MAX for
  * USER).
@@ -104,15 +107,13 @@ struct swim_msg {
 	size_t meta_size;
 };
 
-/** A decoded datagram. Owns the msgpack zone of the decoded tree; its
- *  strings point into the decoded input bytes. */
+/** A decoded datagram; its strings point into the decoded input bytes. */
 struct swim_packet {
 	uint32_t version;
 	const char *sender;
 	size_t sender_len;
 	size_t msg_count;
 	struct swim_msg msgs[SWIM_PACKET_MSGS_MAX];
-	msgpack_unpacked unpacked;
 };
 
 /**
@@ -120,9 +121,8 @@ struct swim_packet {
  * be released with swim_packet_destroy(), and `data` must stay untouched
  * until then; on any other result nothing needs releasing (calling
  * swim_packet_destroy() anyway is harmless). Never reads outside
- * data[0, size). Every array and map count is checked against the bytes
- * left before msgpack-c allocates anything. Messages of unknown type are
- * skipped, not dropped: newer peers may send them.
+ * data[0, size), never allocates. Messages of unknown type are skipped,
+ * not dropped: newer peers may send them.
  */
 enum swim_drop
 swim_packet_decode(struct swim_packet *pkt, const uint8_t *data, size_t size);
@@ -141,14 +141,14 @@ struct swim_encoder {
 	size_t size;
 	size_t count_pos; /* offset of the array16 count */
 	size_t msg_count;
+	/** A write did not fit: everything past the last message is
+	 *  garbage and is rolled back. */
 	bool overflow;
-	msgpack_packer pk;
 };
 
 /** Start a datagram from `sender` into buf[0, cap). Returns 0,
  *  RUMOR_EINVAL for an invalid sender name, or RUMOR_ENOSPACE when even
- *  the header does not fit. The packer points back at `enc`: do not copy
- *  or move the encoder between begin and finish. */
+ *  the header does not fit. */
 int
 swim_encoder_begin(struct swim_encoder *enc, uint8_t *buf, size_t cap,
 		   const char *sender, size_t sender_len);
@@ -163,14 +163,7 @@ swim_encoder_add(struct swim_encoder *enc, const struct swim_msg *msg);
 size_t
 swim_encoder_finish(struct swim_encoder *enc);
 
-/** Pack one message with any msgpack packer (used for state blobs).
- *  Returns 0, RUMOR_EINVAL for a message the decoder would refuse (nothing
- *  written), or RUMOR_ENOSPACE when the packer's write callback failed
- *  (a partial message may have been written). */
-int
-swim_msg_pack(msgpack_packer *pk, const struct swim_msg *msg);
-
-/** A decoded push-pull state. Owns its zone and its members array. */
+/** A decoded push-pull state. Owns its members array. */
 struct swim_state_def {
 	uint32_t version;
 	const char *sender;
@@ -178,19 +171,23 @@ struct swim_state_def {
 	bool join;
 	size_t member_count;
 	struct swim_msg *members; /* malloc'd, member_count entries */
-	msgpack_unpacked unpacked;
 };
 
+/** Fills *msg with member i of a state being packed (i < count, in
+ *  order); strings it points to must live until the next call. */
+typedef void swim_state_member_fn(void *ctx, size_t i, struct swim_msg *msg);
+
 /**
- * Encode a state blob into a growable buffer: header, then members.
- * `members` are messages of type ALIVE/SUSPECT/FAILED/LEFT.
- * Returns 0, RUMOR_ENOMEM, RUMOR_ETOOBIG past SWIM_STATE_MAX bytes or
- * SWIM_MEMBERS_MAX members, or RUMOR_EINVAL for an invalid sender or
- * member. On error sbuf->size is back to what it was.
+ * Encode a state blob: header, then `count` members, each asked of
+ * member() in turn and of type ALIVE/SUSPECT/FAILED/LEFT. On 0, *out is
+ * the malloc'd blob of *size bytes. Returns 0, RUMOR_ENOMEM, RUMOR_ETOOBIG
+ * past SWIM_STATE_MAX bytes or SWIM_MEMBERS_MAX members, or RUMOR_EINVAL
+ * for an invalid sender or member.
  */
 int
-swim_state_pack(msgpack_sbuffer *sbuf, const char *sender, size_t sender_len,
-		bool join, const struct swim_msg *members, size_t count);
+swim_state_pack(const char *sender, size_t sender_len, bool join,
+		size_t count, swim_state_member_fn *member, void *ctx,
+		uint8_t **out, size_t *size);
 
 /**
  * Decode and validate a state blob. Every member must be a valid message
@@ -208,11 +205,12 @@ void
 swim_state_destroy(struct swim_state_def *st);
 
 /**
- * The one safe way into msgpack-c for untrusted bytes (datagrams, states,
+ * The one safe way into msgpack-c for untrusted bytes (service sets,
  * socket requests): scan first, checking that data holds exactly one
  * value, that no container counts more than container_max items or more
- * than the remaining bytes could hold, and that there are at most
- * object_max values in all; only then unpack. On SWIM_DROP_NONE release
+ * than the remaining bytes could hold, that there are at most object_max
+ * values in all and that containers nest at most SWIM_PROTO_DEPTH_MAX
+ * deep; only then unpack. On SWIM_DROP_NONE release
  * with msgpack_unpacked_destroy(); otherwise nothing needs releasing.
  * Strings and bins point into data.
  */
@@ -223,7 +221,8 @@ swim_proto_unpack(msgpack_unpacked *unpacked, const uint8_t *data,
 /**
  * The same scan over the first value of data alone: where it ends (*end),
  * for a reader of several values in a row. Bytes after it are not looked
- * at. Returns swim_proto_unpack()'s scan reasons.
+ * at. Returns swim_proto_unpack()'s scan reasons, but for the nesting
+ * depth, which is the reader's business.
  */
 enum swim_drop
 swim_proto_value_end(const uint8_t *data, size_t size,

@@ -87,6 +87,21 @@ encode_msgs(uint8_t *buf, size_t cap, const struct swim_msg *msgs, size_t n)
 	return swim_encoder_finish(&enc);
 }
 
+/* swim_state_member_fn over an array of messages. */
+static void
+member_of_array(void *ctx, size_t i, struct swim_msg *msg)
+{
+	*msg = ((const struct swim_msg *)ctx)[i];
+}
+
+static int
+state_pack(bool join, const struct swim_msg *members, size_t n,
+	   uint8_t **out, size_t *size)
+{
+	return swim_state_pack(SENDER, 6, join, n, member_of_array,
+			       (void *)members, out, size);
+}
+
 /* Decode and release; for tests that only care about the verdict. */
 static enum swim_drop
 decode_verdict(const void *data, size_t size)
@@ -345,12 +360,12 @@ test_state_round_trips_with_1000_members(void)
 	static char names[N][16];
 	struct swim_msg *members = make_members(N, names);
 	ASSERT_NOT_NULL(members);
-	msgpack_sbuffer sb;
-	msgpack_sbuffer_init(&sb);
-	int rc = swim_state_pack(&sb, SENDER, 6, true, members, N);
+	uint8_t *blob = NULL;
+	size_t size = 0;
+	int rc = state_pack(true, members, N, &blob, &size);
 	struct swim_state_def st;
-	enum swim_drop drop = rc == 0 ? swim_state_decode(
-		&st, (const uint8_t *)sb.data, sb.size) : swim_drop_MAX;
+	enum swim_drop drop = rc == 0 ? swim_state_decode(&st, blob, size)
+				      : swim_drop_MAX;
 	size_t same = 0;
 	bool header = false;
 	if (drop == SWIM_DROP_NONE) {
@@ -361,7 +376,7 @@ test_state_round_trips_with_1000_members(void)
 			same += msg_eq(&st.members[i], &members[i]);
 		swim_state_destroy(&st);
 	}
-	msgpack_sbuffer_destroy(&sb);
+	free(blob);
 	free(members);
 	ASSERT_OK(rc);
 	ASSERT_EQ(drop, SWIM_DROP_NONE);
@@ -372,13 +387,12 @@ test_state_round_trips_with_1000_members(void)
 static void
 test_empty_state_round_trips(void)
 {
-	msgpack_sbuffer sb;
-	msgpack_sbuffer_init(&sb);
-	ASSERT_OK(swim_state_pack(&sb, SENDER, 6, false, NULL, 0));
+	uint8_t *blob;
+	size_t size;
+	ASSERT_OK(state_pack(false, NULL, 0, &blob, &size));
 	struct swim_state_def st;
-	enum swim_drop drop = swim_state_decode(&st, (uint8_t *)sb.data,
-						sb.size);
-	msgpack_sbuffer_destroy(&sb);
+	enum swim_drop drop = swim_state_decode(&st, blob, size);
+	free(blob);
 	ASSERT_EQ(drop, SWIM_DROP_NONE);
 	ASSERT(!st.join);
 	ASSERT_EQ(st.member_count, 0);
@@ -386,7 +400,7 @@ test_empty_state_round_trips(void)
 }
 
 static void
-test_state_pack_refuses_past_state_max_and_restores_buffer(void)
+test_state_pack_refuses_past_state_max_and_non_status_members(void)
 {
 	enum { N = SWIM_MEMBERS_MAX };
 	static char names[N][16];
@@ -397,18 +411,16 @@ test_state_pack_refuses_past_state_max_and_restores_buffer(void)
 		members[i].type = SWIM_MSG_ALIVE;
 		members[i].meta = meta, members[i].meta_size = sizeof(meta);
 	}
-	msgpack_sbuffer sb;
-	msgpack_sbuffer_init(&sb);
-	msgpack_sbuffer_write(&sb, "abc", 3);
-	int rc = swim_state_pack(&sb, SENDER, 6, false, members, N);
-	size_t size = sb.size;
+	uint8_t *blob = NULL;
+	size_t size = 0;
+	int rc = state_pack(false, members, N, &blob, &size);
 	struct swim_msg ping = sample_msg(SWIM_MSG_PING, 0);
-	int rc_kind = swim_state_pack(&sb, SENDER, 6, false, &ping, 1);
-	msgpack_sbuffer_destroy(&sb);
+	int rc_kind = state_pack(false, &ping, 1, &blob, &size);
 	free(members);
 	ASSERT_EQ(rc, RUMOR_ETOOBIG);
-	ASSERT_EQ(size, 3);
 	ASSERT_EQ(rc_kind, RUMOR_EINVAL);
+	/* Nothing handed out on failure. */
+	ASSERT(blob == NULL);
 }
 
 static void
@@ -813,6 +825,169 @@ test_deep_nesting_is_dropped_without_crashing(void)
 	ASSERT_NE(swim_state_decode(&st, buf, sizeof(buf)), SWIM_DROP_NONE);
 }
 
+/* Whether m carries key k: the table in swim_proto.h, restated. */
+static bool
+carries(const struct swim_msg *m, unsigned k)
+{
+	enum { SEQ = 1u << SWIM_KEY_SEQ, NAME = 1u << SWIM_KEY_NAME,
+	       ADDR = 3u << SWIM_KEY_IP, INC = 1u << SWIM_KEY_INCARNATION,
+	       FROM = 1u << SWIM_KEY_FROM, META = 1u << SWIM_KEY_META };
+	static const unsigned keys[swim_msg_type_MAX] = {
+		[SWIM_MSG_PING] = SEQ | NAME,
+		[SWIM_MSG_PING_REQ] = SEQ | NAME | ADDR,
+		[SWIM_MSG_ACK] = SEQ,
+		[SWIM_MSG_NACK] = SEQ,
+		[SWIM_MSG_ALIVE] = NAME | ADDR | INC | META,
+		[SWIM_MSG_SUSPECT] = NAME | INC | FROM,
+		[SWIM_MSG_FAILED] = NAME | INC | FROM,
+		[SWIM_MSG_LEFT] = NAME | INC,
+		[SWIM_MSG_USER] = META,
+	};
+	if (m->type == SWIM_MSG_ALIVE && k == SWIM_KEY_META)
+		return m->meta_size > 0;
+	return (keys[m->type] & (1u << k)) != 0;
+}
+
+/* What msgpack_pack_* writes for a message: the reference for ours. */
+static void
+msgpack_c_msg(msgpack_packer *pk, const struct swim_msg *m)
+{
+	unsigned mask = 0;
+	for (unsigned k = SWIM_KEY_SEQ; k <= SWIM_KEY_META; k++)
+		mask |= carries(m, k) ? 1u << k : 0;
+	pack_fields(pk, m, mask | 1u << SWIM_KEY_TYPE);
+}
+
+static void
+test_writer_gives_msgpack_c_bytes(void)
+{
+	/* Every form boundary of every integer, strings of 31/32 bytes. */
+	static const uint64_t ints[] = {0, 127, 128, 255, 256, 65535, 65536,
+					UINT32_MAX, (uint64_t)UINT32_MAX + 1,
+					UINT64_MAX};
+	char name[SWIM_NAME_MAX];
+	memset(name, 'x', sizeof(name));
+	struct swim_msg msgs[4 * 10];
+	size_t n = 0;
+	for (size_t i = 0; i < 10; i++) {
+		for (int t = SWIM_MSG_ALIVE; t <= SWIM_MSG_LEFT; t++) {
+			struct swim_msg m = sample_msg((enum swim_msg_type)t,
+						       0);
+			m.incarnation = ints[i];
+			m.addr.ip = (uint32_t)ints[i];
+			m.addr.port = (uint16_t)ints[i];
+			m.name = name, m.name_len = 1 + i * 7; /* 1..64 */
+			if (t == SWIM_MSG_ALIVE && i % 2)
+				m.meta = sample_meta,
+				m.meta_size = sizeof(sample_meta);
+			msgs[n++] = m;
+		}
+	}
+	uint8_t *blob;
+	size_t size;
+	ASSERT_OK(state_pack(true, msgs, n, &blob, &size));
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 4);
+	msgpack_pack_uint8(&pk, 0);
+	msgpack_pack_uint64(&pk, SWIM_PROTO_VERSION);
+	msgpack_pack_uint8(&pk, 1);
+	pack_str(&pk, SENDER, 6);
+	msgpack_pack_uint8(&pk, 2);
+	msgpack_pack_true(&pk);
+	msgpack_pack_uint8(&pk, 3);
+	msgpack_pack_array(&pk, n);
+	for (size_t i = 0; i < n; i++)
+		msgpack_c_msg(&pk, &msgs[i]);
+	bool same = bytes_eq(blob, size, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+	free(blob);
+	ASSERT(same);
+	/* And a datagram of every type. */
+	struct swim_msg all[9];
+	for (int i = 0; i < 9; i++)
+		all[i] = sample_msg((enum swim_msg_type)(i + 1), 300);
+	uint8_t buf[SWIM_DATAGRAM_MAX];
+	size = encode_msgs(buf, sizeof(buf), all, 9);
+	msgpack_sbuffer_init(&sb);
+	pack_header(&pk, SWIM_PROTO_VERSION, SENDER, 0);
+	size_t head = sb.size - 1; /* ours is array16, whatever the count */
+	bool head_same = size > head && memcmp(buf, sb.data, head) == 0 &&
+			 buf[head] == 0xdc && buf[head + 2] == 9;
+	msgpack_sbuffer_clear(&sb);
+	for (int i = 0; i < 9; i++)
+		msgpack_c_msg(&pk, &all[i]);
+	bool body_same = bytes_eq(buf + head + 3, size - head - 3, sb.data,
+				  sb.size);
+	msgpack_sbuffer_destroy(&sb);
+	ASSERT(head_same);
+	ASSERT(body_same);
+}
+
+/* A state whose one member carries an unknown key (9) whose value is
+ * `depth` nested one-item arrays around nil. */
+static size_t
+nested_state(uint8_t *buf, size_t cap, unsigned depth)
+{
+	struct swim_msg m = sample_msg(SWIM_MSG_LEFT, 0);
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 4);
+	msgpack_pack_uint8(&pk, 0);
+	msgpack_pack_uint64(&pk, SWIM_PROTO_VERSION);
+	msgpack_pack_uint8(&pk, 1);
+	pack_str(&pk, SENDER, 6);
+	msgpack_pack_uint8(&pk, 2);
+	msgpack_pack_false(&pk);
+	msgpack_pack_uint8(&pk, 3);
+	msgpack_pack_array(&pk, 1);
+	msgpack_pack_map(&pk, 4);
+	for (unsigned k = SWIM_KEY_TYPE; k <= SWIM_KEY_INCARNATION; k++)
+		if (k == SWIM_KEY_TYPE || carries(&m, k))
+			pack_field(&pk, &m, k);
+	msgpack_pack_uint8(&pk, 9);
+	for (unsigned i = 0; i < depth; i++)
+		msgpack_pack_array(&pk, 1);
+	msgpack_pack_nil(&pk);
+	size_t size = sb.size <= cap ? sb.size : 0;
+	memcpy(buf, sb.data, size);
+	msgpack_sbuffer_destroy(&sb);
+	return size;
+}
+
+static void
+test_nesting_limit_is_msgpack_c_s(void)
+{
+	/* The state map, the members array and the member map are 3 open
+	 * containers: msgpack-c takes 29 more, not 30. */
+	uint8_t buf[256];
+	enum swim_drop verdict[2];
+	for (unsigned d = 29; d <= 30; d++) {
+		size_t size = nested_state(buf, sizeof(buf), d);
+		ASSERT_NE(size, 0);
+		msgpack_unpacked u;
+		msgpack_unpacked_init(&u);
+		size_t off = 0;
+		msgpack_unpack_return ret = msgpack_unpack_next(
+			&u, (const char *)buf, size, &off);
+		msgpack_unpacked_destroy(&u);
+		ASSERT_EQ(ret, d == 29 ? MSGPACK_UNPACK_SUCCESS
+				       : MSGPACK_UNPACK_NOMEM_ERROR);
+		struct swim_state_def st;
+		verdict[d - 29] = swim_state_decode(&st, buf, size);
+		if (verdict[d - 29] == SWIM_DROP_NONE) {
+			ASSERT_EQ(st.member_count, 1);
+			swim_state_destroy(&st);
+		}
+	}
+	ASSERT_EQ(verdict[0], SWIM_DROP_NONE);
+	ASSERT_EQ(verdict[1], SWIM_DROP_OVER_LIMIT);
+}
+
 static void
 test_decoded_strings_point_into_the_input_bytes(void)
 {
@@ -842,7 +1017,9 @@ main(void)
 	RUN(test_encoder_refuses_invalid_messages_unchanged);
 	RUN(test_state_round_trips_with_1000_members);
 	RUN(test_empty_state_round_trips);
-	RUN(test_state_pack_refuses_past_state_max_and_restores_buffer);
+	RUN(test_state_pack_refuses_past_state_max_and_non_status_members);
+	RUN(test_writer_gives_msgpack_c_bytes);
+	RUN(test_nesting_limit_is_msgpack_c_s);
 	RUN(test_every_truncated_prefix_is_dropped);
 	RUN(test_other_versions_are_dropped_as_version);
 	RUN(test_non_integer_keys_are_malformed);
