@@ -1,5 +1,5 @@
 /*
- * sim_arena: blocks of SWIM_BLOCK_SIZE cut from mmap'd regions with
+ * sim_arena: aligned blocks of SWIM_BLOCK_SIZE cut from mmap'd regions with
  * MADV_HUGEPAGE. Regions double in size from 64 MiB up to 1 GiB, so a
  * small run maps little and a large one few regions. Pages are only
  * backed when first written, so a region costs nothing until used.
@@ -12,8 +12,8 @@
 #define REGION_MIN ((size_t)64 << 20)
 #define REGION_MAX ((size_t)1 << 30)
 
-/* Sits at the start of its region; blocks follow, SWIM_BLOCK_SIZE
- * aligned. */
+/* Sits at the start of its region; blocks follow from the first
+ * SWIM_BLOCK_SIZE boundary after it. */
 struct sim_arena_region {
 	struct sim_arena_region *next;
 	size_t size;
@@ -38,8 +38,9 @@ region_map(struct sim_arena *arena)
 	r->next = arena->regions;
 	r->size = size;
 	arena->regions = r;
-	/* The header takes the first block's place. */
-	arena->region_used = SWIM_BLOCK_SIZE;
+	uintptr_t first = ((uintptr_t)(r + 1) + SWIM_BLOCK_SIZE - 1) &
+			  ~(uintptr_t)(SWIM_BLOCK_SIZE - 1);
+	arena->region_used = first - (uintptr_t)r;
 	arena->mapped += size;
 	return r;
 }

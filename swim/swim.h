@@ -78,7 +78,8 @@ extern const char *const swim_drop_strs[swim_drop_MAX];
 
 /**
  * Where the member records' memory comes from: blocks of SWIM_BLOCK_SIZE
- * bytes, aligned for any type, which the core frees with block_free. The
+ * bytes, aligned to SWIM_BLOCK_SIZE (a record finds its block by its
+ * address), which the core frees with block_free. The
  * records of a large cluster are most of a node's memory; the simulator,
  * which holds 10^8 of them, serves the blocks from huge pages. Without
  * one, blocks come from malloc.

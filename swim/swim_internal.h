@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "swim.h"
 #include "swim_heap.h"
@@ -79,12 +80,13 @@ struct swim_extra {
  *  cluster, so the record is kept small: a simulator of 10,000 nodes holds
  *  10^8 of them. Records live in the slab (struct swim_slab) and refer to
  *  each other by 32-bit slab references (0 is none); a record's own
- *  reference is swim->members[index]. The pending broadcast about a member
+ *  reference follows from its address (swim__member_ref). The pending
+ *  broadcast about a member
  *  is embedded in it: a newer update about the same member replaces the
  *  queued one by construction (memberlist's invalidation by name). Packed
  *  to 4-byte alignment (x86 and arm64 load the two 64-bit fields at any
- *  4-byte boundary): with a name of up to 5 bytes the record takes 48
- *  bytes (n0 to n9999 in the simulator), up to 9 bytes 52. */
+ *  4-byte boundary): with a name of up to 5 bytes the record takes 44
+ *  bytes (n0 to n9999 in the simulator), up to 9 bytes 48. */
 struct __attribute__((packed, aligned(4))) swim_member {
 	uint64_t incarnation;
 	/** When the status last changed (reaping, gossip to the dead). */
@@ -100,8 +102,6 @@ struct __attribute__((packed, aligned(4))) swim_member {
 	uint32_t hash_next;
 	/** Neighbours in the broadcast bucket swim->bcast[transmits]. */
 	uint32_t bcast_prev, bcast_next;
-	/** Slot in swim->members (probe order). */
-	uint32_t index;
 	uint8_t name_len;
 	/** SWIM_MEMBER_* bits. */
 	uint8_t flags;
@@ -249,11 +249,18 @@ swim__member_ptr(const struct swim *swim, uint32_t ref)
 		(size_t)(ref & (SWIM_SLAB_CHUNK_UNITS - 1)) * SWIM_SLAB_UNIT);
 }
 
-/** A record's own reference. */
+/** A record's own reference: its chunk is the SWIM_BLOCK_SIZE block
+ *  around it, whose first unit holds the chunk's number. */
 static inline uint32_t
 swim__member_ref(const struct swim *swim, const struct swim_member *m)
 {
-	return swim->members[m->index];
+	(void)swim;
+	uintptr_t at = (uintptr_t)m;
+	uintptr_t chunk = at & ~(uintptr_t)(SWIM_BLOCK_SIZE - 1);
+	uint32_t number;
+	memcpy(&number, (const void *)chunk, sizeof(number));
+	return number << SWIM_SLAB_CHUNK_SHIFT |
+	       (uint32_t)((at - chunk) / SWIM_SLAB_UNIT);
 }
 
 /** The member at slot i of the probe order. */

@@ -59,7 +59,8 @@ static void *
 block_alloc(struct swim *swim)
 {
 	const struct swim_allocator *a = swim->cfg.allocator;
-	return a ? a->block_alloc(a->ctx) : malloc(SWIM_BLOCK_SIZE);
+	return a ? a->block_alloc(a->ctx)
+		 : aligned_alloc(SWIM_BLOCK_SIZE, SWIM_BLOCK_SIZE);
 }
 
 static void
@@ -97,9 +98,12 @@ slab_alloc(struct swim *swim, size_t units)
 			uint8_t *chunk = block_alloc(swim);
 			if (chunk == NULL)
 				return 0;
+			/* Unit 0 names the chunk (swim__member_ref); so no
+			 * record is ever reference 0. */
+			uint32_t number = s->chunk_count;
+			memcpy(chunk, &number, sizeof(number));
 			s->chunks[s->chunk_count++] = chunk;
-			/* Unit 0 of chunk 0 would be reference 0. */
-			s->used = s->chunk_count == 1 ? 1 : 0;
+			s->used = 1;
 		}
 		ref = (s->chunk_count - 1) << SWIM_SLAB_CHUNK_SHIFT | s->used;
 		s->used += (uint32_t)units;
@@ -289,13 +293,6 @@ member_hash_grow(struct swim *swim)
 	return 0;
 }
 
-static void
-member_place(struct swim *swim, uint32_t ref, size_t index)
-{
-	swim->members[index] = ref;
-	swim__member_ptr(swim, ref)->index = (uint32_t)index;
-}
-
 int
 swim__member_reserve(struct swim *swim, size_t count)
 {
@@ -343,7 +340,7 @@ member_append_hashed(struct swim *swim, const char *name, size_t len,
 	size_t b = h & (swim->bucket_count - 1);
 	m->hash_next = swim->buckets[b];
 	swim->buckets[b] = ref;
-	member_place(swim, ref, swim->member_count++);
+	swim->members[swim->member_count++] = ref;
 	swim->live_count++;
 	return m;
 }
@@ -369,11 +366,9 @@ swim__member_add(struct swim *swim, const char *name, size_t len,
 	size_t n = swim->member_count - 1;
 	size_t lo = swim->probe_cursor < n ? swim->probe_cursor : n;
 	size_t pos = lo + swim_rand_below(&swim->rand, n - lo + 1);
-	if (pos != n) {
-		uint32_t ref = swim->members[n];
-		member_place(swim, swim->members[pos], n);
-		member_place(swim, ref, pos);
-	}
+	uint32_t ref = swim->members[n];
+	swim->members[n] = swim->members[pos];
+	swim->members[pos] = ref;
 	return m;
 }
 
@@ -407,8 +402,6 @@ swim__member_remove(struct swim *swim, struct swim_member *m)
 {
 	swim__bcast_drop(swim, m);
 	suspicion_free(swim, m);
-	/* Before the probe order changes: extras are found by reference,
-	 * and the reference by m->index. */
 	struct swim_extra *x = extra_of(swim, m);
 	if (x != NULL) {
 		free(x->meta);
@@ -421,9 +414,12 @@ swim__member_remove(struct swim *swim, struct swim_member *m)
 	while (*pp != ref)
 		pp = &swim__member_ptr(swim, *pp)->hash_next;
 	*pp = m->hash_next;
-	size_t last = --swim->member_count;
-	if (m->index != last)
-		member_place(swim, swim->members[last], m->index);
+	/* Its slot in the probe order, found by a walk: removals are rare
+	 * (reaping), and the slot is not worth 4 bytes in every record. */
+	size_t slot = 0;
+	while (swim->members[slot] != ref)
+		slot++;
+	swim->members[slot] = swim->members[--swim->member_count];
 	if (swim->probe_cursor > swim->member_count)
 		swim->probe_cursor = swim->member_count;
 	if (m->status == SWIM_STATUS_ALIVE || m->status == SWIM_STATUS_SUSPECT)

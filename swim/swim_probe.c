@@ -38,8 +38,6 @@ probe_shuffle(struct swim *swim)
 		uint32_t tmp = swim->members[i - 1];
 		swim->members[i - 1] = swim->members[j];
 		swim->members[j] = tmp;
-		swim__member_at(swim, i - 1)->index = (uint32_t)(i - 1);
-		swim__member_at(swim, j)->index = (uint32_t)j;
 	}
 	swim->probe_cursor = 0;
 }

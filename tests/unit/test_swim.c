@@ -569,7 +569,7 @@ counting_alloc(void *ctx)
 	struct counting *c = ctx;
 	c->live++;
 	c->total++;
-	return malloc(SWIM_BLOCK_SIZE);
+	return aligned_alloc(SWIM_BLOCK_SIZE, SWIM_BLOCK_SIZE);
 }
 
 static void
