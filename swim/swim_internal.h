@@ -85,8 +85,8 @@ struct swim_extra {
  *  is embedded in it: a newer update about the same member replaces the
  *  queued one by construction (memberlist's invalidation by name). Packed
  *  to 4-byte alignment (x86 and arm64 load the two 64-bit fields at any
- *  4-byte boundary): with a name of up to 5 bytes the record takes 44
- *  bytes (n0 to n9999 in the simulator), up to 9 bytes 48. */
+ *  4-byte boundary): with a name of up to 5 bytes the record takes 40
+ *  bytes (n0 to n9999 in the simulator), up to 9 bytes 44. */
 struct __attribute__((packed, aligned(4))) swim_member {
 	uint64_t incarnation;
 	/** When the status last changed (reaping, gossip to the dead). */
@@ -98,8 +98,6 @@ struct __attribute__((packed, aligned(4))) swim_member {
 	/** Sends of the queued update; < 0 when not queued. */
 	int8_t transmits;
 	uint8_t status; /* enum swim_status */
-	/** Next record in the same hash bucket. */
-	uint32_t hash_next;
 	/** Neighbours in the broadcast bucket swim->bcast[transmits]. */
 	uint32_t bcast_prev, bcast_next;
 	uint8_t name_len;
@@ -112,6 +110,9 @@ struct __attribute__((packed, aligned(4))) swim_member {
 #define SWIM_SLAB_UNIT 4
 /** Units per chunk, as a shift: 2^12 units of 4 bytes, 16 KiB. */
 #define SWIM_SLAB_CHUNK_SHIFT 12
+/** Bits of a slab reference; the name index keeps a hash tag above. */
+#define SWIM_REF_BITS 26
+#define SWIM_SLAB_CHUNKS_MAX (1u << (SWIM_REF_BITS - SWIM_SLAB_CHUNK_SHIFT))
 #define SWIM_SLAB_CHUNK_UNITS (1u << SWIM_SLAB_CHUNK_SHIFT)
 /** Record sizes in units, up to the one for a SWIM_NAME_MAX name. */
 #define SWIM_SLAB_CLASSES                                                   \
@@ -179,7 +180,7 @@ struct swim {
 	struct swim_member *self;
 
 	/* Member table: records in the slab, the probe order as an array of
-	 * references, a chained name hash of references. */
+	 * references, a name index of references (swim_member.c). */
 	struct swim_slab slab;
 	uint32_t *members;
 	size_t member_count;

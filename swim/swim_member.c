@@ -54,6 +54,14 @@ record_units(size_t len)
 static_assert((size_t)SWIM_SLAB_CHUNK_UNITS * SWIM_SLAB_UNIT ==
 		      SWIM_BLOCK_SIZE,
 	      "a slab chunk is one allocator block");
+/* Freed records wait by size, so the slab may hold, at worst, the most
+ * members of every size at once: that must stay below the chunks a
+ * reference can name. */
+static_assert((uint64_t)SWIM_SLAB_CLASSES * SWIM_MEMBERS_MAX *
+			      (SWIM_SLAB_CLASSES - 1) /
+			      (SWIM_SLAB_CHUNK_UNITS - 1) <
+		      SWIM_SLAB_CHUNKS_MAX,
+	      "references of SWIM_REF_BITS name every record");
 
 static void *
 block_alloc(struct swim *swim)
@@ -85,6 +93,11 @@ slab_alloc(struct swim *swim, size_t units)
 	} else {
 		if (s->chunk_count == 0 ||
 		    s->used + units > SWIM_SLAB_CHUNK_UNITS) {
+			/* References must fit below the name index's
+			 * tags; SWIM_MEMBERS_MAX of the largest records,
+			 * in every size, are far fewer chunks. */
+			if (s->chunk_count == SWIM_SLAB_CHUNKS_MAX)
+				return 0;
 			if (s->chunk_count == s->chunk_cap) {
 				uint32_t cap = s->chunk_cap ? s->chunk_cap * 2
 							    : 4;
@@ -236,20 +249,74 @@ swim__member_suspicion(const struct swim *swim, const struct swim_member *m)
 
 /* ---- table ---------------------------------------------------------------- */
 
+/*
+ * The name index: open addressing with linear probing over a power of two
+ * of slots, at most 3/4 full. A slot holds a record's reference and, above
+ * SWIM_REF_BITS, a tag of its name's hash, so a probe touches a record
+ * (a cache miss) only when the tags agree: on a find that misses, about
+ * once in 64 slots. 0 is an empty slot (no record is reference 0).
+ */
+#define REF_MASK ((1u << SWIM_REF_BITS) - 1)
+
+static uint32_t
+hash_tag(uint64_t h)
+{
+	return (uint32_t)(h >> (64 - (32 - SWIM_REF_BITS)));
+}
+
 static struct swim_member *
 member_find_hashed(const struct swim *swim, const char *name, size_t len,
-		   uint32_t h)
+		   uint64_t h)
 {
 	if (swim->bucket_count == 0)
 		return NULL;
-	uint32_t ref = swim->buckets[h & (swim->bucket_count - 1)];
-	while (ref != 0) {
-		struct swim_member *m = swim__member_ptr(swim, ref);
+	size_t mask = swim->bucket_count - 1;
+	uint32_t tag = hash_tag(h), slot;
+	for (size_t i = h & mask; (slot = swim->buckets[i]) != 0;
+	     i = (i + 1) & mask) {
+		if (slot >> SWIM_REF_BITS != tag)
+			continue;
+		struct swim_member *m = swim__member_ptr(swim, slot & REF_MASK);
 		if (m->name_len == len && memcmp(m->name, name, len) == 0)
 			return m;
-		ref = m->hash_next;
 	}
 	return NULL;
+}
+
+/* Put ref, whose name hashes to h and is known absent, in its run. */
+static void
+hash_insert(uint32_t *slots, size_t count, uint32_t ref, uint64_t h)
+{
+	size_t i = h & (count - 1);
+	while (slots[i] != 0)
+		i = (i + 1) & (count - 1);
+	slots[i] = ref | hash_tag(h) << SWIM_REF_BITS;
+}
+
+/* Take ref out, shifting back the slots of its run that may not stay
+ * behind the gap (Knuth's algorithm R: no tombstones). */
+static void
+hash_remove(struct swim *swim, uint32_t ref, uint64_t h)
+{
+	size_t mask = swim->bucket_count - 1;
+	size_t gap = h & mask;
+	while ((swim->buckets[gap] & REF_MASK) != ref)
+		gap = (gap + 1) & mask;
+	for (size_t j = (gap + 1) & mask; swim->buckets[j] != 0;
+	     j = (j + 1) & mask) {
+		const struct swim_member *m =
+			swim__member_ptr(swim, swim->buckets[j] & REF_MASK);
+		size_t home = swim__name_hash(m->name, m->name_len) & mask;
+		/* Slot j may move to the gap unless its home lies
+		 * cyclically in (gap, j]. */
+		bool stays = gap <= j ? gap < home && home <= j
+				      : gap < home || home <= j;
+		if (!stays) {
+			swim->buckets[gap] = swim->buckets[j];
+			gap = j;
+		}
+	}
+	swim->buckets[gap] = 0;
 }
 
 void
@@ -258,37 +325,36 @@ swim__member_prefetch(const struct swim *swim, const char *name, size_t len,
 {
 	if (swim->bucket_count == 0)
 		return;
-	uint32_t h = (uint32_t)swim__name_hash(name, len);
-	const uint32_t *bucket = &swim->buckets[h & (swim->bucket_count - 1)];
+	uint64_t h = swim__name_hash(name, len);
+	const uint32_t *slot = &swim->buckets[h & (swim->bucket_count - 1)];
 	if (!record)
-		__builtin_prefetch(bucket);
-	else if (*bucket != 0)
-		__builtin_prefetch(swim__member_ptr(swim, *bucket));
+		__builtin_prefetch(slot);
+	else if (*slot != 0)
+		__builtin_prefetch(swim__member_ptr(swim, *slot & REF_MASK));
 }
 
 struct swim_member *
 swim__member_find(const struct swim *swim, const char *name, size_t len)
 {
 	return member_find_hashed(swim, name, len,
-				  (uint32_t)swim__name_hash(name, len));
+				  swim__name_hash(name, len));
 }
 
-/* Double the hash buckets when the load passes 1. */
+/* Double the slots (64 at first) and put every record back. */
 static int
 member_hash_grow(struct swim *swim)
 {
 	size_t count = swim->bucket_count ? swim->bucket_count * 2 : 64;
-	uint32_t *buckets = calloc(count, sizeof(*buckets));
-	if (buckets == NULL)
+	uint32_t *slots = calloc(count, sizeof(*slots));
+	if (slots == NULL)
 		return RUMOR_ENOMEM;
 	for (size_t i = 0; i < swim->member_count; i++) {
-		struct swim_member *m = swim__member_at(swim, i);
-		size_t b = swim__name_hash(m->name, m->name_len) & (count - 1);
-		m->hash_next = buckets[b];
-		buckets[b] = swim->members[i];
+		const struct swim_member *m = swim__member_at(swim, i);
+		hash_insert(slots, count, swim->members[i],
+			    swim__name_hash(m->name, m->name_len));
 	}
 	free(swim->buckets);
-	swim->buckets = buckets;
+	swim->buckets = slots;
 	swim->bucket_count = count;
 	return 0;
 }
@@ -310,18 +376,18 @@ swim__member_reserve(struct swim *swim, size_t count)
 		swim->members = grown;
 		swim->member_cap = cap;
 	}
-	while (count > swim->bucket_count) {
+	while (count > swim->bucket_count / 4 * 3) {
 		if (member_hash_grow(swim) != 0)
 			return RUMOR_ENOMEM;
 	}
 	return 0;
 }
 
-/* Allocate m, hash it (h is its name's hash), append it to the probe
+/* Allocate m, index it (h is its name's hash), append it to the probe
  * order. */
 static struct swim_member *
 member_append_hashed(struct swim *swim, const char *name, size_t len,
-		     uint32_t h, const struct swim_addr *addr, uint64_t now_ms)
+		     uint64_t h, const struct swim_addr *addr, uint64_t now_ms)
 {
 	if (swim->member_count >= SWIM_MEMBERS_MAX ||
 	    swim__member_reserve(swim, swim->member_count + 1) != 0)
@@ -337,9 +403,7 @@ member_append_hashed(struct swim *swim, const char *name, size_t len,
 	m->status = SWIM_STATUS_ALIVE;
 	m->status_ms = now_ms;
 	m->transmits = -1;
-	size_t b = h & (swim->bucket_count - 1);
-	m->hash_next = swim->buckets[b];
-	swim->buckets[b] = ref;
+	hash_insert(swim->buckets, swim->bucket_count, ref, h);
 	swim->members[swim->member_count++] = ref;
 	swim->live_count++;
 	return m;
@@ -350,8 +414,7 @@ member_append(struct swim *swim, const char *name, size_t len,
 	      const struct swim_addr *addr, uint64_t now_ms)
 {
 	return member_append_hashed(swim, name, len,
-				    (uint32_t)swim__name_hash(name, len), addr,
-				    now_ms);
+				    swim__name_hash(name, len), addr, now_ms);
 }
 
 struct swim_member *
@@ -377,7 +440,7 @@ swim__member_find_or_append(struct swim *swim, const char *name, size_t len,
 			    const struct swim_addr *addr, uint64_t now_ms,
 			    bool *added)
 {
-	uint32_t h = (uint32_t)swim__name_hash(name, len);
+	uint64_t h = swim__name_hash(name, len);
 	struct swim_member *m = member_find_hashed(swim, name, len, h);
 	*added = m == NULL;
 	if (m != NULL)
@@ -409,11 +472,7 @@ swim__member_remove(struct swim *swim, struct swim_member *m)
 		extra_put(swim, m);
 	}
 	uint32_t ref = swim__member_ref(swim, m);
-	uint64_t h = swim__name_hash(m->name, m->name_len);
-	uint32_t *pp = &swim->buckets[h & (swim->bucket_count - 1)];
-	while (*pp != ref)
-		pp = &swim__member_ptr(swim, *pp)->hash_next;
-	*pp = m->hash_next;
+	hash_remove(swim, ref, swim__name_hash(m->name, m->name_len));
 	/* Its slot in the probe order, found by a walk: removals are rare
 	 * (reaping), and the slot is not worth 4 bytes in every record. */
 	size_t slot = 0;
