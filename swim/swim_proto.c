@@ -133,7 +133,7 @@ struct proto_form {
 	uint64_t inline_len;
 };
 
-static bool
+static inline __attribute__((always_inline)) bool
 proto_form_of(uint8_t b, struct proto_form *f)
 {
 	*f = (struct proto_form){0};
@@ -354,7 +354,7 @@ struct proto_val {
 
 /* Read the value at p; returns where it ends (for a container: where its
  * first item starts). */
-static const uint8_t *
+static inline __attribute__((always_inline)) const uint8_t *
 proto_read(const uint8_t *p, struct proto_val *v)
 {
 	uint8_t b = *p++;
@@ -451,17 +451,20 @@ proto_map_index(const uint8_t *p, struct proto_val *vals, size_t count,
 	if (map.kind != PROTO_MAP)
 		return SWIM_DROP_MALFORMED;
 	for (uint64_t i = 0; i < map.len; i++) {
-		struct proto_val key, val;
+		struct proto_val key, unknown;
 		p = proto_read(p, &key);
-		p = proto_read(p, &val);
-		p = proto_skip_items(p, &val);
+		/* Read a known key's value in place: a struct copied out of
+		 * a just-written one stalls on store forwarding. */
+		struct proto_val *val = &unknown;
 		if (key.kind == PROTO_UINT && key.u < count) {
-			if (vals[key.u].kind != PROTO_NONE)
+			val = &vals[key.u];
+			if (val->kind != PROTO_NONE)
 				return SWIM_DROP_MALFORMED;
-			vals[key.u] = val;
 		} else if (key.kind != PROTO_UINT && key.kind != PROTO_NEG) {
 			return SWIM_DROP_MALFORMED;
 		}
+		p = proto_read(p, val);
+		p = proto_skip_items(p, val);
 	}
 	*after = p;
 	return SWIM_DROP_NONE;
