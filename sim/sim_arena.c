@@ -1,8 +1,9 @@
 /*
  * sim_arena: aligned blocks of SWIM_BLOCK_SIZE cut from mmap'd regions with
- * MADV_HUGEPAGE. Regions double in size from 64 MiB up to 1 GiB, so a
- * small run maps little and a large one few regions. Pages are only
- * backed when first written, so a region costs nothing until used.
+ * MADV_HUGEPAGE (sim_huge_alloc, also the view matrix's memory). Regions
+ * double in size from 64 MiB up to 1 GiB, so a small run maps little and
+ * a large one few regions. Pages are only backed when first written, so a
+ * region costs nothing until used.
  */
 #include <stdint.h>
 #include <sys/mman.h>
@@ -19,13 +20,10 @@ struct sim_arena_region {
 	size_t size;
 };
 
-static void *
-region_map(struct sim_arena *arena)
+void *
+sim_huge_alloc(size_t size)
 {
-	size_t size = arena->mapped < REGION_MIN ? REGION_MIN : arena->mapped;
-	if (size > REGION_MAX)
-		size = REGION_MAX;
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	void *p = mmap(NULL, size ? size : 1, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
@@ -34,7 +32,25 @@ region_map(struct sim_arena *arena)
 	 * as from malloc. */
 	(void)madvise(p, size, MADV_HUGEPAGE);
 #endif
-	struct sim_arena_region *r = p;
+	return p;
+}
+
+void
+sim_huge_free(void *p, size_t size)
+{
+	if (p != NULL)
+		munmap(p, size ? size : 1);
+}
+
+static void *
+region_map(struct sim_arena *arena)
+{
+	size_t size = arena->mapped < REGION_MIN ? REGION_MIN : arena->mapped;
+	if (size > REGION_MAX)
+		size = REGION_MAX;
+	struct sim_arena_region *r = sim_huge_alloc(size);
+	if (r == NULL)
+		return NULL;
 	r->next = arena->regions;
 	r->size = size;
 	arena->regions = r;
@@ -91,7 +107,7 @@ sim_arena_destroy(struct sim_arena *arena)
 	struct sim_arena_region *r = arena->regions;
 	while (r != NULL) {
 		struct sim_arena_region *next = r->next;
-		munmap(r, r->size);
+		sim_huge_free(r, r->size);
 		r = next;
 	}
 	*arena = (struct sim_arena){0};

@@ -36,4 +36,13 @@ sim_arena_create(struct sim_arena *arena);
 void
 sim_arena_destroy(struct sim_arena *arena);
 
+/** size bytes of zeroes on huge pages where the kernel gives them (the
+ *  simulator's N x N view matrix, walked by columns); NULL when out of
+ *  memory. Free with sim_huge_free(p, size). */
+void *
+sim_huge_alloc(size_t size);
+
+void
+sim_huge_free(void *p, size_t size);
+
 #endif /* RUMOR_SIM_ARENA_H */

@@ -596,13 +596,16 @@ swim_restore(struct swim *swim, uint64_t now_ms,
 	int rc = 0;
 	for (size_t k = 0; k < count && rc == 0; k++) {
 		/* The input is read in shuffled order: ask for it ahead
-		 * (the entry, then its name once the entry has arrived). */
-		if (k + 2 * SWIM_PREFETCH_AHEAD < count)
-			__builtin_prefetch(
-				&members[order[k + 2 * SWIM_PREFETCH_AHEAD]]);
-		if (k + SWIM_PREFETCH_AHEAD < count)
-			__builtin_prefetch(
-				members[order[k + SWIM_PREFETCH_AHEAD]].name);
+		 * (the entry, then its name once the entry has arrived,
+		 * then the name's index slot once the name has). */
+		size_t a = SWIM_PREFETCH_AHEAD;
+		if (k + 3 * a < count)
+			__builtin_prefetch(&members[order[k + 3 * a]]);
+		if (k + 2 * a < count)
+			__builtin_prefetch(members[order[k + 2 * a]].name);
+		if (k + a < count)
+			swim__member_prefetch(swim, members[order[k + a]].name,
+					      lens[order[k + a]], false);
 		const struct swim_self *in = &members[order[k]];
 		/* Self is in the table too: it is skipped like a
 		 * duplicate. */
