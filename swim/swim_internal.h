@@ -296,12 +296,11 @@ swim__member_table_destroy(struct swim *swim);
 struct swim_member *
 swim__member_find(const struct swim *swim, const char *name, size_t len);
 /**
- * Warm the cache for a find of name a few steps ahead: its hash bucket
- * (record false), or, once that has arrived, the first record the bucket
- * names (record true). A push-pull merge otherwise waits on two cache
- * misses per name, one after the other. (A restore gains nothing: its
- * table is being built, we measured it slower; it prefetches its input
- * instead.)
+ * Warm the cache for a find of name a few steps ahead: its index slot
+ * (record false), or, once that has arrived, the record the slot names
+ * (record true). A push-pull merge otherwise waits on two cache misses
+ * per name, one after the other; a restore, whose finds mostly miss, asks
+ * for the slot only.
  */
 void
 swim__member_prefetch(const struct swim *swim, const char *name, size_t len,

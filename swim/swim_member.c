@@ -4,7 +4,7 @@
  * Members live in an array that is also the probe order (shuffled at each
  * pass, newcomers inserted at a random place after the cursor: SWIM's
  * round robin, which bounds the gap between two probes of a member to
- * 2n - 1 periods) and in a chained name hash.
+ * 2n - 1 periods) and in a name index (open addressing, below).
  *
  * The gossip rules, for a message about member M at incarnation i:
  *
