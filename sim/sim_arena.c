@@ -1,6 +1,6 @@
 /*
  * sim_arena: aligned blocks of SWIM_BLOCK_SIZE cut from mmap'd regions with
- * MADV_HUGEPAGE (sim_huge_alloc, also the view matrix's memory). Regions
+ * MADV_HUGEPAGE (sim_arena_huge_alloc, also the view matrix's memory). Regions
  * double in size from 64 MiB up to 1 GiB, so a small run maps little and
  * a large one few regions. Pages are only backed when first written, so a
  * region costs nothing until used.
@@ -21,7 +21,7 @@ struct sim_arena_region {
 };
 
 void *
-sim_huge_alloc(size_t size)
+sim_arena_huge_alloc(size_t size)
 {
 	void *p = mmap(NULL, size ? size : 1, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -36,7 +36,7 @@ sim_huge_alloc(size_t size)
 }
 
 void
-sim_huge_free(void *p, size_t size)
+sim_arena_huge_free(void *p, size_t size)
 {
 	if (p != NULL)
 		munmap(p, size ? size : 1);
@@ -48,7 +48,7 @@ region_map(struct sim_arena *arena)
 	size_t size = arena->mapped < REGION_MIN ? REGION_MIN : arena->mapped;
 	if (size > REGION_MAX)
 		size = REGION_MAX;
-	struct sim_arena_region *r = sim_huge_alloc(size);
+	struct sim_arena_region *r = sim_arena_huge_alloc(size);
 	if (r == NULL)
 		return NULL;
 	r->next = arena->regions;
@@ -107,7 +107,7 @@ sim_arena_destroy(struct sim_arena *arena)
 	struct sim_arena_region *r = arena->regions;
 	while (r != NULL) {
 		struct sim_arena_region *next = r->next;
-		sim_huge_free(r, r->size);
+		sim_arena_huge_free(r, r->size);
 		r = next;
 	}
 	*arena = (struct sim_arena){0};

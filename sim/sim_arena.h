@@ -38,11 +38,11 @@ sim_arena_destroy(struct sim_arena *arena);
 
 /** size bytes of zeroes on huge pages where the kernel gives them (the
  *  simulator's N x N view matrix, walked by columns); NULL when out of
- *  memory. Free with sim_huge_free(p, size). */
+ *  memory. Free with sim_arena_huge_free(p, size). */
 void *
-sim_huge_alloc(size_t size);
+sim_arena_huge_alloc(size_t size);
 
 void
-sim_huge_free(void *p, size_t size);
+sim_arena_huge_free(void *p, size_t size);
 
 #endif /* RUMOR_SIM_ARENA_H */

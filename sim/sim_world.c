@@ -351,7 +351,7 @@ sim_alloc(struct sim *sim)
 {
 	size_t m = sim->node_max;
 	sim->nodes = calloc(m, sizeof(*sim->nodes));
-	sim->view = sim_huge_alloc(m * m);
+	sim->view = sim_arena_huge_alloc(m * m);
 	sim->scratch = malloc(m * sizeof(*sim->scratch));
 	if (sim->opt.check_safety)
 		sim->inc_seen = calloc(m * m, sizeof(*sim->inc_seen));
@@ -415,7 +415,7 @@ sim_delete(struct sim *sim)
 	}
 	sim_arena_destroy(&sim->arena);
 	free(sim->nodes);
-	sim_huge_free(sim->view, sim->node_max * sim->node_max);
+	sim_arena_huge_free(sim->view, sim->node_max * sim->node_max);
 	free(sim->inc_seen);
 	free(sim->scratch);
 	free(sim->warm);

@@ -486,7 +486,7 @@ swim_handle_datagram(struct swim *swim, uint64_t now_ms,
 
 /* ---- state exchange --------------------------------------------------- */
 
-/* swim_state_member_fn over the member table, in probe order. */
+/* swim_state_member_cb over the member table, in probe order. */
 static void
 state_member(void *ctx, size_t i, struct swim_msg *msg)
 {
@@ -504,11 +504,11 @@ swim_state_encode(struct swim *swim, bool join, uint8_t **out, size_t *size)
 {
 	const struct swim_member *self = swim->self;
 	return swim_state_pack(self->name, self->name_len, join,
-			       swim->member_count, state_member, swim, out,
-			       size);
+			       swim->member_count, out, size, state_member,
+			       swim);
 }
 
-/* Ask for the bucket of the message 2 * SWIM_PREFETCH_AHEAD ahead and the
+/* Ask for the index slot of the message 2 * SWIM_PREFETCH_AHEAD ahead and the
  * record of the one SWIM_PREFETCH_AHEAD ahead. */
 static void
 prefetch_state(const struct swim *swim, const struct swim_state_def *st,
@@ -618,8 +618,10 @@ swim_restore(struct swim *swim, uint64_t now_ms,
 		if (m == NULL ||
 		    swim__member_set_meta(swim, m, in->meta, in->meta_size) !=
 			    0) {
+			/* Appended last, so it sits in the last slot. */
 			if (m != NULL)
-				swim__member_remove(swim, m);
+				swim__member_remove(swim,
+						    swim->member_count - 1);
 			rc = RUMOR_ENOMEM;
 			break;
 		}
@@ -745,7 +747,7 @@ reap_tick(struct swim *swim, uint64_t now_ms)
 			continue;
 		}
 		swim__emit_event(swim, SWIM_EVENT_REMOVED, m);
-		swim__member_remove(swim, m);
+		swim__member_remove(swim, i);
 	}
 }
 

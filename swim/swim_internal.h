@@ -121,11 +121,14 @@ struct __attribute__((packed, aligned(4))) swim_member {
 
 /**
  * The member records of one node: chunks of SWIM_SLAB_CHUNK_UNITS units,
- * each record a run of units inside one chunk (one malloc per chunk rather
- * than per member: no allocator header, no rounding to its size classes,
- * stable addresses). A record is named by a 32-bit reference, chunk <<
- * SWIM_SLAB_CHUNK_SHIFT | unit; unit 0 of chunk 0 is never handed out, so
- * reference 0 means none. Freed records wait in a list per size.
+ * each one SWIM_BLOCK_SIZE block from the configured allocator (or
+ * aligned_alloc), each record a run of units inside one chunk (one
+ * allocation per chunk rather than per member: no allocator header, no
+ * rounding to its size classes, stable addresses). A record is named by a
+ * reference of SWIM_REF_BITS, chunk << SWIM_SLAB_CHUNK_SHIFT | unit. Unit
+ * 0 of every chunk holds the chunk's number (so a record finds its own
+ * reference from its address) and is never handed out, so reference 0
+ * means none. Freed records wait in a list per size.
  */
 struct swim_slab {
 	uint8_t **chunks;
@@ -185,8 +188,11 @@ struct swim {
 	uint32_t *members;
 	size_t member_count;
 	size_t member_cap;
-	uint32_t *buckets;
-	size_t bucket_count;
+	/** The name index: slot_count (0 or a power of two) slots, each a
+	 *  record reference with a hash tag above SWIM_REF_BITS, 0 when
+	 *  empty (swim_member.c). */
+	uint32_t *slots;
+	size_t slot_count;
 	/** Open addressing, linear probing, at most half full; extra_cap
 	 *  is 0 or a power of two. */
 	struct swim_extra *extras;
@@ -319,8 +325,14 @@ swim__member_find_or_append(struct swim *swim, const char *name, size_t len,
 struct swim_member *
 swim__member_add(struct swim *swim, const char *name, size_t len,
 		 const struct swim_addr *addr, uint64_t now_ms);
+/** Forget the member at slot `slot` of the probe order; the last member
+ *  takes its slot. */
 void
-swim__member_remove(struct swim *swim, struct swim_member *m);
+swim__member_remove(struct swim *swim, size_t slot);
+/** The slot of m in the probe order: a walk over it, for the rare caller
+ *  that does not know it (a record has no room for its slot). */
+size_t
+swim__member_slot(const struct swim *swim, const struct swim_member *m);
 void
 swim__member_set_status(struct swim *swim, struct swim_member *m,
 			enum swim_status status, uint64_t now_ms);

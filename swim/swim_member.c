@@ -109,6 +109,13 @@ slab_alloc(struct swim *swim, size_t units)
 				s->chunk_cap = cap;
 			}
 			uint8_t *chunk = block_alloc(swim);
+			/* A block off its alignment would give its records
+			 * wrong references: refused, as if memory ran out. */
+			if (chunk != NULL &&
+			    ((uintptr_t)chunk & (SWIM_BLOCK_SIZE - 1)) != 0) {
+				block_free(swim, chunk);
+				chunk = NULL;
+			}
 			if (chunk == NULL)
 				return 0;
 			/* Unit 0 names the chunk (swim__member_ref); so no
@@ -268,11 +275,11 @@ static struct swim_member *
 member_find_hashed(const struct swim *swim, const char *name, size_t len,
 		   uint64_t h)
 {
-	if (swim->bucket_count == 0)
+	if (swim->slot_count == 0)
 		return NULL;
-	size_t mask = swim->bucket_count - 1;
+	size_t mask = swim->slot_count - 1;
 	uint32_t tag = hash_tag(h), slot;
-	for (size_t i = h & mask; (slot = swim->buckets[i]) != 0;
+	for (size_t i = h & mask; (slot = swim->slots[i]) != 0;
 	     i = (i + 1) & mask) {
 		if (slot >> SWIM_REF_BITS != tag)
 			continue;
@@ -298,35 +305,35 @@ hash_insert(uint32_t *slots, size_t count, uint32_t ref, uint64_t h)
 static void
 hash_remove(struct swim *swim, uint32_t ref, uint64_t h)
 {
-	size_t mask = swim->bucket_count - 1;
+	size_t mask = swim->slot_count - 1;
 	size_t gap = h & mask;
-	while ((swim->buckets[gap] & REF_MASK) != ref)
+	while ((swim->slots[gap] & REF_MASK) != ref)
 		gap = (gap + 1) & mask;
-	for (size_t j = (gap + 1) & mask; swim->buckets[j] != 0;
+	for (size_t j = (gap + 1) & mask; swim->slots[j] != 0;
 	     j = (j + 1) & mask) {
 		const struct swim_member *m =
-			swim__member_ptr(swim, swim->buckets[j] & REF_MASK);
+			swim__member_ptr(swim, swim->slots[j] & REF_MASK);
 		size_t home = swim__name_hash(m->name, m->name_len) & mask;
 		/* Slot j may move to the gap unless its home lies
 		 * cyclically in (gap, j]. */
 		bool stays = gap <= j ? gap < home && home <= j
 				      : gap < home || home <= j;
 		if (!stays) {
-			swim->buckets[gap] = swim->buckets[j];
+			swim->slots[gap] = swim->slots[j];
 			gap = j;
 		}
 	}
-	swim->buckets[gap] = 0;
+	swim->slots[gap] = 0;
 }
 
 void
 swim__member_prefetch(const struct swim *swim, const char *name, size_t len,
 		      bool record)
 {
-	if (swim->bucket_count == 0)
+	if (swim->slot_count == 0)
 		return;
 	uint64_t h = swim__name_hash(name, len);
-	const uint32_t *slot = &swim->buckets[h & (swim->bucket_count - 1)];
+	const uint32_t *slot = &swim->slots[h & (swim->slot_count - 1)];
 	if (!record)
 		__builtin_prefetch(slot);
 	else if (*slot != 0)
@@ -344,7 +351,7 @@ swim__member_find(const struct swim *swim, const char *name, size_t len)
 static int
 member_hash_grow(struct swim *swim)
 {
-	size_t count = swim->bucket_count ? swim->bucket_count * 2 : 64;
+	size_t count = swim->slot_count ? swim->slot_count * 2 : 64;
 	uint32_t *slots = calloc(count, sizeof(*slots));
 	if (slots == NULL)
 		return RUMOR_ENOMEM;
@@ -353,9 +360,9 @@ member_hash_grow(struct swim *swim)
 		hash_insert(slots, count, swim->members[i],
 			    swim__name_hash(m->name, m->name_len));
 	}
-	free(swim->buckets);
-	swim->buckets = slots;
-	swim->bucket_count = count;
+	free(swim->slots);
+	swim->slots = slots;
+	swim->slot_count = count;
 	return 0;
 }
 
@@ -376,7 +383,7 @@ swim__member_reserve(struct swim *swim, size_t count)
 		swim->members = grown;
 		swim->member_cap = cap;
 	}
-	while (count > swim->bucket_count / 4 * 3) {
+	while (count > swim->slot_count / 4 * 3) {
 		if (member_hash_grow(swim) != 0)
 			return RUMOR_ENOMEM;
 	}
@@ -403,7 +410,7 @@ member_append_hashed(struct swim *swim, const char *name, size_t len,
 	m->status = SWIM_STATUS_ALIVE;
 	m->status_ms = now_ms;
 	m->transmits = -1;
-	hash_insert(swim->buckets, swim->bucket_count, ref, h);
+	hash_insert(swim->slots, swim->slot_count, ref, h);
 	swim->members[swim->member_count++] = ref;
 	swim->live_count++;
 	return m;
@@ -460,9 +467,20 @@ suspicion_free(struct swim *swim, struct swim_member *m)
 	extra_put(swim, m);
 }
 
-void
-swim__member_remove(struct swim *swim, struct swim_member *m)
+size_t
+swim__member_slot(const struct swim *swim, const struct swim_member *m)
 {
+	uint32_t ref = swim__member_ref(swim, m);
+	size_t slot = 0;
+	while (swim->members[slot] != ref)
+		slot++;
+	return slot;
+}
+
+void
+swim__member_remove(struct swim *swim, size_t slot)
+{
+	struct swim_member *m = swim__member_at(swim, slot);
 	swim__bcast_drop(swim, m);
 	suspicion_free(swim, m);
 	struct swim_extra *x = extra_of(swim, m);
@@ -471,13 +489,8 @@ swim__member_remove(struct swim *swim, struct swim_member *m)
 		x->meta = NULL;
 		extra_put(swim, m);
 	}
-	uint32_t ref = swim__member_ref(swim, m);
+	uint32_t ref = swim->members[slot];
 	hash_remove(swim, ref, swim__name_hash(m->name, m->name_len));
-	/* Its slot in the probe order, found by a walk: removals are rare
-	 * (reaping), and the slot is not worth 4 bytes in every record. */
-	size_t slot = 0;
-	while (swim->members[slot] != ref)
-		slot++;
 	swim->members[slot] = swim->members[--swim->member_count];
 	if (swim->probe_cursor > swim->member_count)
 		swim->probe_cursor = swim->member_count;
@@ -502,7 +515,7 @@ swim__member_table_destroy(struct swim *swim)
 		block_free(swim, swim->slab.chunks[c]);
 	free(swim->slab.chunks);
 	free(swim->members);
-	free(swim->buckets);
+	free(swim->slots);
 }
 
 static bool
@@ -656,7 +669,8 @@ swim__apply_alive(struct swim *swim, const struct swim_msg *msg,
 		if (m == NULL || swim__member_set_meta(swim, m, msg->meta,
 						       msg->meta_size) != 0) {
 			if (m != NULL)
-				swim__member_remove(swim, m);
+				swim__member_remove(
+					swim, swim__member_slot(swim, m));
 			return;
 		}
 		m->incarnation = msg->incarnation;

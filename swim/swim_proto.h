@@ -141,8 +141,8 @@ struct swim_encoder {
 	size_t size;
 	size_t count_pos; /* offset of the array16 count */
 	size_t msg_count;
-	/** A write did not fit: everything past the last message is
-	 *  garbage and is rolled back. */
+	/** The header did not fit (swim_encoder_begin failed): nothing
+	 *  can be added. */
 	bool overflow;
 };
 
@@ -163,6 +163,21 @@ swim_encoder_add(struct swim_encoder *enc, const struct swim_msg *msg);
 size_t
 swim_encoder_finish(struct swim_encoder *enc);
 
+/* The message rules shared by the reader (swim_proto.c) and the writer
+ * (swim_proto_write.c). */
+/** Field bits, indexed by enum swim_key. */
+#define SWIM_KEY_BIT(key) (1u << (key))
+/** The fields a message type carries, as SWIM_KEY_BIT()s. */
+unsigned
+swim__proto_carried(enum swim_msg_type type);
+/** ALIVE, SUSPECT, FAILED or LEFT: what a state is made of. */
+bool
+swim__proto_is_status(enum swim_msg_type type);
+/** The one validity rule for a message, used by both directions: a
+ *  message we would refuse to decode is refused at encoding too. */
+bool
+swim__proto_msg_valid(const struct swim_msg *msg);
+
 /** A decoded push-pull state. Owns its members array. */
 struct swim_state_def {
 	uint32_t version;
@@ -175,19 +190,20 @@ struct swim_state_def {
 
 /** Fills *msg with member i of a state being packed (i < count, in
  *  order); strings it points to must live until the next call. */
-typedef void swim_state_member_fn(void *ctx, size_t i, struct swim_msg *msg);
+typedef void (*swim_state_member_cb)(void *ctx, size_t i,
+				     struct swim_msg *msg);
 
 /**
  * Encode a state blob: header, then `count` members, each asked of
- * member() in turn and of type ALIVE/SUSPECT/FAILED/LEFT. On 0, *out is
+ * member_cb in turn and of type ALIVE/SUSPECT/FAILED/LEFT. On 0, *out is
  * the malloc'd blob of *size bytes. Returns 0, RUMOR_ENOMEM, RUMOR_ETOOBIG
  * past SWIM_STATE_MAX bytes or SWIM_MEMBERS_MAX members, or RUMOR_EINVAL
  * for an invalid sender or member.
  */
 int
 swim_state_pack(const char *sender, size_t sender_len, bool join,
-		size_t count, swim_state_member_fn *member, void *ctx,
-		uint8_t **out, size_t *size);
+		size_t count, uint8_t **out, size_t *size,
+		swim_state_member_cb member_cb, void *ctx);
 
 /**
  * Decode and validate a state blob. Every member must be a valid message

@@ -58,8 +58,8 @@ static void
 repack(const struct swim_state_def *st, struct blob *b)
 {
 	if (swim_state_pack(st->sender, st->sender_len, st->join,
-			    st->member_count, member_of, (void *)st, &b->data,
-			    &b->size) != 0)
+			    st->member_count, &b->data, &b->size, member_of,
+			    (void *)st) != 0)
 		abort();
 }
 

@@ -87,7 +87,7 @@ encode_msgs(uint8_t *buf, size_t cap, const struct swim_msg *msgs, size_t n)
 	return swim_encoder_finish(&enc);
 }
 
-/* swim_state_member_fn over an array of messages. */
+/* swim_state_member_cb over an array of messages. */
 static void
 member_of_array(void *ctx, size_t i, struct swim_msg *msg)
 {
@@ -98,8 +98,8 @@ static int
 state_pack(bool join, const struct swim_msg *members, size_t n,
 	   uint8_t **out, size_t *size)
 {
-	return swim_state_pack(SENDER, 6, join, n, member_of_array,
-			       (void *)members, out, size);
+	return swim_state_pack(SENDER, 6, join, n, out, size,
+			       member_of_array, (void *)members);
 }
 
 /* Decode and release; for tests that only care about the verdict. */
@@ -411,16 +411,20 @@ test_state_pack_refuses_past_state_max_and_non_status_members(void)
 		members[i].type = SWIM_MSG_ALIVE;
 		members[i].meta = meta, members[i].meta_size = sizeof(meta);
 	}
-	uint8_t *blob = NULL;
-	size_t size = 0;
+	/* Nothing is handed out on failure: the outputs stay as they were. */
+	static uint8_t sentinel[2];
+	uint8_t *blob = &sentinel[0];
+	size_t size = 7;
 	int rc = state_pack(false, members, N, &blob, &size);
+	bool untouched = blob == &sentinel[0] && size == 7;
 	struct swim_msg ping = sample_msg(SWIM_MSG_PING, 0);
+	blob = &sentinel[1];
 	int rc_kind = state_pack(false, &ping, 1, &blob, &size);
+	untouched = untouched && blob == &sentinel[1] && size == 7;
 	free(members);
 	ASSERT_EQ(rc, RUMOR_ETOOBIG);
 	ASSERT_EQ(rc_kind, RUMOR_EINVAL);
-	/* Nothing handed out on failure. */
-	ASSERT(blob == NULL);
+	ASSERT(untouched);
 }
 
 static void
