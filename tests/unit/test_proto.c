@@ -166,6 +166,24 @@ pack_header(msgpack_packer *pk, uint64_t version, const char *sender,
 	msgpack_pack_array(pk, n);
 }
 
+/* A state header from SENDER, then the array head of n members. */
+static void
+pack_state_header(msgpack_packer *pk, bool join, size_t n)
+{
+	msgpack_pack_map(pk, 4);
+	msgpack_pack_uint8(pk, 0);
+	msgpack_pack_uint64(pk, SWIM_PROTO_VERSION);
+	msgpack_pack_uint8(pk, 1);
+	pack_str(pk, SENDER, 6);
+	msgpack_pack_uint8(pk, 2);
+	if (join)
+		msgpack_pack_true(pk);
+	else
+		msgpack_pack_false(pk);
+	msgpack_pack_uint8(pk, 3);
+	msgpack_pack_array(pk, n);
+}
+
 /* A datagram of one message with exactly the keys of `mask`. */
 static enum swim_drop
 decode_one_with_keys(const struct swim_msg *m, unsigned mask)
@@ -764,15 +782,7 @@ test_states_skip_unknown_types_and_refuse_non_status_ones(void)
 	msgpack_packer pk;
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 4);
-	msgpack_pack_uint8(&pk, 0);
-	msgpack_pack_uint8(&pk, 1);
-	msgpack_pack_uint8(&pk, 1);
-	pack_str(&pk, SENDER, 6);
-	msgpack_pack_uint8(&pk, 2);
-	msgpack_pack_false(&pk);
-	msgpack_pack_uint8(&pk, 3);
-	msgpack_pack_array(&pk, 2);
+	pack_state_header(&pk, false, 2);
 	pack_fields(&pk, &left, ALL_KEYS);
 	ping.type = (enum swim_msg_type)77;
 	pack_fields(&pk, &ping, 0x07);
@@ -894,15 +904,7 @@ test_writer_gives_msgpack_c_bytes(void)
 	msgpack_packer pk;
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 4);
-	msgpack_pack_uint8(&pk, 0);
-	msgpack_pack_uint64(&pk, SWIM_PROTO_VERSION);
-	msgpack_pack_uint8(&pk, 1);
-	pack_str(&pk, SENDER, 6);
-	msgpack_pack_uint8(&pk, 2);
-	msgpack_pack_true(&pk);
-	msgpack_pack_uint8(&pk, 3);
-	msgpack_pack_array(&pk, n);
+	pack_state_header(&pk, true, n);
 	for (size_t i = 0; i < n; i++)
 		msgpack_c_msg(&pk, &msgs[i]);
 	bool same = bytes_eq(blob, size, sb.data, sb.size);
@@ -940,15 +942,7 @@ nested_state(uint8_t *buf, size_t cap, unsigned depth)
 	msgpack_packer pk;
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 4);
-	msgpack_pack_uint8(&pk, 0);
-	msgpack_pack_uint64(&pk, SWIM_PROTO_VERSION);
-	msgpack_pack_uint8(&pk, 1);
-	pack_str(&pk, SENDER, 6);
-	msgpack_pack_uint8(&pk, 2);
-	msgpack_pack_false(&pk);
-	msgpack_pack_uint8(&pk, 3);
-	msgpack_pack_array(&pk, 1);
+	pack_state_header(&pk, false, 1);
 	msgpack_pack_map(&pk, 4);
 	for (unsigned k = SWIM_KEY_TYPE; k <= SWIM_KEY_INCARNATION; k++)
 		if (k == SWIM_KEY_TYPE || carries(&m, k))
