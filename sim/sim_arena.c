@@ -77,7 +77,6 @@ block_alloc(void *ctx)
 		block = (uint8_t *)arena->regions + arena->region_used;
 		arena->region_used += SWIM_BLOCK_SIZE;
 	}
-	arena->blocks++;
 	return block;
 }
 
@@ -87,7 +86,6 @@ block_free(void *ctx, void *block)
 	struct sim_arena *arena = ctx;
 	*(void **)block = arena->free_list;
 	arena->free_list = block;
-	arena->blocks--;
 }
 
 void

@@ -22,8 +22,7 @@ struct sim_arena {
 	size_t region_used;
 	/** Freed blocks, linked through their first bytes. */
 	void *free_list;
-	/** Blocks handed out and not freed; bytes mapped. */
-	size_t blocks;
+	/** Bytes mapped (the next region is as large, up to 1 GiB). */
 	size_t mapped;
 	/** What swim_config.allocator points at (ctx is the arena). */
 	struct swim_allocator allocator;

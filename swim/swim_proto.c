@@ -197,24 +197,7 @@ proto_scan_one(const uint8_t *data, size_t size, uint64_t container_max,
 		struct proto_form f;
 		if (pos == size)
 			return SWIM_DROP_TRUNCATED;
-		uint8_t b = data[pos++];
-		/* Fixints and short strings, most of a member, take the
-		 * short way: no length bytes, no items. */
-		if (b <= 0x7f || b >= 0xe0 || (b >= 0xa0 && b <= 0xbf)) {
-			pending--;
-			if (++objects > object_max)
-				return SWIM_DROP_OVER_LIMIT;
-			size_t len = b >= 0xa0 && b <= 0xbf ? b & 0x1f : 0;
-			if (size - pos < len)
-				return SWIM_DROP_TRUNCATED;
-			pos += len;
-			if (!too_deep && open > 0 && --owed[open - 1] == 0) {
-				while (open > 0 && owed[open - 1] == 0)
-					open--;
-			}
-			continue;
-		}
-		if (!proto_form_of(b, &f))
+		if (!proto_form_of(data[pos++], &f))
 			return SWIM_DROP_MALFORMED;
 		pending--;
 		if (++objects > object_max)

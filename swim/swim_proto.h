@@ -141,14 +141,11 @@ struct swim_encoder {
 	size_t size;
 	size_t count_pos; /* offset of the array16 count */
 	size_t msg_count;
-	/** The header did not fit (swim_encoder_begin failed): nothing
-	 *  can be added. */
-	bool overflow;
 };
 
 /** Start a datagram from `sender` into buf[0, cap). Returns 0,
  *  RUMOR_EINVAL for an invalid sender name, or RUMOR_ENOSPACE when even
- *  the header does not fit. */
+ *  the header does not fit (then every add fails with RUMOR_ENOSPACE). */
 int
 swim_encoder_begin(struct swim_encoder *enc, uint8_t *buf, size_t cap,
 		   const char *sender, size_t sender_len);

@@ -205,7 +205,7 @@ swim_encoder_begin(struct swim_encoder *enc, uint8_t *buf, size_t cap,
 	/* Always array16, whatever the count: it is patched at the end. */
 	out_head(&o, 0xdc, 0, 2);
 	if (o.overflow) {
-		enc->overflow = true;
+		enc->cap = 0; /* nothing fits after a header that did not */
 		return RUMOR_ENOSPACE;
 	}
 	enc->size = o.size;
@@ -216,7 +216,7 @@ swim_encoder_begin(struct swim_encoder *enc, uint8_t *buf, size_t cap,
 int
 swim_encoder_add(struct swim_encoder *enc, const struct swim_msg *msg)
 {
-	if (enc->overflow || enc->msg_count >= SWIM_PACKET_MSGS_MAX ||
+	if (enc->msg_count >= SWIM_PACKET_MSGS_MAX ||
 	    enc->msg_count >= UINT16_MAX)
 		return RUMOR_ENOSPACE;
 	struct proto_out o = enc_out(enc);
