@@ -144,20 +144,12 @@ address_of(struct catalog *c, const char *node, const char *address,
 	   char *buf, size_t size)
 {
 	struct swim_member_info m;
-	if (address[0] != '\0' || size < 16 ||
+	if (address[0] != '\0' ||
 	    swim_member_find(node_swim(c->node), node, &m) != 0)
 		return address;
-	/* Dotted quad by hand: this runs for every instance of a lookup. */
-	char *p = buf;
-	for (int shift = 24; shift >= 0; shift -= 8) {
-		unsigned octet = (m.addr.ip >> shift) & 0xff;
-		if (octet >= 100)
-			*p++ = (char)('0' + octet / 100);
-		if (octet >= 10)
-			*p++ = (char)('0' + octet / 10 % 10);
-		*p++ = (char)('0' + octet % 10);
-		*p++ = shift ? '.' : '\0';
-	}
+	/* The node's address without its gossip port. */
+	swim_addr_str(&m.addr, buf, size);
+	*strrchr(buf, ':') = '\0';
 	return buf;
 }
 
@@ -612,12 +604,12 @@ cache_slot(struct catalog *c, const struct ipc_request *req)
 	return &c->cache[h % CATALOG_CACHE_SLOTS];
 }
 
-/* A lookup answered from the cache into the empty out; false on a miss. */
+/* A lookup answered from its cache slot e into the empty out; false on a
+ * miss. */
 static bool
-cache_answer(struct catalog *c, const struct ipc_request *req,
-	     msgpack_sbuffer *out)
+cache_answer(struct catalog *c, const struct catalog_cached *e,
+	     const struct ipc_request *req, msgpack_sbuffer *out)
 {
-	const struct catalog_cached *e = cache_slot(c, req);
 	if (e->generation != registry_generation(node_registry(c->node)) ||
 	    e->all != req->all || strcmp(e->name, req->name) != 0 ||
 	    strcmp(e->tag, req->tag) != 0 ||
@@ -629,14 +621,14 @@ cache_answer(struct catalog *c, const struct ipc_request *req,
 	return true;
 }
 
-/* Keep a lookup's answer frame for the next same lookup. */
+/* Keep a lookup's answer frame in its cache slot e for the next same
+ * lookup. */
 static void
-cache_keep(struct catalog *c, const struct ipc_request *req,
-	   const msgpack_sbuffer *out)
+cache_keep(struct catalog *c, struct catalog_cached *e,
+	   const struct ipc_request *req, const msgpack_sbuffer *out)
 {
 	if (out->size > CATALOG_CACHE_FRAME_MAX)
 		return;
-	struct catalog_cached *e = cache_slot(c, req);
 	if (e->frame.data == NULL)
 		msgpack_sbuffer_init(&e->frame);
 	e->generation = 0;
@@ -653,9 +645,12 @@ void
 catalog_request(struct catalog *c, const struct ipc_request *req,
 		uint64_t now_ms, msgpack_sbuffer *out)
 {
-	if (req->op == IPC_OP_LOOKUP && out->size == 0 &&
-	    cache_answer(c, req, out))
-		return;
+	struct catalog_cached *cached = NULL;
+	if (req->op == IPC_OP_LOOKUP) {
+		cached = cache_slot(c, req);
+		if (cache_answer(c, cached, req, out))
+			return;
+	}
 	const char *why = NULL;
 	if (req->op == IPC_OP_REGISTER)
 		why = do_register(c, req->reg.services[0], now_ms);
@@ -700,8 +695,8 @@ catalog_request(struct catalog *c, const struct ipc_request *req,
 	}
 	if (ipc_frame_end(out) != 0)
 		error_frame(out, "response too large");
-	else if (req->op == IPC_OP_LOOKUP)
-		cache_keep(c, req, out);
+	else if (cached != NULL)
+		cache_keep(c, cached, req, out);
 }
 
 /* Append one watch event frame to sb. */

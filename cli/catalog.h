@@ -87,7 +87,8 @@ catalog_stop(struct catalog *c);
 void
 catalog_close(struct catalog *c);
 
-/** Answer a catalog request with a whole response frame in out. */
+/** Answer a catalog request with a whole response frame in out, which
+ *  must be empty. */
 void
 catalog_request(struct catalog *c, const struct ipc_request *req,
 		uint64_t now_ms, msgpack_sbuffer *out);

@@ -170,7 +170,7 @@ conn_become_watcher(struct ipc_conn *c)
 }
 
 static void conn_process(struct ipc_conn *c);
-static void conn_reply(struct ipc_conn *c);
+static void conn_answer_ok(struct ipc_conn *c);
 
 static void
 conn_written(uv_write_t *req, int status)
@@ -185,14 +185,10 @@ conn_written(uv_write_t *req, int status)
 	}
 	if (c->answer_due) {
 		c->answer_due = false;
-		ipc_ok_encode(&c->out);
-		conn_reply(c);
+		conn_answer_ok(c);
 	}
-	if (c->watching) {
-		conn_become_watcher(c);
-		return;
-	}
-	/* Requests that came in the same read, then read on. */
+	/* Requests that came in the same read, then read on (or become a
+	 * watcher). */
 	conn_process(c);
 }
 
@@ -245,6 +241,14 @@ conn_reply(struct ipc_conn *c)
 	msgpack_sbuffer_clear(&c->out);
 }
 
+/* The answer to a deferred request (a leave): ok. */
+static void
+conn_answer_ok(struct ipc_conn *c)
+{
+	ipc_ok_encode(&c->out);
+	conn_reply(c);
+}
+
 /* One complete request frame's payload. */
 static void
 conn_request(struct ipc_conn *c, const uint8_t *data, size_t size)
@@ -274,8 +278,7 @@ conn_request(struct ipc_conn *c, const uint8_t *data, size_t size)
 	ipc_request_destroy(&req);
 	if (reply == IPC_SERVER_REPLY_DEFER) {
 		msgpack_sbuffer_clear(&c->out);
-		c->deferred = true;
-		conn_read_set(c, false);
+		c->deferred = true; /* conn_process stops reading */
 		return;
 	}
 	conn_reply(c);
@@ -523,11 +526,8 @@ ipc_server_answer_deferred(struct ipc_server *srv)
 			c->answer_due = true; /* after what is in flight */
 			continue;
 		}
-		ipc_ok_encode(&c->out);
-		conn_reply(c);
-		conn_flush(c);
-		if (!c->closing && !c->writing)
-			conn_process(c);
+		conn_answer_ok(c);
+		conn_process(c);
 	}
 }
 
