@@ -377,8 +377,9 @@ pull_fire(struct node *node, uint64_t now_ms)
 					   node->pull_jitter_ms + 1);
 }
 
-/* Apply the large set b as m's services, at m's incarnation. */
-static void
+/* Apply the large set b as m's services, at m's incarnation; whether it
+ * was taken. */
+static bool
 bigset_apply(struct node *node, const struct bigset *b,
 	     const struct swim_member_info *m)
 {
@@ -388,17 +389,16 @@ bigset_apply(struct node *node, const struct bigset *b,
 		/* Kept all the same, for peers that can read it. */
 		service_set_destroy(&set);
 		node->bad_service_sets++;
-		return;
+		return false;
 	}
 	set.version = m->incarnation;
 	int rc = registry_apply(node->registry, m->name, &set);
 	if (rc < 0)
 		node->bad_service_sets++;
-	if (rc > 0) {
+	if (rc > 0)
 		node->sets_received++;
-		registry_set_node_up(node->registry, m->name, status_up(m->status));
-	}
 	service_set_destroy(&set);
+	return rc > 0;
 }
 
 /*
@@ -426,7 +426,11 @@ bigset_receive(struct node *node, const char *name, const uint8_t *bytes,
 	memcpy(copy, bytes, size);
 	bigset_put(node, name, got, copy, size);
 	want_filled(node, name);
-	bigset_apply(node, bigset_find(node, name, NULL), &m);
+	/* Not from an event, so the owner's status is set here too (on
+	 * the event path registry_follow does it). */
+	if (bigset_apply(node, bigset_find(node, name, NULL), &m))
+		registry_set_node_up(node->registry, name,
+				     status_up(m.status));
 }
 
 /* The sets attachment of a frame, decoded; NODE_DROP_SERVICES if bad. */
@@ -486,6 +490,20 @@ sets_entry_size(const struct bigset *b)
  * all, starting one further each frame when not all fit. Nothing at all
  * when there is none, so such a frame is the bare state.
  */
+/* The k-th set from the cursor if it fits in *room (taken from it), else
+ * NULL: the one choice both passes of sets_pack make. */
+static const struct bigset *
+sets_choose(const struct node *node, size_t k, size_t *room)
+{
+	const struct bigset *b =
+		&node->bigsets[(node->bigset_cursor + k) % node->bigset_count];
+	size_t need = sets_entry_size(b);
+	if (need > *room)
+		return NULL;
+	*room -= need;
+	return b;
+}
+
 static int
 sets_pack(struct node *node, msgpack_sbuffer *sbuf)
 {
@@ -496,14 +514,8 @@ sets_pack(struct node *node, msgpack_sbuffer *sbuf)
 				      : 0;
 	/* Two passes with the same choices: count, then pack. */
 	size_t room = budget;
-	for (size_t k = 0; k < n; k++) {
-		size_t need = sets_entry_size(
-			&node->bigsets[(node->bigset_cursor + k) % n]);
-		if (need <= room) {
-			room -= need;
-			fit++;
-		}
-	}
+	for (size_t k = 0; k < n; k++)
+		fit += sets_choose(node, k, &room) != NULL;
 	if (fit == 0)
 		return 0;
 	msgpack_packer pk;
@@ -511,12 +523,9 @@ sets_pack(struct node *node, msgpack_sbuffer *sbuf)
 	int rc = msgpack_pack_array(&pk, fit);
 	room = budget;
 	for (size_t k = 0; rc == 0 && k < n; k++) {
-		const struct bigset *b =
-			&node->bigsets[(node->bigset_cursor + k) % n];
-		size_t need = sets_entry_size(b);
-		if (need > room)
+		const struct bigset *b = sets_choose(node, k, &room);
+		if (b == NULL)
 			continue;
-		room -= need;
 		size_t len = strlen(b->name);
 		rc = msgpack_pack_array(&pk, 2) ||
 		     msgpack_pack_str(&pk, len) ||
@@ -764,9 +773,6 @@ services_from_meta(struct node *node, const struct swim_event *ev)
 static void
 registry_follow(struct node *node, const struct swim_event *ev)
 {
-	/* Answers carry members' addresses: any membership change may
-	 * change one. */
-	registry_touch(node->registry);
 	if (ev->type == SWIM_EVENT_REMOVED) {
 		registry_forget(node->registry, ev->name);
 		bigset_drop(node, ev->name);
@@ -774,6 +780,11 @@ registry_follow(struct node *node, const struct swim_event *ev)
 	}
 	if (ev->is_self)
 		return; /* our own set is applied when we set it */
+	/* Answers carry members' addresses, which change only with an
+	 * update or a return to alive; everything else they carry moves
+	 * the registry's generation by itself. */
+	if (ev->type == SWIM_EVENT_UPDATE || ev->status == SWIM_STATUS_ALIVE)
+		registry_touch(node->registry);
 	services_from_meta(node, ev);
 	registry_set_node_up(node->registry, ev->name, status_up(ev->status));
 }
@@ -790,13 +801,15 @@ node_poll_event(struct node *node, struct swim_event *out)
 /*
  * Validate and encode a set for announcing at `version`; nothing changes.
  * *meta is what the announcement carries: the set itself when it fits,
- * else its stub, and then *full is the set (NULL otherwise).
+ * else its stub, and then *full is the set (NULL otherwise) and digest
+ * its digest.
  */
 static int
 services_encode(const struct node *node,
 		const struct service *const *services, size_t count,
 		uint64_t version, uint8_t **meta, size_t *meta_size,
-		uint8_t **full, size_t *full_size, const char **why)
+		uint8_t **full, size_t *full_size,
+		uint8_t digest[SERVICE_SET_DIGEST_SIZE], const char **why)
 {
 	*full = NULL;
 	*full_size = 0;
@@ -829,7 +842,7 @@ services_encode(const struct node *node,
 		*full = *meta;
 		*full_size = *meta_size;
 		rc = service_set_encode_stub(version, *full, *full_size, meta,
-					     meta_size);
+					     meta_size, digest);
 		if (rc != 0) {
 			free(*full);
 			*full = NULL;
@@ -850,11 +863,11 @@ node_check_services(const struct node *node,
 		    const struct service *const *services, size_t count,
 		    const char **why)
 {
-	uint8_t *meta, *full;
+	uint8_t *meta, *full, digest[SERVICE_SET_DIGEST_SIZE];
 	size_t meta_size, full_size;
 	int rc = services_encode(node, services, count,
 				 swim_self_incarnation(node->swim) + 1, &meta,
-				 &meta_size, &full, &full_size, why);
+				 &meta_size, &full, &full_size, digest, why);
 	if (rc == 0) {
 		free(meta);
 		free(full);
@@ -871,10 +884,10 @@ node_set_services(struct node *node, uint64_t now_ms,
 	/* The announcement raises our incarnation by one: the set's
 	 * version. */
 	uint64_t version = swim_self_incarnation(node->swim) + 1;
-	uint8_t *meta, *full;
+	uint8_t *meta, *full, digest[SERVICE_SET_DIGEST_SIZE];
 	size_t meta_size, full_size;
 	int rc = services_encode(node, services, count, version, &meta,
-				 &meta_size, &full, &full_size, why);
+				 &meta_size, &full, &full_size, digest, why);
 	if (rc != 0)
 		return rc;
 	/* Everything that can fail comes before the announcement. */
@@ -900,13 +913,10 @@ node_set_services(struct node *node, uint64_t now_ms,
 	free(meta);
 	if (rc == 0) {
 		const char *self = swim_self_name(node->swim);
-		if (full != NULL) {
-			uint8_t digest[SERVICE_SET_DIGEST_SIZE];
-			service_set_digest(digest, full, full_size);
+		if (full != NULL)
 			bigset_put(node, self, digest, full, full_size);
-		} else {
+		else
 			bigset_drop(node, self);
-		}
 		full = NULL;
 		/* Our own entry exists since node_new, so this cannot fail. */
 		set.version = version;

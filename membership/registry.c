@@ -421,21 +421,14 @@ index_first(const struct registry *r, const char *name)
 	return lo;
 }
 
-static bool
-matches(const struct reg_node *n, const struct service *s,
-	const struct registry_query *q)
-{
-	return strcmp(s->name, q->name) == 0 &&
-	       (q->tag == NULL || service_has_tag(s, q->tag)) &&
-	       (q->include_critical || is_healthy(n, s));
-}
-
+/* Add s, already known to be named q->name, if its tag and health fit. */
 static size_t
 add_match(const struct reg_node *n, const struct service *s,
 	  const struct registry_query *q, struct registry_instance *out,
 	  size_t cap, size_t total)
 {
-	if (!matches(n, s, q))
+	if ((q->tag != NULL && !service_has_tag(s, q->tag)) ||
+	    (!q->include_critical && !is_healthy(n, s)))
 		return total;
 	if (total < cap)
 		out[total] = (struct registry_instance){n->name, s,
@@ -462,8 +455,9 @@ registry_lookup(struct registry *r, const struct registry_query *q,
 	for (size_t i = 0; i < r->node_count; i++) {
 		const struct reg_node *n = r->nodes[i];
 		for (size_t k = 0; k < n->count; k++)
-			total = add_match(n, n->services[k], q, out, cap,
-					  total);
+			if (strcmp(n->services[k]->name, q->name) == 0)
+				total = add_match(n, n->services[k], q, out,
+						  cap, total);
 	}
 	return total;
 }

@@ -397,11 +397,14 @@ service_set_digest(uint8_t digest[SERVICE_SET_DIGEST_SIZE],
 
 int
 service_set_encode_stub(uint64_t version, const uint8_t *full,
-			size_t full_size, uint8_t **out, size_t *size)
+			size_t full_size, uint8_t **out, size_t *size,
+			uint8_t digest[SERVICE_SET_DIGEST_SIZE])
 {
 	if (full_size == 0 || full_size > SERVICE_SET_BYTES_MAX)
 		return RUMOR_EINVAL;
-	uint8_t digest[SERVICE_SET_DIGEST_SIZE];
+	uint8_t own[SERVICE_SET_DIGEST_SIZE];
+	if (digest == NULL)
+		digest = own;
 	service_set_digest(digest, full, full_size);
 	return set_encode(version, full_size, digest, NULL, 0, out, size);
 }

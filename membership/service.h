@@ -164,10 +164,12 @@ service_set_digest(uint8_t digest[SERVICE_SET_DIGEST_SIZE],
 
 /** The stub standing for the encoded set full[0, full_size)
  *  (1..SERVICE_SET_BYTES_MAX bytes; RUMOR_EINVAL otherwise), in a
- *  malloc'd buffer; 0 or RUMOR_ENOMEM. */
+ *  malloc'd buffer; 0 or RUMOR_ENOMEM. digest, unless NULL, gets the
+ *  full set's digest, the one the stub carries. */
 int
 service_set_encode_stub(uint64_t version, const uint8_t *full,
-			size_t full_size, uint8_t **out, size_t *size);
+			size_t full_size, uint8_t **out, size_t *size,
+			uint8_t digest[SERVICE_SET_DIGEST_SIZE]);
 
 /** A decoded set: free it with service_set_destroy. */
 struct service_set {

@@ -263,7 +263,9 @@ test_a_stub_stands_for_a_large_set(void)
 	memset(full, 7, sizeof(full));
 	memset(other, 7, sizeof(other));
 	other[4500] = 8;
-	ASSERT_OK(service_set_encode_stub(42, full, sizeof(full), &buf, &size));
+	uint8_t given[SERVICE_SET_DIGEST_SIZE];
+	ASSERT_OK(service_set_encode_stub(42, full, sizeof(full), &buf, &size,
+					  given));
 	ASSERT_LE(size, 40);
 	struct service_set set;
 	ASSERT_OK(service_set_decode(&set, buf, size, NULL));
@@ -273,14 +275,16 @@ test_a_stub_stands_for_a_large_set(void)
 	uint8_t digest[SERVICE_SET_DIGEST_SIZE];
 	service_set_digest(digest, full, sizeof(full));
 	ASSERT(memcmp(set.digest, digest, sizeof(digest)) == 0);
+	ASSERT(memcmp(given, digest, sizeof(digest)) == 0);
 	service_set_digest(digest, other, sizeof(other));
 	ASSERT(memcmp(set.digest, digest, sizeof(digest)) != 0);
 	service_set_destroy(&set);
 	free(buf);
-	ASSERT_EQ(service_set_encode_stub(1, full, 0, &buf, &size),
+	ASSERT_EQ(service_set_encode_stub(1, full, 0, &buf, &size, NULL),
 		  RUMOR_EINVAL);
 	static uint8_t huge[SERVICE_SET_BYTES_MAX + 1];
-	ASSERT_EQ(service_set_encode_stub(1, huge, sizeof(huge), &buf, &size),
+	ASSERT_EQ(service_set_encode_stub(1, huge, sizeof(huge), &buf, &size,
+					  NULL),
 		  RUMOR_EINVAL);
 	const char *why = NULL;
 	ASSERT_EQ(decode_packed(build_stub_with_services, &why),
