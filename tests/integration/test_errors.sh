@@ -69,10 +69,27 @@ expect_error 1 "data dir of a live agent" "$RUMOR" agent --name u \
 	--bind "127.0.0.1:$(free_port)" --socket "$WORK/u.sock" \
 	--data-dir "$WORK/t.d" --key-file "$WORK/key"
 
+# Framing for the Python clients: one answer frame, read whole
+# (recv with a timeout does not wait for all the bytes asked for).
+cat >"$WORK/framing.py" <<'PY'
+import struct
+def exactly(s, n):
+    b = b""
+    while len(b) < n:
+        k = s.recv(n - len(b))
+        if not k:
+            raise ConnectionError("closed")
+        b += k
+    return b
+def frame(s):
+    return exactly(s, struct.unpack(">I", exactly(s, 4))[0])
+PY
+
 # Garbage on the socket: random bytes, a huge length, a truncated frame,
 # an unknown op, a non-map, an array bomb, many idle connections.
 cat >"$WORK/garbage.py" <<'PY'
 import os, socket, struct, sys
+from framing import frame
 path = sys.argv[1]
 import time
 def conn():
@@ -86,14 +103,7 @@ def conn():
     raise RuntimeError("agent never accepted")
 def reply(s):
     try:
-        head = s.recv(4)
-        if len(head) < 4:
-            return "closed"
-        n = struct.unpack(">I", head)[0]
-        body = b""
-        while len(body) < n:
-            body += s.recv(n - len(body))
-        return body
+        return frame(s)
     except (socket.timeout, ConnectionError):
         return "closed"
 s = conn(); s.sendall(os.urandom(4096)); reply(s); s.close()
@@ -176,21 +186,6 @@ check "random datagrams were counted as drops ($drops reasons)" \
 
 # A connection that sends nothing is closed after IPC_SERVER_IDLE_MS
 # (10 s); one that keeps asking is not.
-# Framing for the Python clients below: one answer frame, read whole
-# (recv with a timeout does not wait for all the bytes asked for).
-cat >"$WORK/framing.py" <<'PY'
-import struct
-def exactly(s, n):
-    b = b""
-    while len(b) < n:
-        k = s.recv(n - len(b))
-        if not k:
-            raise ConnectionError("closed")
-        b += k
-    return b
-def frame(s):
-    return exactly(s, struct.unpack(">I", exactly(s, 4))[0])
-PY
 cat >"$WORK/idle.py" <<'PY'
 import socket, struct, sys, time
 from framing import frame
