@@ -14,9 +14,25 @@
 
 #define CATALOG_FILE "services"
 
+/* What the cluster hears: the services without their check (shallow
+ * copies in shown[], pointers to them in ptrs[]). */
+struct announced {
+	struct service shown[SERVICE_PER_NODE_MAX];
+	const struct service *ptrs[SERVICE_PER_NODE_MAX];
+};
+
 static void
-announced(struct service *const *list, size_t count, struct service *shown,
-	  const struct service **ptrs);
+announced_fill(struct announced *a, struct service *const *list,
+	       size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		a->shown[i] = *list[i];
+		a->shown[i].check = (struct service_check){0};
+		a->ptrs[i] = &a->shown[i];
+	}
+	for (size_t i = count; i < SERVICE_PER_NODE_MAX; i++)
+		a->ptrs[i] = NULL;
+}
 
 static const char *set_health(struct catalog *c, size_t i,
 			      enum service_health health, uint64_t now_ms);
@@ -81,10 +97,9 @@ catalog_open(struct catalog *c, struct node *node, const char *dir,
 		return -1;
 	}
 	free(buf);
-	struct service shown[SERVICE_PER_NODE_MAX];
-	const struct service *ptrs[SERVICE_PER_NODE_MAX];
-	announced(set.services, set.count, shown, ptrs);
-	int rc = node_set_services(node, now_ms, ptrs, set.count, &why);
+	struct announced a;
+	announced_fill(&a, set.services, set.count);
+	int rc = node_set_services(node, now_ms, a.ptrs, set.count, &why);
 	if (rc != 0) {
 		fprintf(stderr, "rumor: services file %s: %s\n", c->path,
 			rc == RUMOR_EINVAL || rc == RUMOR_ETOOBIG
@@ -271,19 +286,6 @@ file_bytes(struct service *const *list, const bool *config, size_t count,
  * registration is on disk before the cluster hears of it; if the
  * announcement still fails, the old file goes back. Returns NULL or why.
  */
-/* What the cluster hears: the services without their check (shallow
- * copies in shown[], pointers in ptrs[]). */
-static void
-announced(struct service *const *list, size_t count, struct service *shown,
-	  const struct service **ptrs)
-{
-	for (size_t i = 0; i < count; i++) {
-		shown[i] = *list[i];
-		shown[i].check = (struct service_check){0};
-		ptrs[i] = &shown[i];
-	}
-}
-
 static const char *
 commit(struct catalog *c, struct service **list, const bool *config,
        size_t count, uint64_t now_ms)
@@ -293,10 +295,9 @@ commit(struct catalog *c, struct service **list, const bool *config,
 		if (service_validate(list[i], &why) != 0)
 			return why;
 	}
-	struct service shown[SERVICE_PER_NODE_MAX];
-	const struct service *ptrs[SERVICE_PER_NODE_MAX];
-	announced(list, count, shown, ptrs);
-	int rc = node_check_services(c->node, ptrs, count, &why);
+	struct announced a;
+	announced_fill(&a, list, count);
+	int rc = node_check_services(c->node, a.ptrs, count, &why);
 	if (rc != 0)
 		return why;
 	uint8_t *bytes;
@@ -311,7 +312,7 @@ commit(struct catalog *c, struct service **list, const bool *config,
 		return c->err;
 	}
 	free(bytes);
-	rc = node_set_services(c->node, now_ms, ptrs, count, &why);
+	rc = node_set_services(c->node, now_ms, a.ptrs, count, &why);
 	if (rc == 0)
 		return NULL;
 	if (c->dir != NULL &&

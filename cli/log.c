@@ -25,7 +25,7 @@ log_set_level(enum log_level level)
 	log_min = level;
 }
 
-static void
+static void __attribute__((format(printf, 3, 0)))
 log_vline(enum log_level level, const char *suffix, const char *fmt,
 	  va_list ap)
 {
