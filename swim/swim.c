@@ -172,84 +172,6 @@ swim_poll_event(struct swim *swim, struct swim_event *out)
 	return fifo_pop(&swim->events, out);
 }
 
-/* ---- member selection ------------------------------------------------- */
-
-bool
-swim__is_live(const struct swim *swim, const struct swim_member *m,
-	      uint64_t now_ms)
-{
-	(void)now_ms;
-	return !swim__member_is_self(swim, m) &&
-	       (m->status == SWIM_STATUS_ALIVE ||
-		m->status == SWIM_STATUS_SUSPECT);
-}
-
-/* Already picked? (want is small: a linear check is cheapest.) */
-static bool
-picked(struct swim_member *const *out, size_t count,
-       const struct swim_member *m)
-{
-	for (size_t i = 0; i < count; i++) {
-		if (out[i] == m)
-			return true;
-	}
-	return false;
-}
-
-/* Selection sampling over a random rotation: exact, O(members). */
-static size_t
-random_members_scan(struct swim *swim, struct swim_member **out,
-		    size_t want, const struct swim_member *exclude,
-		    bool (*eligible)(const struct swim *,
-				     const struct swim_member *, uint64_t),
-		    uint64_t now_ms)
-{
-	size_t n = swim->member_count, got = 0, candidates = 0;
-	size_t start = swim_rand_below(&swim->rand, n);
-	for (size_t i = 0; i < n; i++) {
-		const struct swim_member *m = swim__member_at(swim, i);
-		candidates += m != exclude && eligible(swim, m, now_ms);
-	}
-	for (size_t i = 0; i < n && got < want && candidates > 0; i++) {
-		struct swim_member *m = swim__member_at(swim, (start + i) % n);
-		if (m == exclude || !eligible(swim, m, now_ms))
-			continue;
-		if (swim_rand_below(&swim->rand, candidates) < want - got)
-			out[got++] = m;
-		candidates--;
-	}
-	return got;
-}
-
-size_t
-swim__random_members(struct swim *swim, struct swim_member **out,
-		     size_t want, const struct swim_member *exclude,
-		     bool (*eligible)(const struct swim *,
-				      const struct swim_member *, uint64_t),
-		     uint64_t now_ms)
-{
-	size_t n = swim->member_count, got = 0;
-	if (n == 0 || want == 0)
-		return 0;
-	/*
-	 * Gossip and indirect probes run several times a second on every
-	 * node, so an O(n) scan each time would make a 10,000-node cluster
-	 * quadratic. Draw random slots instead; when most draws miss (few
-	 * eligible members, e.g. reconnecting to the failed), scan.
-	 */
-	for (size_t tries = 0; tries < 4 * want + 8 && got < want; tries++) {
-		struct swim_member *m = swim__member_at(
-			swim, swim_rand_below(&swim->rand, n));
-		if (m != exclude && eligible(swim, m, now_ms) &&
-		    !picked(out, got, m))
-			out[got++] = m;
-	}
-	if (got == want)
-		return got;
-	return random_members_scan(swim, out, want, exclude, eligible,
-				   now_ms);
-}
-
 /* ---- lifecycle ---------------------------------------------------------- */
 
 struct swim *
@@ -321,29 +243,6 @@ swim_delete(struct swim *swim)
 
 /* ---- inputs ----------------------------------------------------------- */
 
-/* A status message (from a datagram or a push-pull state). */
-static void
-apply_status(struct swim *swim, uint64_t now_ms, const struct swim_msg *msg)
-{
-	switch (msg->type) {
-	case SWIM_MSG_ALIVE:
-		swim__apply_alive(swim, msg, now_ms);
-		break;
-	case SWIM_MSG_SUSPECT:
-		swim__apply_suspect(swim, msg, now_ms);
-		break;
-	case SWIM_MSG_FAILED:
-		swim__apply_failed(swim, msg, now_ms);
-		break;
-	case SWIM_MSG_LEFT:
-		swim__apply_left(swim, msg, now_ms);
-		break;
-	default:
-		/* USER and future types: not the core's business yet. */
-		break;
-	}
-}
-
 static bool
 msg_is_about_self(const struct swim *swim, const struct swim_msg *msg)
 {
@@ -392,7 +291,7 @@ apply_msg(struct swim *swim, uint64_t now_ms, const struct swim_addr *from,
 		swim__handle_nack(swim, msg);
 		break;
 	default:
-		apply_status(swim, now_ms, msg);
+		swim__apply_status(swim, now_ms, msg);
 		if (pkt != NULL)
 			correct_stale_verdict(swim, from, msg);
 		break;
@@ -549,7 +448,7 @@ swim_handle_state(struct swim *swim, uint64_t now_ms,
 		 * the subject gets a chance to refute before we agree. */
 		if (msg.type == SWIM_MSG_FAILED)
 			msg.type = SWIM_MSG_SUSPECT;
-		apply_status(swim, now_ms, &msg);
+		swim__apply_status(swim, now_ms, &msg);
 	}
 	swim_state_destroy(&st);
 	join_check(swim, now_ms);

@@ -289,6 +289,28 @@ swim__member_is_self(const struct swim *swim, const struct swim_member *m)
 	return m == swim->self;
 }
 
+/* swim_slab.c: record memory and the extras table. */
+/** A zeroed record for a name of name_len bytes; 0 when out of memory. */
+uint32_t
+swim__slab_alloc(struct swim *swim, size_t name_len);
+void
+swim__slab_free(struct swim *swim, uint32_t ref, size_t name_len);
+/** Free every chunk and extra (swim_delete). */
+void
+swim__slab_destroy(struct swim *swim);
+/** m's extra, NULL when it has none. */
+struct swim_extra *
+swim__extra_of(const struct swim *swim, const struct swim_member *m);
+/** m's extra, created empty if it has none; NULL when out of memory. The
+ *  pointer is good until the next swim__extra_get or swim__extra_put. */
+struct swim_extra *
+swim__extra_get(struct swim *swim, struct swim_member *m);
+/** Give m's extra back once it holds nothing. */
+void
+swim__extra_put(struct swim *swim, struct swim_member *m);
+/** Free m's suspicion (and disarm its deadline), if it has one. */
+void
+swim__suspicion_free(struct swim *swim, struct swim_member *m);
 /** The member's metadata (NULL and 0 when it has none). */
 const uint8_t *
 swim__member_meta(const struct swim *swim, const struct swim_member *m,
@@ -345,7 +367,10 @@ swim__member_to_msg(const struct swim *swim, const struct swim_member *m,
 uint64_t
 swim__name_hash(const char *name, size_t len);
 
-/* Gossip rules: apply one status message (from a datagram or a state). */
+/* swim_gossip.c: apply one status message (from a datagram or a state). */
+void
+swim__apply_status(struct swim *swim, uint64_t now_ms,
+		   const struct swim_msg *msg);
 void
 swim__apply_alive(struct swim *swim, const struct swim_msg *msg,
 		  uint64_t now_ms);

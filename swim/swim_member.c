@@ -1,33 +1,18 @@
 /*
- * swim_member: the member table and the rules that change it.
+ * swim_member: the member table: records in probe order, the name index,
+ * and random selection from it.
  *
  * Members live in an array that is also the probe order (shuffled at each
  * pass, newcomers inserted at a random place after the cursor: SWIM's
  * round robin, which bounds the gap between two probes of a member to
  * 2n - 1 periods) and in a name index (open addressing, below).
- *
- * The gossip rules, for a message about member M at incarnation i:
- *
- *	alive(i)    wins over anything we hold at incarnation < i
- *	suspect(i)  wins over alive at <= i; at equal i over a suspect it
- *	            counts as an independent confirmation (Lifeguard)
- *	failed(i)   wins over alive and suspect at <= i
- *	left(i)     wins over alive, suspect and failed at <= i
- *
- * Only M raises its own incarnation: when it hears it is suspected,
- * failed or left (at >= its incarnation) while it is not leaving, it
- * refutes with alive(i + 1). A restarted node starts at a higher
- * incarnation (the agent keeps a counter), and if it starts too low the
- * first gossip about its old self makes it refute past it.
  */
-#include <assert.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rumor/error.h"
 #include "swim_internal.h"
-#include "swim_lifeguard.h"
 
 uint64_t
 swim__name_hash(const char *name, size_t len)
@@ -39,219 +24,6 @@ swim__name_hash(const char *name, size_t len)
 		h *= 0x100000001b3ull;
 	}
 	return h;
-}
-
-/* ---- slab --------------------------------------------------------------- */
-
-/* Units of a record with a name of len bytes. */
-static size_t
-record_units(size_t len)
-{
-	return (offsetof(struct swim_member, name) + len + 1 +
-		SWIM_SLAB_UNIT - 1) / SWIM_SLAB_UNIT;
-}
-
-static_assert((size_t)SWIM_SLAB_CHUNK_UNITS * SWIM_SLAB_UNIT ==
-		      SWIM_BLOCK_SIZE,
-	      "a slab chunk is one allocator block");
-/* Freed records wait by size, so the slab may hold, at worst, the most
- * members of every size at once: that must stay below the chunks a
- * reference can name. */
-static_assert((uint64_t)SWIM_SLAB_CLASSES * SWIM_MEMBERS_MAX *
-			      (SWIM_SLAB_CLASSES - 1) /
-			      (SWIM_SLAB_CHUNK_UNITS - 1) <
-		      SWIM_SLAB_CHUNKS_MAX,
-	      "references of SWIM_REF_BITS name every record");
-
-static void *
-block_alloc(struct swim *swim)
-{
-	const struct swim_allocator *a = swim->cfg.allocator;
-	return a ? a->block_alloc(a->ctx)
-		 : aligned_alloc(SWIM_BLOCK_SIZE, SWIM_BLOCK_SIZE);
-}
-
-static void
-block_free(struct swim *swim, void *block)
-{
-	const struct swim_allocator *a = swim->cfg.allocator;
-	if (a != NULL)
-		a->block_free(a->ctx, block);
-	else
-		free(block);
-}
-
-/* A zeroed record of `units` units; 0 when out of memory. */
-static uint32_t
-slab_alloc(struct swim *swim, size_t units)
-{
-	struct swim_slab *s = &swim->slab;
-	uint32_t ref = s->free[units];
-	if (ref != 0) {
-		memcpy(&s->free[units], swim__member_ptr(swim, ref),
-		       sizeof(ref));
-	} else {
-		if (s->chunk_count == 0 ||
-		    s->used + units > SWIM_SLAB_CHUNK_UNITS) {
-			/* References must fit below the name index's
-			 * tags; SWIM_MEMBERS_MAX of the largest records,
-			 * in every size, are far fewer chunks. */
-			if (s->chunk_count == SWIM_SLAB_CHUNKS_MAX)
-				return 0;
-			if (s->chunk_count == s->chunk_cap) {
-				uint32_t cap = s->chunk_cap ? s->chunk_cap * 2
-							    : 4;
-				void *grown = realloc(s->chunks,
-						      cap * sizeof(*s->chunks));
-				if (grown == NULL)
-					return 0;
-				s->chunks = grown;
-				s->chunk_cap = cap;
-			}
-			uint8_t *chunk = block_alloc(swim);
-			/* A block off its alignment would give its records
-			 * wrong references: refused, as if memory ran out. */
-			if (chunk != NULL &&
-			    ((uintptr_t)chunk & (SWIM_BLOCK_SIZE - 1)) != 0) {
-				block_free(swim, chunk);
-				chunk = NULL;
-			}
-			if (chunk == NULL)
-				return 0;
-			/* Unit 0 names the chunk (swim__member_ref); so no
-			 * record is ever reference 0. */
-			uint32_t number = s->chunk_count;
-			memcpy(chunk, &number, sizeof(number));
-			s->chunks[s->chunk_count++] = chunk;
-			s->used = 1;
-		}
-		ref = (s->chunk_count - 1) << SWIM_SLAB_CHUNK_SHIFT | s->used;
-		s->used += (uint32_t)units;
-	}
-	memset(swim__member_ptr(swim, ref), 0, units * SWIM_SLAB_UNIT);
-	return ref;
-}
-
-static void
-slab_free(struct swim *swim, uint32_t ref, size_t units)
-{
-	struct swim_slab *s = &swim->slab;
-	memcpy(swim__member_ptr(swim, ref), &s->free[units], sizeof(ref));
-	s->free[units] = ref;
-}
-
-/* ---- extras --------------------------------------------------------------- */
-
-/* Where the extra of the record `ref` would sit first (Fibonacci hashing;
- * linear probing from there). */
-static size_t
-extra_home(const struct swim *swim, uint32_t ref)
-{
-	return (size_t)(((uint64_t)ref * 0x9e3779b97f4a7c15ull) >> 32) &
-	       (swim->extra_cap - 1);
-}
-
-static struct swim_extra *
-extra_of(const struct swim *swim, const struct swim_member *m)
-{
-	if (!(m->flags & SWIM_MEMBER_EXTRA))
-		return NULL;
-	uint32_t ref = swim__member_ref(swim, m);
-	size_t i = extra_home(swim, ref);
-	while (swim->extras[i].member != ref)
-		i = (i + 1) & (swim->extra_cap - 1);
-	return &swim->extras[i];
-}
-
-/* Put x, known absent, into its probe run. */
-static void
-extra_insert(struct swim *swim, const struct swim_extra *x)
-{
-	size_t i = extra_home(swim, x->member);
-	while (swim->extras[i].member != 0)
-		i = (i + 1) & (swim->extra_cap - 1);
-	swim->extras[i] = *x;
-}
-
-/* Double the table (kept at most half full). */
-static int
-extra_grow(struct swim *swim)
-{
-	struct swim_extra *old = swim->extras;
-	uint32_t old_cap = swim->extra_cap;
-	uint32_t cap = old_cap ? old_cap * 2 : 8;
-	struct swim_extra *extras = calloc(cap, sizeof(*extras));
-	if (extras == NULL)
-		return RUMOR_ENOMEM;
-	swim->extras = extras;
-	swim->extra_cap = cap;
-	for (uint32_t i = 0; i < old_cap; i++) {
-		if (old[i].member != 0)
-			extra_insert(swim, &old[i]);
-	}
-	free(old);
-	return 0;
-}
-
-/* m's extra, created empty if it has none; NULL when out of memory. The
- * pointer is good until the next extra_get or extra_put. */
-static struct swim_extra *
-extra_get(struct swim *swim, struct swim_member *m)
-{
-	struct swim_extra *x = extra_of(swim, m);
-	if (x != NULL)
-		return x;
-	if ((swim->extra_count + 1) * 2 > swim->extra_cap &&
-	    extra_grow(swim) != 0)
-		return NULL;
-	struct swim_extra fresh = {.member = swim__member_ref(swim, m)};
-	extra_insert(swim, &fresh);
-	swim->extra_count++;
-	m->flags |= SWIM_MEMBER_EXTRA;
-	return extra_of(swim, m);
-}
-
-/* Give m's extra back once it holds nothing: empty its slot and move the
- * entries of the probe run behind it back (backward-shift deletion, so
- * lookups never need tombstones). */
-static void
-extra_put(struct swim *swim, struct swim_member *m)
-{
-	struct swim_extra *x = extra_of(swim, m);
-	if (x == NULL || x->meta != NULL || x->suspicion != NULL)
-		return;
-	size_t mask = swim->extra_cap - 1;
-	size_t hole = (size_t)(x - swim->extras);
-	for (size_t j = (hole + 1) & mask; swim->extras[j].member != 0;
-	     j = (j + 1) & mask) {
-		size_t home = extra_home(swim, swim->extras[j].member);
-		/* j may fill the hole unless its home lies in (hole, j]. */
-		bool stays = hole < j ? home > hole && home <= j
-				      : home > hole || home <= j;
-		if (!stays) {
-			swim->extras[hole] = swim->extras[j];
-			hole = j;
-		}
-	}
-	swim->extras[hole] = (struct swim_extra){0};
-	swim->extra_count--;
-	m->flags &= (uint8_t)~SWIM_MEMBER_EXTRA;
-}
-
-const uint8_t *
-swim__member_meta(const struct swim *swim, const struct swim_member *m,
-		  size_t *size)
-{
-	const struct swim_extra *x = extra_of(swim, m);
-	*size = x != NULL ? x->meta_size : 0;
-	return x != NULL ? x->meta : NULL;
-}
-
-struct swim_suspicion *
-swim__member_suspicion(const struct swim *swim, const struct swim_member *m)
-{
-	const struct swim_extra *x = extra_of(swim, m);
-	return x != NULL ? x->suspicion : NULL;
 }
 
 /* ---- table ---------------------------------------------------------------- */
@@ -399,7 +171,7 @@ member_append_hashed(struct swim *swim, const char *name, size_t len,
 	if (swim->member_count >= SWIM_MEMBERS_MAX ||
 	    swim__member_reserve(swim, swim->member_count + 1) != 0)
 		return NULL;
-	uint32_t ref = slab_alloc(swim, record_units(len));
+	uint32_t ref = swim__slab_alloc(swim, len);
 	if (ref == 0)
 		return NULL;
 	struct swim_member *m = swim__member_ptr(swim, ref);
@@ -455,18 +227,6 @@ swim__member_find_or_append(struct swim *swim, const char *name, size_t len,
 	return member_append_hashed(swim, name, len, h, addr, now_ms);
 }
 
-static void
-suspicion_free(struct swim *swim, struct swim_member *m)
-{
-	struct swim_extra *x = extra_of(swim, m);
-	if (x == NULL || x->suspicion == NULL)
-		return;
-	swim_heap_disarm(&swim->timers, &x->suspicion->timer);
-	free(x->suspicion);
-	x->suspicion = NULL;
-	extra_put(swim, m);
-}
-
 size_t
 swim__member_slot(const struct swim *swim, const struct swim_member *m)
 {
@@ -482,12 +242,12 @@ swim__member_remove(struct swim *swim, size_t slot)
 {
 	struct swim_member *m = swim__member_at(swim, slot);
 	swim__bcast_drop(swim, m);
-	suspicion_free(swim, m);
-	struct swim_extra *x = extra_of(swim, m);
+	swim__suspicion_free(swim, m);
+	struct swim_extra *x = swim__extra_of(swim, m);
 	if (x != NULL) {
 		free(x->meta);
 		x->meta = NULL;
-		extra_put(swim, m);
+		swim__extra_put(swim, m);
 	}
 	uint32_t ref = swim->members[slot];
 	hash_remove(swim, ref, swim__name_hash(m->name, m->name_len));
@@ -500,20 +260,13 @@ swim__member_remove(struct swim *swim, size_t slot)
 		swim->failed_count--;
 	else
 		swim->left_count--;
-	slab_free(swim, ref, record_units(m->name_len));
+	swim__slab_free(swim, ref, m->name_len);
 }
 
 void
 swim__member_table_destroy(struct swim *swim)
 {
-	for (uint32_t e = 0; e < swim->extra_cap; e++) {
-		free(swim->extras[e].suspicion);
-		free(swim->extras[e].meta);
-	}
-	free(swim->extras);
-	for (uint32_t c = 0; c < swim->slab.chunk_count; c++)
-		block_free(swim, swim->slab.chunks[c]);
-	free(swim->slab.chunks);
+	swim__slab_destroy(swim);
 	free(swim->members);
 	free(swim->slots);
 }
@@ -541,7 +294,7 @@ swim__member_set_status(struct swim *swim, struct swim_member *m,
 	else
 		swim->left_count++;
 	if (status != SWIM_STATUS_SUSPECT)
-		suspicion_free(swim, m);
+		swim__suspicion_free(swim, m);
 	m->status = (uint8_t)status;
 	m->status_ms = now_ms;
 }
@@ -559,7 +312,7 @@ swim__member_set_meta(struct swim *swim, struct swim_member *m,
 			return RUMOR_ENOMEM;
 		memcpy(copy, meta, size);
 	}
-	struct swim_extra *x = extra_get(swim, m);
+	struct swim_extra *x = swim__extra_get(swim, m);
 	if (x == NULL) {
 		free(copy);
 		return RUMOR_ENOMEM;
@@ -567,7 +320,7 @@ swim__member_set_meta(struct swim *swim, struct swim_member *m,
 	free(x->meta);
 	x->meta = copy;
 	x->meta_size = (uint16_t)size;
-	extra_put(swim, m);
+	swim__extra_put(swim, m);
 	return 0;
 }
 
@@ -603,266 +356,80 @@ swim__member_to_msg(const struct swim *swim, const struct swim_member *m,
 	}
 }
 
+/* ---- selection ---------------------------------------------------------- */
+
+bool
+swim__is_live(const struct swim *swim, const struct swim_member *m,
+	      uint64_t now_ms)
+{
+	(void)now_ms;
+	return !swim__member_is_self(swim, m) &&
+	       (m->status == SWIM_STATUS_ALIVE ||
+		m->status == SWIM_STATUS_SUSPECT);
+}
+
+/* Already picked? (want is small: a linear check is cheapest.) */
 static bool
-msg_is_self(const struct swim *swim, const struct swim_msg *msg)
+picked(struct swim_member *const *out, size_t count,
+       const struct swim_member *m)
 {
-	return msg->name_len == swim->self->name_len &&
-	       memcmp(msg->name, swim->self->name, msg->name_len) == 0;
-}
-
-/* A change everyone should hear of: queue it and tell the driver. */
-static void
-member_changed(struct swim *swim, struct swim_member *m,
-	       enum swim_event_type type)
-{
-	swim__bcast_queue(swim, m);
-	swim__emit_event(swim, type, m);
-}
-
-void
-swim__refute(struct swim *swim, uint64_t incarnation, uint64_t now_ms)
-{
-	struct swim_member *self = swim->self;
-	if (incarnation >= self->incarnation)
-		self->incarnation = incarnation + 1;
-	else
-		self->incarnation++;
-	if (self->status != SWIM_STATUS_ALIVE)
-		swim__member_set_status(swim, self, SWIM_STATUS_ALIVE, now_ms);
-	swim->stats.refutations++;
-	/* Lifeguard: being suspected hints that we are the slow one. */
-	swim->awareness = swim_awareness_apply(swim->awareness, 1,
-					       swim->cfg.awareness_max);
-	member_changed(swim, self, SWIM_EVENT_STATUS);
-}
-
-/* Someone talks about us. Refute unless it is old news or we leave. */
-static void
-apply_about_self(struct swim *swim, const struct swim_msg *msg,
-		 uint64_t now_ms)
-{
-	if (swim->leaving)
-		return;
-	if (msg->type == SWIM_MSG_ALIVE) {
-		/* An alive claim above ours is our previous life. */
-		if (msg->incarnation > swim->self->incarnation)
-			swim__refute(swim, msg->incarnation, now_ms);
-		return;
+	for (size_t i = 0; i < count; i++) {
+		if (out[i] == m)
+			return true;
 	}
-	if (msg->incarnation >= swim->self->incarnation)
-		swim__refute(swim, msg->incarnation, now_ms);
+	return false;
 }
 
-void
-swim__apply_alive(struct swim *swim, const struct swim_msg *msg,
-		  uint64_t now_ms)
-{
-	if (msg_is_self(swim, msg)) {
-		apply_about_self(swim, msg, now_ms);
-		return;
-	}
-	struct swim_member *m = swim__member_find(swim, msg->name,
-						  msg->name_len);
-	if (m == NULL) {
-		m = swim__member_add(swim, msg->name, msg->name_len,
-				     &msg->addr, now_ms);
-		if (m == NULL || swim__member_set_meta(swim, m, msg->meta,
-						       msg->meta_size) != 0) {
-			if (m != NULL)
-				swim__member_remove(
-					swim, swim__member_slot(swim, m));
-			return;
-		}
-		m->incarnation = msg->incarnation;
-		member_changed(swim, m, SWIM_EVENT_STATUS);
-		return;
-	}
-	if (msg->incarnation <= m->incarnation)
-		return;
-	size_t meta_size;
-	const uint8_t *meta = swim__member_meta(swim, m, &meta_size);
-	bool moved = m->ip != msg->addr.ip || m->port != msg->addr.port ||
-		     meta_size != msg->meta_size ||
-		     (msg->meta_size > 0 &&
-		      memcmp(meta, msg->meta, msg->meta_size) != 0);
-	if (swim__member_set_meta(swim, m, msg->meta, msg->meta_size) != 0)
-		return;
-	enum swim_status old = m->status;
-	m->ip = msg->addr.ip;
-	m->port = msg->addr.port;
-	m->incarnation = msg->incarnation;
-	if (old != SWIM_STATUS_ALIVE) {
-		swim__member_set_status(swim, m, SWIM_STATUS_ALIVE, now_ms);
-		member_changed(swim, m, SWIM_EVENT_STATUS);
-	}
-	/* A failed member is back: a partition may have healed, and the
-	 * refutations that settle it will miss some of our verdicts. */
-	if (old == SWIM_STATUS_FAILED)
-		swim__pull_soon(swim, now_ms);
-	if (old == SWIM_STATUS_ALIVE && moved)
-		member_changed(swim, m, SWIM_EVENT_UPDATE);
-	else if (old == SWIM_STATUS_ALIVE)
-		swim__bcast_queue(swim, m);
-}
-
-/* Arm the suspicion deadline from the current confirmations. */
-static void
-suspicion_arm(struct swim *swim, struct swim_suspicion *sp)
-{
-	uint64_t timeout = swim_suspicion_timeout_ms(sp->min_ms, sp->max_ms,
-						     sp->k, sp->confirm_count);
-	swim_heap_arm(&swim->timers, &sp->timer, sp->start_ms + timeout);
-}
-
-static struct swim_suspicion *
-suspicion_new(struct swim *swim, struct swim_member *m, const char *from,
-	      size_t from_len, uint64_t now_ms)
-{
-	struct swim_suspicion *sp = calloc(1, sizeof(*sp));
-	if (sp == NULL)
-		return NULL;
-	size_t n = swim->live_count;
-	swim_heap_node_init(&sp->timer);
-	sp->member = swim__member_ref(swim, m);
-	sp->start_ms = now_ms;
-	sp->min_ms = swim_suspicion_min_ms(swim->cfg.suspicion_mult, n,
-					   swim->cfg.probe_interval_ms);
-	sp->max_ms = sp->min_ms * swim->cfg.suspicion_max_timeout_mult;
-	sp->k = swim_suspicion_k(swim->cfg.suspicion_mult, n);
-	sp->accuser_hash = swim__name_hash(from, from_len);
-	memcpy(sp->from, from, from_len);
-	sp->from[from_len] = '\0';
-	sp->from_len = from_len;
-	return sp;
-}
-
-/* Lifeguard: an independent suspicion shortens the timeout. Returns true
- * when `from` was new; the update is then re-gossiped in its name. */
-static bool
-suspicion_confirm(struct swim *swim, struct swim_suspicion *sp,
-		  const char *from, size_t from_len)
-{
-	uint64_t h = swim__name_hash(from, from_len);
-	if (h == sp->accuser_hash || sp->confirm_count >= sp->k ||
-	    sp->confirm_count >= SWIM_CONFIRMERS_MAX)
-		return false;
-	for (unsigned i = 0; i < sp->confirm_count; i++) {
-		if (sp->confirmers[i] == h)
-			return false;
-	}
-	sp->confirmers[sp->confirm_count++] = h;
-	memcpy(sp->from, from, from_len);
-	sp->from[from_len] = '\0';
-	sp->from_len = from_len;
-	suspicion_arm(swim, sp);
-	return true;
-}
-
-/* Move an alive member to suspect on someone's word. */
-static void
-member_suspect(struct swim *swim, struct swim_member *m, uint64_t inc,
-	       const char *from, size_t from_len, uint64_t now_ms)
-{
-	struct swim_suspicion *sp = suspicion_new(swim, m, from, from_len,
-						  now_ms);
-	struct swim_extra *x = sp != NULL ? extra_get(swim, m) : NULL;
-	if (x == NULL) {
-		free(sp);
-		return;
-	}
-	x->suspicion = sp;
-	m->incarnation = inc;
-	swim__member_set_status(swim, m, SWIM_STATUS_SUSPECT, now_ms);
-	suspicion_arm(swim, sp);
-	swim->stats.suspicions++;
-	member_changed(swim, m, SWIM_EVENT_STATUS);
-}
-
-void
-swim__apply_suspect(struct swim *swim, const struct swim_msg *msg,
+/* Selection sampling over a random rotation: exact, O(members). */
+static size_t
+random_members_scan(struct swim *swim, struct swim_member **out,
+		    size_t want, const struct swim_member *exclude,
+		    bool (*eligible)(const struct swim *,
+				     const struct swim_member *, uint64_t),
 		    uint64_t now_ms)
 {
-	if (msg_is_self(swim, msg)) {
-		apply_about_self(swim, msg, now_ms);
-		return;
+	size_t n = swim->member_count, got = 0, candidates = 0;
+	size_t start = swim_rand_below(&swim->rand, n);
+	for (size_t i = 0; i < n; i++) {
+		const struct swim_member *m = swim__member_at(swim, i);
+		candidates += m != exclude && eligible(swim, m, now_ms);
 	}
-	struct swim_member *m = swim__member_find(swim, msg->name,
-						  msg->name_len);
-	if (m == NULL || msg->incarnation < m->incarnation)
-		return;
-	if (m->status == SWIM_STATUS_FAILED || m->status == SWIM_STATUS_LEFT)
-		return;
-	if (m->status == SWIM_STATUS_SUSPECT) {
-		if (msg->incarnation > m->incarnation)
-			m->incarnation = msg->incarnation;
-		if (suspicion_confirm(swim, swim__member_suspicion(swim, m),
-				      msg->from, msg->from_len))
-			swim__bcast_queue(swim, m);
-		return;
+	for (size_t i = 0; i < n && got < want && candidates > 0; i++) {
+		struct swim_member *m = swim__member_at(swim, (start + i) % n);
+		if (m == exclude || !eligible(swim, m, now_ms))
+			continue;
+		if (swim_rand_below(&swim->rand, candidates) < want - got)
+			out[got++] = m;
+		candidates--;
 	}
-	member_suspect(swim, m, msg->incarnation, msg->from, msg->from_len,
-		       now_ms);
+	return got;
 }
 
-void
-swim__suspect(struct swim *swim, struct swim_member *m, uint64_t now_ms)
+size_t
+swim__random_members(struct swim *swim, struct swim_member **out,
+		     size_t want, const struct swim_member *exclude,
+		     bool (*eligible)(const struct swim *,
+				      const struct swim_member *, uint64_t),
+		     uint64_t now_ms)
 {
-	struct swim_member *self = swim->self;
-	if (m->status == SWIM_STATUS_SUSPECT) {
-		if (suspicion_confirm(swim, swim__member_suspicion(swim, m),
-				      self->name, self->name_len))
-			swim__bcast_queue(swim, m);
-		return;
+	size_t n = swim->member_count, got = 0;
+	if (n == 0 || want == 0)
+		return 0;
+	/*
+	 * Gossip and indirect probes run several times a second on every
+	 * node, so an O(n) scan each time would make a 10,000-node cluster
+	 * quadratic. Draw random slots instead; when most draws miss (few
+	 * eligible members, e.g. reconnecting to the failed), scan.
+	 */
+	for (size_t tries = 0; tries < 4 * want + 8 && got < want; tries++) {
+		struct swim_member *m = swim__member_at(
+			swim, swim_rand_below(&swim->rand, n));
+		if (m != exclude && eligible(swim, m, now_ms) &&
+		    !picked(out, got, m))
+			out[got++] = m;
 	}
-	if (m->status != SWIM_STATUS_ALIVE)
-		return;
-	member_suspect(swim, m, m->incarnation, self->name, self->name_len,
-		       now_ms);
-}
-
-void
-swim__suspicion_expired(struct swim *swim, struct swim_member *m,
-			uint64_t now_ms)
-{
-	if (m->status != SWIM_STATUS_SUSPECT)
-		return;
-	swim__member_set_status(swim, m, SWIM_STATUS_FAILED, now_ms);
-	member_changed(swim, m, SWIM_EVENT_STATUS);
-}
-
-void
-swim__apply_failed(struct swim *swim, const struct swim_msg *msg,
-		   uint64_t now_ms)
-{
-	if (msg_is_self(swim, msg)) {
-		apply_about_self(swim, msg, now_ms);
-		return;
-	}
-	struct swim_member *m = swim__member_find(swim, msg->name,
-						  msg->name_len);
-	if (m == NULL || msg->incarnation < m->incarnation)
-		return;
-	if (m->status == SWIM_STATUS_FAILED || m->status == SWIM_STATUS_LEFT)
-		return;
-	m->incarnation = msg->incarnation;
-	swim__member_set_status(swim, m, SWIM_STATUS_FAILED, now_ms);
-	member_changed(swim, m, SWIM_EVENT_STATUS);
-}
-
-void
-swim__apply_left(struct swim *swim, const struct swim_msg *msg,
-		 uint64_t now_ms)
-{
-	if (msg_is_self(swim, msg)) {
-		apply_about_self(swim, msg, now_ms);
-		return;
-	}
-	struct swim_member *m = swim__member_find(swim, msg->name,
-						  msg->name_len);
-	if (m == NULL || msg->incarnation < m->incarnation ||
-	    m->status == SWIM_STATUS_LEFT)
-		return;
-	m->incarnation = msg->incarnation;
-	swim__member_set_status(swim, m, SWIM_STATUS_LEFT, now_ms);
-	member_changed(swim, m, SWIM_EVENT_STATUS);
+	if (got == want)
+		return got;
+	return random_members_scan(swim, out, want, exclude, eligible,
+				   now_ms);
 }
