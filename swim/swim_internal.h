@@ -428,7 +428,27 @@ swim__handle_ack(struct swim *swim, uint64_t now_ms,
 void
 swim__handle_nack(struct swim *swim, const struct swim_msg *msg);
 
-/* swim.c: outputs. */
+/** Is name ours? */
+static inline bool
+swim__is_self_name(const struct swim *swim, const char *name, size_t len)
+{
+	return len == swim->self->name_len &&
+	       memcmp(name, swim->self->name, len) == 0;
+}
+
+/** Count an input dropped for `drop`, and return it. */
+static inline enum swim_drop
+swim__count_drop(struct swim *swim, enum swim_drop drop)
+{
+	swim->stats.drop_count[drop]++;
+	return drop;
+}
+
+/* swim_output.c: the FIFOs the driver drains. */
+void
+swim__output_create(struct swim *swim);
+void
+swim__output_destroy(struct swim *swim);
 /** Start a datagram to `to`; NULL if the outbox is full. Finish it with
  *  swim__send_finish (which piggybacks and queues it). */
 struct swim_datagram *
@@ -443,6 +463,18 @@ swim__emit_event(struct swim *swim, enum swim_event_type type,
 void
 swim__request_stream(struct swim *swim, const struct swim_addr *to,
 		     bool join);
+/* swim_sync.c: push-pull, join, reconnect, reap. */
+/** We know someone besides ourselves: a join in progress is done. */
+void
+swim__join_check(struct swim *swim, uint64_t now_ms);
+void
+swim__pushpull_tick(struct swim *swim, uint64_t now_ms);
+void
+swim__reconnect_tick(struct swim *swim, uint64_t now_ms);
+void
+swim__reap_tick(struct swim *swim, uint64_t now_ms);
+void
+swim__join_tick(struct swim *swim, uint64_t now_ms);
 /**
  * Bring the next push-pull forward to two probe periods from now (at most
  * once per reconnect interval): after a join, and whenever a failed member
@@ -451,6 +483,7 @@ swim__request_stream(struct swim *swim, const struct swim_addr *to,
  */
 void
 swim__pull_soon(struct swim *swim, uint64_t now_ms);
+/* swim_member.c: selection. */
 /** Pick up to `want` random members other than self and `exclude`
  *  matching the predicate; returns how many were written to out. */
 size_t
