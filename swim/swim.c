@@ -22,7 +22,14 @@
 #include <string.h>
 
 #include "rumor/error.h"
-#include "swim_internal.h"
+#include "internal.h"
+#include "swim.h"
+#include "swim_broadcast.h"
+#include "swim_gossip.h"
+#include "swim_member.h"
+#include "swim_probe.h"
+#include "swim_proto.h"
+#include "swim_slab.h"
 
 /* ---- lifecycle ---------------------------------------------------------- */
 
@@ -113,7 +120,7 @@ correct_stale_verdict(struct swim *swim, const struct swim_addr *from,
 	if (dg == NULL)
 		return;
 	struct swim_msg alive;
-	swim__member_to_msg(swim, swim->self, &alive);
+	swim__bcast_msg(swim, swim->self, &alive);
 	swim_encoder_add(&enc, &alive);
 	swim__send_finish(swim, dg, &enc, false);
 }
@@ -166,7 +173,7 @@ swim_handle_datagram(struct swim *swim, uint64_t now_ms,
 		     const struct swim_addr *from, const uint8_t *data,
 		     size_t size)
 {
-	if (swim->leaving && swim_leave_done(swim, now_ms))
+	if (swim->leaving && swim__leave_done(swim, now_ms))
 		return swim__count_drop(swim, SWIM_DROP_LEFT);
 	if (size > swim->cfg.datagram_size_max)
 		return swim__count_drop(swim, SWIM_DROP_OVER_LIMIT);
@@ -308,13 +315,7 @@ swim_leave(struct swim *swim, uint64_t now_ms)
 bool
 swim_leave_done(const struct swim *swim, uint64_t now_ms)
 {
-	if (!swim->leaving)
-		return false;
-	if (swim->live_count == 0 ||
-	    now_ms >= swim->leave_start_ms + swim->cfg.leave_timeout_ms)
-		return true;
-	/* Sent as often as any update is: everyone has likely heard. */
-	return swim->self->transmits < 0;
+	return swim__leave_done(swim, now_ms);
 }
 
 int

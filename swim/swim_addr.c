@@ -1,21 +1,12 @@
 /*
- * Small pure helpers shared by the core and its drivers: status and drop
- * names, address text, name validation.
+ * swim_addr: address text both ways and node name validation, pure
+ * helpers shared by the core and its drivers.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "rumor/error.h"
-#include "swim.h"
-
-const char *const swim_status_strs[swim_status_MAX] = {
-	"alive", "suspect", "failed", "left",
-};
-
-const char *const swim_drop_strs[swim_drop_MAX] = {
-	"none", "truncated", "malformed", "version", "from_self",
-	"over_limit", "left",
-};
+#include "swim_addr.h"
 
 char *
 swim_addr_str(const struct swim_addr *addr, char *buf, size_t size)

@@ -9,8 +9,11 @@
  * "fewest-sent first" at O(1) per update instead of a sort per datagram.
  * An update is dropped after retransmit_mult * ceil(log10(n + 1)) sends.
  */
-#include "swim_internal.h"
+#include "internal.h"
+#include "swim_broadcast.h"
 #include "swim_lifeguard.h"
+#include "swim_proto.h"
+#include "swim_slab.h"
 
 /* Take m out of its bucket, swim->bcast[m->transmits]. */
 static void
@@ -110,7 +113,7 @@ swim__bcast_fill(struct swim *swim, struct swim_encoder *enc)
 				swim__bcast_drop(swim, m);
 			} else {
 				struct swim_msg msg;
-				swim__member_to_msg(swim, m, &msg);
+				swim__bcast_msg(swim, m, &msg);
 				if (swim_encoder_add(enc, &msg) == 0)
 					sent[sent_count++] = m;
 				else
@@ -123,10 +126,34 @@ swim__bcast_fill(struct swim *swim, struct swim_encoder *enc)
 		bcast_sent(swim, sent[i], limit);
 }
 
-unsigned
-swim__bcast_self_transmits(const struct swim *swim)
+void
+swim__bcast_msg(const struct swim *swim, const struct swim_member *m,
+		struct swim_msg *msg)
 {
-	const struct swim_member *self = swim->self;
-	return self->transmits < 0 ? bcast_limit(swim)
-				   : (unsigned)self->transmits;
+	static const enum swim_msg_type types[swim_status_MAX] = {
+		[SWIM_STATUS_ALIVE] = SWIM_MSG_ALIVE,
+		[SWIM_STATUS_SUSPECT] = SWIM_MSG_SUSPECT,
+		[SWIM_STATUS_FAILED] = SWIM_MSG_FAILED,
+		[SWIM_STATUS_LEFT] = SWIM_MSG_LEFT,
+	};
+	*msg = (struct swim_msg){
+		.type = types[m->status],
+		.name = m->name,
+		.name_len = m->name_len,
+		.addr = swim__member_addr(m),
+		.incarnation = m->incarnation,
+	};
+	struct swim_suspicion *sp;
+	if (m->status == SWIM_STATUS_ALIVE) {
+		msg->meta = swim__member_meta(swim, m, &msg->meta_size);
+	} else if (m->status == SWIM_STATUS_SUSPECT &&
+		   (sp = swim__member_suspicion(swim, m)) != NULL) {
+		msg->from = sp->from;
+		msg->from_len = sp->from_len;
+	} else if (m->status != SWIM_STATUS_LEFT) {
+		/* A failure is re-gossiped on our own word: the accuser
+		 * matters only while confirmations are counted. */
+		msg->from = swim->self->name;
+		msg->from_len = swim->self->name_len;
+	}
 }

@@ -7,7 +7,8 @@
 #include <stddef.h>
 
 #include "rumor/error.h"
-#include "swim.h"
+#include "swim_config.h"
+#include "swim_types.h"
 
 /* memberlist DefaultLANConfig. */
 #define LAN_PROBE_INTERVAL_MS 1000

@@ -20,31 +20,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "swim_internal.h"
+#include "internal.h"
+#include "swim_broadcast.h"
+#include "swim_gossip.h"
 #include "swim_lifeguard.h"
-
-void
-swim__apply_status(struct swim *swim, uint64_t now_ms,
-		   const struct swim_msg *msg)
-{
-	switch (msg->type) {
-	case SWIM_MSG_ALIVE:
-		swim__apply_alive(swim, msg, now_ms);
-		break;
-	case SWIM_MSG_SUSPECT:
-		swim__apply_suspect(swim, msg, now_ms);
-		break;
-	case SWIM_MSG_FAILED:
-		swim__apply_failed(swim, msg, now_ms);
-		break;
-	case SWIM_MSG_LEFT:
-		swim__apply_left(swim, msg, now_ms);
-		break;
-	default:
-		/* USER and future types: not the core's business yet. */
-		break;
-	}
-}
+#include "swim_member.h"
+#include "swim_output.h"
+#include "swim_proto.h"
+#include "swim_slab.h"
 
 static bool
 msg_is_self(const struct swim *swim, const struct swim_msg *msg)
@@ -62,8 +45,8 @@ member_changed(struct swim *swim, struct swim_member *m,
 	swim__emit_event(swim, type, m);
 }
 
-void
-swim__refute(struct swim *swim, uint64_t incarnation, uint64_t now_ms)
+static void
+refute(struct swim *swim, uint64_t incarnation, uint64_t now_ms)
 {
 	struct swim_member *self = swim->self;
 	if (incarnation >= self->incarnation)
@@ -89,15 +72,15 @@ apply_about_self(struct swim *swim, const struct swim_msg *msg,
 	if (msg->type == SWIM_MSG_ALIVE) {
 		/* An alive claim above ours is our previous life. */
 		if (msg->incarnation > swim->self->incarnation)
-			swim__refute(swim, msg->incarnation, now_ms);
+			refute(swim, msg->incarnation, now_ms);
 		return;
 	}
 	if (msg->incarnation >= swim->self->incarnation)
-		swim__refute(swim, msg->incarnation, now_ms);
+		refute(swim, msg->incarnation, now_ms);
 }
 
-void
-swim__apply_alive(struct swim *swim, const struct swim_msg *msg,
+static void
+apply_alive(struct swim *swim, const struct swim_msg *msg,
 		  uint64_t now_ms)
 {
 	if (msg_is_self(swim, msg)) {
@@ -221,8 +204,8 @@ member_suspect(struct swim *swim, struct swim_member *m, uint64_t inc,
 	member_changed(swim, m, SWIM_EVENT_STATUS);
 }
 
-void
-swim__apply_suspect(struct swim *swim, const struct swim_msg *msg,
+static void
+apply_suspect(struct swim *swim, const struct swim_msg *msg,
 		    uint64_t now_ms)
 {
 	if (msg_is_self(swim, msg)) {
@@ -273,8 +256,8 @@ swim__suspicion_expired(struct swim *swim, struct swim_member *m,
 	member_changed(swim, m, SWIM_EVENT_STATUS);
 }
 
-void
-swim__apply_failed(struct swim *swim, const struct swim_msg *msg,
+static void
+apply_failed(struct swim *swim, const struct swim_msg *msg,
 		   uint64_t now_ms)
 {
 	if (msg_is_self(swim, msg)) {
@@ -292,8 +275,8 @@ swim__apply_failed(struct swim *swim, const struct swim_msg *msg,
 	member_changed(swim, m, SWIM_EVENT_STATUS);
 }
 
-void
-swim__apply_left(struct swim *swim, const struct swim_msg *msg,
+static void
+apply_left(struct swim *swim, const struct swim_msg *msg,
 		 uint64_t now_ms)
 {
 	if (msg_is_self(swim, msg)) {
@@ -308,4 +291,27 @@ swim__apply_left(struct swim *swim, const struct swim_msg *msg,
 	m->incarnation = msg->incarnation;
 	swim__member_set_status(swim, m, SWIM_STATUS_LEFT, now_ms);
 	member_changed(swim, m, SWIM_EVENT_STATUS);
+}
+
+void
+swim__apply_status(struct swim *swim, uint64_t now_ms,
+		   const struct swim_msg *msg)
+{
+	switch (msg->type) {
+	case SWIM_MSG_ALIVE:
+		apply_alive(swim, msg, now_ms);
+		break;
+	case SWIM_MSG_SUSPECT:
+		apply_suspect(swim, msg, now_ms);
+		break;
+	case SWIM_MSG_FAILED:
+		apply_failed(swim, msg, now_ms);
+		break;
+	case SWIM_MSG_LEFT:
+		apply_left(swim, msg, now_ms);
+		break;
+	default:
+		/* USER and future types: not the core's business yet. */
+		break;
+	}
 }

@@ -12,7 +12,10 @@
 #include <string.h>
 
 #include "rumor/error.h"
-#include "swim_internal.h"
+#include "internal.h"
+#include "swim_broadcast.h"
+#include "swim_member.h"
+#include "swim_slab.h"
 
 uint64_t
 swim__name_hash(const char *name, size_t len)
@@ -322,38 +325,6 @@ swim__member_set_meta(struct swim *swim, struct swim_member *m,
 	x->meta_size = (uint16_t)size;
 	swim__extra_put(swim, m);
 	return 0;
-}
-
-void
-swim__member_to_msg(const struct swim *swim, const struct swim_member *m,
-		    struct swim_msg *msg)
-{
-	static const enum swim_msg_type types[swim_status_MAX] = {
-		[SWIM_STATUS_ALIVE] = SWIM_MSG_ALIVE,
-		[SWIM_STATUS_SUSPECT] = SWIM_MSG_SUSPECT,
-		[SWIM_STATUS_FAILED] = SWIM_MSG_FAILED,
-		[SWIM_STATUS_LEFT] = SWIM_MSG_LEFT,
-	};
-	*msg = (struct swim_msg){
-		.type = types[m->status],
-		.name = m->name,
-		.name_len = m->name_len,
-		.addr = swim__member_addr(m),
-		.incarnation = m->incarnation,
-	};
-	struct swim_suspicion *sp;
-	if (m->status == SWIM_STATUS_ALIVE) {
-		msg->meta = swim__member_meta(swim, m, &msg->meta_size);
-	} else if (m->status == SWIM_STATUS_SUSPECT &&
-		   (sp = swim__member_suspicion(swim, m)) != NULL) {
-		msg->from = sp->from;
-		msg->from_len = sp->from_len;
-	} else if (m->status != SWIM_STATUS_LEFT) {
-		/* A failure is re-gossiped on our own word: the accuser
-		 * matters only while confirmations are counted. */
-		msg->from = swim->self->name;
-		msg->from_len = swim->self->name_len;
-	}
 }
 
 /* ---- selection ---------------------------------------------------------- */

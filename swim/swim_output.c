@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "swim_internal.h"
+#include "internal.h"
+#include "swim_broadcast.h"
+#include "swim_output.h"
+#include "swim_proto.h"
 
 /* ---- FIFOs ------------------------------------------------------------ */
 

@@ -18,8 +18,14 @@
  */
 #include <string.h>
 
-#include "swim_internal.h"
+#include "internal.h"
+#include "swim_broadcast.h"
+#include "swim_gossip.h"
 #include "swim_lifeguard.h"
+#include "swim_member.h"
+#include "swim_output.h"
+#include "swim_probe.h"
+#include "swim_proto.h"
 
 static bool
 probe_eligible(const struct swim *swim, const struct swim_member *m)
@@ -74,7 +80,7 @@ send_ping(struct swim *swim, const struct swim_addr *to, uint64_t seq,
 	swim_encoder_add(&enc, &ping);
 	if (buddy != NULL && buddy->status == SWIM_STATUS_SUSPECT) {
 		struct swim_msg suspect;
-		swim__member_to_msg(swim, buddy, &suspect);
+		swim__bcast_msg(swim, buddy, &suspect);
 		swim_encoder_add(&enc, &suspect);
 	}
 	swim__send_finish(swim, dg, &enc, true);
@@ -214,7 +220,7 @@ swim__handle_ping(struct swim *swim, uint64_t now_ms,
 	if (sender != NULL && (sender->status == SWIM_STATUS_SUSPECT ||
 			       sender->status == SWIM_STATUS_FAILED)) {
 		struct swim_msg verdict;
-		swim__member_to_msg(swim, sender, &verdict);
+		swim__bcast_msg(swim, sender, &verdict);
 		swim_encoder_add(&enc, &verdict);
 	}
 	swim__send_finish(swim, dg, &enc, true);

@@ -47,7 +47,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "swim.h"
+#include "swim_addr.h"
+#include "swim_types.h"
 
 #define SWIM_PROTO_VERSION 1
 /** Deepest nesting of containers any decoder here accepts: msgpack-c's

@@ -11,7 +11,8 @@
 #include <string.h>
 
 #include "rumor/error.h"
-#include "swim_internal.h"
+#include "internal.h"
+#include "swim_slab.h"
 
 /* ---- slab --------------------------------------------------------------- */
 

@@ -16,20 +16,14 @@
 #include <string.h>
 
 #include "rumor/error.h"
-#include "swim_internal.h"
+#include "internal.h"
+#include "swim_broadcast.h"
+#include "swim_gossip.h"
 #include "swim_lifeguard.h"
-
-void
-swim__pull_soon(struct swim *swim, uint64_t now_ms)
-{
-	if (swim->cfg.pushpull_interval_ms == 0 || swim->leaving ||
-	    now_ms < swim->early_pull_ms)
-		return;
-	swim->early_pull_ms = now_ms + swim->cfg.reconnect_interval_ms;
-	uint64_t early = now_ms + 2 * swim->cfg.probe_interval_ms;
-	if (early < swim->pushpull_ms)
-		swim->pushpull_ms = early;
-}
+#include "swim_member.h"
+#include "swim_output.h"
+#include "swim_proto.h"
+#include "swim_sync.h"
 
 /*
  * We know someone besides ourselves: the join is done. The seed's state
@@ -57,7 +51,7 @@ state_member(void *ctx, size_t i, struct swim_msg *msg)
 	if (i + SWIM_PREFETCH_AHEAD < swim->member_count)
 		__builtin_prefetch(
 			swim__member_at(swim, i + SWIM_PREFETCH_AHEAD));
-	swim__member_to_msg(swim, swim__member_at(swim, i), msg);
+	swim__bcast_msg(swim, swim__member_at(swim, i), msg);
 }
 
 int
@@ -92,7 +86,7 @@ swim_handle_state(struct swim *swim, uint64_t now_ms,
 	/* The reply carries our state, so stale verdicts about us are
 	 * corrected by the exchange itself. */
 	(void)from;
-	if (swim->leaving && swim_leave_done(swim, now_ms))
+	if (swim->leaving && swim__leave_done(swim, now_ms))
 		return swim__count_drop(swim, SWIM_DROP_LEFT);
 	struct swim_state_def st;
 	enum swim_drop drop = swim_state_decode(&st, data, size);

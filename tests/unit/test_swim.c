@@ -8,7 +8,8 @@
 
 #include "rumor/error.h"
 #include "swim/swim.h"
-#include "swim/swim_internal.h"
+#include "swim/internal.h"
+#include "swim/swim_member.h"
 #include "swim/swim_proto.h"
 #include "test.h"
 

@@ -1,6 +1,12 @@
 /*
- * swim_internal.h: struct swim and the cross-file internals of the core
- * (swim__* names). Nothing outside swim/ includes this.
+ * internal.h: struct swim, the member record and the other structures
+ * every mechanism of the core works on, with the accessors so small they
+ * are inline. Every .c of swim/ includes it; it includes only the headers
+ * at the bottom of the core (names, types, config, heap, PRNG), so any
+ * file can include it without reaching up. The functions of each
+ * mechanism are declared in that mechanism's own header (swim_member.h,
+ * swim_gossip.h, ...). Nothing outside swim/ includes this but the unit
+ * tests.
  */
 #ifndef RUMOR_SWIM_INTERNAL_H
 #define RUMOR_SWIM_INTERNAL_H
@@ -10,10 +16,11 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "swim.h"
+#include "swim_addr.h"
+#include "swim_config.h"
 #include "swim_heap.h"
-#include "swim_proto.h"
 #include "swim_rand.h"
+#include "swim_types.h"
 
 /** Distinct confirmers remembered per suspicion (Lifeguard K is
  *  suspicion_mult - 2; memberlist's default 4 gives 2). */
@@ -246,7 +253,6 @@ struct swim {
 	struct swim_stats stats;
 };
 
-/* swim_member.c: the table and the state transitions. */
 /** The record a slab reference names. */
 static inline struct swim_member *
 swim__member_ptr(const struct swim *swim, uint32_t ref)
@@ -289,145 +295,6 @@ swim__member_is_self(const struct swim *swim, const struct swim_member *m)
 	return m == swim->self;
 }
 
-/* swim_slab.c: record memory and the extras table. */
-/** A zeroed record for a name of name_len bytes; 0 when out of memory. */
-uint32_t
-swim__slab_alloc(struct swim *swim, size_t name_len);
-void
-swim__slab_free(struct swim *swim, uint32_t ref, size_t name_len);
-/** Free every chunk and extra (swim_delete). */
-void
-swim__slab_destroy(struct swim *swim);
-/** m's extra, NULL when it has none. */
-struct swim_extra *
-swim__extra_of(const struct swim *swim, const struct swim_member *m);
-/** m's extra, created empty if it has none; NULL when out of memory. The
- *  pointer is good until the next swim__extra_get or swim__extra_put. */
-struct swim_extra *
-swim__extra_get(struct swim *swim, struct swim_member *m);
-/** Give m's extra back once it holds nothing. */
-void
-swim__extra_put(struct swim *swim, struct swim_member *m);
-/** Free m's suspicion (and disarm its deadline), if it has one. */
-void
-swim__suspicion_free(struct swim *swim, struct swim_member *m);
-/** The member's metadata (NULL and 0 when it has none). */
-const uint8_t *
-swim__member_meta(const struct swim *swim, const struct swim_member *m,
-		  size_t *size);
-/** The member's suspicion, NULL unless it is suspect. */
-struct swim_suspicion *
-swim__member_suspicion(const struct swim *swim, const struct swim_member *m);
-/** Free every record, extra and table (swim_delete). */
-void
-swim__member_table_destroy(struct swim *swim);
-struct swim_member *
-swim__member_find(const struct swim *swim, const char *name, size_t len);
-/**
- * Warm the cache for a find of name a few steps ahead: its index slot
- * (record false), or, once that has arrived, the record the slot names
- * (record true). A push-pull merge otherwise waits on two cache misses
- * per name, one after the other; a restore, whose finds mostly miss, asks
- * for the slot only.
- */
-void
-swim__member_prefetch(const struct swim *swim, const char *name, size_t len,
-		      bool record);
-/** Room for count members without growing; 0 or RUMOR_ENOMEM. */
-int
-swim__member_reserve(struct swim *swim, size_t count);
-/** The member named name, or a new one added at the end of the probe
- *  order (callers shuffle) when there is none; *added says which. NULL
- *  when out of memory or at SWIM_MEMBERS_MAX. One hash, one walk: a warm
- *  start installs every member of the cluster on every node. */
-struct swim_member *
-swim__member_find_or_append(struct swim *swim, const char *name, size_t len,
-			    const struct swim_addr *addr, uint64_t now_ms,
-			    bool *added);
-struct swim_member *
-swim__member_add(struct swim *swim, const char *name, size_t len,
-		 const struct swim_addr *addr, uint64_t now_ms);
-/** Forget the member at slot `slot` of the probe order; the last member
- *  takes its slot. */
-void
-swim__member_remove(struct swim *swim, size_t slot);
-/** The slot of m in the probe order: a walk over it, for the rare caller
- *  that does not know it (a record has no room for its slot). */
-size_t
-swim__member_slot(const struct swim *swim, const struct swim_member *m);
-void
-swim__member_set_status(struct swim *swim, struct swim_member *m,
-			enum swim_status status, uint64_t now_ms);
-int
-swim__member_set_meta(struct swim *swim, struct swim_member *m,
-		      const uint8_t *meta, size_t size);
-void
-swim__member_to_msg(const struct swim *swim, const struct swim_member *m,
-		    struct swim_msg *msg);
-uint64_t
-swim__name_hash(const char *name, size_t len);
-
-/* swim_gossip.c: apply one status message (from a datagram or a state). */
-void
-swim__apply_status(struct swim *swim, uint64_t now_ms,
-		   const struct swim_msg *msg);
-void
-swim__apply_alive(struct swim *swim, const struct swim_msg *msg,
-		  uint64_t now_ms);
-void
-swim__apply_suspect(struct swim *swim, const struct swim_msg *msg,
-		    uint64_t now_ms);
-void
-swim__apply_failed(struct swim *swim, const struct swim_msg *msg,
-		   uint64_t now_ms);
-void
-swim__apply_left(struct swim *swim, const struct swim_msg *msg,
-		 uint64_t now_ms);
-/** Suspect a member on our own authority (a failed probe). */
-void
-swim__suspect(struct swim *swim, struct swim_member *m, uint64_t now_ms);
-void
-swim__suspicion_expired(struct swim *swim, struct swim_member *m,
-			uint64_t now_ms);
-void
-swim__refute(struct swim *swim, uint64_t incarnation, uint64_t now_ms);
-
-/* swim_broadcast.c: the transmit-limited queue and piggybacking. */
-void
-swim__bcast_init(struct swim *swim);
-void
-swim__bcast_queue(struct swim *swim, struct swim_member *m);
-void
-swim__bcast_drop(struct swim *swim, struct swim_member *m);
-/** Add as many queued updates as fit, fewest-sent first. */
-void
-swim__bcast_fill(struct swim *swim, struct swim_encoder *enc);
-unsigned
-swim__bcast_self_transmits(const struct swim *swim);
-
-/* swim_probe.c: probe rounds, ping-req relays, acks and nacks. */
-void
-swim__probe_tick(struct swim *swim, uint64_t now_ms);
-void
-swim__probe_ack_timeout(struct swim *swim, uint64_t now_ms);
-void
-swim__relays_tick(struct swim *swim, uint64_t now_ms);
-uint64_t
-swim__relays_deadline(const struct swim *swim);
-void
-swim__handle_ping(struct swim *swim, uint64_t now_ms,
-		  const struct swim_addr *from, const struct swim_packet *pkt,
-		  const struct swim_msg *msg);
-void
-swim__handle_ping_req(struct swim *swim, uint64_t now_ms,
-		      const struct swim_addr *from,
-		      const struct swim_msg *msg);
-void
-swim__handle_ack(struct swim *swim, uint64_t now_ms,
-		 const struct swim_msg *msg);
-void
-swim__handle_nack(struct swim *swim, const struct swim_msg *msg);
-
 /** Is name ours? */
 static inline bool
 swim__is_self_name(const struct swim *swim, const char *name, size_t len)
@@ -444,56 +311,36 @@ swim__count_drop(struct swim *swim, enum swim_drop drop)
 	return drop;
 }
 
-/* swim_output.c: the FIFOs the driver drains. */
-void
-swim__output_create(struct swim *swim);
-void
-swim__output_destroy(struct swim *swim);
-/** Start a datagram to `to`; NULL if the outbox is full. Finish it with
- *  swim__send_finish (which piggybacks and queues it). */
-struct swim_datagram *
-swim__send_begin(struct swim *swim, const struct swim_addr *to,
-		 struct swim_encoder *enc);
-void
-swim__send_finish(struct swim *swim, struct swim_datagram *dg,
-		  struct swim_encoder *enc, bool piggyback);
-void
-swim__emit_event(struct swim *swim, enum swim_event_type type,
-		 const struct swim_member *m);
-void
-swim__request_stream(struct swim *swim, const struct swim_addr *to,
-		     bool join);
-/* swim_sync.c: push-pull, join, reconnect, reap. */
-/** We know someone besides ourselves: a join in progress is done. */
-void
-swim__join_check(struct swim *swim, uint64_t now_ms);
-void
-swim__pushpull_tick(struct swim *swim, uint64_t now_ms);
-void
-swim__reconnect_tick(struct swim *swim, uint64_t now_ms);
-void
-swim__reap_tick(struct swim *swim, uint64_t now_ms);
-void
-swim__join_tick(struct swim *swim, uint64_t now_ms);
 /**
  * Bring the next push-pull forward to two probe periods from now (at most
  * once per reconnect interval): after a join, and whenever a failed member
  * comes back, our view is likely stale in places gossip will not reach.
  * memberlist waits for the regular push-pull (90 s at 128 members).
  */
-void
-swim__pull_soon(struct swim *swim, uint64_t now_ms);
-/* swim_member.c: selection. */
-/** Pick up to `want` random members other than self and `exclude`
- *  matching the predicate; returns how many were written to out. */
-size_t
-swim__random_members(struct swim *swim, struct swim_member **out,
-		     size_t want, const struct swim_member *exclude,
-		     bool (*eligible)(const struct swim *,
-				      const struct swim_member *, uint64_t),
-		     uint64_t now_ms);
-bool
-swim__is_live(const struct swim *swim, const struct swim_member *m,
-	      uint64_t now_ms);
+static inline void
+swim__pull_soon(struct swim *swim, uint64_t now_ms)
+{
+	if (swim->cfg.pushpull_interval_ms == 0 || swim->leaving ||
+	    now_ms < swim->early_pull_ms)
+		return;
+	swim->early_pull_ms = now_ms + swim->cfg.reconnect_interval_ms;
+	uint64_t early = now_ms + 2 * swim->cfg.probe_interval_ms;
+	if (early < swim->pushpull_ms)
+		swim->pushpull_ms = early;
+}
+
+/** swim_leave_done(), for the inputs that stop listening once we have
+ *  left. */
+static inline bool
+swim__leave_done(const struct swim *swim, uint64_t now_ms)
+{
+	if (!swim->leaving)
+		return false;
+	if (swim->live_count == 0 ||
+	    now_ms >= swim->leave_start_ms + swim->cfg.leave_timeout_ms)
+		return true;
+	/* Sent as often as any update is: everyone has likely heard. */
+	return swim->self->transmits < 0;
+}
 
 #endif /* RUMOR_SWIM_INTERNAL_H */
