@@ -295,7 +295,8 @@ swim__member_is_self(const struct swim *swim, const struct swim_member *m)
 	return m == swim->self;
 }
 
-/** Is name ours? */
+/** Is name ours? The one test for "this message is about us", "this
+ *  datagram or state is from us" and "this ping is for us". */
 static inline bool
 swim__is_self_name(const struct swim *swim, const char *name, size_t len)
 {

@@ -95,13 +95,6 @@ swim_delete(struct swim *swim)
 
 /* ---- inputs ----------------------------------------------------------- */
 
-static bool
-msg_is_about_self(const struct swim *swim, const struct swim_msg *msg)
-{
-	return msg->name_len == swim->self->name_len &&
-	       memcmp(msg->name, swim->self->name, msg->name_len) == 0;
-}
-
 /*
  * The sender believes an old verdict about us (suspect, failed or left
  * below our incarnation): the refutation that settled it missed the
@@ -113,7 +106,7 @@ correct_stale_verdict(struct swim *swim, const struct swim_addr *from,
 {
 	if (swim->leaving || msg->type == SWIM_MSG_ALIVE ||
 	    msg->incarnation >= swim->self->incarnation ||
-	    !msg_is_about_self(swim, msg))
+	    !swim__is_self_name(swim, msg->name, msg->name_len))
 		return;
 	struct swim_encoder enc;
 	struct swim_datagram *dg = swim__send_begin(swim, from, &enc);

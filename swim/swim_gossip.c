@@ -29,13 +29,6 @@
 #include "swim_proto.h"
 #include "swim_slab.h"
 
-static bool
-msg_is_self(const struct swim *swim, const struct swim_msg *msg)
-{
-	return msg->name_len == swim->self->name_len &&
-	       memcmp(msg->name, swim->self->name, msg->name_len) == 0;
-}
-
 /* A change everyone should hear of: queue it and tell the driver. */
 static void
 member_changed(struct swim *swim, struct swim_member *m,
@@ -83,7 +76,7 @@ static void
 apply_alive(struct swim *swim, const struct swim_msg *msg,
 		  uint64_t now_ms)
 {
-	if (msg_is_self(swim, msg)) {
+	if (swim__is_self_name(swim, msg->name, msg->name_len)) {
 		apply_about_self(swim, msg, now_ms);
 		return;
 	}
@@ -208,7 +201,7 @@ static void
 apply_suspect(struct swim *swim, const struct swim_msg *msg,
 		    uint64_t now_ms)
 {
-	if (msg_is_self(swim, msg)) {
+	if (swim__is_self_name(swim, msg->name, msg->name_len)) {
 		apply_about_self(swim, msg, now_ms);
 		return;
 	}
@@ -260,7 +253,7 @@ static void
 apply_failed(struct swim *swim, const struct swim_msg *msg,
 		   uint64_t now_ms)
 {
-	if (msg_is_self(swim, msg)) {
+	if (swim__is_self_name(swim, msg->name, msg->name_len)) {
 		apply_about_self(swim, msg, now_ms);
 		return;
 	}
@@ -279,7 +272,7 @@ static void
 apply_left(struct swim *swim, const struct swim_msg *msg,
 		 uint64_t now_ms)
 {
-	if (msg_is_self(swim, msg)) {
+	if (swim__is_self_name(swim, msg->name, msg->name_len)) {
 		apply_about_self(swim, msg, now_ms);
 		return;
 	}

@@ -201,10 +201,8 @@ swim__handle_ping(struct swim *swim, uint64_t now_ms,
 		  const struct swim_msg *msg)
 {
 	(void)now_ms;
-	const struct swim_member *self = swim->self;
 	/* A ping meant for whoever had this address before us. */
-	if (msg->name_len != self->name_len ||
-	    memcmp(msg->name, self->name, msg->name_len) != 0)
+	if (!swim__is_self_name(swim, msg->name, msg->name_len))
 		return;
 	struct swim_encoder enc;
 	struct swim_datagram *dg = swim__send_begin(swim, from, &enc);

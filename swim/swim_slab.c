@@ -1,6 +1,6 @@
 /*
  * swim_slab: where member records live. Records are carved from chunks of
- * SWIM_BLOCK_SIZE (struct swim_slab in swim_internal.h); the few members
+ * SWIM_BLOCK_SIZE (struct swim_slab in internal.h); the few members
  * that carry metadata or a suspicion keep them in a side table of
  * "extras" keyed by the record's slab reference, so the record itself stays
  * small (every node holds one per member of the cluster).
