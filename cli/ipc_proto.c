@@ -1,6 +1,6 @@
 /*
  * The local socket protocol's codec. Untrusted bytes only ever reach
- * msgpack-c through swim_proto_unpack(), which bounds every container by
+ * msgpack-c through mpscan_unpack(), which bounds every container by
  * the bytes that remain before anything is allocated.
  */
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 
 #include "ipc_proto.h"
 #include "rumor/error.h"
-#include "swim/swim_proto.h"
+#include "swim/mpscan.h"
 
 const char *const ipc_op_strs[ipc_op_MAX] = {
 	"members", "leave", "stats", "register", "deregister", "lookup",
@@ -154,8 +154,8 @@ ipc_request_decode(struct ipc_request *req, const uint8_t *data, size_t size,
 	memset(req, 0, sizeof(*req));
 	msgpack_unpacked up;
 	if (size > IPC_REQUEST_MAX ||
-	    swim_proto_unpack(&up, data, size, IPC_REQUEST_CONTAINER_MAX,
-			      IPC_REQUEST_OBJECTS_MAX) != SWIM_DROP_NONE) {
+	    mpscan_unpack(&up, data, size, IPC_REQUEST_CONTAINER_MAX,
+			  IPC_REQUEST_OBJECTS_MAX) != MPSCAN_OK) {
 		*why = "request is not a valid msgpack value";
 		return RUMOR_EMALFORMED;
 	}
@@ -281,9 +281,9 @@ ipc_event_decode(struct ipc_response *resp, const uint8_t *data,
 		 size_t size)
 {
 	memset(resp, 0, sizeof(*resp));
-	if (swim_proto_unpack(&resp->unpacked, data, size,
-			      IPC_RESPONSE_CONTAINER_MAX,
-			      IPC_RESPONSE_OBJECTS_MAX) != SWIM_DROP_NONE)
+	if (mpscan_unpack(&resp->unpacked, data, size,
+			  IPC_RESPONSE_CONTAINER_MAX,
+			  IPC_RESPONSE_OBJECTS_MAX) != MPSCAN_OK)
 		return RUMOR_EMALFORMED;
 	resp->root = &resp->unpacked.data;
 	if (resp->root->type != MSGPACK_OBJECT_MAP) {

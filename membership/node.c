@@ -10,7 +10,7 @@
 
 #include "node.h"
 #include "rumor/error.h"
-#include "swim/swim_proto.h"
+#include "swim/mpscan.h"
 #include "swim/swim_rand.h"
 
 const char *const node_drop_strs[node_drop_MAX] = {
@@ -439,8 +439,8 @@ bigset_receive(struct node *node, const char *name, const uint8_t *bytes,
 static enum node_drop
 sets_unpack(msgpack_unpacked *unpacked, const uint8_t *data, size_t size)
 {
-	if (swim_proto_unpack(unpacked, data, size, SWIM_MEMBERS_MAX,
-			      SETS_OBJECTS_MAX) != SWIM_DROP_NONE)
+	if (mpscan_unpack(unpacked, data, size, SWIM_MEMBERS_MAX,
+			  SETS_OBJECTS_MAX) != MPSCAN_OK)
 		return NODE_DROP_SERVICES;
 	const msgpack_object *root = &unpacked->data;
 	bool ok = root->type == MSGPACK_OBJECT_ARRAY;
@@ -680,8 +680,8 @@ stream_apply(struct node *node, uint64_t now_ms, const struct swim_addr *from,
 	     const uint8_t *plain, size_t size)
 {
 	size_t state_end;
-	if (swim_proto_value_end(plain, size, UINT64_MAX, UINT64_MAX,
-				 &state_end) != SWIM_DROP_NONE) {
+	if (mpscan_value_end(plain, size, UINT64_MAX, UINT64_MAX,
+			     &state_end) != MPSCAN_OK) {
 		/* Let the core name (and count) what is wrong with it. */
 		swim_handle_state(node->swim, now_ms, from, plain, size);
 		return NODE_DROP_CORE;

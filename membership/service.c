@@ -8,7 +8,7 @@
 
 #include "rumor/error.h"
 #include "service.h"
-#include "swim/swim_proto.h"
+#include "swim/mpscan.h"
 
 const char *const service_check_kind_strs[service_check_kind_MAX] = {
 	"none", "tcp", "http", "exec",
@@ -660,10 +660,10 @@ service_set_decode(struct service_set *set, const uint8_t *data,
 	*set = (struct service_set){0};
 	if (size > SERVICE_SET_BYTES_MAX)
 		return invalid(why, "the set is too big");
-	/* Scanned before msgpack-c allocates anything (swim_proto.h). */
+	/* Scanned before msgpack-c allocates anything (swim/mpscan.h). */
 	msgpack_unpacked unpacked;
-	if (swim_proto_unpack(&unpacked, data, size, SET_CONTAINER_MAX,
-			      SET_OBJECTS_MAX) != SWIM_DROP_NONE)
+	if (mpscan_unpack(&unpacked, data, size, SET_CONTAINER_MAX,
+			  SET_OBJECTS_MAX) != MPSCAN_OK)
 		return invalid(why, "the set is not one well-formed msgpack "
 				    "value");
 	struct svc_scratch *sc = malloc(sizeof(*sc));

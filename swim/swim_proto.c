@@ -3,11 +3,11 @@
  * layout is drawn at the top of swim_proto.h), and the message rules both
  * directions share; swim_proto_write.c encodes.
  *
- * Decoding trusts nothing. proto_scan() first walks the input once without
- * allocating: it checks that the bytes hold exactly one complete msgpack
- * value, that every array and map count fits in the bytes that remain
- * (each element needs at least one byte) and that containers nest no
- * deeper than msgpack-c allows. The fields are then read straight from the
+ * Decoding trusts nothing. mpscan_check() first walks the input once
+ * without allocating: it checks that the bytes hold exactly one complete
+ * msgpack value, that every array and map count fits in the bytes that
+ * remain (each element needs at least one byte) and that containers nest
+ * no deeper than msgpack-c allows. The fields are then read straight from the
  * bytes, which the scan has proved whole: every key must be an integer,
  * every known field is type- and range-checked, unknown keys and unknown
  * message types are skipped so that newer peers can add them. Strings and
@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mpscan.h"
 #include "rumor/error.h"
 #include "swim_proto.h"
 
@@ -102,207 +103,23 @@ swim__proto_msg_valid(const struct swim_msg *msg)
 	return true;
 }
 
+
 /* ------------------------------------------------------------------ */
-/* Scan: bound every count by the bytes before anything is read. */
+/* Scanning, then reading scanned bytes. */
 
-/* Big-endian unsigned of n (1, 2, 4 or 8) bytes. */
-static uint64_t
-proto_be(const uint8_t *p, size_t n)
-{
-	uint64_t v = 0;
-	for (size_t i = 0; i < n; i++)
-		v = (v << 8) | p[i];
-	return v;
-}
-
-/*
- * Describe a msgpack type byte: `len_size` bytes of big-endian length
- * follow it (0 for fixed forms), then `fixed` bytes, then the length's
- * worth of payload bytes (strings, bins, exts) or `items` per counted
- * element (1 for arrays, 2 for maps, 0 otherwise). For fix forms the count
- * or length is in the byte itself, returned in *inline_len.
- * Returns false for the one byte msgpack never uses (0xc1).
- */
-struct proto_form {
-	unsigned len_size;
-	unsigned fixed;
-	unsigned items;
-	uint64_t inline_len;
-};
-
-static inline __attribute__((always_inline)) bool
-proto_form_of(uint8_t b, struct proto_form *f)
-{
-	*f = (struct proto_form){0};
-	if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3)
-		return true;
-	if (b <= 0x8f) {
-		f->items = 2, f->inline_len = b & 0x0f;
-		return true;
-	}
-	if (b <= 0x9f) {
-		f->items = 1, f->inline_len = b & 0x0f;
-		return true;
-	}
-	if (b <= 0xbf) {
-		f->inline_len = b & 0x1f;
-		return true;
-	}
-	switch (b) {
-	case 0xc4: case 0xd9: f->len_size = 1; return true; /* bin8, str8 */
-	case 0xc5: case 0xda: f->len_size = 2; return true;
-	case 0xc6: case 0xdb: f->len_size = 4; return true;
-	case 0xc7: f->len_size = 1, f->fixed = 1; return true; /* ext8 */
-	case 0xc8: f->len_size = 2, f->fixed = 1; return true;
-	case 0xc9: f->len_size = 4, f->fixed = 1; return true;
-	case 0xca: f->fixed = 4; return true; /* float32 */
-	case 0xcb: f->fixed = 8; return true;
-	case 0xcc: case 0xd0: f->fixed = 1; return true; /* (u)int8 */
-	case 0xcd: case 0xd1: f->fixed = 2; return true;
-	case 0xce: case 0xd2: f->fixed = 4; return true;
-	case 0xcf: case 0xd3: f->fixed = 8; return true;
-	case 0xd4: f->fixed = 2; return true; /* fixext1: type + data */
-	case 0xd5: f->fixed = 3; return true;
-	case 0xd6: f->fixed = 5; return true;
-	case 0xd7: f->fixed = 9; return true;
-	case 0xd8: f->fixed = 17; return true;
-	case 0xdc: f->len_size = 2, f->items = 1; return true; /* array16 */
-	case 0xdd: f->len_size = 4, f->items = 1; return true;
-	case 0xde: f->len_size = 2, f->items = 2; return true; /* map16 */
-	case 0xdf: f->len_size = 4, f->items = 2; return true;
-	}
-	return false; /* 0xc1 */
-}
-
-/*
- * One pass over the value at the start of data[0, size), ending at *end:
- * complete, no container longer than container_max, at most object_max
- * values in all. Because msgpack is written prefix first, one counter of
- * values still owed is enough for that. *deep (when asked) says whether a
- * container starts while SWIM_PROTO_DEPTH_MAX non-empty ones are open,
- * msgpack-c's rule, which takes a stack of what each open container still
- * owes; it is reported only for a value that scans whole, as msgpack-c,
- * running after the scan, would.
- */
-static enum swim_drop
-proto_scan_one(const uint8_t *data, size_t size, uint64_t container_max,
-	       uint64_t object_max, size_t *end, bool *deep)
-{
-	size_t pos = 0;
-	uint64_t pending = 1, objects = 0;
-	uint64_t owed[SWIM_PROTO_DEPTH_MAX];
-	unsigned open = 0;
-	bool too_deep = false;
-	while (pending > 0) {
-		struct proto_form f;
-		if (pos == size)
-			return SWIM_DROP_TRUNCATED;
-		if (!proto_form_of(data[pos++], &f))
-			return SWIM_DROP_MALFORMED;
-		pending--;
-		if (++objects > object_max)
-			return SWIM_DROP_OVER_LIMIT;
-		uint64_t len = f.inline_len;
-		if (f.len_size > 0) {
-			if (size - pos < f.len_size)
-				return SWIM_DROP_TRUNCATED;
-			len = proto_be(data + pos, f.len_size);
-			pos += f.len_size;
-		}
-		if (size - pos < f.fixed)
-			return SWIM_DROP_TRUNCATED;
-		pos += f.fixed;
-		if (f.items == 0) {
-			if (size - pos < len)
-				return SWIM_DROP_TRUNCATED;
-			pos += (size_t)len;
-		} else {
-			if (len > container_max)
-				return SWIM_DROP_OVER_LIMIT;
-			/* Every owed value takes at least one byte. */
-			pending += len * f.items;
-			if (pending > size - pos)
-				return SWIM_DROP_TRUNCATED;
-		}
-		if (too_deep)
-			continue;
-		/* The depth, counted as msgpack-c counts it: the parent is
-		 * still open when its last item starts. */
-		if (f.items > 0 && open == SWIM_PROTO_DEPTH_MAX) {
-			too_deep = true;
-			continue;
-		}
-		if (open > 0)
-			owed[open - 1]--;
-		if (f.items > 0 && len > 0)
-			owed[open++] = len * f.items;
-		while (open > 0 && owed[open - 1] == 0)
-			open--;
-	}
-	*end = pos;
-	if (deep != NULL)
-		*deep = too_deep;
-	return SWIM_DROP_NONE;
-}
-
-/* Exactly one value, whole, no deeper than SWIM_PROTO_DEPTH_MAX. */
+/* The scan's verdict as a reason to drop the input. */
 static enum swim_drop
 proto_scan(const uint8_t *data, size_t size, uint64_t container_max,
 	   uint64_t object_max)
 {
-	size_t end;
-	bool deep;
-	enum swim_drop drop = proto_scan_one(data, size, container_max,
-					     object_max, &end, &deep);
-	if (drop != SWIM_DROP_NONE)
-		return drop;
-	if (end != size)
-		return SWIM_DROP_MALFORMED;
-	return deep ? SWIM_DROP_OVER_LIMIT : SWIM_DROP_NONE;
+	static const enum swim_drop drops[mpscan_result_MAX] = {
+		[MPSCAN_OK] = SWIM_DROP_NONE,
+		[MPSCAN_TRUNCATED] = SWIM_DROP_TRUNCATED,
+		[MPSCAN_MALFORMED] = SWIM_DROP_MALFORMED,
+		[MPSCAN_OVER_LIMIT] = SWIM_DROP_OVER_LIMIT,
+	};
+	return drops[mpscan_check(data, size, container_max, object_max)];
 }
-
-enum swim_drop
-swim_proto_value_end(const uint8_t *data, size_t size,
-		     uint64_t container_max, uint64_t object_max, size_t *end)
-{
-	return proto_scan_one(data, size, container_max, object_max, end,
-			      NULL);
-}
-
-enum swim_drop
-swim_proto_unpack(msgpack_unpacked *unpacked, const uint8_t *data,
-		  size_t size, uint64_t container_max, uint64_t object_max)
-{
-	msgpack_unpacked_init(unpacked);
-	enum swim_drop drop = proto_scan(data, size, container_max,
-					 object_max);
-	if (drop != SWIM_DROP_NONE)
-		return drop;
-	size_t off = 0;
-	msgpack_unpack_return ret = msgpack_unpack_next(
-		unpacked, (const char *)data, size, &off);
-	switch (ret) {
-	case MSGPACK_UNPACK_SUCCESS:
-		/* The scan already ruled trailing bytes out; stay defensive. */
-		drop = off == size ? SWIM_DROP_NONE : SWIM_DROP_MALFORMED;
-		break;
-	case MSGPACK_UNPACK_CONTINUE:
-		drop = SWIM_DROP_TRUNCATED;
-		break;
-	case MSGPACK_UNPACK_NOMEM_ERROR:
-		drop = SWIM_DROP_OVER_LIMIT;
-		break;
-	default:
-		drop = SWIM_DROP_MALFORMED;
-		break;
-	}
-	if (drop != SWIM_DROP_NONE)
-		msgpack_unpacked_destroy(unpacked);
-	return drop;
-}
-
-/* ------------------------------------------------------------------ */
-/* Reading scanned bytes. */
 
 /*
  * Datagrams and states are read straight from their bytes, after the scan
@@ -358,18 +175,18 @@ proto_read(const uint8_t *p, struct proto_val *v)
 		v->kind = PROTO_NEG;
 		return p;
 	}
-	struct proto_form f;
-	proto_form_of(b, &f);
+	struct mpscan_form f;
+	mpscan_form_of(b, &f);
 	uint64_t len = f.inline_len;
 	if (f.len_size > 0) {
-		len = proto_be(p, f.len_size);
+		len = mpscan_be(p, f.len_size);
 		p += f.len_size;
 	}
 	if (b >= 0xcc && b <= 0xcf) {
-		v->kind = PROTO_UINT, v->u = proto_be(p, f.fixed);
+		v->kind = PROTO_UINT, v->u = mpscan_be(p, f.fixed);
 	} else if (b >= 0xd0 && b <= 0xd3) {
 		/* Sign-extend from the top bit of the first byte. */
-		uint64_t u = proto_be(p, f.fixed);
+		uint64_t u = mpscan_be(p, f.fixed);
 		if (p[0] & 0x80)
 			v->kind = PROTO_NEG;
 		else

@@ -42,7 +42,6 @@
 #ifndef RUMOR_SWIM_PROTO_H
 #define RUMOR_SWIM_PROTO_H
 
-#include <msgpack.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -51,10 +50,6 @@
 #include "swim_types.h"
 
 #define SWIM_PROTO_VERSION 1
-/** Deepest nesting of containers any decoder here accepts: msgpack-c's
- *  own limit (MSGPACK_EMBED_STACK_SIZE), kept for every input so that
- *  what decodes does not depend on which decoder read it. */
-#define SWIM_PROTO_DEPTH_MAX 32
 /** Most messages decoded from one datagram. */
 #define SWIM_PACKET_MSGS_MAX 128
 /** Largest USER payload (fits one datagram with its header). */
@@ -217,29 +212,5 @@ swim_state_decode(struct swim_state_def *st, const uint8_t *data,
 
 void
 swim_state_destroy(struct swim_state_def *st);
-
-/**
- * The one safe way into msgpack-c for untrusted bytes (service sets,
- * socket requests): scan first, checking that data holds exactly one
- * value, that no container counts more than container_max items or more
- * than the remaining bytes could hold, that there are at most object_max
- * values in all and that containers nest at most SWIM_PROTO_DEPTH_MAX
- * deep; only then unpack. On SWIM_DROP_NONE release
- * with msgpack_unpacked_destroy(); otherwise nothing needs releasing.
- * Strings and bins point into data.
- */
-enum swim_drop
-swim_proto_unpack(msgpack_unpacked *unpacked, const uint8_t *data,
-		  size_t size, uint64_t container_max, uint64_t object_max);
-
-/**
- * The same scan over the first value of data alone: where it ends (*end),
- * for a reader of several values in a row. Bytes after it are not looked
- * at. Returns swim_proto_unpack()'s scan reasons, but for the nesting
- * depth, which is the reader's business.
- */
-enum swim_drop
-swim_proto_value_end(const uint8_t *data, size_t size,
-		     uint64_t container_max, uint64_t object_max, size_t *end);
 
 #endif /* RUMOR_SWIM_PROTO_H */

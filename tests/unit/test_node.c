@@ -8,7 +8,7 @@
 
 #include "membership/node.h"
 #include "rumor/error.h"
-#include "swim/swim_proto.h"
+#include "swim/mpscan.h"
 #include "test.h"
 
 #define T0 10000
@@ -268,8 +268,8 @@ state_then(struct node *a, struct node *b, const uint8_t *tail, size_t len)
 			&out_size, bytes, state_size + len);
 	const struct swim_addr from = {1, 1};
 	enum node_drop drop = node_drop_MAX;
-	if (swim_proto_value_end(state, state_size, UINT64_MAX, UINT64_MAX,
-				 &end) == SWIM_DROP_NONE &&
+	if (mpscan_value_end(state, state_size, UINT64_MAX, UINT64_MAX,
+			     &end) == MPSCAN_OK &&
 	    end == state_size)
 		drop = node_stream_handle(b, T0, &from, out, out_size);
 	free(frame);
@@ -315,8 +315,8 @@ test_a_malformed_sets_attachment_drops_the_frame(void)
 	fr = seal_plain_unwrap(frame + NODE_STREAM_PREFIX,
 			       size - NODE_STREAM_PREFIX, &plain_size);
 	size_t end;
-	ASSERT_EQ(swim_proto_value_end(fr, plain_size, UINT64_MAX, UINT64_MAX,
-				       &end), SWIM_DROP_NONE);
+	ASSERT_EQ(mpscan_value_end(fr, plain_size, UINT64_MAX, UINT64_MAX,
+				   &end), MPSCAN_OK);
 	ASSERT(end < plain_size); /* c's frame carries its set */
 	ASSERT_EQ(state_then(c, b, NULL, 0), node_drop_MAX); /* not bare */
 	const uint8_t wrong[] = {0x91, 0x92, 0xa1, 'c', 0xc4, 0x05,

@@ -3,6 +3,7 @@
  * encoder's greedy filling against its capacity, push-pull states, and the
  * decoder's refusals of hand-built hostile msgpack.
  */
+#include <msgpack.h>
 #include <stdlib.h>
 #include <string.h>
 
