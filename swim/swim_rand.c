@@ -4,10 +4,10 @@
  */
 #include "swim_rand.h"
 
-static uint64_t
-splitmix64(uint64_t *x)
+uint64_t
+swim_rand_mix(uint64_t *state)
 {
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
 	return z ^ (z >> 31);
@@ -23,7 +23,7 @@ void
 swim_rand_init(struct swim_rand *r, uint64_t seed)
 {
 	for (int i = 0; i < 4; i++)
-		r->s[i] = splitmix64(&seed);
+		r->s[i] = swim_rand_mix(&seed);
 }
 
 uint64_t
@@ -44,6 +44,8 @@ swim_rand_next(struct swim_rand *r)
 uint64_t
 swim_rand_below(struct swim_rand *r, uint64_t bound)
 {
+	if (bound == 0)
+		return 0;
 	/* Reject the top partial range so every value is equally likely. */
 	uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
 	uint64_t x;
@@ -53,8 +55,16 @@ swim_rand_below(struct swim_rand *r, uint64_t bound)
 	return x % bound;
 }
 
-int
+uint64_t
+swim_rand_range(struct swim_rand *r, uint64_t lo, uint64_t hi)
+{
+	return lo + swim_rand_below(r, hi - lo + 1);
+}
+
+bool
 swim_rand_chance(struct swim_rand *r, uint64_t num, uint64_t den)
 {
+	if (num == 0 || den == 0)
+		return false;
 	return swim_rand_below(r, den) < num;
 }
