@@ -104,6 +104,23 @@ swim__proto_msg_valid(const struct swim_msg *msg)
 }
 
 
+static bool
+bytes_equal(const void *a, size_t a_len, const void *b, size_t b_len)
+{
+	return a_len == b_len && (a_len == 0 || memcmp(a, b, a_len) == 0);
+}
+
+bool
+swim_proto_msg_equal(const struct swim_msg *a, const struct swim_msg *b)
+{
+	return a->type == b->type && a->seq == b->seq &&
+	       bytes_equal(a->name, a->name_len, b->name, b->name_len) &&
+	       a->addr.ip == b->addr.ip && a->addr.port == b->addr.port &&
+	       a->incarnation == b->incarnation &&
+	       bytes_equal(a->from, a->from_len, b->from, b->from_len) &&
+	       bytes_equal(a->meta, a->meta_size, b->meta, b->meta_size);
+}
+
 /* ------------------------------------------------------------------ */
 /* Scanning, then reading scanned bytes. */
 

@@ -156,6 +156,13 @@ swim_encoder_add(struct swim_encoder *enc, const struct swim_msg *msg);
 size_t
 swim_encoder_finish(struct swim_encoder *enc);
 
+/** Whether two messages say the same: type, every field, and the bytes
+ *  of names, accuser and meta (not where those bytes are). What decoding
+ *  an encoded message must give back (round-trip checks in the tests,
+ *  the fuzzers and the simulator). */
+bool
+swim_proto_msg_equal(const struct swim_msg *a, const struct swim_msg *b);
+
 /* The message rules shared by the reader (swim_proto.c) and the writer
  * (swim_proto_write.c). */
 /** Field bits, indexed by enum swim_key. */

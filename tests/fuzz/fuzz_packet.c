@@ -19,17 +19,6 @@ bytes_eq(const void *a, size_t alen, const void *b, size_t blen)
 	return alen == blen && (alen == 0 || memcmp(a, b, alen) == 0);
 }
 
-static int
-msg_eq(const struct swim_msg *a, const struct swim_msg *b)
-{
-	return a->type == b->type && a->seq == b->seq &&
-	       bytes_eq(a->name, a->name_len, b->name, b->name_len) &&
-	       a->addr.ip == b->addr.ip && a->addr.port == b->addr.port &&
-	       a->incarnation == b->incarnation &&
-	       bytes_eq(a->from, a->from_len, b->from, b->from_len) &&
-	       bytes_eq(a->meta, a->meta_size, b->meta, b->meta_size);
-}
-
 /* Re-encode a decoded packet; a valid decode must always re-encode. */
 static size_t
 reencode(const struct swim_packet *pkt, uint8_t *buf, size_t cap)
@@ -51,7 +40,7 @@ packet_eq(const struct swim_packet *a, const struct swim_packet *b)
 	    !bytes_eq(a->sender, a->sender_len, b->sender, b->sender_len))
 		return 0;
 	for (size_t i = 0; i < a->msg_count; i++)
-		if (!msg_eq(&a->msgs[i], &b->msgs[i]))
+		if (!swim_proto_msg_equal(&a->msgs[i], &b->msgs[i]))
 			return 0;
 	return 1;
 }

@@ -20,17 +20,6 @@ bytes_eq(const void *a, size_t alen, const void *b, size_t blen)
 }
 
 static int
-msg_eq(const struct swim_msg *a, const struct swim_msg *b)
-{
-	return a->type == b->type && a->seq == b->seq &&
-	       bytes_eq(a->name, a->name_len, b->name, b->name_len) &&
-	       a->addr.ip == b->addr.ip && a->addr.port == b->addr.port &&
-	       a->incarnation == b->incarnation &&
-	       bytes_eq(a->from, a->from_len, b->from, b->from_len) &&
-	       bytes_eq(a->meta, a->meta_size, b->meta, b->meta_size);
-}
-
-static int
 state_eq(const struct swim_state_def *a, const struct swim_state_def *b)
 {
 	if (a->version != b->version || a->join != b->join ||
@@ -38,7 +27,7 @@ state_eq(const struct swim_state_def *a, const struct swim_state_def *b)
 	    !bytes_eq(a->sender, a->sender_len, b->sender, b->sender_len))
 		return 0;
 	for (size_t i = 0; i < a->member_count; i++)
-		if (!msg_eq(&a->members[i], &b->members[i]))
+		if (!swim_proto_msg_equal(&a->members[i], &b->members[i]))
 			return 0;
 	return 1;
 }
