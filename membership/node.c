@@ -368,7 +368,9 @@ pull_fire(struct node *node, uint64_t now_ms)
 		(kept - 1) * sizeof(first));
 	node->wants[kept - 1] = first;
 	struct swim_member_info m;
-	swim_member_find(node->swim, first.name, &m);
+	/* Known: the loop above kept only wants of members it found. */
+	if (swim_member_find(node->swim, first.name, &m) != 0)
+		return;
 	node->pull_due = true;
 	node->pull_to = m.addr;
 	node->set_pulls++;
@@ -642,7 +644,7 @@ node_stream_encode(struct node *node, bool join, uint8_t **out,
 	msgpack_sbuffer plain;
 	msgpack_sbuffer_init(&plain);
 	rc = msgpack_sbuffer_write(&plain, (const char *)state, state_size);
-	free(state);
+	swim_state_free(node->swim, state);
 	if (rc == 0)
 		rc = sets_pack(node, &plain);
 	if (rc != 0) {

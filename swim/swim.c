@@ -18,7 +18,6 @@
  * members failed less than gossip_to_dead_ms ago (so a member wrongly
  * declared failed hears it and refutes).
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "rumor/error.h"
@@ -42,12 +41,12 @@ swim_new(const struct swim_config *cfg, const struct swim_self *self,
 	    !swim_name_valid(self->name, name_len) ||
 	    self->meta_size > SWIM_META_MAX)
 		return NULL;
-	struct swim *swim = calloc(1, sizeof(*swim));
+	struct swim *swim = swim_mem_calloc(cfg->allocator, 1, sizeof(*swim));
 	if (swim == NULL)
 		return NULL;
 	swim->cfg = *cfg;
 	swim_rand_init(&swim->rand, rand_seed);
-	swim_heap_create(&swim->timers);
+	swim_heap_create(&swim->timers, cfg->allocator);
 	swim__bcast_init(swim);
 	swim__output_create(swim);
 	swim->self = swim__member_add(swim, self->name, name_len, &self->addr,
@@ -90,7 +89,7 @@ swim_delete(struct swim *swim)
 	swim_heap_destroy(&swim->timers);
 	swim__member_table_destroy(swim);
 	swim__output_destroy(swim);
-	free(swim);
+	swim_mem_free(swim->cfg.allocator, swim);
 }
 
 /* ---- inputs ----------------------------------------------------------- */
@@ -114,7 +113,12 @@ correct_stale_verdict(struct swim *swim, const struct swim_addr *from,
 		return;
 	struct swim_msg alive;
 	swim__bcast_msg(swim, swim->self, &alive);
-	swim_encoder_add(&enc, &alive);
+	/* Our alive with its metadata may not fit a small datagram: the
+	 * sender then hears of us through gossip. */
+	if (swim_encoder_add(&enc, &alive) != 0) {
+		swim__send_cancel(swim, dg);
+		return;
+	}
 	swim__send_finish(swim, dg, &enc, false);
 }
 
@@ -289,6 +293,8 @@ swim_leave(struct swim *swim, uint64_t now_ms)
 {
 	if (swim->leaving)
 		return 0;
+	if (swim__event_reserve(swim) != 0)
+		return RUMOR_ENOMEM;
 	swim->leaving = true;
 	swim->leave_start_ms = now_ms;
 	swim->leave_ms = now_ms + swim->cfg.leave_timeout_ms;

@@ -30,6 +30,7 @@
 /* The parts of the API defined below swim.c, each in its own header:
  * names and addresses, shared types and limits, the configuration, the
  * outputs to drain, and push-pull, join and restore. */
+#include "rumor/error.h"
 #include "swim_addr.h"
 #include "swim_config.h"
 #include "swim_output.h"
@@ -43,7 +44,7 @@ struct swim;
  * must pass swim_config_check(); rand_seed is the only entropy it will
  * ever use. Returns NULL on out-of-memory or invalid arguments.
  */
-struct swim *
+RUMOR_MUST_CHECK struct swim *
 swim_new(const struct swim_config *cfg, const struct swim_self *self,
 	 uint64_t rand_seed, uint64_t now_ms);
 
@@ -55,6 +56,14 @@ swim_delete(struct swim *swim);
  * Handle one received plaintext datagram from `from`. Returns
  * SWIM_DROP_NONE when it was accepted, otherwise why it was dropped (and
  * counted); a dropped datagram changes nothing else.
+ *
+ * Out of memory is not a drop reason: each message of an accepted
+ * datagram is applied whole or, when what it needs cannot be allocated,
+ * not at all, as if the network had lost it (the protocol recovers from
+ * that). The same holds for the outputs the core cannot queue: a
+ * datagram or stream request is lost like one the network drops, while
+ * an event is reserved before the change it reports, so the driver never
+ * misses one.
  */
 enum swim_drop
 swim_handle_datagram(struct swim *swim, uint64_t now_ms,
@@ -68,8 +77,9 @@ swim_handle_timeout(struct swim *swim, uint64_t now_ms);
 /**
  * Leave gracefully: mark self left, broadcast it, stop probing. Poll
  * swim_leave_done() to know when the broadcast has had its chance.
+ * Returns 0 (also when already leaving) or RUMOR_ENOMEM, nothing changed.
  */
-int
+RUMOR_MUST_CHECK int
 swim_leave(struct swim *swim, uint64_t now_ms);
 
 /** True once a leave was asked and the leave message went out enough
@@ -77,8 +87,10 @@ swim_leave(struct swim *swim, uint64_t now_ms);
 bool
 swim_leave_done(const struct swim *swim, uint64_t now_ms);
 
-/** Replace this node's metadata (copied) and announce it. */
-int
+/** Replace this node's metadata (copied) and announce it. Returns 0,
+ *  RUMOR_ETOOBIG, RUMOR_ESTATE (leaving) or RUMOR_ENOMEM; nothing
+ *  changed on error. */
+RUMOR_MUST_CHECK int
 swim_set_meta(struct swim *swim, uint64_t now_ms, const uint8_t *meta,
 	      size_t meta_size);
 
@@ -107,8 +119,9 @@ void
 swim_member_at(const struct swim *swim, size_t i,
 	       struct swim_member_info *out);
 
-/** Look a member up by name; returns RUMOR_ENOTFOUND if unknown. */
-int
+/** Look a member up by name; returns RUMOR_ENOTFOUND if unknown (*out
+ *  untouched then). */
+RUMOR_MUST_CHECK int
 swim_member_find(const struct swim *swim, const char *name,
 		 struct swim_member_info *out);
 

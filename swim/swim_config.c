@@ -122,10 +122,9 @@ swim_config_check(const struct swim_config *cfg, const char **why)
 	else if (cfg->datagram_size_max < 256 ||
 		 cfg->datagram_size_max > SWIM_DATAGRAM_MAX)
 		reason = "datagram size must be 256..1400 bytes";
-	else if (cfg->allocator != NULL &&
-		 (cfg->allocator->block_alloc == NULL ||
-		  cfg->allocator->block_free == NULL))
-		reason = "an allocator needs block_alloc and block_free";
+	else if (swim_mem_check(cfg->allocator) != 0)
+		reason = "an allocator gives both block hooks or neither, and "
+			 "all three memory hooks or none";
 	if (reason == NULL)
 		return 0;
 	if (why != NULL)

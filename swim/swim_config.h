@@ -8,23 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/** Size of the blocks a struct swim_allocator hands out. */
-#define SWIM_BLOCK_SIZE 16384u
-
-/**
- * Where the member records' memory comes from: blocks of SWIM_BLOCK_SIZE
- * bytes, aligned to SWIM_BLOCK_SIZE (a record finds its block by its
- * address), which the core frees with block_free. The
- * records of a large cluster are most of a node's memory; the simulator,
- * which holds 10^8 of them, serves the blocks from huge pages. Without
- * one, blocks come from malloc.
- */
-struct swim_allocator {
-	/** A block, or NULL when out of memory. */
-	void *(*block_alloc)(void *ctx);
-	void (*block_free)(void *ctx, void *block);
-	void *ctx;
-};
+#include "swim_mem.h"
 
 /** Protocol timings and limits. Fill with a preset, then adjust. */
 struct swim_config {
@@ -66,7 +50,8 @@ struct swim_config {
 	uint64_t leave_timeout_ms;
 	/** Largest plaintext datagram to emit (≤ SWIM_DATAGRAM_MAX). */
 	size_t datagram_size_max;
-	/** Optional, NULL for malloc; must outlive every node using it. */
+	/** Where memory comes from (swim_mem.h): NULL for libc; must
+	 *  outlive every node using it. */
 	const struct swim_allocator *allocator;
 };
 

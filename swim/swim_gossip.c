@@ -17,7 +17,6 @@
  * first gossip about its old self makes it refute past it.
  */
 #include <stddef.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -29,7 +28,16 @@
 #include "swim_proto.h"
 #include "swim_slab.h"
 
-/* A change everyone should hear of: queue it and tell the driver. */
+/*
+ * On error, nothing changed. A message that would change a member reserves
+ * everything it needs first (the event the driver must hear of, the
+ * suspicion's deadline, its memory) and changes the member only then; a
+ * message we cannot afford is dropped whole, as if the network had lost
+ * it, and the protocol recovers from it the same way.
+ */
+
+/* A change everyone should hear of: queue it and tell the driver (its
+ * event reserved by the caller). */
 static void
 member_changed(struct swim *swim, struct swim_member *m,
 	       enum swim_event_type type)
@@ -41,6 +49,8 @@ member_changed(struct swim *swim, struct swim_member *m,
 static void
 refute(struct swim *swim, uint64_t incarnation, uint64_t now_ms)
 {
+	if (swim__event_reserve(swim) != 0)
+		return;
 	struct swim_member *self = swim->self;
 	if (incarnation >= self->incarnation)
 		self->incarnation = incarnation + 1;
@@ -72,32 +82,42 @@ apply_about_self(struct swim *swim, const struct swim_msg *msg,
 		refute(swim, msg->incarnation, now_ms);
 }
 
-static void
-apply_alive(struct swim *swim, const struct swim_msg *msg,
-		  uint64_t now_ms)
+/* A member first heard of, alive, with its metadata; NULL, and nothing
+ * changed, when out of memory. */
+static struct swim_member *
+member_new(struct swim *swim, const struct swim_msg *msg, uint64_t now_ms)
 {
-	if (swim__is_self_name(swim, msg->name, msg->name_len)) {
-		apply_about_self(swim, msg, now_ms);
-		return;
+	/* Adding draws its place in the probe order. */
+	struct swim_rand rand_before = swim->rand;
+	struct swim_member *m = swim__member_add(swim, msg->name,
+						 msg->name_len, &msg->addr,
+						 now_ms);
+	if (m == NULL)
+		return NULL;
+	if (swim__member_set_meta(swim, m, msg->meta, msg->meta_size) != 0) {
+		swim__member_remove(swim, swim__member_slot(swim, m));
+		swim->rand = rand_before;
+		return NULL;
 	}
+	m->incarnation = msg->incarnation;
+	return m;
+}
+
+static void
+apply_alive(struct swim *swim, const struct swim_msg *msg, uint64_t now_ms)
+{
 	struct swim_member *m = swim__member_find(swim, msg->name,
 						  msg->name_len);
+	if (m != NULL && msg->incarnation <= m->incarnation)
+		return;
+	if (swim__event_reserve(swim) != 0)
+		return;
 	if (m == NULL) {
-		m = swim__member_add(swim, msg->name, msg->name_len,
-				     &msg->addr, now_ms);
-		if (m == NULL || swim__member_set_meta(swim, m, msg->meta,
-						       msg->meta_size) != 0) {
-			if (m != NULL)
-				swim__member_remove(
-					swim, swim__member_slot(swim, m));
-			return;
-		}
-		m->incarnation = msg->incarnation;
-		member_changed(swim, m, SWIM_EVENT_STATUS);
+		m = member_new(swim, msg, now_ms);
+		if (m != NULL)
+			member_changed(swim, m, SWIM_EVENT_STATUS);
 		return;
 	}
-	if (msg->incarnation <= m->incarnation)
-		return;
 	size_t meta_size;
 	const uint8_t *meta = swim__member_meta(swim, m, &meta_size);
 	bool moved = m->ip != msg->addr.ip || m->port != msg->addr.port ||
@@ -137,7 +157,8 @@ static struct swim_suspicion *
 suspicion_new(struct swim *swim, struct swim_member *m, const char *from,
 	      size_t from_len, uint64_t now_ms)
 {
-	struct swim_suspicion *sp = calloc(1, sizeof(*sp));
+	struct swim_suspicion *sp = swim_mem_calloc(swim->cfg.allocator, 1,
+						    sizeof(*sp));
 	if (sp == NULL)
 		return NULL;
 	size_t n = swim->live_count;
@@ -182,11 +203,14 @@ static void
 member_suspect(struct swim *swim, struct swim_member *m, uint64_t inc,
 	       const char *from, size_t from_len, uint64_t now_ms)
 {
+	if (swim__event_reserve(swim) != 0 ||
+	    swim_heap_reserve(&swim->timers, 1) != 0)
+		return;
 	struct swim_suspicion *sp = suspicion_new(swim, m, from, from_len,
 						  now_ms);
 	struct swim_extra *x = sp != NULL ? swim__extra_get(swim, m) : NULL;
 	if (x == NULL) {
-		free(sp);
+		swim_mem_free(swim->cfg.allocator, sp);
 		return;
 	}
 	x->suspicion = sp;
@@ -197,19 +221,31 @@ member_suspect(struct swim *swim, struct swim_member *m, uint64_t inc,
 	member_changed(swim, m, SWIM_EVENT_STATUS);
 }
 
-static void
-apply_suspect(struct swim *swim, const struct swim_msg *msg,
-		    uint64_t now_ms)
+/*
+ * The member a verdict (suspect, failed, left) at msg->incarnation may
+ * change: NULL when we do not know it, hold it at a higher incarnation,
+ * or hold a verdict this one cannot override (left overrides everything
+ * but left; suspect and failed neither failed nor left).
+ */
+static struct swim_member *
+verdict_subject(const struct swim *swim, const struct swim_msg *msg)
 {
-	if (swim__is_self_name(swim, msg->name, msg->name_len)) {
-		apply_about_self(swim, msg, now_ms);
-		return;
-	}
 	struct swim_member *m = swim__member_find(swim, msg->name,
 						  msg->name_len);
-	if (m == NULL || msg->incarnation < m->incarnation)
-		return;
-	if (m->status == SWIM_STATUS_FAILED || m->status == SWIM_STATUS_LEFT)
+	if (m == NULL || msg->incarnation < m->incarnation ||
+	    m->status == SWIM_STATUS_LEFT)
+		return NULL;
+	if (m->status == SWIM_STATUS_FAILED && msg->type != SWIM_MSG_LEFT)
+		return NULL;
+	return m;
+}
+
+static void
+apply_suspect(struct swim *swim, const struct swim_msg *msg,
+	      uint64_t now_ms)
+{
+	struct swim_member *m = verdict_subject(swim, msg);
+	if (m == NULL)
 		return;
 	if (m->status == SWIM_STATUS_SUSPECT) {
 		if (msg->incarnation > m->incarnation)
@@ -245,44 +281,28 @@ swim__suspicion_expired(struct swim *swim, struct swim_member *m,
 {
 	if (m->status != SWIM_STATUS_SUSPECT)
 		return;
+	if (swim__event_reserve(swim) != 0) {
+		/* Still suspect; its deadline, just taken out of the heap,
+		 * goes back a probe period later and fits where it was. */
+		struct swim_suspicion *sp = swim__member_suspicion(swim, m);
+		swim_heap_arm(&swim->timers, &sp->timer,
+			      now_ms + swim->cfg.probe_interval_ms);
+		return;
+	}
 	swim__member_set_status(swim, m, SWIM_STATUS_FAILED, now_ms);
 	member_changed(swim, m, SWIM_EVENT_STATUS);
 }
 
+/* Failed or left: the member takes the verdict's status. */
 static void
-apply_failed(struct swim *swim, const struct swim_msg *msg,
-		   uint64_t now_ms)
+apply_verdict(struct swim *swim, const struct swim_msg *msg,
+	      enum swim_status status, uint64_t now_ms)
 {
-	if (swim__is_self_name(swim, msg->name, msg->name_len)) {
-		apply_about_self(swim, msg, now_ms);
-		return;
-	}
-	struct swim_member *m = swim__member_find(swim, msg->name,
-						  msg->name_len);
-	if (m == NULL || msg->incarnation < m->incarnation)
-		return;
-	if (m->status == SWIM_STATUS_FAILED || m->status == SWIM_STATUS_LEFT)
+	struct swim_member *m = verdict_subject(swim, msg);
+	if (m == NULL || swim__event_reserve(swim) != 0)
 		return;
 	m->incarnation = msg->incarnation;
-	swim__member_set_status(swim, m, SWIM_STATUS_FAILED, now_ms);
-	member_changed(swim, m, SWIM_EVENT_STATUS);
-}
-
-static void
-apply_left(struct swim *swim, const struct swim_msg *msg,
-		 uint64_t now_ms)
-{
-	if (swim__is_self_name(swim, msg->name, msg->name_len)) {
-		apply_about_self(swim, msg, now_ms);
-		return;
-	}
-	struct swim_member *m = swim__member_find(swim, msg->name,
-						  msg->name_len);
-	if (m == NULL || msg->incarnation < m->incarnation ||
-	    m->status == SWIM_STATUS_LEFT)
-		return;
-	m->incarnation = msg->incarnation;
-	swim__member_set_status(swim, m, SWIM_STATUS_LEFT, now_ms);
+	swim__member_set_status(swim, m, status, now_ms);
 	member_changed(swim, m, SWIM_EVENT_STATUS);
 }
 
@@ -290,6 +310,13 @@ void
 swim__apply_status(struct swim *swim, uint64_t now_ms,
 		   const struct swim_msg *msg)
 {
+	/* USER and future types: not the core's business yet. */
+	if (!swim__proto_is_status(msg->type))
+		return;
+	if (swim__is_self_name(swim, msg->name, msg->name_len)) {
+		apply_about_self(swim, msg, now_ms);
+		return;
+	}
 	switch (msg->type) {
 	case SWIM_MSG_ALIVE:
 		apply_alive(swim, msg, now_ms);
@@ -298,13 +325,10 @@ swim__apply_status(struct swim *swim, uint64_t now_ms,
 		apply_suspect(swim, msg, now_ms);
 		break;
 	case SWIM_MSG_FAILED:
-		apply_failed(swim, msg, now_ms);
-		break;
-	case SWIM_MSG_LEFT:
-		apply_left(swim, msg, now_ms);
+		apply_verdict(swim, msg, SWIM_STATUS_FAILED, now_ms);
 		break;
 	default:
-		/* USER and future types: not the core's business yet. */
+		apply_verdict(swim, msg, SWIM_STATUS_LEFT, now_ms);
 		break;
 	}
 }

@@ -2,7 +2,7 @@
  * Array-backed binary heap of pointers; each node remembers its slot so it
  * can be re-armed or disarmed in O(log n) (libuv's timer heap, flattened).
  */
-#include <stdlib.h>
+#include <assert.h>
 
 #include "rumor/error.h"
 #include "swim_heap.h"
@@ -56,12 +56,10 @@ heap_sift_down(struct swim_heap *heap, size_t pos)
 }
 
 void
-swim_heap_create(struct swim_heap *heap)
+swim_heap_create(struct swim_heap *heap,
+		 const struct swim_allocator *allocator)
 {
-	heap->items = NULL;
-	heap->count = 0;
-	heap->cap = 0;
-	heap->next_seq = 0;
+	*heap = (struct swim_heap){.allocator = allocator};
 }
 
 void
@@ -69,8 +67,8 @@ swim_heap_destroy(struct swim_heap *heap)
 {
 	for (size_t i = 0; i < heap->count; i++)
 		heap->items[i]->pos = SIZE_MAX;
-	free(heap->items);
-	swim_heap_create(heap);
+	swim_mem_free(heap->allocator, heap->items);
+	swim_heap_create(heap, heap->allocator);
 }
 
 void
@@ -82,23 +80,35 @@ swim_heap_node_init(struct swim_heap_node *node)
 }
 
 int
+swim_heap_reserve(struct swim_heap *heap, size_t count)
+{
+	if (heap->cap - heap->count >= count)
+		return 0;
+	size_t cap = heap->cap ? heap->cap * 2 : 16;
+	while (cap - heap->count < count)
+		cap *= 2;
+	void *items = swim_mem_realloc(heap->allocator, heap->items,
+				       cap * sizeof(*heap->items));
+	if (items == NULL)
+		return RUMOR_ENOMEM;
+	heap->items = items;
+	heap->cap = cap;
+	return 0;
+}
+
+void
 swim_heap_arm(struct swim_heap *heap, struct swim_heap_node *node,
 	      uint64_t deadline_ms)
 {
-	if (!swim_heap_node_armed(node) && heap->count == heap->cap) {
-		size_t cap = heap->cap ? heap->cap * 2 : 16;
-		void *items = realloc(heap->items, cap * sizeof(*heap->items));
-		if (items == NULL)
-			return RUMOR_ENOMEM;
-		heap->items = items;
-		heap->cap = cap;
-	}
+	bool room = swim_heap_node_armed(node) || heap->count < heap->cap;
+	assert(room && "swim_heap_reserve() before arming");
+	if (!room)
+		return;
 	swim_heap_disarm(heap, node);
 	node->deadline_ms = deadline_ms;
 	node->seq = heap->next_seq++;
 	heap_place(heap, node, heap->count++);
 	heap_sift_up(heap, node->pos);
-	return 0;
 }
 
 void

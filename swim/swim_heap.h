@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rumor/error.h"
+#include "swim_mem.h"
+
 /** Embedded in whatever owns a deadline. pos is SIZE_MAX when unarmed. */
 struct swim_heap_node {
 	uint64_t deadline_ms;
@@ -22,10 +25,13 @@ struct swim_heap {
 	size_t count;
 	size_t cap;
 	uint64_t next_seq;
+	/** Where items comes from (NULL: libc). */
+	const struct swim_allocator *allocator;
 };
 
 void
-swim_heap_create(struct swim_heap *heap);
+swim_heap_create(struct swim_heap *heap,
+		 const struct swim_allocator *allocator);
 void
 swim_heap_destroy(struct swim_heap *heap);
 
@@ -39,8 +45,14 @@ swim_heap_node_armed(const struct swim_heap_node *node)
 	return node->pos != SIZE_MAX;
 }
 
-/** Arm (or re-arm) a node at deadline_ms. Returns 0 or RUMOR_ENOMEM. */
-int
+/** Room for `count` more armed nodes, so that arming them cannot fail.
+ *  Returns 0 or RUMOR_ENOMEM (the heap unchanged then). */
+RUMOR_MUST_CHECK int
+swim_heap_reserve(struct swim_heap *heap, size_t count);
+
+/** Arm (or re-arm) a node at deadline_ms. An unarmed node needs room
+ *  reserved first (swim_heap_reserve), so arming never fails. */
+void
 swim_heap_arm(struct swim_heap *heap, struct swim_heap_node *node,
 	      uint64_t deadline_ms);
 

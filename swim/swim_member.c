@@ -8,7 +8,6 @@
  * 2n - 1 periods) and in a name index (open addressing, below).
  */
 #include <stddef.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "rumor/error.h"
@@ -127,7 +126,8 @@ static int
 member_hash_grow(struct swim *swim)
 {
 	size_t count = swim->slot_count ? swim->slot_count * 2 : 64;
-	uint32_t *slots = calloc(count, sizeof(*slots));
+	uint32_t *slots = swim_mem_calloc(swim->cfg.allocator, count,
+					  sizeof(*slots));
 	if (slots == NULL)
 		return RUMOR_ENOMEM;
 	for (size_t i = 0; i < swim->member_count; i++) {
@@ -135,7 +135,7 @@ member_hash_grow(struct swim *swim)
 		hash_insert(slots, count, swim->members[i],
 			    swim__name_hash(m->name, m->name_len));
 	}
-	free(swim->slots);
+	swim_mem_free(swim->cfg.allocator, swim->slots);
 	swim->slots = slots;
 	swim->slot_count = count;
 	return 0;
@@ -151,8 +151,9 @@ swim__member_reserve(struct swim *swim, size_t count)
 		size_t cap = swim->member_cap * 2;
 		if (cap < count)
 			cap = count < 16 ? 16 : count;
-		void *grown = realloc(swim->members,
-				      cap * sizeof(*swim->members));
+		void *grown = swim_mem_realloc(swim->cfg.allocator,
+					       swim->members,
+					       cap * sizeof(*swim->members));
 		if (grown == NULL)
 			return RUMOR_ENOMEM;
 		swim->members = grown;
@@ -248,7 +249,7 @@ swim__member_remove(struct swim *swim, size_t slot)
 	swim__suspicion_free(swim, m);
 	struct swim_extra *x = swim__extra_of(swim, m);
 	if (x != NULL) {
-		free(x->meta);
+		swim_mem_free(swim->cfg.allocator, x->meta);
 		x->meta = NULL;
 		swim__extra_put(swim, m);
 	}
@@ -270,8 +271,8 @@ void
 swim__member_table_destroy(struct swim *swim)
 {
 	swim__slab_destroy(swim);
-	free(swim->members);
-	free(swim->slots);
+	swim_mem_free(swim->cfg.allocator, swim->members);
+	swim_mem_free(swim->cfg.allocator, swim->slots);
 }
 
 static bool
@@ -310,17 +311,17 @@ swim__member_set_meta(struct swim *swim, struct swim_member *m,
 		return 0;
 	uint8_t *copy = NULL;
 	if (size > 0) {
-		copy = malloc(size);
+		copy = swim_mem_alloc(swim->cfg.allocator, size);
 		if (copy == NULL)
 			return RUMOR_ENOMEM;
 		memcpy(copy, meta, size);
 	}
 	struct swim_extra *x = swim__extra_get(swim, m);
 	if (x == NULL) {
-		free(copy);
+		swim_mem_free(swim->cfg.allocator, copy);
 		return RUMOR_ENOMEM;
 	}
-	free(x->meta);
+	swim_mem_free(swim->cfg.allocator, x->meta);
 	x->meta = copy;
 	x->meta_size = (uint16_t)size;
 	swim__extra_put(swim, m);

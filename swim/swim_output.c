@@ -4,10 +4,10 @@
  * fixed-size items; and the datagram builder every sender uses, which
  * piggybacks queued gossip on what it sends.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+#include "rumor/error.h"
 #include "swim_broadcast.h"
 #include "swim_output.h"
 #include "swim_proto.h"
@@ -21,37 +21,47 @@ fifo_create(struct swim_fifo *q, size_t item_size, size_t max)
 }
 
 static void
-fifo_destroy(struct swim_fifo *q)
+fifo_destroy(struct swim_fifo *q, const struct swim_allocator *a)
 {
-	free(q->items);
+	swim_mem_free(a, q->items);
 	q->items = NULL;
+}
+
+/* Room for one more push without allocating (a full FIFO, at `max`,
+ * drops its oldest item instead). 0 or RUMOR_ENOMEM, q unchanged then. */
+static int
+fifo_reserve(struct swim_fifo *q, const struct swim_allocator *a)
+{
+	if (q->count < q->cap || q->count == q->max)
+		return 0;
+	size_t cap = q->cap ? q->cap * 2 : 8;
+	if (cap > q->max)
+		cap = q->max;
+	uint8_t *items = swim_mem_alloc(a, cap * q->item_size);
+	if (items == NULL)
+		return RUMOR_ENOMEM;
+	for (size_t i = 0; i < q->count; i++)
+		memcpy(items + i * q->item_size,
+		       q->items + ((q->head + i) % q->cap) * q->item_size,
+		       q->item_size);
+	swim_mem_free(a, q->items);
+	q->items = items;
+	q->cap = cap;
+	q->head = 0;
+	return 0;
 }
 
 /* A slot at the tail; when full past `max`, the oldest item is dropped
  * (and counted) rather than failing the newest. NULL on OOM only. */
 static void *
-fifo_push(struct swim_fifo *q)
+fifo_push(struct swim_fifo *q, const struct swim_allocator *a)
 {
+	if (fifo_reserve(q, a) != 0)
+		return NULL;
 	if (q->count == q->max) {
 		q->head = (q->head + 1) % q->cap;
 		q->count--;
 		q->overflow_count++;
-	}
-	if (q->count == q->cap) {
-		size_t cap = q->cap ? q->cap * 2 : 8;
-		if (cap > q->max)
-			cap = q->max;
-		uint8_t *items = malloc(cap * q->item_size);
-		if (items == NULL)
-			return NULL;
-		for (size_t i = 0; i < q->count; i++)
-			memcpy(items + i * q->item_size,
-			       q->items + ((q->head + i) % q->cap) * q->item_size,
-			       q->item_size);
-		free(q->items);
-		q->items = items;
-		q->cap = cap;
-		q->head = 0;
 	}
 	void *slot = q->items + ((q->head + q->count) % q->cap) * q->item_size;
 	q->count++;
@@ -78,11 +88,23 @@ fifo_pop(struct swim_fifo *q, void *out)
 
 /* ---- outputs ---------------------------------------------------------- */
 
+static void *
+output_push(struct swim *swim, struct swim_fifo *q)
+{
+	return fifo_push(q, swim->cfg.allocator);
+}
+
+int
+swim__event_reserve(struct swim *swim)
+{
+	return fifo_reserve(&swim->events, swim->cfg.allocator);
+}
+
 struct swim_datagram *
 swim__send_begin(struct swim *swim, const struct swim_addr *to,
 		 struct swim_encoder *enc)
 {
-	struct swim_datagram *dg = fifo_push(&swim->outbox);
+	struct swim_datagram *dg = output_push(swim, &swim->outbox);
 	if (dg == NULL)
 		return NULL;
 	dg->to = *to;
@@ -93,6 +115,19 @@ swim__send_begin(struct swim *swim, const struct swim_addr *to,
 		return NULL;
 	}
 	return dg;
+}
+
+void
+swim__send_cancel(struct swim *swim, struct swim_datagram *dg)
+{
+	(void)dg;
+	fifo_unpush(&swim->outbox);
+}
+
+bool
+swim__send_add_optional(struct swim_encoder *enc, const struct swim_msg *msg)
+{
+	return swim_encoder_add(enc, msg) == 0;
 }
 
 void
@@ -114,7 +149,7 @@ void
 swim__emit_event(struct swim *swim, enum swim_event_type type,
 		 const struct swim_member *m)
 {
-	struct swim_event *ev = fifo_push(&swim->events);
+	struct swim_event *ev = output_push(swim, &swim->events);
 	if (ev == NULL)
 		return;
 	ev->type = type;
@@ -129,7 +164,7 @@ void
 swim__request_stream(struct swim *swim, const struct swim_addr *to,
 		     bool join)
 {
-	struct swim_stream_req *req = fifo_push(&swim->streams);
+	struct swim_stream_req *req = output_push(swim, &swim->streams);
 	if (req == NULL)
 		return;
 	req->to = *to;
@@ -168,7 +203,7 @@ swim__output_create(struct swim *swim)
 void
 swim__output_destroy(struct swim *swim)
 {
-	fifo_destroy(&swim->outbox);
-	fifo_destroy(&swim->events);
-	fifo_destroy(&swim->streams);
+	fifo_destroy(&swim->outbox, swim->cfg.allocator);
+	fifo_destroy(&swim->events, swim->cfg.allocator);
+	fifo_destroy(&swim->streams, swim->cfg.allocator);
 }

@@ -10,12 +10,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rumor/error.h"
 #include "swim_addr.h"
 #include "swim_types.h"
 
 struct swim;
 struct swim_encoder;
 struct swim_member;
+struct swim_msg;
 
 /** One datagram to send, copied out. */
 struct swim_datagram {
@@ -79,9 +81,26 @@ swim__output_destroy(struct swim *swim);
 struct swim_datagram *
 swim__send_begin(struct swim *swim, const struct swim_addr *to,
 		 struct swim_encoder *enc);
+/** Give up the datagram begun last (its one message did not fit). */
+void
+swim__send_cancel(struct swim *swim, struct swim_datagram *dg);
+/** Add a message that only rides along (a buddy's suspicion, a verdict on
+ *  an ack): whether it fit, which its sender need not check, as gossip
+ *  carries it too. */
+bool
+swim__send_add_optional(struct swim_encoder *enc, const struct swim_msg *msg);
+/** Piggyback queued gossip (when asked), then queue the datagram, or give
+ *  it up when it holds no message. */
 void
 swim__send_finish(struct swim *swim, struct swim_datagram *dg,
 		  struct swim_encoder *enc, bool piggyback);
+/** Room for the next event, so that emitting it cannot fail: a change
+ *  the driver must hear of reserves its event before it changes
+ *  anything. 0 or RUMOR_ENOMEM. */
+RUMOR_MUST_CHECK int
+swim__event_reserve(struct swim *swim);
+/** Queue an event about m (its state now); reserved first, it cannot
+ *  be lost. */
 void
 swim__emit_event(struct swim *swim, enum swim_event_type type,
 		 const struct swim_member *m);

@@ -77,11 +77,15 @@ send_ping(struct swim *swim, const struct swim_addr *to, uint64_t seq,
 		.name = name,
 		.name_len = name_len,
 	};
-	swim_encoder_add(&enc, &ping);
+	/* A ping fits any datagram swim_config_check() allows. */
+	if (swim_encoder_add(&enc, &ping) != 0) {
+		swim__send_cancel(swim, dg);
+		return;
+	}
 	if (buddy != NULL && buddy->status == SWIM_STATUS_SUSPECT) {
 		struct swim_msg suspect;
 		swim__bcast_msg(swim, buddy, &suspect);
-		swim_encoder_add(&enc, &suspect);
+		swim__send_add_optional(&enc, &suspect);
 	}
 	swim__send_finish(swim, dg, &enc, true);
 }
@@ -95,7 +99,10 @@ send_seq_msg(struct swim *swim, const struct swim_addr *to,
 	if (dg == NULL)
 		return;
 	struct swim_msg msg = {.type = type, .seq = seq};
-	swim_encoder_add(&enc, &msg);
+	if (swim_encoder_add(&enc, &msg) != 0) {
+		swim__send_cancel(swim, dg);
+		return;
+	}
 	swim__send_finish(swim, dg, &enc, true);
 }
 
@@ -190,7 +197,10 @@ swim__probe_ack_timeout(struct swim *swim, uint64_t now_ms)
 		struct swim_datagram *dg = swim__send_begin(swim, &to, &enc);
 		if (dg == NULL)
 			return;
-		swim_encoder_add(&enc, &req);
+		if (swim_encoder_add(&enc, &req) != 0) {
+			swim__send_cancel(swim, dg);
+			continue;
+		}
 		swim__send_finish(swim, dg, &enc, true);
 	}
 }
@@ -209,7 +219,10 @@ swim__handle_ping(struct swim *swim, uint64_t now_ms,
 	if (dg == NULL)
 		return;
 	struct swim_msg ack = {.type = SWIM_MSG_ACK, .seq = msg->seq};
-	swim_encoder_add(&enc, &ack);
+	if (swim_encoder_add(&enc, &ack) != 0) {
+		swim__send_cancel(swim, dg);
+		return;
+	}
 	/* The pinger is alive, yet we hold it suspect or failed: our
 	 * verdict rides on the ack so it can correct us (it refutes, or
 	 * answers a stale verdict with its current alive). */
@@ -219,7 +232,7 @@ swim__handle_ping(struct swim *swim, uint64_t now_ms,
 			       sender->status == SWIM_STATUS_FAILED)) {
 		struct swim_msg verdict;
 		swim__bcast_msg(swim, sender, &verdict);
-		swim_encoder_add(&enc, &verdict);
+		swim__send_add_optional(&enc, &verdict);
 	}
 	swim__send_finish(swim, dg, &enc, true);
 }

@@ -21,7 +21,6 @@
  * msgpack-c's tree did, with the same verdicts and fields (an empty meta
  * now points just past its header rather than at it; nothing reads it).
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "mpscan.h"
@@ -501,7 +500,8 @@ proto_state_body(struct swim_state_def *st, const uint8_t *data)
 		return SWIM_DROP_OVER_LIMIT;
 	if (count == 0)
 		return SWIM_DROP_NONE;
-	st->members = malloc(count * sizeof(*st->members));
+	st->members = swim_mem_alloc(st->allocator,
+				     count * sizeof(*st->members));
 	if (st->members == NULL)
 		return SWIM_DROP_OVER_LIMIT;
 	for (uint64_t i = 0; i < count; i++) {
@@ -527,9 +527,9 @@ proto_state_body(struct swim_state_def *st, const uint8_t *data)
 
 enum swim_drop
 swim_state_decode(struct swim_state_def *st, const uint8_t *data,
-		  size_t size)
+		  size_t size, const struct swim_allocator *allocator)
 {
-	memset(st, 0, sizeof(*st));
+	*st = (struct swim_state_def){.allocator = allocator};
 	if (size > SWIM_STATE_MAX)
 		return SWIM_DROP_OVER_LIMIT;
 	enum swim_drop drop = proto_scan(data, size, SWIM_MEMBERS_MAX,
@@ -544,7 +544,7 @@ swim_state_decode(struct swim_state_def *st, const uint8_t *data,
 void
 swim_state_destroy(struct swim_state_def *st)
 {
-	free(st->members);
+	swim_mem_free(st->allocator, st->members);
 	st->members = NULL;
 	st->member_count = 0;
 }

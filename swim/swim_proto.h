@@ -46,7 +46,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rumor/error.h"
 #include "swim_addr.h"
+#include "swim_mem.h"
 #include "swim_types.h"
 
 #define SWIM_PROTO_VERSION 1
@@ -185,7 +187,9 @@ struct swim_state_def {
 	size_t sender_len;
 	bool join;
 	size_t member_count;
-	struct swim_msg *members; /* malloc'd, member_count entries */
+	/** member_count entries, from allocator. */
+	struct swim_msg *members;
+	const struct swim_allocator *allocator;
 };
 
 /** Fills *msg with member i of a state being packed (i < count, in
@@ -196,26 +200,30 @@ typedef void (*swim_state_member_cb)(void *ctx, size_t i,
 /**
  * Encode a state blob: header, then `count` members, each asked of
  * member_cb in turn and of type ALIVE/SUSPECT/FAILED/LEFT. On 0, *out is
- * the malloc'd blob of *size bytes. Returns 0, RUMOR_ENOMEM, RUMOR_ETOOBIG
- * past SWIM_STATE_MAX bytes or SWIM_MEMBERS_MAX members, or RUMOR_EINVAL
- * for an invalid sender or member.
+ * the blob of *size bytes, from allocator (NULL: malloc), for the caller
+ * to free with swim_mem_free(allocator, ...). Returns 0, RUMOR_ENOMEM,
+ * RUMOR_ETOOBIG past SWIM_STATE_MAX bytes or SWIM_MEMBERS_MAX members, or
+ * RUMOR_EINVAL for an invalid sender or member.
  */
-int
+RUMOR_MUST_CHECK int
 swim_state_pack(const char *sender, size_t sender_len, bool join,
 		size_t count, uint8_t **out, size_t *size,
+		const struct swim_allocator *allocator,
 		swim_state_member_cb member_cb, void *ctx);
 
 /**
  * Decode and validate a state blob. Every member must be a valid message
  * of a status type (members of unknown type are skipped); the member count
  * is checked against the remaining bytes before anything is allocated, and
- * against SWIM_MEMBERS_MAX. On SWIM_DROP_NONE release with
- * swim_state_destroy() and keep `data` untouched until then (strings point
- * into it); after a failed decode destroy is unneeded but harmless.
+ * against SWIM_MEMBERS_MAX. The members array comes from allocator (NULL:
+ * malloc); out of memory is SWIM_DROP_OVER_LIMIT. On SWIM_DROP_NONE
+ * release with swim_state_destroy() and keep `data` untouched until then
+ * (strings point into it); after a failed decode destroy is unneeded but
+ * harmless.
  */
-enum swim_drop
+RUMOR_MUST_CHECK enum swim_drop
 swim_state_decode(struct swim_state_def *st, const uint8_t *data,
-		  size_t size);
+		  size_t size, const struct swim_allocator *allocator);
 
 void
 swim_state_destroy(struct swim_state_def *st);

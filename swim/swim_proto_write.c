@@ -12,7 +12,6 @@
  * each message the way decoding does (swim__proto_msg_valid), so whatever
  * we send, we would accept.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "rumor/error.h"
@@ -249,14 +248,15 @@ swim_encoder_finish(struct swim_encoder *enc)
 
 /* Make room for `need` more bytes, doubling; false when out of memory. */
 static bool
-out_reserve(struct proto_out *o, size_t need)
+out_reserve(struct proto_out *o, size_t need,
+	    const struct swim_allocator *allocator)
 {
 	if (o->cap - o->size >= need)
 		return true;
 	size_t cap = o->cap ? o->cap : 256;
 	while (cap - o->size < need)
 		cap *= 2;
-	uint8_t *grown = realloc(o->buf, cap);
+	uint8_t *grown = swim_mem_realloc(allocator, o->buf, cap);
 	if (grown == NULL)
 		return false;
 	o->buf = grown;
@@ -267,6 +267,7 @@ out_reserve(struct proto_out *o, size_t need)
 int
 swim_state_pack(const char *sender, size_t sender_len, bool join,
 		size_t count, uint8_t **out, size_t *size,
+		const struct swim_allocator *allocator,
 		swim_state_member_cb member_cb, void *ctx)
 {
 	if (!swim_name_valid(sender, sender_len))
@@ -276,7 +277,7 @@ swim_state_pack(const char *sender, size_t sender_len, bool join,
 	/* A typical member takes 20-30 bytes: start there. */
 	struct proto_out o = {0};
 	int rc = 0;
-	if (!out_reserve(&o, 16 + SWIM_NAME_MAX + 24 * count))
+	if (!out_reserve(&o, 16 + SWIM_NAME_MAX + 24 * count, allocator))
 		return RUMOR_ENOMEM;
 	proto_header_write(&o, 4, sender, sender_len);
 	out_head(&o, join ? 0xc3 : 0xc2, 0, 0);
@@ -287,7 +288,7 @@ swim_state_pack(const char *sender, size_t sender_len, bool join,
 		member_cb(ctx, i, &msg);
 		if (!swim__proto_is_status(msg.type))
 			rc = RUMOR_EINVAL;
-		else if (!out_reserve(&o, STATE_MEMBER_BYTES_MAX))
+		else if (!out_reserve(&o, STATE_MEMBER_BYTES_MAX, allocator))
 			rc = RUMOR_ENOMEM;
 		else if (!proto_msg_write(&o, &msg))
 			rc = RUMOR_EINVAL;
@@ -299,7 +300,7 @@ swim_state_pack(const char *sender, size_t sender_len, bool join,
 	if (rc == 0 && o.overflow)
 		rc = RUMOR_ENOMEM;
 	if (rc != 0) {
-		free(o.buf);
+		swim_mem_free(allocator, o.buf);
 		return rc;
 	}
 	*out = o.buf;

@@ -7,7 +7,6 @@
  */
 #include <assert.h>
 #include <stddef.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "rumor/error.h"
@@ -36,22 +35,35 @@ static_assert((uint64_t)SWIM_SLAB_CLASSES * SWIM_MEMBERS_MAX *
 		      SWIM_SLAB_CHUNKS_MAX,
 	      "references of SWIM_REF_BITS name every record");
 
-static void *
-block_alloc(struct swim *swim)
+/* A new chunk at the end of the slab; 0 or RUMOR_ENOMEM (nothing
+ * changed then but the room for chunk pointers). */
+static int
+slab_grow(struct swim *swim)
 {
-	const struct swim_allocator *a = swim->cfg.allocator;
-	return a ? a->block_alloc(a->ctx)
-		 : aligned_alloc(SWIM_BLOCK_SIZE, SWIM_BLOCK_SIZE);
-}
-
-static void
-block_free(struct swim *swim, void *block)
-{
-	const struct swim_allocator *a = swim->cfg.allocator;
-	if (a != NULL)
-		a->block_free(a->ctx, block);
-	else
-		free(block);
+	struct swim_slab *s = &swim->slab;
+	/* References must fit below the name index's tags; SWIM_MEMBERS_MAX
+	 * of the largest records, in every size, are far fewer chunks. */
+	if (s->chunk_count == SWIM_SLAB_CHUNKS_MAX)
+		return RUMOR_ENOMEM;
+	if (s->chunk_count == s->chunk_cap) {
+		uint32_t cap = s->chunk_cap ? s->chunk_cap * 2 : 4;
+		void *grown = swim_mem_realloc(swim->cfg.allocator, s->chunks,
+					       cap * sizeof(*s->chunks));
+		if (grown == NULL)
+			return RUMOR_ENOMEM;
+		s->chunks = grown;
+		s->chunk_cap = cap;
+	}
+	uint8_t *chunk = swim_mem_block_alloc(swim->cfg.allocator);
+	if (chunk == NULL)
+		return RUMOR_ENOMEM;
+	/* Unit 0 names the chunk (swim__member_ref); so no record is ever
+	 * reference 0. */
+	uint32_t number = s->chunk_count;
+	memcpy(chunk, &number, sizeof(number));
+	s->chunks[s->chunk_count++] = chunk;
+	s->used = 1;
+	return 0;
 }
 
 uint32_t
@@ -64,40 +76,10 @@ swim__slab_alloc(struct swim *swim, size_t name_len)
 		memcpy(&s->free[units], swim__member_ptr(swim, ref),
 		       sizeof(ref));
 	} else {
-		if (s->chunk_count == 0 ||
-		    s->used + units > SWIM_SLAB_CHUNK_UNITS) {
-			/* References must fit below the name index's
-			 * tags; SWIM_MEMBERS_MAX of the largest records,
-			 * in every size, are far fewer chunks. */
-			if (s->chunk_count == SWIM_SLAB_CHUNKS_MAX)
-				return 0;
-			if (s->chunk_count == s->chunk_cap) {
-				uint32_t cap = s->chunk_cap ? s->chunk_cap * 2
-							    : 4;
-				void *grown = realloc(s->chunks,
-						      cap * sizeof(*s->chunks));
-				if (grown == NULL)
-					return 0;
-				s->chunks = grown;
-				s->chunk_cap = cap;
-			}
-			uint8_t *chunk = block_alloc(swim);
-			/* A block off its alignment would give its records
-			 * wrong references: refused, as if memory ran out. */
-			if (chunk != NULL &&
-			    ((uintptr_t)chunk & (SWIM_BLOCK_SIZE - 1)) != 0) {
-				block_free(swim, chunk);
-				chunk = NULL;
-			}
-			if (chunk == NULL)
-				return 0;
-			/* Unit 0 names the chunk (swim__member_ref); so no
-			 * record is ever reference 0. */
-			uint32_t number = s->chunk_count;
-			memcpy(chunk, &number, sizeof(number));
-			s->chunks[s->chunk_count++] = chunk;
-			s->used = 1;
-		}
+		if ((s->chunk_count == 0 ||
+		     s->used + units > SWIM_SLAB_CHUNK_UNITS) &&
+		    slab_grow(swim) != 0)
+			return 0;
 		ref = (s->chunk_count - 1) << SWIM_SLAB_CHUNK_SHIFT | s->used;
 		s->used += (uint32_t)units;
 	}
@@ -154,7 +136,8 @@ extra_grow(struct swim *swim)
 	struct swim_extra *old = swim->extras;
 	uint32_t old_cap = swim->extra_cap;
 	uint32_t cap = old_cap ? old_cap * 2 : 8;
-	struct swim_extra *extras = calloc(cap, sizeof(*extras));
+	struct swim_extra *extras = swim_mem_calloc(swim->cfg.allocator, cap,
+						    sizeof(*extras));
 	if (extras == NULL)
 		return RUMOR_ENOMEM;
 	swim->extras = extras;
@@ -163,7 +146,7 @@ extra_grow(struct swim *swim)
 		if (old[i].member != 0)
 			extra_insert(swim, &old[i]);
 	}
-	free(old);
+	swim_mem_free(swim->cfg.allocator, old);
 	return 0;
 }
 
@@ -231,7 +214,7 @@ swim__suspicion_free(struct swim *swim, struct swim_member *m)
 	if (x == NULL || x->suspicion == NULL)
 		return;
 	swim_heap_disarm(&swim->timers, &x->suspicion->timer);
-	free(x->suspicion);
+	swim_mem_free(swim->cfg.allocator, x->suspicion);
 	x->suspicion = NULL;
 	swim__extra_put(swim, m);
 }
@@ -239,12 +222,13 @@ swim__suspicion_free(struct swim *swim, struct swim_member *m)
 void
 swim__slab_destroy(struct swim *swim)
 {
+	const struct swim_allocator *a = swim->cfg.allocator;
 	for (uint32_t e = 0; e < swim->extra_cap; e++) {
-		free(swim->extras[e].suspicion);
-		free(swim->extras[e].meta);
+		swim_mem_free(a, swim->extras[e].suspicion);
+		swim_mem_free(a, swim->extras[e].meta);
 	}
-	free(swim->extras);
+	swim_mem_free(a, swim->extras);
 	for (uint32_t c = 0; c < swim->slab.chunk_count; c++)
-		block_free(swim, swim->slab.chunks[c]);
-	free(swim->slab.chunks);
+		swim_mem_block_free(a, swim->slab.chunks[c]);
+	swim_mem_free(a, swim->slab.chunks);
 }

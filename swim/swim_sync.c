@@ -12,7 +12,6 @@
  * a push-pull with the seeds, retried with doubling backoff until we know
  * someone; restoring installs a running cluster's members silently.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "rumor/error.h"
@@ -59,8 +58,14 @@ swim_state_encode(struct swim *swim, bool join, uint8_t **out, size_t *size)
 {
 	const struct swim_member *self = swim->self;
 	return swim_state_pack(self->name, self->name_len, join,
-			       swim->member_count, out, size, state_member,
-			       swim);
+			       swim->member_count, out, size,
+			       swim->cfg.allocator, state_member, swim);
+}
+
+void
+swim_state_free(struct swim *swim, uint8_t *state)
+{
+	swim_mem_free(swim->cfg.allocator, state);
 }
 
 /* Ask for the index slot of the message 2 * SWIM_PREFETCH_AHEAD ahead and the
@@ -89,7 +94,8 @@ swim_handle_state(struct swim *swim, uint64_t now_ms,
 	if (swim->leaving && swim__leave_done(swim, now_ms))
 		return swim__count_drop(swim, SWIM_DROP_LEFT);
 	struct swim_state_def st;
-	enum swim_drop drop = swim_state_decode(&st, data, size);
+	enum swim_drop drop = swim_state_decode(&st, data, size,
+						swim->cfg.allocator);
 	if (drop != SWIM_DROP_NONE)
 		return swim__count_drop(swim, drop);
 	if (swim__is_self_name(swim, st.sender, st.sender_len)) {
@@ -111,45 +117,31 @@ swim_handle_state(struct swim *swim, uint64_t now_ms,
 	return SWIM_DROP_NONE;
 }
 
-int
-swim_restore(struct swim *swim, uint64_t now_ms,
-	     const struct swim_self *members, size_t count)
+/* Check members[0, count) and measure their names into lens (names are
+ * measured once: a warm simulator start restores every node with every
+ * member). 0 or RUMOR_EINVAL. */
+static int
+restore_check(const struct swim_self *members, size_t count, uint8_t *lens)
 {
-	if (count > SWIM_MEMBERS_MAX)
-		count = SWIM_MEMBERS_MAX;
-	/* Names are measured once: a warm simulator start restores every
-	 * node with every member. */
-	uint8_t *lens = malloc(count ? count : 1);
-	if (lens == NULL)
-		return RUMOR_ENOMEM;
 	for (size_t i = 0; i < count; i++) {
 		const char *name = members[i].name;
 		size_t len = name ? strlen(name) : 0;
-		if (!swim_name_valid(name, len)) {
-			free(lens);
+		if (!swim_name_valid(name, len) ||
+		    members[i].meta_size > SWIM_META_MAX)
 			return RUMOR_EINVAL;
-		}
 		lens[i] = (uint8_t)len;
 	}
-	/* Append in a random order (the probe order, as if each had been
-	 * inserted at random), with the table sized once. */
-	uint32_t *order = malloc((count ? count : 1) * sizeof(*order));
-	if (order == NULL ||
-	    swim__member_reserve(swim, swim->member_count + count) != 0) {
-		free(order);
-		free(lens);
-		return RUMOR_ENOMEM;
-	}
-	for (size_t i = 0; i < count; i++)
-		order[i] = (uint32_t)i;
-	for (size_t i = count; i > 1; i--) {
-		size_t j = swim_rand_below(&swim->rand, i);
-		uint32_t t = order[i - 1];
-		order[i - 1] = order[j];
-		order[j] = t;
-	}
-	int rc = 0;
-	for (size_t k = 0; k < count && rc == 0; k++) {
+	return 0;
+}
+
+/* Install members[order[k]] for every k, appended to the probe order;
+ * 0 or RUMOR_ENOMEM, with what was installed left in place. */
+static int
+restore_install(struct swim *swim, uint64_t now_ms,
+		const struct swim_self *members, const uint32_t *order,
+		const uint8_t *lens, size_t count)
+{
+	for (size_t k = 0; k < count; k++) {
 		/* The input is read in shuffled order: ask for it ahead
 		 * (the entry, then its name once the entry has arrived,
 		 * then the name's index slot once the name has). */
@@ -170,26 +162,65 @@ swim_restore(struct swim *swim, uint64_t now_ms,
 			&added);
 		if (m != NULL && !added)
 			continue;
-		if (m == NULL ||
-		    swim__member_set_meta(swim, m, in->meta, in->meta_size) !=
-			    0) {
-			/* Appended last, so it sits in the last slot. */
-			if (m != NULL)
-				swim__member_remove(swim,
-						    swim->member_count - 1);
-			rc = RUMOR_ENOMEM;
-			break;
-		}
+		if (m == NULL)
+			return RUMOR_ENOMEM;
 		m->incarnation = in->incarnation;
+		if (swim__member_set_meta(swim, m, in->meta, in->meta_size) !=
+		    0)
+			return RUMOR_ENOMEM;
 	}
-	free(order);
-	free(lens);
+	return 0;
+}
+
+int
+swim_restore(struct swim *swim, uint64_t now_ms,
+	     const struct swim_self *members, size_t count)
+{
+	if (count > SWIM_MEMBERS_MAX)
+		count = SWIM_MEMBERS_MAX;
+	const struct swim_allocator *alloc = swim->cfg.allocator;
+	uint8_t *lens = swim_mem_alloc(alloc, count ? count : 1);
+	uint32_t *order = swim_mem_alloc(alloc,
+					 (count ? count : 1) * sizeof(*order));
+	int rc = lens != NULL && order != NULL ? 0 : RUMOR_ENOMEM;
+	if (rc == 0)
+		rc = restore_check(members, count, lens);
+	/* Append in a random order (the probe order, as if each had been
+	 * inserted at random), with the table sized once. */
+	if (rc == 0)
+		rc = swim__member_reserve(swim, swim->member_count + count);
+	if (rc != 0) {
+		swim_mem_free(alloc, order);
+		swim_mem_free(alloc, lens);
+		return rc;
+	}
+	/* All or nothing: what a failure has installed is taken out again
+	 * (appended, it sits in the last slots) and the PRNG rewound. */
+	struct swim_rand rand_before = swim->rand;
+	size_t count_before = swim->member_count;
+	for (size_t i = 0; i < count; i++)
+		order[i] = (uint32_t)i;
+	for (size_t i = count; i > 1; i--) {
+		size_t j = swim_rand_below(&swim->rand, i);
+		uint32_t t = order[i - 1];
+		order[i - 1] = order[j];
+		order[j] = t;
+	}
+	rc = restore_install(swim, now_ms, members, order, lens, count);
+	swim_mem_free(alloc, order);
+	swim_mem_free(alloc, lens);
+	if (rc != 0) {
+		while (swim->member_count > count_before)
+			swim__member_remove(swim, swim->member_count - 1);
+		swim->rand = rand_before;
+		return rc;
+	}
 	uint64_t interval = swim_pushpull_scale(swim->cfg.pushpull_interval_ms,
 						swim->live_count);
 	if (interval != 0)
 		swim->pushpull_ms = now_ms + 1 +
 				    swim_rand_below(&swim->rand, interval);
-	return rc;
+	return 0;
 }
 
 void
@@ -267,6 +298,9 @@ swim__reap_tick(struct swim *swim, uint64_t now_ms)
 			i++;
 			continue;
 		}
+		/* Out of memory for its event: kept until the next tick. */
+		if (swim__event_reserve(swim) != 0)
+			return;
 		swim__emit_event(swim, SWIM_EVENT_REMOVED, m);
 		swim__member_remove(swim, i);
 	}

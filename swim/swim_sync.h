@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rumor/error.h"
 #include "swim_addr.h"
 #include "swim_types.h"
 
@@ -20,21 +21,29 @@ struct swim;
  * Join through seed addresses: the core asks for push-pull streams to them
  * (swim_poll_stream) and retries with doubling backoff until it knows some
  * other member. Addresses are copied (at most SWIM_JOIN_ADDRS_MAX).
+ * Returns 0, RUMOR_EINVAL (no address, or too many) or RUMOR_ESTATE
+ * (leaving); nothing changed on error.
  */
-int
+RUMOR_MUST_CHECK int
 swim_join(struct swim *swim, uint64_t now_ms, const struct swim_addr *addrs,
 	  size_t count);
 
 /**
  * Encode this node's full membership view for a push-pull exchange into a
- * malloc'd buffer the caller frees. Returns 0 or RUMOR_ENOMEM/ETOOBIG.
+ * buffer from the node's allocator (swim_config.allocator), for the caller
+ * to release with swim_state_free(). Returns 0 or RUMOR_ENOMEM/ETOOBIG;
+ * nothing changes either way.
  */
-int
+RUMOR_MUST_CHECK int
 swim_state_encode(struct swim *swim, bool join, uint8_t **out, size_t *size);
+
+/** Release a buffer from swim_state_encode(). NULL is a no-op. */
+void
+swim_state_free(struct swim *swim, uint8_t *state);
 
 /**
  * Merge a peer's full state received over a stream. Same drop reasons and
- * all-or-nothing rule as swim_handle_datagram(). A responder calls this
+ * rules as swim_handle_datagram(). A responder calls this
  * first and then swim_state_encode(), so its reply already reflects what
  * it just learned (a refutation, for instance).
  */
@@ -47,17 +56,19 @@ swim_handle_state(struct swim *swim, uint64_t now_ms,
  * Install members known from a snapshot of a running cluster, silently:
  * each named member that is new here is added alive at its incarnation,
  * with no gossip and no event, because the rest of the cluster is taken to
- * know it already. Self and known members are skipped; a name that is not
- * valid is an error (RUMOR_EINVAL, and nothing is installed). The
- * first push-pull is then rescheduled at a random point of the interval
- * scaled for the new size. From there on the protocol is the usual one: a
- * member that is not really there is found by the probes.
+ * know it already. Self and known members are skipped. The first
+ * push-pull is then rescheduled at a random point of the interval scaled
+ * for the new size. From there on the protocol is the usual one: a member
+ * that is not really there is found by the probes.
+ *
+ * All or nothing: returns 0 with every member installed, or RUMOR_EINVAL
+ * (a name that is not valid, metadata over SWIM_META_MAX) or RUMOR_ENOMEM
+ * with none installed and the node as it was (its PRNG included).
  *
  * The simulator starts a warm cluster with it (a 10,000-node cluster that
  * has been up for a while, without simulating its join storm first).
- * Returns 0, RUMOR_EINVAL or RUMOR_ENOMEM.
  */
-int
+RUMOR_MUST_CHECK int
 swim_restore(struct swim *swim, uint64_t now_ms,
 	     const struct swim_self *members, size_t count);
 

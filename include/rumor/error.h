@@ -27,6 +27,19 @@
 	XX(PROTO, 16, "protocol error")                                       \
 	XX(PLAINTEXT, 17, "plaintext and encrypted peers do not mix")
 
+/**
+ * On a function whose result says whether it worked (an int error, a
+ * pointer that is NULL when out of memory, a decoder's verdict): ignoring
+ * that result is a compile-time warning, an error under -Werror
+ * (libsodium marks its fallible calls the same way). gcc does not take a
+ * (void) cast as handling it: handle it.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define RUMOR_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define RUMOR_MUST_CHECK
+#endif
+
 enum rumor_err {
 #define RUMOR_ERR_ENUM_(name, code, text) RUMOR_E##name = -(code),
 	RUMOR_ERRNO_MAP(RUMOR_ERR_ENUM_)

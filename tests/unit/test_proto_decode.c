@@ -290,7 +290,7 @@ test_oversized_inputs_are_over_limit(void)
 	enum swim_drop packet = decode_verdict(big, SWIM_DATAGRAM_MAX + 1);
 	struct swim_state_def st;
 	enum swim_drop state = swim_state_decode(&st, big,
-						 SWIM_STATE_MAX + 1);
+						 SWIM_STATE_MAX + 1, NULL);
 	swim_state_destroy(&st); /* harmless after a failed decode */
 	free(big);
 	ASSERT_EQ(packet, SWIM_DROP_OVER_LIMIT);
@@ -309,10 +309,10 @@ test_counts_beyond_the_bytes_are_refused_before_unpacking(void)
 	uint8_t state[] = {0x84, 0, 1, 1, 0xa6, 'n', 'o', 'd', 'e', '-', '1',
 			   2, 0xc3, 3, 0xdd, 0, 0, 0x03, 0xe8, 0x80, 0x80};
 	struct swim_state_def st;
-	ASSERT_EQ(swim_state_decode(&st, state, sizeof(state)),
+	ASSERT_EQ(swim_state_decode(&st, state, sizeof(state), NULL),
 		  SWIM_DROP_TRUNCATED);
 	state[15] = 0x7f; /* 0x7f0003e8 members: past SWIM_MEMBERS_MAX */
-	ASSERT_EQ(swim_state_decode(&st, state, sizeof(state)),
+	ASSERT_EQ(swim_state_decode(&st, state, sizeof(state), NULL),
 		  SWIM_DROP_OVER_LIMIT);
 	/* A map count that the bytes cannot hold, and one past any limit. */
 	uint8_t map[] = {0xde, 0x01, 0, 0, 0, 0, 0};
@@ -383,7 +383,7 @@ test_states_skip_unknown_types_and_refuse_non_status_ones(void)
 	pack_fields(&pk, &ping, 0x07);
 	struct swim_state_def st;
 	enum swim_drop skipped = swim_state_decode(&st, (uint8_t *)sb.data,
-						   sb.size);
+						   sb.size, NULL);
 	bool same = skipped == SWIM_DROP_NONE && st.member_count == 1 &&
 		    swim_proto_msg_equal(&st.members[0], &left);
 	swim_state_destroy(&st);
@@ -392,7 +392,7 @@ test_states_skip_unknown_types_and_refuse_non_status_ones(void)
 	ASSERT_NOT_NULL(p);
 	*p = SWIM_MSG_PING;
 	enum swim_drop refused = swim_state_decode(&st, (uint8_t *)sb.data,
-						   sb.size);
+						   sb.size, NULL);
 	msgpack_sbuffer_destroy(&sb);
 	ASSERT_EQ(skipped, SWIM_DROP_NONE);
 	ASSERT(same);
@@ -431,7 +431,8 @@ test_deep_nesting_is_dropped_without_crashing(void)
 	buf[sizeof(buf) - 1] = 0xc0;
 	ASSERT_NE(decode_verdict(buf, sizeof(buf)), SWIM_DROP_NONE);
 	struct swim_state_def st;
-	ASSERT_NE(swim_state_decode(&st, buf, sizeof(buf)), SWIM_DROP_NONE);
+	ASSERT_NE(swim_state_decode(&st, buf, sizeof(buf), NULL),
+		  SWIM_DROP_NONE);
 }
 
 /* A state whose one member carries an unknown key (9) whose value is
@@ -478,7 +479,7 @@ test_nesting_limit_is_msgpack_c_s(void)
 		ASSERT_EQ(ret, d == 29 ? MSGPACK_UNPACK_SUCCESS
 				       : MSGPACK_UNPACK_NOMEM_ERROR);
 		struct swim_state_def st;
-		verdict[d - 29] = swim_state_decode(&st, buf, size);
+		verdict[d - 29] = swim_state_decode(&st, buf, size, NULL);
 		if (verdict[d - 29] == SWIM_DROP_NONE) {
 			ASSERT_EQ(st.member_count, 1);
 			swim_state_destroy(&st);

@@ -101,11 +101,11 @@ net_exchange(struct net *net, size_t i, const struct swim_stream_req *req)
 	if (swim_state_encode(net->n[i], req->join, &buf, &size) != 0)
 		return;
 	swim_handle_state(net->n[j], net->now, &net->addr[i], buf, size);
-	free(buf);
+	swim_state_free(net->n[i], buf);
 	if (swim_state_encode(net->n[j], false, &buf, &size) != 0)
 		return;
 	swim_handle_state(net->n[i], net->now, &net->addr[j], buf, size);
-	free(buf);
+	swim_state_free(net->n[j], buf);
 }
 
 /* Deliver everything in flight until the network is quiet. */
@@ -172,7 +172,7 @@ static void
 net_join_all(struct net *net)
 {
 	for (size_t i = 1; i < net->count; i++)
-		swim_join(net->n[i], net->now, &net->addr[0], 1);
+		ASSERT_OK(swim_join(net->n[i], net->now, &net->addr[0], 1));
 	net_run(net, 5000);
 }
 
@@ -460,7 +460,7 @@ test_restarted_node_outranks_its_old_incarnation(void)
 	struct swim_self self = {.name = "n2", .addr = net.addr[2]};
 	net.n[2] = swim_new(&net.cfg, &self, 777, net.now);
 	net.down[2] = false;
-	swim_join(net.n[2], net.now, &net.addr[0], 1);
+	ASSERT_OK(swim_join(net.n[2], net.now, &net.addr[0], 1));
 	net_run(&net, 5000);
 	ASSERT_GE(swim_self_incarnation(net.n[2]), 3);
 	for (size_t i = 0; i < net.count; i++)
@@ -586,7 +586,9 @@ static void
 test_member_records_come_from_the_given_allocator(void)
 {
 	struct counting c = {0};
-	struct swim_allocator a = {counting_alloc, counting_free, &c};
+	struct swim_allocator a = {.block_alloc = counting_alloc,
+				   .block_free = counting_free,
+				   .ctx = &c};
 	struct swim_config cfg;
 	swim_config_lan(&cfg);
 	cfg.allocator = &a;
@@ -707,7 +709,7 @@ test_reaped_members_are_forgotten_and_may_return(void)
 				 .incarnation = 5};
 	net.n[3] = swim_new(&net.cfg, &self, 333, net.now);
 	net.down[3] = false;
-	swim_join(net.n[3], net.now, &net.addr[0], 1);
+	ASSERT_OK(swim_join(net.n[3], net.now, &net.addr[0], 1));
 	const char *long_name = "a-member-with-a-name-much-longer-than-n3";
 	struct swim_self far = {.name = long_name, .addr = net.addr[2]};
 	ASSERT_OK(swim_restore(net.n[0], net.now, &far, 1));
