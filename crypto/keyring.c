@@ -309,7 +309,7 @@ keyring_line_is_key(const struct keyring_line *line)
  * First pass: validate every key line against the ring and the earlier
  * lines. Returns 0 and the number of keys, or an error with *line, *why.
  */
-static int
+static RUMOR_MUST_CHECK int
 keyring_parse_check(const struct keyring *kr, const char *text, size_t len,
 		    size_t *key_count, int *line_no, const char **why)
 {

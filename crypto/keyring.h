@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rumor/error.h"
+
 /** A cluster key: 32 bytes (XChaCha20-Poly1305). */
 #define KEYRING_KEY_SIZE 32
 /** Base64 (standard alphabet, padded) of a key, without NUL. */
@@ -27,7 +29,7 @@
 struct keyring;
 
 /** Empty ring. Requires sodium_init() done by the program. NULL on OOM. */
-struct keyring *
+RUMOR_MUST_CHECK struct keyring *
 keyring_new(void);
 
 /** Zero and free all keys. NULL is a no-op. */
@@ -43,25 +45,25 @@ keyring_key_id(const uint8_t key[KEYRING_KEY_SIZE]);
  *  RUMOR_EEXIST (the same key, or another key with the same id: ids must
  *  be unique for seal_open), RUMOR_ELIMIT (KEYRING_KEYS_MAX keys) or
  *  RUMOR_ENOMEM (reserved; the current ring preallocates its slots). */
-int
+RUMOR_MUST_CHECK int
 keyring_add(struct keyring *kr, const uint8_t key[KEYRING_KEY_SIZE]);
 
 /** Make the key with this id primary. RUMOR_ENOTFOUND if absent. */
-int
+RUMOR_MUST_CHECK int
 keyring_use(struct keyring *kr, uint32_t key_id);
 
 /** Remove a key; the primary cannot be removed (RUMOR_ESTATE). */
-int
+RUMOR_MUST_CHECK int
 keyring_remove(struct keyring *kr, uint32_t key_id);
 
 /** The primary key (KEYRING_KEY_SIZE bytes) and, if key_id is not NULL,
  *  its id; NULL when the ring is empty. The pointer is valid until the
  *  next call that changes the ring (add, remove, parse, delete). */
-const uint8_t *
+RUMOR_MUST_CHECK const uint8_t *
 keyring_primary(const struct keyring *kr, uint32_t *key_id);
 
 /** The key with this id, or NULL. Valid as long as keyring_primary's. */
-const uint8_t *
+RUMOR_MUST_CHECK const uint8_t *
 keyring_find(const struct keyring *kr, uint32_t key_id);
 
 /** Number of keys; key ids by index (0 <= i < count, asserted), in the
@@ -73,7 +75,7 @@ keyring_id_at(const struct keyring *kr, size_t i);
 
 /** Set the cluster label (0..KEYRING_LABEL_MAX bytes, copied; label may be
  *  NULL when len is 0). Returns 0 or RUMOR_ETOOBIG (label unchanged). */
-int
+RUMOR_MUST_CHECK int
 keyring_set_label(struct keyring *kr, const char *label, size_t len);
 /** The label and, if len is not NULL, its length. Always NUL-terminated
  *  after len bytes; "" until set. */
@@ -96,7 +98,7 @@ keyring_label(const struct keyring *kr, size_t *len);
  * the 1-based line, or 0 when the error is about the whole file; *why is
  * a static sentence. line and why may be NULL.
  */
-int
+RUMOR_MUST_CHECK int
 keyring_parse(struct keyring *kr, const char *text, size_t len, int *line,
 	      const char **why);
 

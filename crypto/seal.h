@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rumor/error.h"
+
 #include "keyring.h"
 
 /** The first byte of every frame. Wire values: append only. */
@@ -72,7 +74,7 @@ seal_nonce_next(struct seal_nonce *gen, uint8_t out[SEAL_NONCE_SIZE]);
  * Returns 0, RUMOR_ENOSPACE, RUMOR_ESTATE when the ring is empty, or
  * RUMOR_EINVAL for another kind. A nonce is drawn only on success.
  */
-int
+RUMOR_MUST_CHECK int
 seal_close(uint8_t *out, size_t out_cap, size_t *out_size,
 	   const uint8_t *plain, size_t size, enum seal_kind kind,
 	   struct seal_nonce *nonce, const struct keyring *kr);
@@ -89,7 +91,7 @@ seal_close(uint8_t *out, size_t out_cap, size_t *out_size,
  * small), RUMOR_EAUTH (forged, corrupted, other label). On error *out_size
  * is 0 and out[0, min(out_cap, size - SEAL_OVERHEAD)) is zeroed.
  */
-int
+RUMOR_MUST_CHECK int
 seal_open(uint8_t *out, size_t out_cap, size_t *out_size,
 	  const uint8_t *sealed, size_t size, enum seal_kind kind,
 	  const struct keyring *kr);
@@ -97,14 +99,14 @@ seal_open(uint8_t *out, size_t out_cap, size_t *out_size,
 /** Frame plaintext (no encryption): SEAL_KIND_PLAIN + bytes, into out
  *  (size + SEAL_PLAIN_OVERHEAD bytes). Sets *out_size. Returns 0 or
  *  RUMOR_ENOSPACE. */
-int
+RUMOR_MUST_CHECK int
 seal_plain_wrap(uint8_t *out, size_t out_cap, size_t *out_size,
 		const uint8_t *plain, size_t size);
 
 /** Unwrap a plaintext frame: returns a pointer into frame and sets
  *  *size, or NULL (and *size = 0) when the frame is sealed (encrypted
  *  peer) or empty. */
-const uint8_t *
+RUMOR_MUST_CHECK const uint8_t *
 seal_plain_unwrap(const uint8_t *frame, size_t frame_size, size_t *size);
 
 #endif /* RUMOR_SEAL_H */

@@ -33,7 +33,7 @@
  * owes; it is reported only for a value that scans whole, as msgpack-c,
  * running after the scan, would.
  */
-static enum mpscan_result
+static RUMOR_MUST_CHECK enum mpscan_result
 scan_one(const uint8_t *data, size_t size, uint64_t container_max,
 	 uint64_t object_max, size_t *end, bool *deep)
 {

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rumor/error.h"
+
 /** Deepest nesting of containers accepted: msgpack-c's own limit
  *  (MSGPACK_EMBED_STACK_SIZE), kept for every input so that what decodes
  *  does not depend on which decoder read it. */
@@ -32,7 +34,7 @@ enum mpscan_result {
  * hold, at most object_max values in all, containers nested at most
  * MPSCAN_DEPTH_MAX deep.
  */
-enum mpscan_result
+RUMOR_MUST_CHECK enum mpscan_result
 mpscan_check(const uint8_t *data, size_t size, uint64_t container_max,
 	     uint64_t object_max);
 
@@ -41,7 +43,7 @@ mpscan_check(const uint8_t *data, size_t size, uint64_t container_max,
  * msgpack_unpacked_destroy(); otherwise nothing needs releasing. Strings
  * and bins point into data.
  */
-enum mpscan_result
+RUMOR_MUST_CHECK enum mpscan_result
 mpscan_unpack(msgpack_unpacked *unpacked, const uint8_t *data, size_t size,
 	      uint64_t container_max, uint64_t object_max);
 
@@ -51,7 +53,7 @@ mpscan_unpack(msgpack_unpacked *unpacked, const uint8_t *data, size_t size,
  * at. Returns mpscan_check()'s results, but for the nesting depth, which
  * is the reader's business.
  */
-enum mpscan_result
+RUMOR_MUST_CHECK enum mpscan_result
 mpscan_value_end(const uint8_t *data, size_t size, uint64_t container_max,
 		 uint64_t object_max, size_t *end);
 

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rumor/error.h"
+
 /** Longest node name in bytes (no NUL inside; printable ASCII). */
 #define SWIM_NAME_MAX 64
 
@@ -24,7 +26,7 @@ char *
 swim_addr_str(const struct swim_addr *addr, char *buf, size_t size);
 
 /** Parse "a.b.c.d:port". Returns 0 or RUMOR_EINVAL. */
-int
+RUMOR_MUST_CHECK int
 swim_addr_parse(const char *text, struct swim_addr *out);
 
 /** Is `name` acceptable as a node name? */

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rumor/error.h"
+
 #include "swim_mem.h"
 
 /** Protocol timings and limits. Fill with a preset, then adjust. */
@@ -69,7 +71,7 @@ swim_config_local(struct swim_config *cfg);
  * Check that every field is in its valid range. Returns 0, or RUMOR_EINVAL
  * with *why set to a static sentence naming the field.
  */
-int
+RUMOR_MUST_CHECK int
 swim_config_check(const struct swim_config *cfg, const char **why);
 
 #endif /* RUMOR_SWIM_CONFIG_H */

@@ -84,7 +84,7 @@ apply_about_self(struct swim *swim, const struct swim_msg *msg,
 
 /* A member first heard of, alive, with its metadata; NULL, and nothing
  * changed, when out of memory. */
-static struct swim_member *
+static RUMOR_MUST_CHECK struct swim_member *
 member_new(struct swim *swim, const struct swim_msg *msg, uint64_t now_ms)
 {
 	/* Adding draws its place in the probe order. */
@@ -153,7 +153,7 @@ suspicion_arm(struct swim *swim, struct swim_suspicion *sp)
 	swim_heap_arm(&swim->timers, &sp->timer, sp->start_ms + timeout);
 }
 
-static struct swim_suspicion *
+static RUMOR_MUST_CHECK struct swim_suspicion *
 suspicion_new(struct swim *swim, struct swim_member *m, const char *from,
 	      size_t from_len, uint64_t now_ms)
 {

@@ -122,7 +122,7 @@ swim__member_find(const struct swim *swim, const char *name, size_t len)
 }
 
 /* Double the slots (64 at first) and put every record back. */
-static int
+static RUMOR_MUST_CHECK int
 member_hash_grow(struct swim *swim)
 {
 	size_t count = swim->slot_count ? swim->slot_count * 2 : 64;
@@ -168,7 +168,7 @@ swim__member_reserve(struct swim *swim, size_t count)
 
 /* Allocate m, index it (h is its name's hash), append it to the probe
  * order. */
-static struct swim_member *
+static RUMOR_MUST_CHECK struct swim_member *
 member_append_hashed(struct swim *swim, const char *name, size_t len,
 		     uint64_t h, const struct swim_addr *addr, uint64_t now_ms)
 {
@@ -192,7 +192,7 @@ member_append_hashed(struct swim *swim, const char *name, size_t len,
 	return m;
 }
 
-static struct swim_member *
+static RUMOR_MUST_CHECK struct swim_member *
 member_append(struct swim *swim, const char *name, size_t len,
 	      const struct swim_addr *addr, uint64_t now_ms)
 {

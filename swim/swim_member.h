@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rumor/error.h"
+
 #include "swim_addr.h"
 #include "swim_types.h"
 
@@ -30,19 +32,19 @@ void
 swim__member_prefetch(const struct swim *swim, const char *name, size_t len,
 		      bool record);
 /** Room for count members without growing; 0 or RUMOR_ENOMEM. */
-int
+RUMOR_MUST_CHECK int
 swim__member_reserve(struct swim *swim, size_t count);
 /** The member named name, or a new one added at the end of the probe
  *  order (callers shuffle) when there is none; *added says which. NULL
  *  when out of memory or at SWIM_MEMBERS_MAX. One hash, one walk: a warm
  *  start installs every member of the cluster on every node. */
-struct swim_member *
+RUMOR_MUST_CHECK struct swim_member *
 swim__member_find_or_append(struct swim *swim, const char *name, size_t len,
 			    const struct swim_addr *addr, uint64_t now_ms,
 			    bool *added);
 /** A new member, alive, at a random place of the probe order not yet
  *  visited in this pass; NULL when out of memory or at SWIM_MEMBERS_MAX. */
-struct swim_member *
+RUMOR_MUST_CHECK struct swim_member *
 swim__member_add(struct swim *swim, const char *name, size_t len,
 		 const struct swim_addr *addr, uint64_t now_ms);
 /** Forget the member at slot `slot` of the probe order; the last member
@@ -57,7 +59,7 @@ void
 swim__member_set_status(struct swim *swim, struct swim_member *m,
 			enum swim_status status, uint64_t now_ms);
 /** Replace m's metadata (copied); 0 or RUMOR_ENOMEM, m unchanged then. */
-int
+RUMOR_MUST_CHECK int
 swim__member_set_meta(struct swim *swim, struct swim_member *m,
 		      const uint8_t *meta, size_t size);
 /** Free every record, extra and table (swim_delete). */

@@ -29,7 +29,7 @@ fifo_destroy(struct swim_fifo *q, const struct swim_allocator *a)
 
 /* Room for one more push without allocating (a full FIFO, at `max`,
  * drops its oldest item instead). 0 or RUMOR_ENOMEM, q unchanged then. */
-static int
+static RUMOR_MUST_CHECK int
 fifo_reserve(struct swim_fifo *q, const struct swim_allocator *a)
 {
 	if (q->count < q->cap || q->count == q->max)
@@ -53,7 +53,7 @@ fifo_reserve(struct swim_fifo *q, const struct swim_allocator *a)
 
 /* A slot at the tail; when full past `max`, the oldest item is dropped
  * (and counted) rather than failing the newest. NULL on OOM only. */
-static void *
+static RUMOR_MUST_CHECK void *
 fifo_push(struct swim_fifo *q, const struct swim_allocator *a)
 {
 	if (fifo_reserve(q, a) != 0)
@@ -88,7 +88,7 @@ fifo_pop(struct swim_fifo *q, void *out)
 
 /* ---- outputs ---------------------------------------------------------- */
 
-static void *
+static RUMOR_MUST_CHECK void *
 output_push(struct swim *swim, struct swim_fifo *q)
 {
 	return fifo_push(q, swim->cfg.allocator);

@@ -78,7 +78,7 @@ swim__output_destroy(struct swim *swim);
 
 /** Start a datagram to `to`; NULL if the outbox is full. Finish it with
  *  swim__send_finish (which piggybacks and queues it). */
-struct swim_datagram *
+RUMOR_MUST_CHECK struct swim_datagram *
 swim__send_begin(struct swim *swim, const struct swim_addr *to,
 		 struct swim_encoder *enc);
 /** Give up the datagram begun last (its one message did not fit). */

@@ -124,7 +124,7 @@ swim_proto_msg_equal(const struct swim_msg *a, const struct swim_msg *b)
 /* Scanning, then reading scanned bytes. */
 
 /* The scan's verdict as a reason to drop the input. */
-static enum swim_drop
+static RUMOR_MUST_CHECK enum swim_drop
 proto_scan(const uint8_t *data, size_t size, uint64_t container_max,
 	   uint64_t object_max)
 {
@@ -253,7 +253,7 @@ proto_skip_items(const uint8_t *p, const struct proto_val *v)
  * key given twice makes the map malformed, so no value is ever ambiguous.
  * *after is where the map ends.
  */
-static enum swim_drop
+static RUMOR_MUST_CHECK enum swim_drop
 proto_map_index(const uint8_t *p, struct proto_val *vals, size_t count,
 		const uint8_t **after)
 {
@@ -352,7 +352,7 @@ proto_msg_fields(const struct proto_val *vals, struct swim_msg *msg)
  * type this version does not know: such a message is skipped, not an
  * error, so only its map shape and type field are checked.
  */
-static enum swim_drop
+static RUMOR_MUST_CHECK enum swim_drop
 proto_msg_decode(const uint8_t *p, struct swim_msg *msg, bool *known,
 		 const uint8_t **after)
 {
@@ -391,7 +391,7 @@ proto_msg_decode(const uint8_t *p, struct swim_msg *msg, bool *known,
  * speaking another version may lay the rest out differently), then the
  * sender. vals must have been indexed with at least 2 slots.
  */
-static enum swim_drop
+static RUMOR_MUST_CHECK enum swim_drop
 proto_header(const struct proto_val *vals, uint32_t *version,
 	     const char **sender, size_t *sender_len)
 {
@@ -422,7 +422,7 @@ proto_get_array(const struct proto_val *v, uint64_t *count,
 /* ------------------------------------------------------------------ */
 /* Datagrams. */
 
-static enum swim_drop
+static RUMOR_MUST_CHECK enum swim_drop
 proto_packet_body(struct swim_packet *pkt, const uint8_t *data)
 {
 	struct proto_val vals[3];
@@ -480,7 +480,7 @@ swim_packet_destroy(struct swim_packet *pkt)
 /* ------------------------------------------------------------------ */
 /* Push-pull states. */
 
-static enum swim_drop
+static RUMOR_MUST_CHECK enum swim_drop
 proto_state_body(struct swim_state_def *st, const uint8_t *data)
 {
 	struct proto_val vals[4];

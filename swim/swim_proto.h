@@ -122,7 +122,7 @@ struct swim_packet {
  * data[0, size), never allocates. Messages of unknown type are skipped,
  * not dropped: newer peers may send them.
  */
-enum swim_drop
+RUMOR_MUST_CHECK enum swim_drop
 swim_packet_decode(struct swim_packet *pkt, const uint8_t *data, size_t size);
 
 void
@@ -144,14 +144,14 @@ struct swim_encoder {
 /** Start a datagram from `sender` into buf[0, cap). Returns 0,
  *  RUMOR_EINVAL for an invalid sender name, or RUMOR_ENOSPACE when even
  *  the header does not fit (then every add fails with RUMOR_ENOSPACE). */
-int
+RUMOR_MUST_CHECK int
 swim_encoder_begin(struct swim_encoder *enc, uint8_t *buf, size_t cap,
 		   const char *sender, size_t sender_len);
 
 /** Append one message. Returns 0, RUMOR_ENOSPACE (no room, or already
  *  SWIM_PACKET_MSGS_MAX messages) or RUMOR_EINVAL (a message the decoder
  *  would refuse); the encoder is unchanged on error. */
-int
+RUMOR_MUST_CHECK int
 swim_encoder_add(struct swim_encoder *enc, const struct swim_msg *msg);
 
 /** Patch the message count; returns the datagram size. */

@@ -141,7 +141,7 @@ out_key_str(struct proto_out *o, unsigned key, const char *s, size_t len)
 
 /* One message map; false (and nothing meaningful written) for a message
  * the decoder would refuse. */
-static bool
+static RUMOR_MUST_CHECK bool
 proto_msg_write(struct proto_out *o, const struct swim_msg *msg)
 {
 	if (!swim__proto_msg_valid(msg))
@@ -247,7 +247,7 @@ swim_encoder_finish(struct swim_encoder *enc)
 	(1 + 8 + 2 * (2 + SWIM_NAME_MAX) + 5 * 9 + 3 + SWIM_META_MAX)
 
 /* Make room for `need` more bytes, doubling; false when out of memory. */
-static bool
+static RUMOR_MUST_CHECK bool
 out_reserve(struct proto_out *o, size_t need,
 	    const struct swim_allocator *allocator)
 {

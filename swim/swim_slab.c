@@ -37,7 +37,7 @@ static_assert((uint64_t)SWIM_SLAB_CLASSES * SWIM_MEMBERS_MAX *
 
 /* A new chunk at the end of the slab; 0 or RUMOR_ENOMEM (nothing
  * changed then but the room for chunk pointers). */
-static int
+static RUMOR_MUST_CHECK int
 slab_grow(struct swim *swim)
 {
 	struct swim_slab *s = &swim->slab;
@@ -130,7 +130,7 @@ extra_insert(struct swim *swim, const struct swim_extra *x)
 }
 
 /* Double the table (kept at most half full). */
-static int
+static RUMOR_MUST_CHECK int
 extra_grow(struct swim *swim)
 {
 	struct swim_extra *old = swim->extras;

@@ -9,13 +9,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rumor/error.h"
+
 struct swim;
 struct swim_extra;
 struct swim_member;
 struct swim_suspicion;
 
 /** A zeroed record for a name of name_len bytes; 0 when out of memory. */
-uint32_t
+RUMOR_MUST_CHECK uint32_t
 swim__slab_alloc(struct swim *swim, size_t name_len);
 void
 swim__slab_free(struct swim *swim, uint32_t ref, size_t name_len);
@@ -28,7 +30,7 @@ struct swim_extra *
 swim__extra_of(const struct swim *swim, const struct swim_member *m);
 /** m's extra, created empty if it has none; NULL when out of memory. The
  *  pointer is good until the next swim__extra_get or swim__extra_put. */
-struct swim_extra *
+RUMOR_MUST_CHECK struct swim_extra *
 swim__extra_get(struct swim *swim, struct swim_member *m);
 /** Give m's extra back once it holds nothing. */
 void

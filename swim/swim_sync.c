@@ -120,7 +120,7 @@ swim_handle_state(struct swim *swim, uint64_t now_ms,
 /* Check members[0, count) and measure their names into lens (names are
  * measured once: a warm simulator start restores every node with every
  * member). 0 or RUMOR_EINVAL. */
-static int
+static RUMOR_MUST_CHECK int
 restore_check(const struct swim_self *members, size_t count, uint8_t *lens)
 {
 	for (size_t i = 0; i < count; i++) {
@@ -136,7 +136,7 @@ restore_check(const struct swim_self *members, size_t count, uint8_t *lens)
 
 /* Install members[order[k]] for every k, appended to the probe order;
  * 0 or RUMOR_ENOMEM, with what was installed left in place. */
-static int
+static RUMOR_MUST_CHECK int
 restore_install(struct swim *swim, uint64_t now_ms,
 		const struct swim_self *members, const uint32_t *order,
 		const uint8_t *lens, size_t count)

@@ -264,11 +264,13 @@ state_then(struct node *a, struct node *b, const uint8_t *tail, size_t len)
 	if (len > 0)
 		memcpy(bytes + state_size, tail, len);
 	size_t out_size;
-	seal_plain_wrap(out, state_size + len + SEAL_PLAIN_OVERHEAD,
-			&out_size, bytes, state_size + len);
+	bool wrapped = seal_plain_wrap(out,
+				       state_size + len + SEAL_PLAIN_OVERHEAD,
+				       &out_size, bytes, state_size + len) == 0;
 	const struct swim_addr from = {1, 1};
 	enum node_drop drop = node_drop_MAX;
-	if (mpscan_value_end(state, state_size, UINT64_MAX, UINT64_MAX,
+	if (wrapped &&
+	    mpscan_value_end(state, state_size, UINT64_MAX, UINT64_MAX,
 			     &end) == MPSCAN_OK &&
 	    end == state_size)
 		drop = node_stream_handle(b, T0, &from, out, out_size);
@@ -326,8 +328,9 @@ test_a_malformed_sets_attachment_drops_the_frame(void)
 	memcpy(plain, fr, end);
 	memcpy(plain + end, wrong, sizeof(wrong));
 	size_t mixed_size;
-	seal_plain_wrap(mixed, end + sizeof(wrong) + SEAL_PLAIN_OVERHEAD,
-			&mixed_size, plain, end + sizeof(wrong));
+	ASSERT_OK(seal_plain_wrap(mixed,
+				  end + sizeof(wrong) + SEAL_PLAIN_OVERHEAD,
+				  &mixed_size, plain, end + sizeof(wrong)));
 	const struct swim_addr from = {3, 7946};
 	ASSERT_EQ(node_stream_handle(b, T0, &from, mixed, mixed_size),
 		  NODE_DROP_NONE);

@@ -205,8 +205,10 @@ inject(struct net *net, size_t to, const char *sender,
 {
 	uint8_t buf[SWIM_DATAGRAM_MAX];
 	struct swim_encoder enc;
-	swim_encoder_begin(&enc, buf, sizeof(buf), sender, strlen(sender));
-	swim_encoder_add(&enc, msg);
+	if (swim_encoder_begin(&enc, buf, sizeof(buf), sender,
+			       strlen(sender)) != 0 ||
+	    swim_encoder_add(&enc, msg) != 0)
+		return swim_drop_MAX;
 	size_t size = swim_encoder_finish(&enc);
 	struct swim_addr from = {0x0a0000ff, 7946};
 	enum swim_drop drop = swim_handle_datagram(net->n[to], net->now,
