@@ -29,9 +29,10 @@
 
 /* The parts of the API defined below swim.c, each in its own header:
  * names and addresses, shared types and limits, the configuration, the
- * outputs to drain, and push-pull, join and restore. */
+ * outputs to drain, push-pull, join and restore, and the invariants. */
 #include "rumor/error.h"
 #include "swim_addr.h"
+#include "swim_check.h"
 #include "swim_config.h"
 #include "swim_output.h"
 #include "swim_sync.h"

@@ -163,6 +163,14 @@ net_run(struct net *net, uint64_t duration_ms)
 				swim_handle_timeout(net->n[i], net->now);
 		}
 		net_flush(net);
+		/* Every core stays coherent through every step. */
+		for (size_t i = 0; i < net->count; i++) {
+			const char *why = NULL;
+			if (swim_check(net->n[i], &why) != 0) {
+				fprintf(stderr, "  n%zu: %s\n", i, why);
+				ASSERT_OK(swim_check(net->n[i], NULL));
+			}
+		}
 	}
 	net->now = end;
 }
