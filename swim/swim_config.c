@@ -95,7 +95,8 @@ swim_config_check(const struct swim_config *cfg, const char **why)
 		reason = "probe interval must be 10ms..10m";
 	else if (cfg->probe_timeout_ms < 1 ||
 		 cfg->probe_timeout_ms >= cfg->probe_interval_ms)
-		reason = "probe timeout must be shorter than the probe interval";
+		reason = "probe timeout must be shorter than the probe "
+			 "interval";
 	else if (cfg->indirect_checks > 16)
 		reason = "indirect checks must be 0..16";
 	else if (cfg->gossip_interval_ms != 0 && cfg->gossip_interval_ms < 5)

@@ -28,7 +28,7 @@ swim__name_hash(const char *name, size_t len)
 	return h;
 }
 
-/* ---- table ---------------------------------------------------------------- */
+/* ---- table ------------------------------------------------------------ */
 
 /*
  * The name index: open addressing with linear probing over a power of two

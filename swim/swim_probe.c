@@ -142,13 +142,13 @@ swim__probe_tick(struct swim *swim, uint64_t now_ms)
 	struct swim_member *m = probe_next_target(swim);
 	if (m == NULL)
 		return;
+	uint64_t timeout = swim_awareness_scale(swim->awareness,
+						swim->cfg.probe_timeout_ms);
 	*p = (struct swim_probe){
 		.active = true,
 		.seq = swim->next_seq++,
 		.start_ms = now_ms,
-		.ack_deadline_ms = now_ms +
-				   swim_awareness_scale(swim->awareness,
-							swim->cfg.probe_timeout_ms),
+		.ack_deadline_ms = now_ms + timeout,
 	};
 	memcpy(p->target, m->name, m->name_len + 1);
 	swim->stats.probes_sent++;

@@ -96,7 +96,7 @@ swim__slab_free(struct swim *swim, uint32_t ref, size_t name_len)
 	s->free[units] = ref;
 }
 
-/* ---- extras --------------------------------------------------------------- */
+/* ---- extras ----------------------------------------------------------- */
 
 /* Where the extra of the record `ref` would sit first (Fibonacci hashing;
  * linear probing from there). */

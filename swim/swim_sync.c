@@ -74,7 +74,8 @@ static void
 prefetch_state(const struct swim *swim, const struct swim_state_def *st,
 	       size_t i)
 {
-	size_t far = i + 2 * SWIM_PREFETCH_AHEAD, near = i + SWIM_PREFETCH_AHEAD;
+	size_t far = i + 2 * SWIM_PREFETCH_AHEAD;
+	size_t near = i + SWIM_PREFETCH_AHEAD;
 	if (far < st->member_count)
 		swim__member_prefetch(swim, st->members[far].name,
 				      st->members[far].name_len, false);
