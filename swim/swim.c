@@ -116,7 +116,7 @@ correct_stale_verdict(struct swim *swim, const struct swim_addr *from,
 	/* Our alive with its metadata may not fit a small datagram: the
 	 * sender then hears of us through gossip. */
 	if (swim_encoder_add(&enc, &alive) != 0) {
-		swim__send_cancel(swim, dg);
+		swim__send_cancel(swim);
 		return;
 	}
 	swim__send_finish(swim, dg, &enc, false);

@@ -3,6 +3,12 @@
  * drain after each input (datagrams, stream requests, events), in FIFOs of
  * fixed-size items; and the datagram builder every sender uses, which
  * piggybacks queued gossip on what it sends.
+ *
+ * Out of memory, a datagram or a stream request that cannot be queued is
+ * lost, as the network may lose it, and the protocol recovers the same
+ * way. An event cannot be lost: the driver's view (the registry, watchers)
+ * follows the events alone. So a change the driver must hear of reserves
+ * its event first (swim__event_reserve) and is not made without it.
  */
 #include <string.h>
 
@@ -118,9 +124,8 @@ swim__send_begin(struct swim *swim, const struct swim_addr *to,
 }
 
 void
-swim__send_cancel(struct swim *swim, struct swim_datagram *dg)
+swim__send_cancel(struct swim *swim)
 {
-	(void)dg;
 	fifo_unpush(&swim->outbox);
 }
 

@@ -83,7 +83,7 @@ swim__send_begin(struct swim *swim, const struct swim_addr *to,
 		 struct swim_encoder *enc);
 /** Give up the datagram begun last (its one message did not fit). */
 void
-swim__send_cancel(struct swim *swim, struct swim_datagram *dg);
+swim__send_cancel(struct swim *swim);
 /** Add a message that only rides along (a buddy's suspicion, a verdict on
  *  an ack): whether it fit, which its sender need not check, as gossip
  *  carries it too. */

@@ -79,7 +79,7 @@ send_ping(struct swim *swim, const struct swim_addr *to, uint64_t seq,
 	};
 	/* A ping fits any datagram swim_config_check() allows. */
 	if (swim_encoder_add(&enc, &ping) != 0) {
-		swim__send_cancel(swim, dg);
+		swim__send_cancel(swim);
 		return;
 	}
 	if (buddy != NULL && buddy->status == SWIM_STATUS_SUSPECT) {
@@ -100,7 +100,7 @@ send_seq_msg(struct swim *swim, const struct swim_addr *to,
 		return;
 	struct swim_msg msg = {.type = type, .seq = seq};
 	if (swim_encoder_add(&enc, &msg) != 0) {
-		swim__send_cancel(swim, dg);
+		swim__send_cancel(swim);
 		return;
 	}
 	swim__send_finish(swim, dg, &enc, true);
@@ -198,7 +198,7 @@ swim__probe_ack_timeout(struct swim *swim, uint64_t now_ms)
 		if (dg == NULL)
 			return;
 		if (swim_encoder_add(&enc, &req) != 0) {
-			swim__send_cancel(swim, dg);
+			swim__send_cancel(swim);
 			continue;
 		}
 		swim__send_finish(swim, dg, &enc, true);
@@ -220,7 +220,7 @@ swim__handle_ping(struct swim *swim, uint64_t now_ms,
 		return;
 	struct swim_msg ack = {.type = SWIM_MSG_ACK, .seq = msg->seq};
 	if (swim_encoder_add(&enc, &ack) != 0) {
-		swim__send_cancel(swim, dg);
+		swim__send_cancel(swim);
 		return;
 	}
 	/* The pinger is alive, yet we hold it suspect or failed: our
