@@ -27,6 +27,8 @@
 
 #include "crypto/keyring.h"
 #include "crypto/seal.h"
+#include "node_drop.h"
+#include "node_services.h"
 #include "registry.h"
 #include "service.h"
 #include "swim/swim.h"
@@ -37,13 +39,6 @@
 #define NODE_STREAM_PREFIX 4
 /** Largest stream frame payload (sealed state). */
 #define NODE_STREAM_FRAME_MAX (SWIM_STATE_MAX + SEAL_OVERHEAD)
-/** A node's encoded service set travels as its SWIM metadata while it
- *  fits in this many bytes (a few services), so it piggybacks on every
- *  alive message about the node. A larger set (up to
- *  SERVICE_SET_BYTES_MAX) is announced as a stub and travels in push-pull
- *  frames (node.c, "large sets"). */
-#define NODE_SERVICES_GOSSIP_MAX SWIM_META_MAX
-
 struct node_config {
 	/** Protocol timings; datagram_size_max is lowered by the node to
 	 *  leave room for the seal overhead. */
@@ -58,21 +53,6 @@ struct node_config {
 	uint8_t nonce_prefix[16];
 	/** Seed of the SWIM core's PRNG. */
 	uint64_t rand_seed;
-};
-
-/** Why a frame was dropped before it reached the core. */
-enum node_drop {
-	NODE_DROP_NONE = 0,
-	NODE_DROP_TRUNCATED,
-	NODE_DROP_PLAINTEXT,   /* plaintext frame at an encrypted node */
-	NODE_DROP_ENCRYPTED,   /* sealed frame at a plaintext node */
-	NODE_DROP_VERSION,     /* unknown seal kind byte */
-	NODE_DROP_UNKNOWN_KEY, /* key id not in our ring */
-	NODE_DROP_AUTH,        /* authentication failed */
-	NODE_DROP_OVERSIZE,
-	NODE_DROP_CORE,        /* opened fine, the core dropped it */
-	NODE_DROP_SERVICES,    /* a malformed service sets attachment */
-	node_drop_MAX
 };
 
 extern const char *const node_drop_strs[node_drop_MAX];
@@ -143,27 +123,6 @@ node_stream_handle(struct node *node, uint64_t now_ms,
  */
 bool
 node_poll_event(struct node *node, struct swim_event *out);
-
-/**
- * Replace the services this node offers (copied). The set is versioned by
- * the node's incarnation, which the announcement raises, and spreads with
- * the alive message about this node (or, past NODE_SERVICES_GOSSIP_MAX,
- * in push-pulls). Returns 0; RUMOR_EINVAL with *why for an invalid
- * service or an id given twice; RUMOR_ETOOBIG when the encoded set passes
- * SERVICE_SET_BYTES_MAX or SERVICE_PER_NODE_MAX; or
- * RUMOR_ESTATE while leaving, or RUMOR_ENOMEM. On error nothing changed.
- */
-int
-node_set_services(struct node *node, uint64_t now_ms,
-		  const struct service *const *services, size_t count,
-		  const char **why);
-
-/** node_set_services()'s checks alone (nothing changes): 0, or its
- *  errors with *why, RUMOR_ESTATE when the node is leaving. */
-int
-node_check_services(const struct node *node,
-		    const struct service *const *services, size_t count,
-		    const char **why);
 
 /** The cluster's services as this node knows them (lookups, picks,
  *  change events for watches). */

@@ -1,0 +1,206 @@
+/*
+ * node_services: the services side of the node. Our announcement (a set
+ * validated and encoded before anything changes, carried as our SWIM
+ * metadata or, past NODE_SERVICES_GOSSIP_MAX, as a stub for a large set)
+ * and following member events into the registry.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "node_internal.h"
+#include "node_services.h"
+#include "node_sets.h"
+#include "rumor/error.h"
+
+/*
+ * A member's services, read from its metadata as its events pass, and
+ * versioned by the member's incarnation (metadata only changes with a
+ * higher one), so an older set never replaces a newer. A stub is filled
+ * from the large set of its digest when we hold it; else it is wanted,
+ * and the older set stays until it comes.
+ */
+static void
+services_from_meta(struct node *node, const struct swim_event *ev)
+{
+	struct swim_member_info m;
+	if (swim_member_find(node->swim, ev->name, &m) != 0)
+		return;
+	uint64_t held;
+	if (registry_version(node->registry, m.name, &held) &&
+	    held >= m.incarnation)
+		return;
+	struct service_set set = {0};
+	if (m.meta_size > 0 &&
+	    service_set_decode(&set, m.meta, m.meta_size, NULL) != 0) {
+		node->bad_service_sets++;
+		return;
+	}
+	if (set.full_size == 0) {
+		node__bigset_drop(node, m.name);
+		node__want_filled(node, m.name);
+		set.version = m.incarnation;
+		if (registry_apply(node->registry, m.name, &set) < 0)
+			node->bad_service_sets++;
+		service_set_destroy(&set);
+		return;
+	}
+	uint8_t digest[SERVICE_SET_DIGEST_SIZE];
+	memcpy(digest, set.digest, sizeof(digest));
+	service_set_destroy(&set);
+	const struct bigset *b = node__bigset_find(node, m.name, NULL);
+	if (b == NULL || memcmp(b->digest, digest, sizeof(digest)) != 0)
+		node__want_add(node, m.name, digest);
+	else
+		node__bigset_apply(node, b, &m);
+}
+
+void
+node__registry_follow(struct node *node, const struct swim_event *ev)
+{
+	if (ev->type == SWIM_EVENT_REMOVED) {
+		registry_forget(node->registry, ev->name);
+		node__bigset_drop(node, ev->name);
+		return;
+	}
+	if (ev->is_self)
+		return; /* our own set is applied when we set it */
+	/* Answers carry members' addresses, which change only with an
+	 * update or a return to alive; everything else they carry moves
+	 * the registry's generation by itself. */
+	if (ev->type == SWIM_EVENT_UPDATE || ev->status == SWIM_STATUS_ALIVE)
+		registry_touch(node->registry);
+	services_from_meta(node, ev);
+	registry_set_node_up(node->registry, ev->name, node__status_up(ev->status));
+}
+
+/*
+ * Validate and encode a set for announcing at `version`; nothing changes.
+ * *meta is what the announcement carries: the set itself when it fits,
+ * else its stub, and then *full is the set (NULL otherwise) and digest
+ * its digest.
+ */
+static int
+services_encode(const struct node *node,
+		const struct service *const *services, size_t count,
+		uint64_t version, uint8_t **meta, size_t *meta_size,
+		uint8_t **full, size_t *full_size,
+		uint8_t digest[SERVICE_SET_DIGEST_SIZE], const char **why)
+{
+	*full = NULL;
+	*full_size = 0;
+	if (swim_is_leaving(node->swim)) {
+		if (why != NULL)
+			*why = "the agent is leaving";
+		return RUMOR_ESTATE;
+	}
+	if (count > SERVICE_PER_NODE_MAX) {
+		if (why != NULL)
+			*why = "too many services on one node";
+		return RUMOR_ETOOBIG;
+	}
+	for (size_t i = 0; i < count; i++) {
+		int rc = service_validate(services[i], why);
+		if (rc != 0)
+			return rc;
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(services[i]->id, services[j]->id) == 0) {
+				if (why != NULL)
+					*why = "two services have the same id";
+				return RUMOR_EINVAL;
+			}
+		}
+	}
+	int rc = service_set_encode(version,
+				    (struct service *const *)services, count,
+				    meta, meta_size);
+	if (rc == 0 && *meta_size > NODE_SERVICES_GOSSIP_MAX) {
+		*full = *meta;
+		*full_size = *meta_size;
+		rc = service_set_encode_stub(version, *full, *full_size, meta,
+					     meta_size, digest);
+		if (rc != 0) {
+			free(*full);
+			*full = NULL;
+		}
+	}
+	if (rc != 0) {
+		if (why != NULL)
+			*why = rc == RUMOR_ENOMEM
+				       ? "out of memory"
+				       : "the services are too big for one node";
+		return rc;
+	}
+	return 0;
+}
+
+int
+node_check_services(const struct node *node,
+		    const struct service *const *services, size_t count,
+		    const char **why)
+{
+	uint8_t *meta, *full, digest[SERVICE_SET_DIGEST_SIZE];
+	size_t meta_size, full_size;
+	int rc = services_encode(node, services, count,
+				 swim_self_incarnation(node->swim) + 1, &meta,
+				 &meta_size, &full, &full_size, digest, why);
+	if (rc == 0) {
+		free(meta);
+		free(full);
+	}
+	return rc;
+}
+
+int
+node_set_services(struct node *node, uint64_t now_ms,
+		  const struct service *const *services, size_t count,
+		  const char **why)
+{
+	node->now_ms = now_ms;
+	/* The announcement raises our incarnation by one: the set's
+	 * version. */
+	uint64_t version = swim_self_incarnation(node->swim) + 1;
+	uint8_t *meta, *full, digest[SERVICE_SET_DIGEST_SIZE];
+	size_t meta_size, full_size;
+	int rc = services_encode(node, services, count, version, &meta,
+				 &meta_size, &full, &full_size, digest, why);
+	if (rc != 0)
+		return rc;
+	/* Everything that can fail comes before the announcement. */
+	struct service_set set = {.count = count};
+	set.services = calloc(count ? count : 1, sizeof(*set.services));
+	for (size_t i = 0; set.services != NULL && i < count; i++) {
+		set.services[i] = service_dup(services[i]);
+		if (set.services[i] == NULL) {
+			service_set_destroy(&set);
+			set.services = NULL;
+		}
+	}
+	if (set.services == NULL || node__bigset_reserve(node) != 0) {
+		service_set_destroy(&set);
+		free(meta);
+		free(full);
+		if (why != NULL)
+			*why = "out of memory";
+		return RUMOR_ENOMEM;
+	}
+	rc = swim_set_meta(node->swim, now_ms, count ? meta : NULL,
+			   count ? meta_size : 0);
+	free(meta);
+	if (rc == 0) {
+		const char *self = swim_self_name(node->swim);
+		if (full != NULL)
+			node__bigset_put(node, self, digest, full, full_size);
+		else
+			node__bigset_drop(node, self);
+		full = NULL;
+		/* Our own entry exists since node_new, so this cannot fail. */
+		set.version = version;
+		registry_apply(node->registry, self, &set);
+	} else if (why != NULL) {
+		*why = rc == RUMOR_ENOMEM ? "out of memory"
+					  : "the agent is leaving";
+	}
+	free(full);
+	service_set_destroy(&set);
+	return rc;
+}
