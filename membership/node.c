@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "node.h"
-#include "node_sets.h"
+#include "node_largeset.h"
 #include "rumor/error.h"
 #include "swim/swim_proto.h"
 #include "swim/swim_rand.h"
@@ -64,10 +64,10 @@ node_delete(struct node *node)
 		return;
 	swim_delete(node->swim);
 	registry_delete(node->registry);
-	for (size_t i = 0; i < node->bigset_count; i++)
-		free(node->bigsets[i].bytes);
-	free(node->bigsets);
-	free(node->wants);
+	for (size_t i = 0; i < node->largeset_count; i++)
+		free(node->largesets[i].bytes);
+	free(node->largesets);
+	free(node->missing);
 	free(node);
 }
 
@@ -103,7 +103,7 @@ count_drop(struct node *node, enum node_drop drop)
  * *drop set.
  */
 static const uint8_t *
-node_open(struct node *node, const uint8_t *data, size_t size,
+node_unseal(struct node *node, const uint8_t *data, size_t size,
 	  enum seal_kind kind, uint8_t *out, size_t out_cap,
 	  size_t *plain_size, enum node_drop *drop)
 {
@@ -127,7 +127,7 @@ node_open(struct node *node, const uint8_t *data, size_t size,
 	return out;
 }
 
-/* ---- inputs and outputs --------------------------------------------------- */
+/* ---- inputs and outputs ------------------------------------------------ */
 
 enum node_drop
 node_handle_datagram(struct node *node, uint64_t now_ms,
@@ -140,7 +140,7 @@ node_handle_datagram(struct node *node, uint64_t now_ms,
 	uint8_t buf[NODE_DATAGRAM_MAX];
 	size_t plain_size;
 	enum node_drop drop = NODE_DROP_NONE;
-	const uint8_t *plain = node_open(node, data, size,
+	const uint8_t *plain = node_unseal(node, data, size,
 					 SEAL_KIND_DATAGRAM, buf, sizeof(buf),
 					 &plain_size, &drop);
 	if (plain == NULL)
@@ -157,7 +157,7 @@ node_handle_timeout(struct node *node, uint64_t now_ms)
 	node->now_ms = now_ms;
 	swim_handle_timeout(node->swim, now_ms);
 	if (now_ms >= node->pull_at_ms)
-		node__pull_fire(node, now_ms);
+		node__largeset_pull(node, now_ms);
 }
 
 int
@@ -183,7 +183,7 @@ node_leave_done(const struct node *node, uint64_t now_ms)
 
 /* Seal or wrap plain into out; 0 or a negative RUMOR_E*. */
 static int
-node_close(struct node *node, uint8_t *out, size_t out_cap,
+node_seal(struct node *node, uint8_t *out, size_t out_cap,
 	   size_t *out_size, const uint8_t *plain, size_t size,
 	   enum seal_kind kind)
 {
@@ -198,7 +198,7 @@ node_poll_datagram(struct node *node, struct node_datagram *out)
 {
 	struct swim_datagram dg;
 	while (swim_poll_datagram(node->swim, &dg)) {
-		if (node_close(node, out->data, sizeof(out->data), &out->size,
+		if (node_seal(node, out->data, sizeof(out->data), &out->size,
 			       dg.data, dg.size, SEAL_KIND_DATAGRAM) != 0)
 			continue;
 		out->to = dg.to;
@@ -234,7 +234,7 @@ node_stream_encode(struct node *node, bool join, uint8_t **out,
 	rc = msgpack_sbuffer_write(&plain, (const char *)state, state_size);
 	free(state);
 	if (rc == 0)
-		rc = node__sets_pack(node, &plain);
+		rc = node__largeset_pack(node, &plain);
 	if (rc != 0) {
 		msgpack_sbuffer_destroy(&plain);
 		return RUMOR_ENOMEM;
@@ -246,7 +246,7 @@ node_stream_encode(struct node *node, bool join, uint8_t **out,
 		return RUMOR_ENOMEM;
 	}
 	size_t sealed_size;
-	rc = node_close(node, frame + NODE_STREAM_PREFIX,
+	rc = node_seal(node, frame + NODE_STREAM_PREFIX,
 			cap - NODE_STREAM_PREFIX, &sealed_size,
 			(const uint8_t *)plain.data, plain.size,
 			SEAL_KIND_STREAM);
@@ -278,7 +278,7 @@ stream_apply(struct node *node, uint64_t now_ms, const struct swim_addr *from,
 	}
 	msgpack_unpacked sets;
 	bool has_sets = state_end < size;
-	if (has_sets && node__sets_unpack(&sets, plain + state_end,
+	if (has_sets && node__largeset_unpack(&sets, plain + state_end,
 				    size - state_end) != NODE_DROP_NONE)
 		return NODE_DROP_SERVICES;
 	enum node_drop drop = NODE_DROP_NONE;
@@ -286,7 +286,7 @@ stream_apply(struct node *node, uint64_t now_ms, const struct swim_addr *from,
 	    SWIM_DROP_NONE)
 		drop = NODE_DROP_CORE;
 	else if (has_sets)
-		node__sets_apply(node, &sets.data);
+		node__largeset_take(node, &sets.data);
 	if (has_sets)
 		msgpack_unpacked_destroy(&sets);
 	return drop;
@@ -308,7 +308,7 @@ node_stream_handle(struct node *node, uint64_t now_ms,
 	}
 	size_t plain_size;
 	enum node_drop drop = NODE_DROP_NONE;
-	const uint8_t *plain = node_open(node, data, size, SEAL_KIND_STREAM,
+	const uint8_t *plain = node_unseal(node, data, size, SEAL_KIND_STREAM,
 					 buf, size, &plain_size, &drop);
 	if (plain != NULL)
 		drop = stream_apply(node, now_ms, from, plain, plain_size);
@@ -352,10 +352,10 @@ node_stats(const struct node *node, struct node_stats *out)
 	swim_stats(node->swim, &out->swim);
 	memcpy(out->drop_count, node->drop_count, sizeof(out->drop_count));
 	out->bad_service_sets = node->bad_service_sets;
-	out->large_sets_held = node->bigset_count;
-	out->large_sets_missing = node->want_count;
-	out->set_pulls = node->set_pulls;
-	out->sets_received = node->sets_received;
+	out->large_sets_held = node->largeset_count;
+	out->large_sets_missing = node->missing_count;
+	out->set_pulls = node->largeset_pulls;
+	out->sets_received = node->largesets_received;
 }
 
 int

@@ -16,7 +16,7 @@
  * node_stream_handle(); the responder feeds the request frame to
  * node_stream_handle() first and then answers with node_stream_encode().
  * A frame's plaintext is the core's state, then the large service sets
- * the node holds (node.c).
+ * the node holds (node_largeset.c).
  */
 #ifndef RUMOR_NODE_H
 #define RUMOR_NODE_H

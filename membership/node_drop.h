@@ -1,7 +1,7 @@
 /*
  * node_drop: why the node dropped a frame before (or instead of) handing
  * it to the core. Its own header because both the seal boundary (node.c)
- * and the large-set attachment of push-pull frames (node_sets.c) name
+ * and the large-set attachment of push-pull frames (node_largeset.c) name
  * reasons, and struct node counts them.
  */
 #ifndef RUMOR_NODE_DROP_H

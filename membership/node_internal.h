@@ -23,7 +23,7 @@
  * its digest (the one its owner's stub announces): what we serve onward
  * in push-pulls.
  */
-struct bigset {
+struct node_largeset {
 	char name[SWIM_NAME_MAX + 1];
 	uint8_t digest[SERVICE_SET_DIGEST_SIZE];
 	uint8_t *bytes;
@@ -31,7 +31,7 @@ struct bigset {
 };
 
 /* A stub we saw for a set we do not hold yet. */
-struct want {
+struct node_missing {
 	char name[SWIM_NAME_MAX + 1];
 	uint8_t digest[SERVICE_SET_DIGEST_SIZE];
 };
@@ -46,20 +46,20 @@ struct node {
 	/* Time of the latest input: events are drained after it. */
 	uint64_t now_ms;
 	/* Large sets held (sorted by name), and those still missing. */
-	struct bigset *bigsets;
-	size_t bigset_count, bigset_cap;
+	struct node_largeset *largesets;
+	size_t largeset_count, largeset_cap;
 	/* Where the next frame starts packing sets, when not all fit. */
-	size_t bigset_cursor;
-	struct want *wants;
-	size_t want_count, want_cap;
+	size_t largeset_cursor;
+	struct node_missing *missing;
+	size_t missing_count, missing_cap;
 	/* The next pull of a missing set: when, and a push-pull due now. */
 	uint64_t pull_at_ms;
 	uint64_t pull_jitter_ms;
 	bool pull_due;
 	struct swim_addr pull_to;
 	struct swim_rand rand;
-	uint64_t set_pulls;
-	uint64_t sets_received;
+	uint64_t largeset_pulls;
+	uint64_t largesets_received;
 };
 
 /* Whether a member in this status counts as up for its services. */

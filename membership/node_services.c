@@ -9,14 +9,14 @@
 
 #include "node_internal.h"
 #include "node_services.h"
-#include "node_sets.h"
+#include "node_largeset.h"
 #include "rumor/error.h"
 
 /*
  * A member's services, read from its metadata as its events pass, and
  * versioned by the member's incarnation (metadata only changes with a
  * higher one), so an older set never replaces a newer. A stub is filled
- * from the large set of its digest when we hold it; else it is wanted,
+ * from the large set of its digest when we hold it; else it is missing,
  * and the older set stays until it comes.
  */
 static void
@@ -36,8 +36,8 @@ services_from_meta(struct node *node, const struct swim_event *ev)
 		return;
 	}
 	if (set.full_size == 0) {
-		node__bigset_drop(node, m.name);
-		node__want_filled(node, m.name);
+		node__largeset_drop(node, m.name);
+		node__largeset_filled(node, m.name);
 		set.version = m.incarnation;
 		if (registry_apply(node->registry, m.name, &set) < 0)
 			node->bad_service_sets++;
@@ -47,11 +47,11 @@ services_from_meta(struct node *node, const struct swim_event *ev)
 	uint8_t digest[SERVICE_SET_DIGEST_SIZE];
 	memcpy(digest, set.digest, sizeof(digest));
 	service_set_destroy(&set);
-	const struct bigset *b = node__bigset_find(node, m.name, NULL);
+	const struct node_largeset *b = node__largeset_find(node, m.name, NULL);
 	if (b == NULL || memcmp(b->digest, digest, sizeof(digest)) != 0)
-		node__want_add(node, m.name, digest);
+		node__largeset_missing(node, m.name, digest);
 	else
-		node__bigset_apply(node, b, &m);
+		node__largeset_apply(node, b, &m);
 }
 
 void
@@ -59,7 +59,7 @@ node__registry_follow(struct node *node, const struct swim_event *ev)
 {
 	if (ev->type == SWIM_EVENT_REMOVED) {
 		registry_forget(node->registry, ev->name);
-		node__bigset_drop(node, ev->name);
+		node__largeset_drop(node, ev->name);
 		return;
 	}
 	if (ev->is_self)
@@ -70,7 +70,8 @@ node__registry_follow(struct node *node, const struct swim_event *ev)
 	if (ev->type == SWIM_EVENT_UPDATE || ev->status == SWIM_STATUS_ALIVE)
 		registry_touch(node->registry);
 	services_from_meta(node, ev);
-	registry_set_node_up(node->registry, ev->name, node__status_up(ev->status));
+	registry_set_node_up(node->registry, ev->name,
+			     node__status_up(ev->status));
 }
 
 /*
@@ -175,7 +176,7 @@ node_set_services(struct node *node, uint64_t now_ms,
 			set.services = NULL;
 		}
 	}
-	if (set.services == NULL || node__bigset_reserve(node) != 0) {
+	if (set.services == NULL || node__largeset_reserve(node) != 0) {
 		service_set_destroy(&set);
 		free(meta);
 		free(full);
@@ -189,9 +190,9 @@ node_set_services(struct node *node, uint64_t now_ms,
 	if (rc == 0) {
 		const char *self = swim_self_name(node->swim);
 		if (full != NULL)
-			node__bigset_put(node, self, digest, full, full_size);
+			node__largeset_put(node, self, digest, full, full_size);
 		else
-			node__bigset_drop(node, self);
+			node__largeset_drop(node, self);
 		full = NULL;
 		/* Our own entry exists since node_new, so this cannot fail. */
 		set.version = version;

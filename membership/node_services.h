@@ -18,7 +18,7 @@ struct node;
  *  fits in this many bytes (a few services), so it piggybacks on every
  *  alive message about the node. A larger set (up to
  *  SERVICE_SET_BYTES_MAX) is announced as a stub and travels in push-pull
- *  frames (node_sets.c, "large sets"). */
+ *  frames (node_largeset.c, "large sets"). */
 #define NODE_SERVICES_GOSSIP_MAX SWIM_META_MAX
 
 /**

@@ -1,5 +1,5 @@
 /*
- * node_sets: large service sets.
+ * node_largeset: large service sets.
  *
  * A set bigger than one announcement (NODE_SERVICES_GOSSIP_MAX) is
  * announced as a stub carrying the set's size and digest; the set itself
@@ -20,21 +20,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "node_sets.h"
+#include "node_largeset.h"
 #include "rumor/error.h"
 #include "swim/swim_proto.h"
 
-struct bigset *
-node__bigset_find(const struct node *node, const char *name, size_t *pos)
+struct node_largeset *
+node__largeset_find(const struct node *node, const char *name, size_t *pos)
 {
-	size_t lo = 0, hi = node->bigset_count;
+	size_t lo = 0, hi = node->largeset_count;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(node->bigsets[mid].name, name);
+		int c = strcmp(node->largesets[mid].name, name);
 		if (c == 0) {
 			if (pos != NULL)
 				*pos = mid;
-			return &node->bigsets[mid];
+			return &node->largesets[mid];
 		}
 		if (c < 0)
 			lo = mid + 1;
@@ -48,42 +48,40 @@ node__bigset_find(const struct node *node, const char *name, size_t *pos)
 
 /* Whether we hold name's set of this digest. */
 static bool
-bigset_holds(const struct node *node, const char *name,
-	     const uint8_t digest[SERVICE_SET_DIGEST_SIZE])
+largeset_holds(const struct node *node, const char *name,
+	       const uint8_t digest[SERVICE_SET_DIGEST_SIZE])
 {
-	const struct bigset *b = node__bigset_find(node, name, NULL);
+	const struct node_largeset *b = node__largeset_find(node, name, NULL);
 	return b != NULL &&
 	       memcmp(b->digest, digest, SERVICE_SET_DIGEST_SIZE) == 0;
 }
 
-/* Room for one more entry, so that a later node__bigset_put cannot fail. */
 int
-node__bigset_reserve(struct node *node)
+node__largeset_reserve(struct node *node)
 {
-	if (node->bigset_count < node->bigset_cap)
+	if (node->largeset_count < node->largeset_cap)
 		return 0;
-	size_t cap = node->bigset_cap ? 2 * node->bigset_cap : 4;
-	struct bigset *b = realloc(node->bigsets, cap * sizeof(*b));
+	size_t cap = node->largeset_cap ? 2 * node->largeset_cap : 4;
+	struct node_largeset *b = realloc(node->largesets, cap * sizeof(*b));
 	if (b == NULL)
 		return RUMOR_ENOMEM;
-	node->bigsets = b;
-	node->bigset_cap = cap;
+	node->largesets = b;
+	node->largeset_cap = cap;
 	return 0;
 }
 
-/* Keep bytes (taken over) as name's set; room reserved. */
 void
-node__bigset_put(struct node *node, const char *name,
-	   const uint8_t digest[SERVICE_SET_DIGEST_SIZE], uint8_t *bytes,
-	   size_t size)
+node__largeset_put(struct node *node, const char *name,
+		   const uint8_t digest[SERVICE_SET_DIGEST_SIZE],
+		   uint8_t *bytes, size_t size)
 {
 	size_t pos;
-	struct bigset *b = node__bigset_find(node, name, &pos);
+	struct node_largeset *b = node__largeset_find(node, name, &pos);
 	if (b == NULL) {
-		memmove(&node->bigsets[pos + 1], &node->bigsets[pos],
-			(node->bigset_count - pos) * sizeof(*b));
-		node->bigset_count++;
-		b = &node->bigsets[pos];
+		memmove(&node->largesets[pos + 1], &node->largesets[pos],
+			(node->largeset_count - pos) * sizeof(*b));
+		node->largeset_count++;
+		b = &node->largesets[pos];
 		strcpy(b->name, name);
 	} else {
 		free(b->bytes);
@@ -94,38 +92,38 @@ node__bigset_put(struct node *node, const char *name,
 }
 
 void
-node__bigset_drop(struct node *node, const char *name)
+node__largeset_drop(struct node *node, const char *name)
 {
 	size_t pos;
-	struct bigset *b = node__bigset_find(node, name, &pos);
+	struct node_largeset *b = node__largeset_find(node, name, &pos);
 	if (b == NULL)
 		return;
 	free(b->bytes);
-	node->bigset_count--;
-	memmove(b, b + 1, (node->bigset_count - pos) * sizeof(*b));
+	node->largeset_count--;
+	memmove(b, b + 1, (node->largeset_count - pos) * sizeof(*b));
 }
 
-/* Remember that name's set of this digest is missing; plan a pull. */
 void
-node__want_add(struct node *node, const char *name,
-	 const uint8_t digest[SERVICE_SET_DIGEST_SIZE])
+node__largeset_missing(struct node *node, const char *name,
+		       const uint8_t digest[SERVICE_SET_DIGEST_SIZE])
 {
-	struct want *w = NULL;
-	for (size_t i = 0; i < node->want_count && w == NULL; i++) {
-		if (strcmp(node->wants[i].name, name) == 0)
-			w = &node->wants[i];
+	struct node_missing *w = NULL;
+	for (size_t i = 0; i < node->missing_count && w == NULL; i++) {
+		if (strcmp(node->missing[i].name, name) == 0)
+			w = &node->missing[i];
 	}
 	if (w == NULL) {
-		if (node->want_count == node->want_cap) {
-			size_t cap = node->want_cap ? 2 * node->want_cap : 4;
-			struct want *grown = realloc(node->wants,
-						     cap * sizeof(*grown));
+		if (node->missing_count == node->missing_cap) {
+			size_t cap = node->missing_cap ? 2 * node->missing_cap
+						       : 4;
+			struct node_missing *grown =
+				realloc(node->missing, cap * sizeof(*grown));
 			if (grown == NULL)
 				return; /* the next event asks again */
-			node->wants = grown;
-			node->want_cap = cap;
+			node->missing = grown;
+			node->missing_cap = cap;
 		}
-		w = &node->wants[node->want_count++];
+		w = &node->missing[node->missing_count++];
 		strcpy(w->name, name);
 	}
 	memcpy(w->digest, digest, SERVICE_SET_DIGEST_SIZE);
@@ -135,15 +133,14 @@ node__want_add(struct node *node, const char *name,
 						   node->pull_jitter_ms + 1);
 }
 
-/* name's set arrived: no more pulling for it. */
 void
-node__want_filled(struct node *node, const char *name)
+node__largeset_filled(struct node *node, const char *name)
 {
-	for (size_t i = 0; i < node->want_count; i++) {
-		if (strcmp(node->wants[i].name, name) != 0)
+	for (size_t i = 0; i < node->missing_count; i++) {
+		if (strcmp(node->missing[i].name, name) != 0)
 			continue;
-		node->wants[i] = node->wants[--node->want_count];
-		if (node->want_count == 0)
+		node->missing[i] = node->missing[--node->missing_count];
+		if (node->missing_count == 0)
 			node->pull_at_ms = UINT64_MAX;
 		return;
 	}
@@ -167,49 +164,47 @@ member_stub(const struct swim_member_info *m,
 }
 
 /*
- * The pull timer fired: forget wants that were filled, superseded or
- * whose owner is gone, ask the owner of the first one left for a
+ * The pull timer fired: forget the missing sets that were filled,
+ * superseded or whose owner is gone, ask the owner of the first one left for a
  * push-pull (then move it last, so an owner that does not answer holds up
  * no one else) and plan the next pull while any remain.
  */
 void
-node__pull_fire(struct node *node, uint64_t now_ms)
+node__largeset_pull(struct node *node, uint64_t now_ms)
 {
 	node->pull_at_ms = UINT64_MAX;
 	size_t kept = 0;
-	for (size_t i = 0; i < node->want_count; i++) {
-		struct want *w = &node->wants[i];
+	for (size_t i = 0; i < node->missing_count; i++) {
+		struct node_missing *w = &node->missing[i];
 		struct swim_member_info m;
 		uint8_t digest[SERVICE_SET_DIGEST_SIZE];
 		if (swim_member_find(node->swim, w->name, &m) != 0 ||
 		    !node__status_up(m.status) || !member_stub(&m, digest) ||
 		    memcmp(digest, w->digest, sizeof(digest)) != 0 ||
-		    bigset_holds(node, w->name, w->digest))
+		    largeset_holds(node, w->name, w->digest))
 			continue;
-		node->wants[kept++] = *w;
+		node->missing[kept++] = *w;
 	}
-	node->want_count = kept;
+	node->missing_count = kept;
 	if (kept == 0)
 		return;
-	struct want first = node->wants[0];
-	memmove(&node->wants[0], &node->wants[1],
+	struct node_missing first = node->missing[0];
+	memmove(&node->missing[0], &node->missing[1],
 		(kept - 1) * sizeof(first));
-	node->wants[kept - 1] = first;
+	node->missing[kept - 1] = first;
 	struct swim_member_info m;
 	swim_member_find(node->swim, first.name, &m);
 	node->pull_due = true;
 	node->pull_to = m.addr;
-	node->set_pulls++;
+	node->largeset_pulls++;
 	node->pull_at_ms = now_ms + node->pull_jitter_ms +
 			   swim_rand_below(&node->rand,
 					   node->pull_jitter_ms + 1);
 }
 
-/* Apply the large set b as m's services, at m's incarnation; whether it
- * was taken. */
 bool
-node__bigset_apply(struct node *node, const struct bigset *b,
-	     const struct swim_member_info *m)
+node__largeset_apply(struct node *node, const struct node_largeset *b,
+		     const struct swim_member_info *m)
 {
 	struct service_set set = {0};
 	if (service_set_decode(&set, b->bytes, b->size, NULL) != 0 ||
@@ -224,7 +219,7 @@ node__bigset_apply(struct node *node, const struct bigset *b,
 	if (rc < 0)
 		node->bad_service_sets++;
 	if (rc > 0)
-		node->sets_received++;
+		node->largesets_received++;
 	service_set_destroy(&set);
 	return rc > 0;
 }
@@ -235,40 +230,43 @@ node__bigset_apply(struct node *node, const struct bigset *b,
  * older set or one for a stub we have not seen, and is ignored.
  */
 static void
-bigset_receive(struct node *node, const char *name, const uint8_t *bytes,
-	       size_t size)
+largeset_receive(struct node *node, const char *name, const uint8_t *bytes,
+		 size_t size)
 {
 	struct swim_member_info m;
-	uint8_t want[SERVICE_SET_DIGEST_SIZE], got[SERVICE_SET_DIGEST_SIZE];
+	uint8_t stub[SERVICE_SET_DIGEST_SIZE], got[SERVICE_SET_DIGEST_SIZE];
 	if (swim_member_find(node->swim, name, &m) != 0 || m.is_self ||
-	    !member_stub(&m, want) || bigset_holds(node, name, want))
+	    !member_stub(&m, stub) || largeset_holds(node, name, stub))
 		return;
 	service_set_digest(got, bytes, size);
-	if (memcmp(got, want, sizeof(got)) != 0)
+	if (memcmp(got, stub, sizeof(got)) != 0)
 		return;
 	uint8_t *copy = malloc(size ? size : 1);
-	if (copy == NULL || node__bigset_reserve(node) != 0) {
+	if (copy == NULL || node__largeset_reserve(node) != 0) {
 		free(copy);
-		return; /* still wanted: pulled again */
+		return; /* still missing: pulled again */
 	}
 	memcpy(copy, bytes, size);
-	node__bigset_put(node, name, got, copy, size);
-	node__want_filled(node, name);
+	node__largeset_put(node, name, got, copy, size);
+	node__largeset_filled(node, name);
 	/* Not from an event, so the owner's status is set here too (on
 	 * the event path node__registry_follow does it). */
-	if (node__bigset_apply(node, node__bigset_find(node, name, NULL), &m))
+	if (node__largeset_apply(node, node__largeset_find(node, name, NULL),
+				 &m))
 		registry_set_node_up(node->registry, name,
 				     node__status_up(m.status));
 }
 
-/* The sets attachment of a frame, decoded; NODE_DROP_SERVICES if bad. */
-#define SETS_OBJECTS_MAX (3ull * SWIM_MEMBERS_MAX + 1)
+/* Objects an attachment may hold: the list, and per member an entry, its
+ * name and its set. */
+#define ATTACHMENT_OBJECTS_MAX (3ull * SWIM_MEMBERS_MAX + 1)
 
 enum node_drop
-node__sets_unpack(msgpack_unpacked *unpacked, const uint8_t *data, size_t size)
+node__largeset_unpack(msgpack_unpacked *unpacked, const uint8_t *data,
+		      size_t size)
 {
 	if (swim_proto_unpack(unpacked, data, size, SWIM_MEMBERS_MAX,
-			      SETS_OBJECTS_MAX) != SWIM_DROP_NONE)
+			      ATTACHMENT_OBJECTS_MAX) != SWIM_DROP_NONE)
 		return NODE_DROP_SERVICES;
 	const msgpack_object *root = &unpacked->data;
 	bool ok = root->type == MSGPACK_OBJECT_ARRAY;
@@ -293,39 +291,33 @@ node__sets_unpack(msgpack_unpacked *unpacked, const uint8_t *data, size_t size)
 }
 
 void
-node__sets_apply(struct node *node, const msgpack_object *root)
+node__largeset_take(struct node *node, const msgpack_object *root)
 {
 	for (uint32_t i = 0; i < root->via.array.size; i++) {
 		const msgpack_object *e = root->via.array.ptr[i].via.array.ptr;
 		char name[SWIM_NAME_MAX + 1];
 		memcpy(name, e[0].via.str.ptr, e[0].via.str.size);
 		name[e[0].via.str.size] = '\0';
-		bigset_receive(node, name, (const uint8_t *)e[1].via.bin.ptr,
-			       e[1].via.bin.size);
+		largeset_receive(node, name, (const uint8_t *)e[1].via.bin.ptr,
+				 e[1].via.bin.size);
 	}
 }
 
 /* Bytes an attachment entry takes at most (array, str8, bin32 headers). */
 static size_t
-sets_entry_size(const struct bigset *b)
+attachment_entry_size(const struct node_largeset *b)
 {
 	return 1 + 2 + strlen(b->name) + 5 + b->size;
 }
 
-/*
- * Append the sets attachment to a frame's plaintext (which holds the
- * state): every large set held, those that fit under SWIM_STATE_MAX in
- * all, starting one further each frame when not all fit. Nothing at all
- * when there is none, so such a frame is the bare state.
- */
 /* The k-th set from the cursor if it fits in *room (taken from it), else
- * NULL: the one choice both passes of node__sets_pack make. */
-static const struct bigset *
-sets_choose(const struct node *node, size_t k, size_t *room)
+ * NULL: the one choice both passes of node__largeset_pack make. */
+static const struct node_largeset *
+attachment_choose(const struct node *node, size_t k, size_t *room)
 {
-	const struct bigset *b =
-		&node->bigsets[(node->bigset_cursor + k) % node->bigset_count];
-	size_t need = sets_entry_size(b);
+	size_t i = (node->largeset_cursor + k) % node->largeset_count;
+	const struct node_largeset *b = &node->largesets[i];
+	size_t need = attachment_entry_size(b);
 	if (need > *room)
 		return NULL;
 	*room -= need;
@@ -333,17 +325,17 @@ sets_choose(const struct node *node, size_t k, size_t *room)
 }
 
 int
-node__sets_pack(struct node *node, msgpack_sbuffer *sbuf)
+node__largeset_pack(struct node *node, msgpack_sbuffer *sbuf)
 {
 	const size_t header = 5; /* array32 */
-	size_t n = node->bigset_count, fit = 0;
+	size_t n = node->largeset_count, fit = 0;
 	const size_t budget = sbuf->size + header < SWIM_STATE_MAX
 				      ? SWIM_STATE_MAX - sbuf->size - header
 				      : 0;
 	/* Two passes with the same choices: count, then pack. */
 	size_t room = budget;
 	for (size_t k = 0; k < n; k++)
-		fit += sets_choose(node, k, &room) != NULL;
+		fit += attachment_choose(node, k, &room) != NULL;
 	if (fit == 0)
 		return 0;
 	msgpack_packer pk;
@@ -351,7 +343,8 @@ node__sets_pack(struct node *node, msgpack_sbuffer *sbuf)
 	int rc = msgpack_pack_array(&pk, fit);
 	room = budget;
 	for (size_t k = 0; rc == 0 && k < n; k++) {
-		const struct bigset *b = sets_choose(node, k, &room);
+		const struct node_largeset *b =
+			attachment_choose(node, k, &room);
 		if (b == NULL)
 			continue;
 		size_t len = strlen(b->name);
@@ -361,6 +354,6 @@ node__sets_pack(struct node *node, msgpack_sbuffer *sbuf)
 		     msgpack_pack_bin(&pk, b->size) ||
 		     msgpack_pack_bin_body(&pk, b->bytes, b->size);
 	}
-	node->bigset_cursor = (node->bigset_cursor + 1) % n;
+	node->largeset_cursor = (node->largeset_cursor + 1) % n;
 	return rc == 0 ? 0 : RUMOR_ENOMEM;
 }
