@@ -22,6 +22,7 @@
 
 #include "node_largeset.h"
 #include "rumor/error.h"
+#include "service_digest.h"
 #include "swim/swim_proto.h"
 
 struct node_largeset *
@@ -238,7 +239,7 @@ largeset_receive(struct node *node, const char *name, const uint8_t *bytes,
 	if (swim_member_find(node->swim, name, &m) != 0 || m.is_self ||
 	    !member_stub(&m, stub) || largeset_holds(node, name, stub))
 		return;
-	service_set_digest(got, bytes, size);
+	service_digest(got, bytes, size);
 	if (memcmp(got, stub, sizeof(got)) != 0)
 		return;
 	uint8_t *copy = malloc(size ? size : 1);

@@ -8,9 +8,10 @@
 #include <string.h>
 
 #include "node_internal.h"
-#include "node_services.h"
 #include "node_largeset.h"
+#include "node_services.h"
 #include "rumor/error.h"
+#include "service_digest.h"
 
 /*
  * A member's services, read from its metadata as its events pass, and
@@ -111,14 +112,14 @@ services_encode(const struct node *node,
 			}
 		}
 	}
-	int rc = service_set_encode(version,
-				    (struct service *const *)services, count,
-				    meta, meta_size);
+	int rc = service_set_encode(version, services, count, meta,
+				    meta_size);
 	if (rc == 0 && *meta_size > NODE_SERVICES_GOSSIP_MAX) {
 		*full = *meta;
 		*full_size = *meta_size;
-		rc = service_set_encode_stub(version, *full, *full_size, meta,
-					     meta_size, digest);
+		service_digest(digest, *full, *full_size);
+		rc = service_set_encode_stub(version, *full_size, digest, meta,
+					     meta_size);
 		if (rc != 0) {
 			free(*full);
 			*full = NULL;

@@ -147,29 +147,25 @@ service_has_tag(const struct service *s, const char *tag);
 
 /**
  * Encode a node's set into a malloc'd buffer (*out, *size). Services must
- * be valid. Returns 0, RUMOR_ENOMEM or RUMOR_E2BIG (past
+ * be valid. Returns 0, RUMOR_ENOMEM or RUMOR_ETOOBIG (past
  * SERVICE_SET_BYTES_MAX or SERVICE_PER_NODE_MAX).
  */
 int
-service_set_encode(uint64_t version, struct service *const *services,
+service_set_encode(uint64_t version, const struct service *const *services,
 		   size_t count, uint8_t **out, size_t *size);
 
-/** Bytes of a set's digest (BLAKE2b). */
+/** Bytes of a set's digest (BLAKE2b, computed by service_digest() in
+ *  service_digest.h). */
 #define SERVICE_SET_DIGEST_SIZE 16
 
-/** The digest of an encoded set. */
-void
-service_set_digest(uint8_t digest[SERVICE_SET_DIGEST_SIZE],
-		   const uint8_t *set, size_t size);
-
-/** The stub standing for the encoded set full[0, full_size)
- *  (1..SERVICE_SET_BYTES_MAX bytes; RUMOR_EINVAL otherwise), in a
- *  malloc'd buffer; 0 or RUMOR_ENOMEM. digest, unless NULL, gets the
- *  full set's digest, the one the stub carries. */
+/** The stub standing for an encoded set of full_size bytes
+ *  (1..SERVICE_SET_BYTES_MAX; RUMOR_EINVAL otherwise) whose digest is
+ *  digest (service_digest() of those bytes), in a malloc'd buffer; 0 or
+ *  RUMOR_ENOMEM. */
 int
-service_set_encode_stub(uint64_t version, const uint8_t *full,
-			size_t full_size, uint8_t **out, size_t *size,
-			uint8_t digest[SERVICE_SET_DIGEST_SIZE]);
+service_set_encode_stub(uint64_t version, size_t full_size,
+			const uint8_t digest[SERVICE_SET_DIGEST_SIZE],
+			uint8_t **out, size_t *size);
 
 /** A decoded set: free it with service_set_destroy. */
 struct service_set {
