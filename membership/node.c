@@ -37,10 +37,12 @@ node_new(const struct node_config *cfg, uint64_t now_ms)
 		return NULL;
 	}
 	node->registry = registry_new();
-	/* Our own (empty) entry, so that node_set_services never has to
-	 * allocate one after announcing. */
+	/* Our own (empty) entry, at our address, so that node_set_services
+	 * never has to allocate one after announcing. */
 	struct service_set none = {0};
 	if (node->registry == NULL ||
+	    registry_set_node(node->registry, cfg->self.name, true,
+			      &cfg->self.addr) != 0 ||
 	    registry_apply(node->registry, cfg->self.name, &none) < 0) {
 		registry_delete(node->registry);
 		swim_delete(node->swim);

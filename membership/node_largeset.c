@@ -254,8 +254,8 @@ largeset_receive(struct node *node, const char *name, const uint8_t *bytes,
 	 * the event path node__registry_follow does it). */
 	if (node__largeset_apply(node, node__largeset_find(node, name, NULL),
 				 &m))
-		registry_set_node_up(node->registry, name,
-				     node__status_up(m.status));
+		registry_set_node(node->registry, name,
+				  node__status_up(m.status), &m.addr);
 }
 
 /* Objects an attachment may hold: the list, and per member an entry, its

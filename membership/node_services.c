@@ -65,14 +65,9 @@ node__registry_follow(struct node *node, const struct swim_event *ev)
 	}
 	if (ev->is_self)
 		return; /* our own set is applied when we set it */
-	/* Answers carry members' addresses, which change only with an
-	 * update or a return to alive; everything else they carry moves
-	 * the registry's generation by itself. */
-	if (ev->type == SWIM_EVENT_UPDATE || ev->status == SWIM_STATUS_ALIVE)
-		registry_touch(node->registry);
 	services_from_meta(node, ev);
-	registry_set_node_up(node->registry, ev->name,
-			     node__status_up(ev->status));
+	registry_set_node(node->registry, ev->name,
+			  node__status_up(ev->status), &ev->addr);
 }
 
 /*
