@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "node.h"
+#include "node_follow.h"
 #include "node_largeset.h"
 #include "rumor/error.h"
 #include "swim/swim_proto.h"

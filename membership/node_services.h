@@ -1,7 +1,6 @@
 /*
- * node_services: our announcement and the registry following membership
- * (node_services.c). node.h includes this header; the public functions
- * below are part of the node's API.
+ * node_services: our announcement (node_services.c). node.h includes
+ * this header: the functions below are part of the node's API.
  */
 #ifndef RUMOR_NODE_SERVICES_H
 #define RUMOR_NODE_SERVICES_H
@@ -41,11 +40,5 @@ int
 node_check_services(const struct node *node,
 		    const struct service *const *services, size_t count,
 		    const char **why);
-
-/* Internal to membership/node*.c. */
-
-/* Follow one member event into the registry. */
-void
-node__registry_follow(struct node *node, const struct swim_event *ev);
 
 #endif /* RUMOR_NODE_SERVICES_H */
