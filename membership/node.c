@@ -1,9 +1,19 @@
 /*
- * node: a SWIM core behind the seal layer. Ciphertext goes in, is opened
- * (or unwrapped in plaintext mode) and handed to the core; what the core
- * emits is sealed on the way out. The two modes never mix: an encrypted
- * node drops plaintext frames and a plaintext node drops sealed ones, each
- * counted under its own reason so a misconfigured peer is easy to spot.
+ * node: a SWIM core behind the seal layer, with the service registry
+ * following it. Ciphertext goes in, is opened (or unwrapped in plaintext
+ * mode) and handed to the core; what the core emits is sealed on the way
+ * out. The two modes never mix: an encrypted node drops plaintext frames
+ * and a plaintext node drops sealed ones, each counted under its own
+ * reason so a misconfigured peer is easy to spot.
+ *
+ * Every input ends the same way, in node__follow (node_follow.c): the
+ * member events the input produced are applied to the registry and kept
+ * for the driver. Draining outputs therefore changes nothing a query
+ * sees, and a driver may drain late.
+ *
+ * Below this file: node_services.c (our announcement), node_follow.c (the
+ * registry following membership), node_largeset.c (sets too large to
+ * gossip) and node_internal.h (struct node).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +30,22 @@ const char *const node_drop_strs[node_drop_MAX] = {
 	"unknown_key", "auth",	    "oversize",	 "core",      "services",
 };
 
+/* The registry with our own (empty) entry at our address, so that
+ * node_set_services never has to allocate one after announcing. */
+static struct registry *
+registry_with_self(const struct swim_self *self)
+{
+	struct registry *r = registry_new();
+	struct service_set none = {0};
+	if (r != NULL &&
+	    (registry_set_node(r, self->name, true, &self->addr) != 0 ||
+	     registry_apply(r, self->name, &none) < 0)) {
+		registry_delete(r);
+		r = NULL;
+	}
+	return r;
+}
+
 struct node *
 node_new(const struct node_config *cfg, uint64_t now_ms)
 {
@@ -33,18 +59,8 @@ node_new(const struct node_config *cfg, uint64_t now_ms)
 	if (node == NULL)
 		return NULL;
 	node->swim = swim_new(&swim_cfg, &cfg->self, cfg->rand_seed, now_ms);
-	if (node->swim == NULL) {
-		free(node);
-		return NULL;
-	}
-	node->registry = registry_new();
-	/* Our own (empty) entry, at our address, so that node_set_services
-	 * never has to allocate one after announcing. */
-	struct service_set none = {0};
-	if (node->registry == NULL ||
-	    registry_set_node(node->registry, cfg->self.name, true,
-			      &cfg->self.addr) != 0 ||
-	    registry_apply(node->registry, cfg->self.name, &none) < 0) {
+	node->registry = registry_with_self(&cfg->self);
+	if (node->swim == NULL || node->registry == NULL) {
 		registry_delete(node->registry);
 		swim_delete(node->swim);
 		free(node);
@@ -57,6 +73,7 @@ node_new(const struct node_config *cfg, uint64_t now_ms)
 	node->pull_jitter_ms = 2 * cfg->swim.probe_interval_ms;
 	/* Its own stream, apart from the core's draws. */
 	swim_rand_init(&node->rand, cfg->rand_seed ^ 0x6e6f64652d70756cull);
+	node__follow(node);
 	return node;
 }
 
@@ -67,12 +84,15 @@ node_delete(struct node *node)
 		return;
 	swim_delete(node->swim);
 	registry_delete(node->registry);
+	free(node->events);
 	for (size_t i = 0; i < node->largeset_count; i++)
 		free(node->largesets[i].bytes);
 	free(node->largesets);
 	free(node->missing);
 	free(node);
 }
+
+/* ---- the seal boundary ------------------------------------------------- */
 
 static enum node_drop
 drop_from_seal(int rc)
@@ -93,13 +113,6 @@ drop_from_seal(int rc)
 	}
 }
 
-static enum node_drop
-count_drop(struct node *node, enum node_drop drop)
-{
-	node->drop_count[drop]++;
-	return drop;
-}
-
 /*
  * Open a frame of `kind` into out (capacity at least size). Returns the
  * plaintext (out, or a pointer into data in plaintext mode) or NULL with
@@ -107,8 +120,8 @@ count_drop(struct node *node, enum node_drop drop)
  */
 static const uint8_t *
 node_unseal(struct node *node, const uint8_t *data, size_t size,
-	  enum seal_kind kind, uint8_t *out, size_t out_cap,
-	  size_t *plain_size, enum node_drop *drop)
+	    enum seal_kind kind, uint8_t *out, size_t out_cap,
+	    size_t *plain_size, enum node_drop *drop)
 {
 	if (size == 0) {
 		*drop = NODE_DROP_TRUNCATED;
@@ -130,7 +143,50 @@ node_unseal(struct node *node, const uint8_t *data, size_t size,
 	return out;
 }
 
-/* ---- inputs and outputs ------------------------------------------------ */
+/* Seal or wrap plain into out; 0 or a negative RUMOR_E*. */
+static int
+node_seal(struct node *node, uint8_t *out, size_t out_cap,
+	  size_t *out_size, const uint8_t *plain, size_t size,
+	  enum seal_kind kind)
+{
+	if (node->keyring == NULL)
+		return seal_plain_wrap(out, out_cap, out_size, plain, size);
+	return seal_close(out, out_cap, out_size, plain, size, kind,
+			  &node->nonce, node->keyring);
+}
+
+/* ---- inputs ------------------------------------------------------------ */
+
+/* The end of every input: the registry follows what it changed. Returns
+ * drop, counted unless NODE_DROP_NONE. */
+static enum node_drop
+input_done(struct node *node, enum node_drop drop)
+{
+	node__follow(node);
+	if (drop != NODE_DROP_NONE)
+		node->drop_count[drop]++;
+	return drop;
+}
+
+static enum node_drop
+datagram_apply(struct node *node, uint64_t now_ms,
+	       const struct swim_addr *from, const uint8_t *data, size_t size)
+{
+	if (size > NODE_DATAGRAM_MAX)
+		return NODE_DROP_OVERSIZE;
+	uint8_t buf[NODE_DATAGRAM_MAX];
+	size_t plain_size;
+	enum node_drop drop = NODE_DROP_NONE;
+	const uint8_t *plain = node_unseal(node, data, size,
+					   SEAL_KIND_DATAGRAM, buf,
+					   sizeof(buf), &plain_size, &drop);
+	if (plain == NULL)
+		return drop;
+	if (swim_handle_datagram(node->swim, now_ms, from, plain,
+				 plain_size) != SWIM_DROP_NONE)
+		return NODE_DROP_CORE;
+	return NODE_DROP_NONE;
+}
 
 enum node_drop
 node_handle_datagram(struct node *node, uint64_t now_ms,
@@ -138,20 +194,8 @@ node_handle_datagram(struct node *node, uint64_t now_ms,
 		     size_t size)
 {
 	node->now_ms = now_ms;
-	if (size > NODE_DATAGRAM_MAX)
-		return count_drop(node, NODE_DROP_OVERSIZE);
-	uint8_t buf[NODE_DATAGRAM_MAX];
-	size_t plain_size;
-	enum node_drop drop = NODE_DROP_NONE;
-	const uint8_t *plain = node_unseal(node, data, size,
-					 SEAL_KIND_DATAGRAM, buf, sizeof(buf),
-					 &plain_size, &drop);
-	if (plain == NULL)
-		return count_drop(node, drop);
-	if (swim_handle_datagram(node->swim, now_ms, from, plain,
-				 plain_size) != SWIM_DROP_NONE)
-		return count_drop(node, NODE_DROP_CORE);
-	return NODE_DROP_NONE;
+	return input_done(node,
+			  datagram_apply(node, now_ms, from, data, size));
 }
 
 void
@@ -161,6 +205,17 @@ node_handle_timeout(struct node *node, uint64_t now_ms)
 	swim_handle_timeout(node->swim, now_ms);
 	if (now_ms >= node->pull_at_ms)
 		node__largeset_pull(node, now_ms);
+	input_done(node, NODE_DROP_NONE);
+}
+
+int
+node_restore(struct node *node, uint64_t now_ms,
+	     const struct swim_self *members, size_t count)
+{
+	node->now_ms = now_ms;
+	int rc = swim_restore(node->swim, now_ms, members, count);
+	input_done(node, NODE_DROP_NONE);
+	return rc;
 }
 
 int
@@ -168,14 +223,18 @@ node_join(struct node *node, uint64_t now_ms, const struct swim_addr *addrs,
 	  size_t count)
 {
 	node->now_ms = now_ms;
-	return swim_join(node->swim, now_ms, addrs, count);
+	int rc = swim_join(node->swim, now_ms, addrs, count);
+	input_done(node, NODE_DROP_NONE);
+	return rc;
 }
 
 int
 node_leave(struct node *node, uint64_t now_ms)
 {
 	node->now_ms = now_ms;
-	return swim_leave(node->swim, now_ms);
+	int rc = swim_leave(node->swim, now_ms);
+	input_done(node, NODE_DROP_NONE);
+	return rc;
 }
 
 bool
@@ -184,17 +243,116 @@ node_leave_done(const struct node *node, uint64_t now_ms)
 	return swim_leave_done(node->swim, now_ms);
 }
 
-/* Seal or wrap plain into out; 0 or a negative RUMOR_E*. */
-static int
-node_seal(struct node *node, uint8_t *out, size_t out_cap,
-	   size_t *out_size, const uint8_t *plain, size_t size,
-	   enum seal_kind kind)
+/* ---- the stream frame -------------------------------------------------- */
+
+int
+node_stream_encode(struct node *node, bool join, uint8_t **out,
+		   size_t *size)
 {
-	if (node->keyring == NULL)
-		return seal_plain_wrap(out, out_cap, out_size, plain, size);
-	return seal_close(out, out_cap, out_size, plain, size, kind,
-			  &node->nonce, node->keyring);
+	uint8_t *state;
+	size_t state_size;
+	int rc = swim_state_encode(node->swim, join, &state, &state_size);
+	if (rc != 0)
+		return rc;
+	/* Plaintext: the state, then the large sets attachment. */
+	msgpack_sbuffer plain;
+	msgpack_sbuffer_init(&plain);
+	rc = msgpack_sbuffer_write(&plain, (const char *)state, state_size);
+	free(state);
+	if (rc == 0)
+		rc = node__largeset_pack(node, &plain);
+	if (rc != 0) {
+		msgpack_sbuffer_destroy(&plain);
+		return RUMOR_ENOMEM;
+	}
+	size_t cap = NODE_STREAM_PREFIX + plain.size + SEAL_OVERHEAD;
+	uint8_t *frame = malloc(cap);
+	if (frame == NULL) {
+		msgpack_sbuffer_destroy(&plain);
+		return RUMOR_ENOMEM;
+	}
+	size_t sealed_size;
+	rc = node_seal(node, frame + NODE_STREAM_PREFIX,
+		       cap - NODE_STREAM_PREFIX, &sealed_size,
+		       (const uint8_t *)plain.data, plain.size,
+		       SEAL_KIND_STREAM);
+	msgpack_sbuffer_destroy(&plain);
+	if (rc != 0 || sealed_size > NODE_STREAM_FRAME_MAX) {
+		free(frame);
+		return rc != 0 ? rc : RUMOR_ETOOBIG;
+	}
+	frame[0] = (uint8_t)(sealed_size >> 24);
+	frame[1] = (uint8_t)(sealed_size >> 16);
+	frame[2] = (uint8_t)(sealed_size >> 8);
+	frame[3] = (uint8_t)sealed_size;
+	*out = frame;
+	*size = NODE_STREAM_PREFIX + sealed_size;
+	return 0;
 }
+
+/* An opened frame: the state (to the core), then the large sets, if
+ * any. */
+static enum node_drop
+stream_apply(struct node *node, uint64_t now_ms, const struct swim_addr *from,
+	     const uint8_t *plain, size_t size)
+{
+	size_t state_end;
+	if (swim_proto_value_end(plain, size, UINT64_MAX, UINT64_MAX,
+				 &state_end) != SWIM_DROP_NONE) {
+		/* Let the core name (and count) what is wrong with it. */
+		swim_handle_state(node->swim, now_ms, from, plain, size);
+		return NODE_DROP_CORE;
+	}
+	msgpack_unpacked sets;
+	bool has_sets = state_end < size;
+	if (has_sets && node__largeset_unpack(&sets, plain + state_end,
+					      size - state_end) !=
+				NODE_DROP_NONE)
+		return NODE_DROP_SERVICES;
+	enum node_drop drop = NODE_DROP_NONE;
+	if (swim_handle_state(node->swim, now_ms, from, plain, state_end) !=
+	    SWIM_DROP_NONE)
+		drop = NODE_DROP_CORE;
+	else if (has_sets)
+		node__largeset_take(node, &sets.data);
+	if (has_sets)
+		msgpack_unpacked_destroy(&sets);
+	return drop;
+}
+
+static enum node_drop
+stream_handle(struct node *node, uint64_t now_ms,
+	      const struct swim_addr *from, const uint8_t *data, size_t size)
+{
+	if (size > NODE_STREAM_FRAME_MAX)
+		return NODE_DROP_OVERSIZE;
+	uint8_t *buf = NULL;
+	if (node->keyring != NULL) {
+		buf = malloc(size ? size : 1);
+		if (buf == NULL)
+			return NODE_DROP_OVERSIZE;
+	}
+	size_t plain_size;
+	enum node_drop drop = NODE_DROP_NONE;
+	const uint8_t *plain = node_unseal(node, data, size, SEAL_KIND_STREAM,
+					   buf, size, &plain_size, &drop);
+	if (plain != NULL)
+		drop = stream_apply(node, now_ms, from, plain, plain_size);
+	free(buf);
+	return drop;
+}
+
+enum node_drop
+node_stream_handle(struct node *node, uint64_t now_ms,
+		   const struct swim_addr *from, const uint8_t *data,
+		   size_t size)
+{
+	node->now_ms = now_ms;
+	return input_done(node,
+			  stream_handle(node, now_ms, from, data, size));
+}
+
+/* ---- outputs ----------------------------------------------------------- */
 
 bool
 node_poll_datagram(struct node *node, struct node_datagram *out)
@@ -202,7 +360,7 @@ node_poll_datagram(struct node *node, struct node_datagram *out)
 	struct swim_datagram dg;
 	while (swim_poll_datagram(node->swim, &dg)) {
 		if (node_seal(node, out->data, sizeof(out->data), &out->size,
-			       dg.data, dg.size, SEAL_KIND_DATAGRAM) != 0)
+			      dg.data, dg.size, SEAL_KIND_DATAGRAM) != 0)
 			continue;
 		out->to = dg.to;
 		return true;
@@ -222,118 +380,10 @@ node_poll_stream(struct node *node, struct swim_stream_req *out)
 	return true;
 }
 
-int
-node_stream_encode(struct node *node, bool join, uint8_t **out,
-		   size_t *size)
-{
-	uint8_t *state;
-	size_t state_size;
-	int rc = swim_state_encode(node->swim, join, &state, &state_size);
-	if (rc != 0)
-		return rc;
-	/* Plaintext: the state, then the sets attachment. */
-	msgpack_sbuffer plain;
-	msgpack_sbuffer_init(&plain);
-	rc = msgpack_sbuffer_write(&plain, (const char *)state, state_size);
-	free(state);
-	if (rc == 0)
-		rc = node__largeset_pack(node, &plain);
-	if (rc != 0) {
-		msgpack_sbuffer_destroy(&plain);
-		return RUMOR_ENOMEM;
-	}
-	size_t cap = NODE_STREAM_PREFIX + plain.size + SEAL_OVERHEAD;
-	uint8_t *frame = malloc(cap);
-	if (frame == NULL) {
-		msgpack_sbuffer_destroy(&plain);
-		return RUMOR_ENOMEM;
-	}
-	size_t sealed_size;
-	rc = node_seal(node, frame + NODE_STREAM_PREFIX,
-			cap - NODE_STREAM_PREFIX, &sealed_size,
-			(const uint8_t *)plain.data, plain.size,
-			SEAL_KIND_STREAM);
-	msgpack_sbuffer_destroy(&plain);
-	if (rc != 0 || sealed_size > NODE_STREAM_FRAME_MAX) {
-		free(frame);
-		return rc != 0 ? rc : RUMOR_ETOOBIG;
-	}
-	frame[0] = (uint8_t)(sealed_size >> 24);
-	frame[1] = (uint8_t)(sealed_size >> 16);
-	frame[2] = (uint8_t)(sealed_size >> 8);
-	frame[3] = (uint8_t)sealed_size;
-	*out = frame;
-	*size = NODE_STREAM_PREFIX + sealed_size;
-	return 0;
-}
-
-/* An opened frame: the state (to the core), then the sets, if any. */
-static enum node_drop
-stream_apply(struct node *node, uint64_t now_ms, const struct swim_addr *from,
-	     const uint8_t *plain, size_t size)
-{
-	size_t state_end;
-	if (swim_proto_value_end(plain, size, UINT64_MAX, UINT64_MAX,
-				 &state_end) != SWIM_DROP_NONE) {
-		/* Let the core name (and count) what is wrong with it. */
-		swim_handle_state(node->swim, now_ms, from, plain, size);
-		return NODE_DROP_CORE;
-	}
-	msgpack_unpacked sets;
-	bool has_sets = state_end < size;
-	if (has_sets && node__largeset_unpack(&sets, plain + state_end,
-				    size - state_end) != NODE_DROP_NONE)
-		return NODE_DROP_SERVICES;
-	enum node_drop drop = NODE_DROP_NONE;
-	if (swim_handle_state(node->swim, now_ms, from, plain, state_end) !=
-	    SWIM_DROP_NONE)
-		drop = NODE_DROP_CORE;
-	else if (has_sets)
-		node__largeset_take(node, &sets.data);
-	if (has_sets)
-		msgpack_unpacked_destroy(&sets);
-	return drop;
-}
-
-enum node_drop
-node_stream_handle(struct node *node, uint64_t now_ms,
-		   const struct swim_addr *from, const uint8_t *data,
-		   size_t size)
-{
-	node->now_ms = now_ms;
-	if (size > NODE_STREAM_FRAME_MAX)
-		return count_drop(node, NODE_DROP_OVERSIZE);
-	uint8_t *buf = NULL;
-	if (node->keyring != NULL) {
-		buf = malloc(size ? size : 1);
-		if (buf == NULL)
-			return count_drop(node, NODE_DROP_OVERSIZE);
-	}
-	size_t plain_size;
-	enum node_drop drop = NODE_DROP_NONE;
-	const uint8_t *plain = node_unseal(node, data, size, SEAL_KIND_STREAM,
-					 buf, size, &plain_size, &drop);
-	if (plain != NULL)
-		drop = stream_apply(node, now_ms, from, plain, plain_size);
-	free(buf);
-	if (drop != NODE_DROP_NONE)
-		return count_drop(node, drop);
-	return NODE_DROP_NONE;
-}
-
 bool
 node_poll_event(struct node *node, struct swim_event *out)
 {
-	if (!swim_poll_event(node->swim, out))
-		return false;
-	node__registry_follow(node, out);
-	return true;
-}
-
-struct registry *
-node_registry(struct node *node)
-{
-	return node->registry;
+	return node__event_pop(node, out);
 }
 
 uint64_t
@@ -341,6 +391,14 @@ node_next_deadline_ms(const struct node *node)
 {
 	uint64_t next = swim_next_deadline_ms(node->swim);
 	return node->pull_at_ms < next ? node->pull_at_ms : next;
+}
+
+/* ---- queries ----------------------------------------------------------- */
+
+struct registry *
+node_registry(struct node *node)
+{
+	return node->registry;
 }
 
 const struct swim *
@@ -359,12 +417,6 @@ node_stats(const struct node *node, struct node_stats *out)
 	out->large_sets_missing = node->missing_count;
 	out->set_pulls = node->largeset_pulls;
 	out->sets_received = node->largesets_received;
-}
-
-int
-node_restore(struct node *node, uint64_t now_ms,
-	     const struct swim_self *members, size_t count)
-{
-	node->now_ms = now_ms;
-	return swim_restore(node->swim, now_ms, members, count);
+	out->events_dropped = node->events_dropped;
+	out->registry_resyncs = node->registry_resyncs;
 }

@@ -1,14 +1,18 @@
 /*
- * node: the object both drivers own. A SWIM core plus the seal layer (and,
- * later, the service registry), with the same sans-IO shape as swim.h one
- * level up: ciphertext in, ciphertext out.
+ * node: the object both drivers own. A SWIM core, the seal layer and the
+ * service registry that follows membership, with the same sans-IO shape
+ * as swim.h one level up: ciphertext in, ciphertext out.
  *
  *	apply one input     node_handle_datagram / node_handle_timeout /
- *	                    node_stream_handle / node_join / node_leave
+ *	                    node_stream_handle / node_join / node_leave /
+ *	                    node_restore / node_set_services
  *	drain               node_poll_datagram (sealed, ready for sendto),
  *	                    node_poll_stream (push-pull to open),
  *	                    node_poll_event
  *	re-arm the timer    node_next_deadline_ms
+ *
+ * Each input brings the registry up to date with what it changed before
+ * it returns; draining only copies outputs out.
  *
  * Streams: a frame is a 4-byte big-endian length, then that many sealed
  * bytes (NODE_STREAM_FRAME_MAX at most). A push-pull is one frame each way:
@@ -117,9 +121,11 @@ node_stream_handle(struct node *node, uint64_t now_ms,
 		   size_t size);
 
 /**
- * Take the next membership event. Draining events is also what keeps the
- * registry current (a member's services are read from its metadata as its
- * events pass), so drivers drain after every input, as the contract says.
+ * Take the next membership event. The registry already holds what the
+ * event says (each input applies its events before returning), so a
+ * driver that drains late sees a current registry all the same. Events
+ * left undrained past NODE_EVENTS_MAX lose the oldest
+ * (node_stats.events_dropped).
  */
 bool
 node_poll_event(struct node *node, struct swim_event *out);
@@ -148,6 +154,12 @@ struct node_stats {
 	 *  received and applied. */
 	uint64_t set_pulls;
 	uint64_t sets_received;
+	/** Member events the driver never got: past NODE_EVENTS_MAX
+	 *  undrained, or out of memory. */
+	uint64_t events_dropped;
+	/** Times the registry was rebuilt from membership because an
+	 *  allocation failed while following it. */
+	uint64_t registry_resyncs;
 };
 
 void

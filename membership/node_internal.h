@@ -38,18 +38,30 @@ struct node_missing {
 
 struct node {
 	struct swim *swim;
+	/* NULL in plaintext mode. */
 	const struct keyring *keyring;
 	struct seal_nonce nonce;
 	uint64_t drop_count[node_drop_MAX];
-	struct registry *registry;
-	uint64_t bad_service_sets;
-	/* Time of the latest input: events are drained after it. */
+	/* Time of the latest input: what it changes is timed by it. */
 	uint64_t now_ms;
-	/* Large sets held (sorted by name), and those still missing. */
+
+	/* The registry follows membership (node_follow.c). */
+	struct registry *registry;
+	/* A failure left it behind membership: rebuild it. */
+	bool registry_stale;
+	uint64_t registry_resyncs;
+	uint64_t bad_service_sets;
+	/* Member events, applied and waiting for the driver (a ring). */
+	struct swim_event *events;
+	size_t ev_head, ev_count, ev_cap;
+	uint64_t events_dropped;
+
+	/* Large sets (node_largeset.c): those held, sorted by name, and
+	 * where the next frame starts packing them when not all fit. */
 	struct node_largeset *largesets;
 	size_t largeset_count, largeset_cap;
-	/* Where the next frame starts packing sets, when not all fit. */
 	size_t largeset_cursor;
+	/* Stubs whose large set we do not hold yet. */
 	struct node_missing *missing;
 	size_t missing_count, missing_cap;
 	/* The next pull of a missing set: when, and a push-pull due now. */
@@ -57,6 +69,7 @@ struct node {
 	uint64_t pull_jitter_ms;
 	bool pull_due;
 	struct swim_addr pull_to;
+	/* Pull delays; apart from the core's draws. */
 	struct swim_rand rand;
 	uint64_t largeset_pulls;
 	uint64_t largesets_received;

@@ -104,7 +104,7 @@ node__largeset_drop(struct node *node, const char *name)
 	memmove(b, b + 1, (node->largeset_count - pos) * sizeof(*b));
 }
 
-void
+int
 node__largeset_missing(struct node *node, const char *name,
 		       const uint8_t digest[SERVICE_SET_DIGEST_SIZE])
 {
@@ -120,7 +120,7 @@ node__largeset_missing(struct node *node, const char *name,
 			struct node_missing *grown =
 				realloc(node->missing, cap * sizeof(*grown));
 			if (grown == NULL)
-				return; /* the next event asks again */
+				return RUMOR_ENOMEM;
 			node->missing = grown;
 			node->missing_cap = cap;
 		}
@@ -132,6 +132,7 @@ node__largeset_missing(struct node *node, const char *name,
 		node->pull_at_ms = node->now_ms +
 				   swim_rand_below(&node->rand,
 						   node->pull_jitter_ms + 1);
+	return 0;
 }
 
 void
@@ -147,21 +148,43 @@ node__largeset_filled(struct node *node, const char *name)
 	}
 }
 
-/* The digest m's current stub announces; false when its metadata is no
- * stub. */
-static bool
+/* The digest m's current stub announces: 1, or 0 when its metadata is
+ * no stub, or RUMOR_ENOMEM when we cannot tell. */
+static int
 member_stub(const struct swim_member_info *m,
 	    uint8_t digest[SERVICE_SET_DIGEST_SIZE])
 {
+	if (m->meta_size == 0)
+		return 0;
 	struct service_set set = {0};
-	bool stub = m->meta_size > 0 &&
-		    service_set_decode(&set, m->meta, m->meta_size, NULL) ==
-			    0 &&
-		    set.full_size > 0;
+	int rc = service_set_decode(&set, m->meta, m->meta_size, NULL);
+	if (rc == RUMOR_ENOMEM)
+		return rc;
+	bool stub = rc == 0 && set.full_size > 0;
 	if (stub)
 		memcpy(digest, set.digest, SERVICE_SET_DIGEST_SIZE);
 	service_set_destroy(&set);
 	return stub;
+}
+
+/* Whether w is still worth a pull (its owner is up and still announces
+ * it, and we do not hold it), with the owner's address. Kept when we
+ * cannot tell for lack of memory. */
+static bool
+still_missing(const struct node *node, const struct node_missing *w,
+	      struct swim_addr *owner)
+{
+	struct swim_member_info m;
+	if (swim_member_find(node->swim, w->name, &m) != 0 ||
+	    !node__status_up(m.status))
+		return false;
+	*owner = m.addr;
+	uint8_t digest[SERVICE_SET_DIGEST_SIZE];
+	int stub = member_stub(&m, digest);
+	if (stub == RUMOR_ENOMEM)
+		return true;
+	return stub == 1 && memcmp(digest, w->digest, sizeof(digest)) == 0 &&
+	       !largeset_holds(node, w->name, w->digest);
 }
 
 /*
@@ -175,16 +198,14 @@ node__largeset_pull(struct node *node, uint64_t now_ms)
 {
 	node->pull_at_ms = UINT64_MAX;
 	size_t kept = 0;
+	struct swim_addr first_owner = {0};
 	for (size_t i = 0; i < node->missing_count; i++) {
-		struct node_missing *w = &node->missing[i];
-		struct swim_member_info m;
-		uint8_t digest[SERVICE_SET_DIGEST_SIZE];
-		if (swim_member_find(node->swim, w->name, &m) != 0 ||
-		    !node__status_up(m.status) || !member_stub(&m, digest) ||
-		    memcmp(digest, w->digest, sizeof(digest)) != 0 ||
-		    largeset_holds(node, w->name, w->digest))
+		struct swim_addr owner;
+		if (!still_missing(node, &node->missing[i], &owner))
 			continue;
-		node->missing[kept++] = *w;
+		if (kept == 0)
+			first_owner = owner;
+		node->missing[kept++] = node->missing[i];
 	}
 	node->missing_count = kept;
 	if (kept == 0)
@@ -193,35 +214,37 @@ node__largeset_pull(struct node *node, uint64_t now_ms)
 	memmove(&node->missing[0], &node->missing[1],
 		(kept - 1) * sizeof(first));
 	node->missing[kept - 1] = first;
-	struct swim_member_info m;
-	swim_member_find(node->swim, first.name, &m);
 	node->pull_due = true;
-	node->pull_to = m.addr;
+	node->pull_to = first_owner;
 	node->largeset_pulls++;
 	node->pull_at_ms = now_ms + node->pull_jitter_ms +
 			   swim_rand_below(&node->rand,
 					   node->pull_jitter_ms + 1);
 }
 
-bool
+int
 node__largeset_apply(struct node *node, const struct node_largeset *b,
 		     const struct swim_member_info *m)
 {
 	struct service_set set = {0};
-	if (service_set_decode(&set, b->bytes, b->size, NULL) != 0 ||
-	    set.full_size > 0) {
+	int rc = service_set_decode(&set, b->bytes, b->size, NULL);
+	if (rc == RUMOR_ENOMEM)
+		return rc;
+	if (rc != 0 || set.full_size > 0) {
 		/* Kept all the same, for peers that can read it. */
 		service_set_destroy(&set);
 		node->bad_service_sets++;
-		return false;
+		return 0;
 	}
 	set.version = m->incarnation;
-	int rc = registry_apply(node->registry, m->name, &set);
+	rc = registry_apply(node->registry, m->name, &set);
+	service_set_destroy(&set);
+	if (rc == RUMOR_ENOMEM)
+		return rc;
 	if (rc < 0)
 		node->bad_service_sets++;
 	if (rc > 0)
 		node->largesets_received++;
-	service_set_destroy(&set);
 	return rc > 0;
 }
 
@@ -237,25 +260,30 @@ largeset_receive(struct node *node, const char *name, const uint8_t *bytes,
 	struct swim_member_info m;
 	uint8_t stub[SERVICE_SET_DIGEST_SIZE], got[SERVICE_SET_DIGEST_SIZE];
 	if (swim_member_find(node->swim, name, &m) != 0 || m.is_self ||
-	    !member_stub(&m, stub) || largeset_holds(node, name, stub))
-		return;
+	    member_stub(&m, stub) != 1 || largeset_holds(node, name, stub))
+		return; /* (when we cannot tell, it is pulled again) */
 	service_digest(got, bytes, size);
 	if (memcmp(got, stub, sizeof(got)) != 0)
 		return;
+	/* Everything that can fail first: room for the set, and the
+	 * owner's registry entry (not from an event, so its state is set
+	 * here too), after which applying the set cannot fail for lack of
+	 * memory. */
 	uint8_t *copy = malloc(size ? size : 1);
-	if (copy == NULL || node__largeset_reserve(node) != 0) {
+	if (copy == NULL || node__largeset_reserve(node) != 0 ||
+	    registry_set_node(node->registry, name, node__status_up(m.status),
+			      &m.addr) != 0) {
 		free(copy);
 		return; /* still missing: pulled again */
 	}
 	memcpy(copy, bytes, size);
 	node__largeset_put(node, name, got, copy, size);
 	node__largeset_filled(node, name);
-	/* Not from an event, so the owner's status is set here too (on
-	 * the event path node__registry_follow does it). */
+	/* Decoding it may still run out of memory: then the registry is
+	 * rebuilt, from the set now held, at the end of this input. */
 	if (node__largeset_apply(node, node__largeset_find(node, name, NULL),
-				 &m))
-		registry_set_node(node->registry, name,
-				  node__status_up(m.status), &m.addr);
+				 &m) == RUMOR_ENOMEM)
+		node->registry_stale = true;
 }
 
 /* Objects an attachment may hold: the list, and per member an entry, its
@@ -355,6 +383,8 @@ node__largeset_pack(struct node *node, msgpack_sbuffer *sbuf)
 		     msgpack_pack_bin(&pk, b->size) ||
 		     msgpack_pack_bin_body(&pk, b->bytes, b->size);
 	}
+	if (rc != 0)
+		return RUMOR_ENOMEM;
 	node->largeset_cursor = (node->largeset_cursor + 1) % n;
-	return rc == 0 ? 0 : RUMOR_ENOMEM;
+	return 0;
 }

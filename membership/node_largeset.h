@@ -35,15 +35,16 @@ node__largeset_put(struct node *node, const char *name,
 void
 node__largeset_drop(struct node *node, const char *name);
 
-/* Apply the large set b as m's services, at m's incarnation; whether it
- * was taken. */
-bool
+/* Apply the large set b as m's services, at m's incarnation: 1 when
+ * taken, 0 when not (stale, or a set we cannot read, counted), or
+ * RUMOR_ENOMEM (nothing changed). */
+int
 node__largeset_apply(struct node *node, const struct node_largeset *b,
 		     const struct swim_member_info *m);
 
 /* Remember that name's large set of this digest is missing; plan a
- * pull. */
-void
+ * pull. 0 or RUMOR_ENOMEM (nothing changed). */
+int
 node__largeset_missing(struct node *node, const char *name,
 		       const uint8_t digest[SERVICE_SET_DIGEST_SIZE]);
 
@@ -51,7 +52,9 @@ node__largeset_missing(struct node *node, const char *name,
 void
 node__largeset_filled(struct node *node, const char *name);
 
-/* The pull timer (node->pull_at_ms) fired: ask for the next push-pull. */
+/* The pull timer (node->pull_at_ms) fired: forget the missing sets that
+ * were filled, superseded or whose owner is gone, and ask the owner of
+ * the next for a push-pull (node->pull_due). */
 void
 node__largeset_pull(struct node *node, uint64_t now_ms);
 
@@ -69,7 +72,8 @@ node__largeset_take(struct node *node, const msgpack_object *root);
  * Append the attachment to a frame's plaintext (which holds the state):
  * every large set held, those that fit under SWIM_STATE_MAX in all,
  * starting one further each frame when not all fit. Nothing at all when
- * there is none, so such a frame is the bare state. 0 or RUMOR_ENOMEM.
+ * there is none, so such a frame is the bare state. 0 or RUMOR_ENOMEM
+ * (and the next frame starts where this one would have). 
  */
 int
 node__largeset_pack(struct node *node, msgpack_sbuffer *sbuf);

@@ -6,9 +6,11 @@
  * can fail comes before swim_set_meta, so a refused announcement leaves
  * the node as it was.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "node_follow.h"
 #include "node_internal.h"
 #include "node_largeset.h"
 #include "node_services.h"
@@ -135,14 +137,18 @@ node_set_services(struct node *node, uint64_t now_ms,
 		else
 			node__largeset_drop(node, self);
 		full = NULL;
-		/* Our own entry exists since node_new, so this cannot fail. */
+		/* Our own entry exists since node_new and the version is
+		 * new, so this cannot fail. */
 		set.version = version;
-		registry_apply(node->registry, self, &set);
+		int applied = registry_apply(node->registry, self, &set);
+		assert(applied == 1);
+		(void)applied;
 	} else if (why != NULL) {
 		*why = rc == RUMOR_ENOMEM ? "out of memory"
 					  : "the agent is leaving";
 	}
 	free(full);
 	service_set_destroy(&set);
+	node__follow(node);
 	return rc;
 }
