@@ -43,6 +43,7 @@
 #define NODE_STREAM_PREFIX 4
 /** Largest stream frame payload (sealed state). */
 #define NODE_STREAM_FRAME_MAX (SWIM_STATE_MAX + SEAL_OVERHEAD)
+
 struct node_config {
 	/** Protocol timings; datagram_size_max is lowered by the node to
 	 *  leave room for the seal overhead. */
@@ -59,15 +60,17 @@ struct node_config {
 	uint64_t rand_seed;
 };
 
+/** Names of the drop reasons ("unknown_key"), for stats and logs. */
 extern const char *const node_drop_strs[node_drop_MAX];
 
 struct node;
 
 /** NULL on out-of-memory or invalid configuration (see
  *  swim_config_check). */
-struct node *
+RUMOR_MUST_CHECK struct node *
 node_new(const struct node_config *cfg, uint64_t now_ms);
 
+/** Free the node and all it holds (NULL is fine). */
 void
 node_delete(struct node *node);
 
@@ -77,21 +80,26 @@ node_handle_datagram(struct node *node, uint64_t now_ms,
 		     const struct swim_addr *from, const uint8_t *data,
 		     size_t size);
 
+/** The timer armed at node_next_deadline_ms() fired (early is fine). */
 void
 node_handle_timeout(struct node *node, uint64_t now_ms);
 
 /** swim_restore(): install members of a running cluster silently. */
-int
+RUMOR_MUST_CHECK int
 node_restore(struct node *node, uint64_t now_ms,
 	     const struct swim_self *members, size_t count);
 
+/** swim_join(): join through seed addresses (push-pulls to them, retried
+ *  until another member is known); 0 or swim_join()'s error. */
 int
 node_join(struct node *node, uint64_t now_ms, const struct swim_addr *addrs,
 	  size_t count);
 
+/** swim_leave(): leave gracefully; 0 or swim_leave()'s error. */
 int
 node_leave(struct node *node, uint64_t now_ms);
 
+/** Whether the leave broadcast has had its chance (swim_leave_done()). */
 bool
 node_leave_done(const struct node *node, uint64_t now_ms);
 
@@ -102,15 +110,18 @@ struct node_datagram {
 	uint8_t data[NODE_DATAGRAM_MAX];
 };
 
+/** Take the next datagram to send, sealed; false when there is none. */
 bool
 node_poll_datagram(struct node *node, struct node_datagram *out);
 
+/** Take the next push-pull to open (the core's, or a pull of a missing
+ *  large set); false when there is none. */
 bool
 node_poll_stream(struct node *node, struct swim_stream_req *out);
 
 /** Our state as one complete frame (length prefix included) in a malloc'd
  *  buffer the caller frees. */
-int
+RUMOR_MUST_CHECK int
 node_stream_encode(struct node *node, bool join, uint8_t **out,
 		   size_t *size);
 
@@ -124,8 +135,8 @@ node_stream_handle(struct node *node, uint64_t now_ms,
  * Take the next membership event. The registry already holds what the
  * event says (each input applies its events before returning), so a
  * driver that drains late sees a current registry all the same. Events
- * left undrained past NODE_EVENTS_MAX lose the oldest
- * (node_stats.events_dropped).
+ * left undrained past a bound (NODE_EVENTS_MAX, node_follow.h) lose the
+ * oldest (node_stats.events_dropped).
  */
 bool
 node_poll_event(struct node *node, struct swim_event *out);
@@ -135,6 +146,8 @@ node_poll_event(struct node *node, struct swim_event *out);
 struct registry *
 node_registry(struct node *node);
 
+/** When to call node_handle_timeout() next (absolute; UINT64_MAX when
+ *  nothing is pending). */
 uint64_t
 node_next_deadline_ms(const struct node *node);
 
@@ -143,7 +156,9 @@ const struct swim *
 node_swim(const struct node *node);
 
 struct node_stats {
+	/** The core's own. */
 	struct swim_stats swim;
+	/** Frames dropped before or by the core, by reason. */
 	uint64_t drop_count[node_drop_MAX];
 	/** Members whose metadata is not a service set we can read. */
 	uint64_t bad_service_sets;
@@ -162,6 +177,7 @@ struct node_stats {
 	uint64_t registry_resyncs;
 };
 
+/** Counters, copied into *out. */
 void
 node_stats(const struct node *node, struct node_stats *out);
 

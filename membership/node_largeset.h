@@ -21,7 +21,7 @@ node__largeset_find(const struct node *node, const char *name, size_t *pos);
 
 /* Room for one more large set, so that a later node__largeset_put cannot
  * fail: 0 or RUMOR_ENOMEM. */
-int
+RUMOR_MUST_CHECK int
 node__largeset_reserve(struct node *node);
 
 /* Keep bytes (taken over) as name's large set of this digest, replacing
@@ -38,13 +38,13 @@ node__largeset_drop(struct node *node, const char *name);
 /* Apply the large set b as m's services, at m's incarnation: 1 when
  * taken, 0 when not (stale, or a set we cannot read, counted), or
  * RUMOR_ENOMEM (nothing changed). */
-int
+RUMOR_MUST_CHECK int
 node__largeset_apply(struct node *node, const struct node_largeset *b,
 		     const struct swim_member_info *m);
 
 /* Remember that name's large set of this digest is missing; plan a
  * pull. 0 or RUMOR_ENOMEM (nothing changed). */
-int
+RUMOR_MUST_CHECK int
 node__largeset_missing(struct node *node, const char *name,
 		       const uint8_t digest[SERVICE_SET_DIGEST_SIZE]);
 
@@ -75,7 +75,7 @@ node__largeset_take(struct node *node, const msgpack_object *root);
  * there is none, so such a frame is the bare state. 0 or RUMOR_ENOMEM
  * (and the next frame starts where this one would have). 
  */
-int
+RUMOR_MUST_CHECK int
 node__largeset_pack(struct node *node, msgpack_sbuffer *sbuf);
 
 #endif /* RUMOR_NODE_LARGESET_H */

@@ -29,14 +29,14 @@ struct node;
  * SERVICE_SET_BYTES_MAX or SERVICE_PER_NODE_MAX; or
  * RUMOR_ESTATE while leaving, or RUMOR_ENOMEM. On error nothing changed.
  */
-int
+RUMOR_MUST_CHECK int
 node_set_services(struct node *node, uint64_t now_ms,
 		  const struct service *const *services, size_t count,
 		  const char **why);
 
 /** node_set_services()'s checks alone (nothing changes): 0, or its
  *  errors with *why, RUMOR_ESTATE when the node is leaving. */
-int
+RUMOR_MUST_CHECK int
 node_check_services(const struct node *node,
 		    const struct service *const *services, size_t count,
 		    const char **why);

@@ -28,7 +28,7 @@
 struct registry;
 
 /** NULL on out-of-memory. */
-struct registry *
+RUMOR_MUST_CHECK struct registry *
 registry_new(void);
 
 void
@@ -41,7 +41,7 @@ registry_delete(struct registry *r);
  * applied, 0 when stale (*set untouched), RUMOR_EINVAL for a node name
  * longer than SWIM_NAME_MAX or RUMOR_ENOMEM (nothing changed).
  */
-int
+RUMOR_MUST_CHECK int
 registry_apply(struct registry *r, const char *node,
 	       struct service_set *set);
 
@@ -66,7 +66,7 @@ registry_version(const struct registry *r, const char *node,
  * registry_apply succeeded for a node, neither can fail for it with
  * RUMOR_ENOMEM until it is forgotten.
  */
-int
+RUMOR_MUST_CHECK int
 registry_set_node(struct registry *r, const char *node, bool up,
 		  const struct swim_addr *addr);
 
@@ -121,7 +121,7 @@ extern const char *const registry_policy_strs[registry_policy_MAX];
  * (k % count)-th where k counts the picks of that name so far. Returns 0,
  * RUMOR_ENOTFOUND when none is healthy, or RUMOR_ENOMEM.
  */
-int
+RUMOR_MUST_CHECK int
 registry_pick(struct registry *r, const struct registry_query *q,
 	      enum registry_policy policy, uint64_t draw,
 	      struct registry_instance *out);

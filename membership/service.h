@@ -33,6 +33,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rumor/error.h"
+
+/* A call whose result must be looked at (libsodium marks its fallible
+ * calls the same way). include/rumor/error.h defines it once the swim/
+ * restructuring lands; until then, and then harmlessly, here. */
+#ifndef RUMOR_MUST_CHECK
+#if defined(__GNUC__) || defined(__clang__)
+#define RUMOR_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define RUMOR_MUST_CHECK
+#endif
+#endif
+
 /* Limits (Consul has none this tight; ours keep a node's whole set well
  * inside a push-pull frame and a lookup reply inside a socket frame). */
 /** Bytes in a service id, name, tag or meta key. */
@@ -125,16 +138,16 @@ struct service {
  * tag or key. Returns 0, or RUMOR_EINVAL with *why (a static phrase,
  * "tag 3 is too long") when why is not NULL.
  */
-int
+RUMOR_MUST_CHECK int
 service_validate(const struct service *s, const char **why);
 
 /** A deep copy in one malloc'd block (free() it), or NULL on OOM. */
-struct service *
+RUMOR_MUST_CHECK struct service *
 service_dup(const struct service *s);
 
 /** A copy without its check definition (what the agent announces), in
  *  one malloc'd block, or NULL on OOM. */
-struct service *
+RUMOR_MUST_CHECK struct service *
 service_strip_check(const struct service *s);
 
 /** Whether two services are the same in every field. */
@@ -150,7 +163,7 @@ service_has_tag(const struct service *s, const char *tag);
  * be valid. Returns 0, RUMOR_ENOMEM or RUMOR_ETOOBIG (past
  * SERVICE_SET_BYTES_MAX or SERVICE_PER_NODE_MAX).
  */
-int
+RUMOR_MUST_CHECK int
 service_set_encode(uint64_t version, const struct service *const *services,
 		   size_t count, uint8_t **out, size_t *size);
 
@@ -162,7 +175,7 @@ service_set_encode(uint64_t version, const struct service *const *services,
  *  (1..SERVICE_SET_BYTES_MAX; RUMOR_EINVAL otherwise) whose digest is
  *  digest (service_digest() of those bytes), in a malloc'd buffer; 0 or
  *  RUMOR_ENOMEM. */
-int
+RUMOR_MUST_CHECK int
 service_set_encode_stub(uint64_t version, size_t full_size,
 			const uint8_t digest[SERVICE_SET_DIGEST_SIZE],
 			uint8_t **out, size_t *size);
@@ -183,7 +196,7 @@ struct service_set {
  * with *why (a static phrase) for anything malformed, over a limit, or
  * with two services of the same id; on error *set is empty.
  */
-int
+RUMOR_MUST_CHECK int
 service_set_decode(struct service_set *set, const uint8_t *data,
 		   size_t size, const char **why);
 

@@ -92,7 +92,7 @@ test_sealed_datagrams_fit_the_mtu_and_open_at_the_peer(void)
 	struct node *a = node_make("a", 1, kr, 1);
 	struct node *b = node_make("b", 2, kr, 2);
 	const struct swim_addr seed = {2, 7946};
-	node_join(a, T0, &seed, 1);
+	ASSERT_OK(node_join(a, T0, &seed, 1));
 	exchange(a, b);
 	/* Run a's timers until it probes b. */
 	uint64_t now = T0;
@@ -126,12 +126,12 @@ test_other_key_plaintext_and_tampering_are_dropped_by_reason(void)
 	ASSERT_NOT_NULL(plain);
 	const struct swim_addr seed = {1, 7946};
 	/* Another key: the key id is unknown to a. */
-	node_join(other, T0, &seed, 1);
+	ASSERT_OK(node_join(other, T0, &seed, 1));
 	ASSERT_EQ(exchange(other, a), NODE_DROP_UNKNOWN_KEY);
 	/* A plaintext peer at an encrypted node, and the reverse. */
-	node_join(plain, T0, &seed, 1);
+	ASSERT_OK(node_join(plain, T0, &seed, 1));
 	ASSERT_EQ(exchange(plain, a), NODE_DROP_PLAINTEXT);
-	node_join(a, T0, &(struct swim_addr){4, 7946}, 1);
+	ASSERT_OK(node_join(a, T0, &(struct swim_addr){4, 7946}, 1));
 	ASSERT_EQ(exchange(a, plain), NODE_DROP_ENCRYPTED);
 	ASSERT_EQ(swim_member_count(node_swim(a)), 1);
 	ASSERT_EQ(swim_member_count(node_swim(plain)), 1);
