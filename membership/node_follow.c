@@ -39,12 +39,14 @@ services_from_meta(struct node *node, const struct swim_member_info *m)
 	    held >= m->incarnation)
 		return true;
 	struct service_set set = {0};
-	int rc = m->meta_size == 0
-			 ? 0
-			 : service_set_decode(&set, m->meta, m->meta_size, NULL);
+	int rc = 0;
+	if (m->meta_size > 0)
+		rc = service_set_decode(&set, m->meta, m->meta_size, NULL);
+	if (rc == RUMOR_ENOMEM)
+		return false;
 	if (rc != 0) {
-		node->bad_service_sets += rc != RUMOR_ENOMEM;
-		return rc != RUMOR_ENOMEM;
+		node->bad_service_sets++;
+		return true;
 	}
 	if (set.full_size == 0) {
 		node__largeset_drop(node, m->name);
@@ -60,7 +62,8 @@ services_from_meta(struct node *node, const struct swim_member_info *m)
 	uint8_t digest[SERVICE_SET_DIGEST_SIZE];
 	memcpy(digest, set.digest, sizeof(digest));
 	service_set_destroy(&set);
-	const struct node_largeset *b = node__largeset_find(node, m->name, NULL);
+	const struct node_largeset *b =
+		node__largeset_find(node, m->name, NULL);
 	if (b == NULL || memcmp(b->digest, digest, sizeof(digest)) != 0)
 		return node__largeset_missing(node, m->name, digest) == 0;
 	return node__largeset_apply(node, b, m) != RUMOR_ENOMEM;
@@ -73,8 +76,9 @@ static bool
 follow_member(struct node *node, const struct swim_member_info *m, bool up,
 	      const struct swim_addr *addr)
 {
-	if (registry_set_node(node->registry, m->name, up, addr) != 0)
-		return false;
+	int rc = registry_set_node(node->registry, m->name, up, addr);
+	if (rc != 0)
+		return rc != RUMOR_ENOMEM; /* else a name the core refuses */
 	return services_from_meta(node, m);
 }
 

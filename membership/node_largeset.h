@@ -73,7 +73,7 @@ node__largeset_take(struct node *node, const msgpack_object *root);
  * every large set held, those that fit under SWIM_STATE_MAX in all,
  * starting one further each frame when not all fit. Nothing at all when
  * there is none, so such a frame is the bare state. 0 or RUMOR_ENOMEM
- * (and the next frame starts where this one would have). 
+ * (and the next frame starts where this one would have).
  */
 RUMOR_MUST_CHECK int
 node__largeset_pack(struct node *node, msgpack_sbuffer *sbuf);

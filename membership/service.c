@@ -271,7 +271,7 @@ service_has_tag(const struct service *s, const char *tag)
 	return false;
 }
 
-/* ---- encoding ------------------------------------------------------------- */
+/* ---- encoding ---------------------------------------------------------- */
 
 static void
 pack_str(msgpack_packer *pk, const char *s)
@@ -399,7 +399,7 @@ service_set_encode_stub(uint64_t version, size_t full_size,
 	return set_encode(version, full_size, digest, NULL, 0, out, size);
 }
 
-/* ---- decoding ------------------------------------------------------------- */
+/* ---- decoding ---------------------------------------------------------- */
 
 /* Bounds for the pre-scan: the largest container is a service list or a
  * meta map; a service is at most 7 fields + 32 tags + 64 meta strings. */
