@@ -179,12 +179,17 @@ is_healthy(const struct reg_node *n, const struct service *s)
 	return n->up && s->health == SERVICE_HEALTH_PASSING;
 }
 
+static bool
+has_address(const struct service *s)
+{
+	return s->address != NULL && s->address[0] != '\0';
+}
+
 /* Where an answer says s is: its own address, else its node's host. */
 static const char *
 address_of(const struct reg_node *n, const struct service *s)
 {
-	return s->address != NULL && s->address[0] != '\0' ? s->address
-							   : n->host;
+	return has_address(s) ? s->address : n->host;
 }
 
 static void
@@ -352,7 +357,7 @@ set_host(struct registry *r, struct reg_node *n,
 	bool moved = false;
 	for (size_t i = 0; i < n->count; i++) {
 		const struct service *s = n->services[i];
-		if (s->address != NULL && s->address[0] != '\0')
+		if (has_address(s))
 			continue;
 		emit(r, REGISTRY_EVENT_UPDATED, n, s, is_healthy(n, s));
 		moved = true;
