@@ -18,23 +18,9 @@
 #include "swim/swim.h"
 #include "swim/swim_rand.h"
 
-/*
- * A set too big for one announcement, as its owner encoded it, known by
- * its digest (the one its owner's stub announces): what we serve onward
- * in push-pulls.
- */
-struct node_largeset {
-	char name[SWIM_NAME_MAX + 1];
-	uint8_t digest[SERVICE_SET_DIGEST_SIZE];
-	uint8_t *bytes;
-	size_t size;
-};
-
-/* A stub we saw for a set we do not hold yet. */
-struct node_missing {
-	char name[SWIM_NAME_MAX + 1];
-	uint8_t digest[SERVICE_SET_DIGEST_SIZE];
-};
+/* node_largeset.h */
+struct node_largeset;
+struct node_missing;
 
 struct node {
 	struct swim *swim;

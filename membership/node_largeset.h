@@ -14,6 +14,24 @@
 
 #include "node_internal.h"
 
+/*
+ * A set too big for one announcement, as its owner encoded it, known by
+ * its digest (the one its owner's stub announces): what we serve onward
+ * in push-pulls.
+ */
+struct node_largeset {
+	char name[SWIM_NAME_MAX + 1];
+	uint8_t digest[SERVICE_SET_DIGEST_SIZE];
+	uint8_t *bytes;
+	size_t size;
+};
+
+/* A stub we saw for a set we do not hold yet. */
+struct node_missing {
+	char name[SWIM_NAME_MAX + 1];
+	uint8_t digest[SERVICE_SET_DIGEST_SIZE];
+};
+
 /* The large set held for name, with its position in node->largesets
  * when pos is not NULL; else NULL, and *pos where it would go. */
 struct node_largeset *
