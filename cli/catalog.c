@@ -271,7 +271,7 @@ static int
 file_bytes(struct service *const *list, const bool *config, size_t count,
 	   uint8_t **bytes, size_t *size)
 {
-	struct service *kept[SERVICE_PER_NODE_MAX];
+	const struct service *kept[SERVICE_PER_NODE_MAX];
 	size_t n = 0;
 	for (size_t i = 0; i < count; i++) {
 		if (!config[i])

@@ -212,8 +212,9 @@ ipc_request_encode(msgpack_sbuffer *sb, const struct ipc_request *req)
 	if (req->op == IPC_OP_REGISTER) {
 		uint8_t *bytes;
 		size_t size;
-		int rc = service_set_encode(0, req->reg.services, 1, &bytes,
-					    &size);
+		int rc = service_set_encode(
+			0, (const struct service *const *)req->reg.services, 1,
+			&bytes, &size);
 		if (rc != 0)
 			return rc;
 		ipc_pack_cstr(&pk, "service");

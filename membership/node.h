@@ -1,14 +1,18 @@
 /*
- * node: the object both drivers own. A SWIM core plus the seal layer (and,
- * later, the service registry), with the same sans-IO shape as swim.h one
- * level up: ciphertext in, ciphertext out.
+ * node: the object both drivers own. A SWIM core, the seal layer and the
+ * service registry that follows membership, with the same sans-IO shape
+ * as swim.h one level up: ciphertext in, ciphertext out.
  *
  *	apply one input     node_handle_datagram / node_handle_timeout /
- *	                    node_stream_handle / node_join / node_leave
+ *	                    node_stream_handle / node_join / node_leave /
+ *	                    node_restore / node_set_services
  *	drain               node_poll_datagram (sealed, ready for sendto),
  *	                    node_poll_stream (push-pull to open),
  *	                    node_poll_event
  *	re-arm the timer    node_next_deadline_ms
+ *
+ * Each input brings the registry up to date with what it changed before
+ * it returns; draining only copies outputs out.
  *
  * Streams: a frame is a 4-byte big-endian length, then that many sealed
  * bytes (NODE_STREAM_FRAME_MAX at most). A push-pull is one frame each way:
@@ -16,7 +20,7 @@
  * node_stream_handle(); the responder feeds the request frame to
  * node_stream_handle() first and then answers with node_stream_encode().
  * A frame's plaintext is the core's state, then the large service sets
- * the node holds (node.c).
+ * the node holds (node_largeset.c).
  */
 #ifndef RUMOR_NODE_H
 #define RUMOR_NODE_H
@@ -27,6 +31,8 @@
 
 #include "crypto/keyring.h"
 #include "crypto/seal.h"
+#include "node_drop.h"
+#include "node_services.h"
 #include "registry.h"
 #include "service.h"
 #include "swim/swim.h"
@@ -37,12 +43,6 @@
 #define NODE_STREAM_PREFIX 4
 /** Largest stream frame payload (sealed state). */
 #define NODE_STREAM_FRAME_MAX (SWIM_STATE_MAX + SEAL_OVERHEAD)
-/** A node's encoded service set travels as its SWIM metadata while it
- *  fits in this many bytes (a few services), so it piggybacks on every
- *  alive message about the node. A larger set (up to
- *  SERVICE_SET_BYTES_MAX) is announced as a stub and travels in push-pull
- *  frames (node.c, "large sets"). */
-#define NODE_SERVICES_GOSSIP_MAX SWIM_META_MAX
 
 struct node_config {
 	/** Protocol timings; datagram_size_max is lowered by the node to
@@ -60,30 +60,17 @@ struct node_config {
 	uint64_t rand_seed;
 };
 
-/** Why a frame was dropped before it reached the core. */
-enum node_drop {
-	NODE_DROP_NONE = 0,
-	NODE_DROP_TRUNCATED,
-	NODE_DROP_PLAINTEXT,   /* plaintext frame at an encrypted node */
-	NODE_DROP_ENCRYPTED,   /* sealed frame at a plaintext node */
-	NODE_DROP_VERSION,     /* unknown seal kind byte */
-	NODE_DROP_UNKNOWN_KEY, /* key id not in our ring */
-	NODE_DROP_AUTH,        /* authentication failed */
-	NODE_DROP_OVERSIZE,
-	NODE_DROP_CORE,        /* opened fine, the core dropped it */
-	NODE_DROP_SERVICES,    /* a malformed service sets attachment */
-	node_drop_MAX
-};
-
+/** Names of the drop reasons ("unknown_key"), for stats and logs. */
 extern const char *const node_drop_strs[node_drop_MAX];
 
 struct node;
 
 /** NULL on out-of-memory or invalid configuration (see
  *  swim_config_check). */
-struct node *
+RUMOR_MUST_CHECK struct node *
 node_new(const struct node_config *cfg, uint64_t now_ms);
 
+/** Free the node and all it holds (NULL is fine). */
 void
 node_delete(struct node *node);
 
@@ -93,21 +80,26 @@ node_handle_datagram(struct node *node, uint64_t now_ms,
 		     const struct swim_addr *from, const uint8_t *data,
 		     size_t size);
 
+/** The timer armed at node_next_deadline_ms() fired (early is fine). */
 void
 node_handle_timeout(struct node *node, uint64_t now_ms);
 
 /** swim_restore(): install members of a running cluster silently. */
-int
+RUMOR_MUST_CHECK int
 node_restore(struct node *node, uint64_t now_ms,
 	     const struct swim_self *members, size_t count);
 
+/** swim_join(): join through seed addresses (push-pulls to them, retried
+ *  until another member is known); 0 or swim_join()'s error. */
 int
 node_join(struct node *node, uint64_t now_ms, const struct swim_addr *addrs,
 	  size_t count);
 
+/** swim_leave(): leave gracefully; 0 or swim_leave()'s error. */
 int
 node_leave(struct node *node, uint64_t now_ms);
 
+/** Whether the leave broadcast has had its chance (swim_leave_done()). */
 bool
 node_leave_done(const struct node *node, uint64_t now_ms);
 
@@ -118,15 +110,18 @@ struct node_datagram {
 	uint8_t data[NODE_DATAGRAM_MAX];
 };
 
+/** Take the next datagram to send, sealed; false when there is none. */
 bool
 node_poll_datagram(struct node *node, struct node_datagram *out);
 
+/** Take the next push-pull to open (the core's, or a pull of a missing
+ *  large set); false when there is none. */
 bool
 node_poll_stream(struct node *node, struct swim_stream_req *out);
 
 /** Our state as one complete frame (length prefix included) in a malloc'd
  *  buffer the caller frees. */
-int
+RUMOR_MUST_CHECK int
 node_stream_encode(struct node *node, bool join, uint8_t **out,
 		   size_t *size);
 
@@ -137,39 +132,22 @@ node_stream_handle(struct node *node, uint64_t now_ms,
 		   size_t size);
 
 /**
- * Take the next membership event. Draining events is also what keeps the
- * registry current (a member's services are read from its metadata as its
- * events pass), so drivers drain after every input, as the contract says.
+ * Take the next membership event. The registry already holds what the
+ * event says (each input applies its events before returning), so a
+ * driver that drains late sees a current registry all the same. Events
+ * left undrained past a bound (NODE_EVENTS_MAX, node_follow.h) lose the
+ * oldest (node_stats.events_dropped).
  */
 bool
 node_poll_event(struct node *node, struct swim_event *out);
-
-/**
- * Replace the services this node offers (copied). The set is versioned by
- * the node's incarnation, which the announcement raises, and spreads with
- * the alive message about this node (or, past NODE_SERVICES_GOSSIP_MAX,
- * in push-pulls). Returns 0; RUMOR_EINVAL with *why for an invalid
- * service or an id given twice; RUMOR_ETOOBIG when the encoded set passes
- * SERVICE_SET_BYTES_MAX or SERVICE_PER_NODE_MAX; or
- * RUMOR_ESTATE while leaving, or RUMOR_ENOMEM. On error nothing changed.
- */
-int
-node_set_services(struct node *node, uint64_t now_ms,
-		  const struct service *const *services, size_t count,
-		  const char **why);
-
-/** node_set_services()'s checks alone (nothing changes): 0, or its
- *  errors with *why, RUMOR_ESTATE when the node is leaving. */
-int
-node_check_services(const struct node *node,
-		    const struct service *const *services, size_t count,
-		    const char **why);
 
 /** The cluster's services as this node knows them (lookups, picks,
  *  change events for watches). */
 struct registry *
 node_registry(struct node *node);
 
+/** When to call node_handle_timeout() next (absolute; UINT64_MAX when
+ *  nothing is pending). */
 uint64_t
 node_next_deadline_ms(const struct node *node);
 
@@ -178,7 +156,9 @@ const struct swim *
 node_swim(const struct node *node);
 
 struct node_stats {
+	/** The core's own. */
 	struct swim_stats swim;
+	/** Frames dropped before or by the core, by reason. */
 	uint64_t drop_count[node_drop_MAX];
 	/** Members whose metadata is not a service set we can read. */
 	uint64_t bad_service_sets;
@@ -189,8 +169,15 @@ struct node_stats {
 	 *  received and applied. */
 	uint64_t set_pulls;
 	uint64_t sets_received;
+	/** Member events the driver never got: past NODE_EVENTS_MAX
+	 *  undrained, or out of memory. */
+	uint64_t events_dropped;
+	/** Times the registry was rebuilt from membership because an
+	 *  allocation failed while following it. */
+	uint64_t registry_resyncs;
 };
 
+/** Counters, copied into *out. */
 void
 node_stats(const struct node *node, struct node_stats *out);
 

@@ -6,6 +6,7 @@
  * and a walk over its own instances, in (node, id) order; changes are
  * rare next to lookups.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,9 @@ const char *const registry_event_type_strs[registry_event_type_MAX] = {
 
 struct reg_node {
 	char name[SWIM_NAME_MAX + 1];
+	/** Where its services without an address are: its gossip address'
+	 *  host, "" until membership told us. */
+	char host[REGISTRY_HOST_SIZE];
 	bool up;
 	bool has_set;
 	uint64_t version;
@@ -84,12 +88,6 @@ uint64_t
 registry_generation(const struct registry *r)
 {
 	return r->generation;
-}
-
-void
-registry_touch(struct registry *r)
-{
-	r->generation++;
 }
 
 static void
@@ -181,6 +179,19 @@ is_healthy(const struct reg_node *n, const struct service *s)
 	return n->up && s->health == SERVICE_HEALTH_PASSING;
 }
 
+static bool
+has_address(const struct service *s)
+{
+	return s->address != NULL && s->address[0] != '\0';
+}
+
+/* Where an answer says s is: its own address, else its node's host. */
+static const char *
+address_of(const struct reg_node *n, const struct service *s)
+{
+	return has_address(s) ? s->address : n->host;
+}
+
 static void
 emit(struct registry *r, enum registry_event_type type,
      const struct reg_node *n, const struct service *s, bool healthy)
@@ -214,7 +225,7 @@ emit(struct registry *r, enum registry_event_type type,
 	strcpy(e->node, n->name);
 	strcpy(e->id, s->id);
 	strcpy(e->name, s->name);
-	strcpy(e->address, s->address);
+	strcpy(e->address, address_of(n, s));
 }
 
 bool
@@ -324,17 +335,54 @@ registry_version(const struct registry *r, const char *node,
 	return true;
 }
 
+/* The host part of addr ("a.b.c.d"), what answers give for a node. */
+static void
+host_of(const struct swim_addr *addr, char host[REGISTRY_HOST_SIZE])
+{
+	snprintf(host, REGISTRY_HOST_SIZE, "%u.%u.%u.%u",
+		 (unsigned)(addr->ip >> 24) & 0xff,
+		 (unsigned)(addr->ip >> 16) & 0xff,
+		 (unsigned)(addr->ip >> 8) & 0xff, (unsigned)addr->ip & 0xff);
+}
+
+/* n's host is now host: its services without an address of their own
+ * moved. */
+static void
+set_host(struct registry *r, struct reg_node *n,
+	 const char host[REGISTRY_HOST_SIZE])
+{
+	if (strcmp(n->host, host) == 0)
+		return;
+	strcpy(n->host, host);
+	bool moved = false;
+	for (size_t i = 0; i < n->count; i++) {
+		const struct service *s = n->services[i];
+		if (has_address(s))
+			continue;
+		emit(r, REGISTRY_EVENT_UPDATED, n, s, is_healthy(n, s));
+		moved = true;
+	}
+	if (moved)
+		r->generation++;
+}
+
 int
-registry_set_node_up(struct registry *r, const char *node, bool up)
+registry_set_node(struct registry *r, const char *node, bool up,
+		  const struct swim_addr *addr)
 {
 	if (strlen(node) > SWIM_NAME_MAX)
 		return RUMOR_EINVAL;
 	struct reg_node *n = node_find(r, node);
 	if (n == NULL) {
-		if (up)
+		if (up && addr == NULL)
 			return 0; /* unknown nodes are up */
 		if ((n = node_get(r, node)) == NULL)
 			return RUMOR_ENOMEM;
+	}
+	if (addr != NULL) {
+		char host[REGISTRY_HOST_SIZE];
+		host_of(addr, host);
+		set_host(r, n, host);
 	}
 	if (n->up == up)
 		return 0;
@@ -431,8 +479,11 @@ add_match(const struct reg_node *n, const struct service *s,
 	    (!q->include_critical && !is_healthy(n, s)))
 		return total;
 	if (total < cap)
-		out[total] = (struct registry_instance){n->name, s,
-							is_healthy(n, s)};
+		out[total] = (struct registry_instance){
+			.node = n->name,
+			.service = s,
+			.address = address_of(n, s),
+			.healthy = is_healthy(n, s)};
 	return total + 1;
 }
 

@@ -4,7 +4,9 @@
  * owner); a newer version replaces the whole set, an older one is stale.
  * Membership is an input too: while a node is not up (failed, left) its
  * services stay known but count as critical, so they vanish from healthy
- * lookups everywhere, and come back with the node.
+ * lookups everywhere, and come back with the node; and a node's address
+ * is where its services without one are, so answers and change events
+ * are built from the registry alone.
  *
  * Sans-IO like the rest of membership/: no clock, no randomness of its
  * own (a pick takes the caller's draw), no callbacks. Changes are queued
@@ -26,7 +28,7 @@
 struct registry;
 
 /** NULL on out-of-memory. */
-struct registry *
+RUMOR_MUST_CHECK struct registry *
 registry_new(void);
 
 void
@@ -39,7 +41,7 @@ registry_delete(struct registry *r);
  * applied, 0 when stale (*set untouched), RUMOR_EINVAL for a node name
  * longer than SWIM_NAME_MAX or RUMOR_ENOMEM (nothing changed).
  */
-int
+RUMOR_MUST_CHECK int
 registry_apply(struct registry *r, const char *node,
 	       struct service_set *set);
 
@@ -48,24 +50,31 @@ bool
 registry_version(const struct registry *r, const char *node,
 		 uint64_t *version);
 
+/** Bytes of a node's host as answers give it: a dotted IPv4 address and
+ *  its NUL. */
+#define REGISTRY_HOST_SIZE 16
+
 /**
  * Membership: whether node is up (alive or suspect) or not (failed,
- * left). A node never heard of is up. Returns 0, RUMOR_EINVAL (name too
- * long) or RUMOR_ENOMEM.
+ * left), and, unless addr is NULL, the address it gossips from: its host
+ * is where answers say its services without an address of their own are.
+ * A node never heard of is up, at no known host (""). A change of up
+ * emits HEALTH for the node's passing services, a change of host UPDATED
+ * for its services without an address. Returns 0, RUMOR_EINVAL (name too
+ * long) or RUMOR_ENOMEM; on error nothing changed. Only a node the
+ * registry does not hold yet costs memory: once this call or
+ * registry_apply succeeded for a node, neither can fail for it with
+ * RUMOR_ENOMEM until it is forgotten.
  */
-int
-registry_set_node_up(struct registry *r, const char *node, bool up);
+RUMOR_MUST_CHECK int
+registry_set_node(struct registry *r, const char *node, bool up,
+		  const struct swim_addr *addr);
 
 /** A number that changes with everything a query could see (sets, node
- *  up or down, forgets, touches): an answer computed at one generation
- *  holds while the generation stays. */
+ *  up or down, a node's host, forgets): an answer computed at one
+ *  generation holds while the generation stays. */
 uint64_t
 registry_generation(const struct registry *r);
-
-/** Change the generation: something the caller adds to answers (a
- *  node's address) may have changed. */
-void
-registry_touch(struct registry *r);
 
 /** Drop everything about node (it was reaped). */
 void
@@ -75,6 +84,9 @@ registry_forget(struct registry *r, const char *node);
 struct registry_instance {
 	const char *node;
 	const struct service *service;
+	/** Where it is: the service's own address, else its node's host
+	 *  ("" while membership has not told the registry that). */
+	const char *address;
 	/** Passing and its node up. */
 	bool healthy;
 };
@@ -109,7 +121,7 @@ extern const char *const registry_policy_strs[registry_policy_MAX];
  * (k % count)-th where k counts the picks of that name so far. Returns 0,
  * RUMOR_ENOTFOUND when none is healthy, or RUMOR_ENOMEM.
  */
-int
+RUMOR_MUST_CHECK int
 registry_pick(struct registry *r, const struct registry_query *q,
 	      enum registry_policy policy, uint64_t draw,
 	      struct registry_instance *out);
@@ -142,7 +154,8 @@ enum registry_event_type {
 	/** Its health as lookups see it changed (the check, or its node
 	 *  went down or came back). */
 	REGISTRY_EVENT_HEALTH,
-	/** Address, port, tags or meta changed. */
+	/** Address (its own, or its node's host when it has none), port,
+	 *  tags or meta changed. */
 	REGISTRY_EVENT_UPDATED,
 	registry_event_type_MAX
 };
@@ -155,6 +168,7 @@ struct registry_event {
 	char node[SWIM_NAME_MAX + 1];
 	char id[SERVICE_NAME_MAX + 1];
 	char name[SERVICE_NAME_MAX + 1];
+	/** Where it is, as registry_instance.address says, at the change. */
 	char address[SERVICE_ADDRESS_MAX + 1];
 	uint16_t port;
 	/** Passing and its node up (false once removed). */

@@ -1,8 +1,10 @@
 /*
- * service: validation, deep copy and the set codec (see service.h).
+ * service: validation, deep copy and the set codec (see service.h). Pure
+ * msgpack-c and the bounded scanner, so the socket protocol and the client
+ * library can link it alone: the digest a stub carries needs libsodium and
+ * lives apart, in service_digest.c.
  */
 #include <msgpack.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -269,7 +271,7 @@ service_has_tag(const struct service *s, const char *tag)
 	return false;
 }
 
-/* ---- encoding ------------------------------------------------------------- */
+/* ---- encoding ---------------------------------------------------------- */
 
 static void
 pack_str(msgpack_packer *pk, const char *s)
@@ -342,8 +344,8 @@ guarded_write(void *data, const char *buf, size_t len)
 static int
 set_encode(uint64_t version, size_t full_size,
 	   const uint8_t digest[SERVICE_SET_DIGEST_SIZE],
-	   struct service *const *services, size_t count, uint8_t **out,
-	   size_t *size)
+	   const struct service *const *services, size_t count,
+	   uint8_t **out, size_t *size)
 {
 	if (count > SERVICE_PER_NODE_MAX)
 		return RUMOR_ETOOBIG;
@@ -381,35 +383,23 @@ set_encode(uint64_t version, size_t full_size,
 }
 
 int
-service_set_encode(uint64_t version, struct service *const *services,
+service_set_encode(uint64_t version, const struct service *const *services,
 		   size_t count, uint8_t **out, size_t *size)
 {
 	return set_encode(version, 0, NULL, services, count, out, size);
 }
 
-void
-service_set_digest(uint8_t digest[SERVICE_SET_DIGEST_SIZE],
-		   const uint8_t *set, size_t size)
-{
-	crypto_generichash(digest, SERVICE_SET_DIGEST_SIZE, set, size, NULL,
-			   0);
-}
-
 int
-service_set_encode_stub(uint64_t version, const uint8_t *full,
-			size_t full_size, uint8_t **out, size_t *size,
-			uint8_t digest[SERVICE_SET_DIGEST_SIZE])
+service_set_encode_stub(uint64_t version, size_t full_size,
+			const uint8_t digest[SERVICE_SET_DIGEST_SIZE],
+			uint8_t **out, size_t *size)
 {
 	if (full_size == 0 || full_size > SERVICE_SET_BYTES_MAX)
 		return RUMOR_EINVAL;
-	uint8_t own[SERVICE_SET_DIGEST_SIZE];
-	if (digest == NULL)
-		digest = own;
-	service_set_digest(digest, full, full_size);
 	return set_encode(version, full_size, digest, NULL, 0, out, size);
 }
 
-/* ---- decoding ------------------------------------------------------------- */
+/* ---- decoding ---------------------------------------------------------- */
 
 /* Bounds for the pre-scan: the largest container is a service list or a
  * meta map; a service is at most 7 fields + 32 tags + 64 meta strings. */

@@ -33,6 +33,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rumor/error.h"
+
+
 /* Limits (Consul has none this tight; ours keep a node's whole set well
  * inside a push-pull frame and a lookup reply inside a socket frame). */
 /** Bytes in a service id, name, tag or meta key. */
@@ -125,16 +128,16 @@ struct service {
  * tag or key. Returns 0, or RUMOR_EINVAL with *why (a static phrase,
  * "tag 3 is too long") when why is not NULL.
  */
-int
+RUMOR_MUST_CHECK int
 service_validate(const struct service *s, const char **why);
 
 /** A deep copy in one malloc'd block (free() it), or NULL on OOM. */
-struct service *
+RUMOR_MUST_CHECK struct service *
 service_dup(const struct service *s);
 
 /** A copy without its check definition (what the agent announces), in
  *  one malloc'd block, or NULL on OOM. */
-struct service *
+RUMOR_MUST_CHECK struct service *
 service_strip_check(const struct service *s);
 
 /** Whether two services are the same in every field. */
@@ -147,29 +150,25 @@ service_has_tag(const struct service *s, const char *tag);
 
 /**
  * Encode a node's set into a malloc'd buffer (*out, *size). Services must
- * be valid. Returns 0, RUMOR_ENOMEM or RUMOR_E2BIG (past
+ * be valid. Returns 0, RUMOR_ENOMEM or RUMOR_ETOOBIG (past
  * SERVICE_SET_BYTES_MAX or SERVICE_PER_NODE_MAX).
  */
-int
-service_set_encode(uint64_t version, struct service *const *services,
+RUMOR_MUST_CHECK int
+service_set_encode(uint64_t version, const struct service *const *services,
 		   size_t count, uint8_t **out, size_t *size);
 
-/** Bytes of a set's digest (BLAKE2b). */
+/** Bytes of a set's digest (BLAKE2b, computed by service_digest() in
+ *  service_digest.h). */
 #define SERVICE_SET_DIGEST_SIZE 16
 
-/** The digest of an encoded set. */
-void
-service_set_digest(uint8_t digest[SERVICE_SET_DIGEST_SIZE],
-		   const uint8_t *set, size_t size);
-
-/** The stub standing for the encoded set full[0, full_size)
- *  (1..SERVICE_SET_BYTES_MAX bytes; RUMOR_EINVAL otherwise), in a
- *  malloc'd buffer; 0 or RUMOR_ENOMEM. digest, unless NULL, gets the
- *  full set's digest, the one the stub carries. */
-int
-service_set_encode_stub(uint64_t version, const uint8_t *full,
-			size_t full_size, uint8_t **out, size_t *size,
-			uint8_t digest[SERVICE_SET_DIGEST_SIZE]);
+/** The stub standing for an encoded set of full_size bytes
+ *  (1..SERVICE_SET_BYTES_MAX; RUMOR_EINVAL otherwise) whose digest is
+ *  digest (service_digest() of those bytes), in a malloc'd buffer; 0 or
+ *  RUMOR_ENOMEM. */
+RUMOR_MUST_CHECK int
+service_set_encode_stub(uint64_t version, size_t full_size,
+			const uint8_t digest[SERVICE_SET_DIGEST_SIZE],
+			uint8_t **out, size_t *size);
 
 /** A decoded set: free it with service_set_destroy. */
 struct service_set {
@@ -187,7 +186,7 @@ struct service_set {
  * with *why (a static phrase) for anything malformed, over a limit, or
  * with two services of the same id; on error *set is empty.
  */
-int
+RUMOR_MUST_CHECK int
 service_set_decode(struct service_set *set, const uint8_t *data,
 		   size_t size, const char **why);
 

@@ -23,8 +23,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	uint8_t *buf;
 	size_t len;
-	if (service_set_encode(set.version, set.services, set.count, &buf,
-			       &len) != 0)
+	if (service_set_encode(set.version,
+			       (const struct service *const *)set.services,
+			       set.count, &buf, &len) != 0)
 		abort();
 	struct service_set again;
 	if (service_set_decode(&again, buf, len, NULL) != 0 ||

@@ -5,6 +5,7 @@
  */
 #include <sodium.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "membership/node.h"
 #include "rumor/error.h"
@@ -91,7 +92,7 @@ test_sealed_datagrams_fit_the_mtu_and_open_at_the_peer(void)
 	struct node *a = node_make("a", 1, kr, 1);
 	struct node *b = node_make("b", 2, kr, 2);
 	const struct swim_addr seed = {2, 7946};
-	node_join(a, T0, &seed, 1);
+	ASSERT_OK(node_join(a, T0, &seed, 1));
 	exchange(a, b);
 	/* Run a's timers until it probes b. */
 	uint64_t now = T0;
@@ -125,12 +126,12 @@ test_other_key_plaintext_and_tampering_are_dropped_by_reason(void)
 	ASSERT_NOT_NULL(plain);
 	const struct swim_addr seed = {1, 7946};
 	/* Another key: the key id is unknown to a. */
-	node_join(other, T0, &seed, 1);
+	ASSERT_OK(node_join(other, T0, &seed, 1));
 	ASSERT_EQ(exchange(other, a), NODE_DROP_UNKNOWN_KEY);
 	/* A plaintext peer at an encrypted node, and the reverse. */
-	node_join(plain, T0, &seed, 1);
+	ASSERT_OK(node_join(plain, T0, &seed, 1));
 	ASSERT_EQ(exchange(plain, a), NODE_DROP_PLAINTEXT);
-	node_join(a, T0, &(struct swim_addr){4, 7946}, 1);
+	ASSERT_OK(node_join(a, T0, &(struct swim_addr){4, 7946}, 1));
 	ASSERT_EQ(exchange(a, plain), NODE_DROP_ENCRYPTED);
 	ASSERT_EQ(swim_member_count(node_swim(a)), 1);
 	ASSERT_EQ(swim_member_count(node_swim(plain)), 1);
@@ -358,6 +359,43 @@ test_a_malformed_sets_attachment_drops_the_frame(void)
 }
 
 static void
+test_the_registry_is_current_before_events_are_drained(void)
+{
+	struct node *a = node_make("a", 1, NULL, 1);
+	struct node *b = node_make("b", 2, NULL, 2);
+	struct service web = {.id = "web", .name = "web", .port = 80};
+	const struct service *list[] = {&web};
+	ASSERT_OK(node_set_services(b, T0, list, 1, NULL));
+	const struct swim_addr at_b = {2, 7946};
+	ASSERT_OK(node_join(a, T0, &at_b, 1));
+	ASSERT_EQ(exchange(a, b), NODE_DROP_NONE);
+	/* Nothing drained yet: a's registry already has b's service, at
+	 * b's host since it has no address of its own. */
+	struct registry_query q = {.name = "web"};
+	struct registry_instance in;
+	ASSERT_EQ(registry_lookup(node_registry(a), &q, &in, 1), 1);
+	ASSERT_STR_EQ(in.node, "b");
+	ASSERT_STR_EQ(in.address, "0.0.0.2");
+	struct registry_event rev;
+	ASSERT(registry_poll_event(node_registry(a), &rev));
+	ASSERT_EQ(rev.type, REGISTRY_EVENT_ADDED);
+	ASSERT_STR_EQ(rev.address, "0.0.0.2");
+	/* The events wait for the driver, in order, b's among them. */
+	struct swim_event ev;
+	bool saw_b = false;
+	while (node_poll_event(a, &ev))
+		saw_b = saw_b || strcmp(ev.name, "b") == 0;
+	ASSERT(saw_b);
+	ASSERT(!node_poll_event(a, &ev));
+	struct node_stats st;
+	node_stats(a, &st);
+	ASSERT_EQ(st.events_dropped, 0);
+	ASSERT_EQ(st.registry_resyncs, 0);
+	node_delete(a);
+	node_delete(b);
+}
+
+static void
 test_empty_keyring_is_refused(void)
 {
 	struct keyring *kr = keyring_new();
@@ -377,5 +415,6 @@ main(void)
 	RUN(test_empty_keyring_is_refused);
 	RUN(test_a_large_set_rides_in_the_push_pull_and_is_served_onward);
 	RUN(test_a_malformed_sets_attachment_drops_the_frame);
+	RUN(test_the_registry_is_current_before_events_are_drained);
 	return TEST_SUMMARY();
 }

@@ -97,7 +97,7 @@ test_a_down_node_leaves_healthy_lookups_and_comes_back(void)
 	ASSERT_EQ(registry_apply(r, "n2", &b), 1);
 	drain(r, REGISTRY_EVENT_ADDED);
 	ASSERT_EQ(healthy_web(r), 3);
-	ASSERT_OK(registry_set_node_up(r, "n1", false));
+	ASSERT_OK(registry_set_node(r, "n1", false, NULL));
 	ASSERT_EQ(drain(r, REGISTRY_EVENT_HEALTH), 2);
 	ASSERT_EQ(healthy_web(r), 1);
 	struct registry_query all = {.name = "web", .include_critical = true};
@@ -105,14 +105,14 @@ test_a_down_node_leaves_healthy_lookups_and_comes_back(void)
 	ASSERT_EQ(registry_lookup(r, &all, out, 4), 3);
 	ASSERT_STR_EQ(out[0].node, "n1");
 	ASSERT(!out[0].healthy);
-	ASSERT_OK(registry_set_node_up(r, "n1", false)); /* no change */
+	ASSERT_OK(registry_set_node(r, "n1", false, NULL)); /* no change */
 	ASSERT_EQ(drain(r, REGISTRY_EVENT_HEALTH), 0);
-	ASSERT_OK(registry_set_node_up(r, "n1", true));
+	ASSERT_OK(registry_set_node(r, "n1", true, NULL));
 	ASSERT_EQ(drain(r, REGISTRY_EVENT_HEALTH), 2);
 	ASSERT_EQ(healthy_web(r), 3);
 	/* A node reported down before its set arrives: the set counts as
 	 * critical from the start. */
-	ASSERT_OK(registry_set_node_up(r, "n3", false));
+	ASSERT_OK(registry_set_node(r, "n3", false, NULL));
 	struct service_set c = make_set(1, "web", 1, SERVICE_HEALTH_PASSING);
 	ASSERT_EQ(registry_apply(r, "n3", &c), 1);
 	struct registry_event ev;
@@ -219,11 +219,11 @@ test_an_undrained_queue_drops_the_oldest_and_counts(void)
 	for (int k = 0; k < 8; k++) {
 		char node[16];
 		snprintf(node, sizeof(node), "n%d", k);
-		ASSERT_OK(registry_set_node_up(r, node, false));
+		ASSERT_OK(registry_set_node(r, node, false, NULL));
 	}
 	/* Another 2048 health events: 4096 queued at most. */
 	ASSERT_EQ(registry_events_dropped(r), 0);
-	ASSERT_OK(registry_set_node_up(r, "n0", true));
+	ASSERT_OK(registry_set_node(r, "n0", true, NULL));
 	ASSERT_EQ(registry_events_dropped(r), SERVICE_PER_NODE_MAX);
 	struct registry_event ev;
 	ASSERT(registry_poll_event(r, &ev));
@@ -304,13 +304,18 @@ test_queries_follow_every_change(void)
 	s = mixed_set(1, "n0", d, 1); /* stale: not applied */
 	ASSERT_EQ(registry_apply(r, "n0", &s), 0);
 	service_set_destroy(&s);
-	ASSERT_EQ(registry_set_node_up(r, "n0", true), 0); /* already up */
+	ASSERT_EQ(registry_set_node(r, "n0", true, NULL), 0); /* already up */
 	ASSERT_EQ(registry_generation(r), g);
-	ASSERT_EQ(registry_set_node_up(r, "n0", false), 0);
+	ASSERT_EQ(registry_set_node(r, "n0", false, NULL), 0);
+	ASSERT(registry_generation(r) > g);
+	/* n0's services have no address: its host is theirs. */
+	const struct swim_addr at = {0x0a000007, 7946};
+	g = registry_generation(r);
+	ASSERT_OK(registry_set_node(r, "n0", false, &at));
 	ASSERT(registry_generation(r) > g);
 	g = registry_generation(r);
-	registry_touch(r);
-	ASSERT(registry_generation(r) > g);
+	ASSERT_OK(registry_set_node(r, "n0", false, &at)); /* the same */
+	ASSERT_EQ(registry_generation(r), g);
 	g = registry_generation(r);
 	registry_forget(r, "n0");
 	ASSERT(registry_generation(r) > g);
@@ -324,6 +329,75 @@ test_queries_follow_every_change(void)
 	registry_delete(r);
 }
 
+static void
+test_answers_give_the_node_host_for_services_without_an_address(void)
+{
+	struct registry *r = registry_new();
+	const struct swim_addr a1 = {0x0a000105, 7946}, a2 = {0x0a000106, 7946};
+	/* Told before its set: a node's entry holds its host. */
+	ASSERT_OK(registry_set_node(r, "n1", true, &a1));
+	ASSERT_EQ(registry_node_count(r), 0); /* no set yet */
+	/* One service with an address of its own, one without. */
+	static const char *const names[] = {"web"};
+	struct service_set both = mixed_set(1, "n1", names, 1);
+	struct service own = {.id = "db", .name = "db", .address = "10.9.9.9",
+			      .port = 5432};
+	both.services = realloc(both.services, 2 * sizeof(*both.services));
+	both.services[both.count++] = service_dup(&own);
+	ASSERT_EQ(registry_apply(r, "n1", &both), 1);
+	struct registry_event ev;
+	ASSERT(registry_poll_event(r, &ev));
+	ASSERT_STR_EQ(ev.id, "db");
+	ASSERT_STR_EQ(ev.address, "10.9.9.9");
+	ASSERT(registry_poll_event(r, &ev));
+	ASSERT_STR_EQ(ev.id, "web-n1");
+	ASSERT_STR_EQ(ev.address, "10.0.1.5");
+	struct registry_query q = {.name = "web"};
+	struct registry_instance in;
+	ASSERT_EQ(registry_lookup(r, &q, &in, 1), 1);
+	ASSERT_STR_EQ(in.address, "10.0.1.5");
+	ASSERT_STR_EQ(in.service->address, "");
+	q.name = "db";
+	ASSERT_EQ(registry_lookup(r, &q, &in, 1), 1);
+	ASSERT_STR_EQ(in.address, "10.9.9.9");
+	/* The node moves: its address-less service is UPDATED, the other
+	 * not; the port alone is no move. */
+	ASSERT_OK(registry_set_node(r, "n1", true, &a2));
+	ASSERT(registry_poll_event(r, &ev));
+	ASSERT_EQ(ev.type, REGISTRY_EVENT_UPDATED);
+	ASSERT_STR_EQ(ev.id, "web-n1");
+	ASSERT_STR_EQ(ev.address, "10.0.1.6");
+	ASSERT(!registry_poll_event(r, &ev));
+	uint64_t g = registry_generation(r);
+	ASSERT_OK(registry_set_node(r, "n1", true,
+				    &(struct swim_addr){a2.ip, 7947}));
+	ASSERT(!registry_poll_event(r, &ev));
+	ASSERT_EQ(registry_generation(r), g);
+	/* NULL keeps the host; a node never told has none. */
+	ASSERT_OK(registry_set_node(r, "n1", false, NULL));
+	q.name = "web";
+	q.include_critical = true;
+	ASSERT_EQ(registry_lookup(r, &q, &in, 1), 1);
+	ASSERT_STR_EQ(in.address, "10.0.1.6");
+	struct service_set t = mixed_set(1, "n2", names, 1);
+	ASSERT_EQ(registry_apply(r, "n2", &t), 1);
+	struct registry_instance two[2];
+	ASSERT_EQ(registry_lookup(r, &q, two, 2), 2);
+	ASSERT_STR_EQ(two[1].node, "n2");
+	ASSERT_STR_EQ(two[1].address, "");
+	/* A forgotten node's removals still say where it was. */
+	while (registry_poll_event(r, &ev))
+		;
+	registry_forget(r, "n1");
+	ASSERT(registry_poll_event(r, &ev));
+	ASSERT_EQ(ev.type, REGISTRY_EVENT_REMOVED);
+	ASSERT(registry_poll_event(r, &ev));
+	ASSERT_EQ(ev.type, REGISTRY_EVENT_REMOVED);
+	ASSERT_STR_EQ(ev.id, "web-n1");
+	ASSERT_STR_EQ(ev.address, "10.0.1.6");
+	registry_delete(r);
+}
+
 int
 main(void)
 {
@@ -333,5 +407,6 @@ main(void)
 	RUN(test_queries_follow_every_change);
 	RUN(test_picks_only_healthy_instances_round_robin_visits_each);
 	RUN(test_an_undrained_queue_drops_the_oldest_and_counts);
+	RUN(test_answers_give_the_node_host_for_services_without_an_address);
 	return TEST_SUMMARY();
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "membership/service.h"
+#include "membership/service_digest.h"
 #include "rumor/error.h"
 #include "test.h"
 
@@ -88,7 +89,7 @@ test_a_set_survives_encode_and_decode(void)
 	struct service a = web(), b = {.id = "cache", .name = "cache",
 				       .port = 6379,
 				       .health = SERVICE_HEALTH_CRITICAL};
-	struct service *list[] = {&a, &b};
+	const struct service *list[] = {&a, &b};
 	uint8_t *buf;
 	size_t size;
 	ASSERT_OK(service_set_encode(42, list, 2, &buf, &size));
@@ -264,8 +265,9 @@ test_a_stub_stands_for_a_large_set(void)
 	memset(other, 7, sizeof(other));
 	other[4500] = 8;
 	uint8_t given[SERVICE_SET_DIGEST_SIZE];
-	ASSERT_OK(service_set_encode_stub(42, full, sizeof(full), &buf, &size,
-					  given));
+	service_digest(given, full, sizeof(full));
+	ASSERT_OK(service_set_encode_stub(42, sizeof(full), given, &buf,
+					  &size));
 	ASSERT_LE(size, 40);
 	struct service_set set;
 	ASSERT_OK(service_set_decode(&set, buf, size, NULL));
@@ -273,18 +275,17 @@ test_a_stub_stands_for_a_large_set(void)
 	ASSERT_EQ(set.full_size, 9000);
 	ASSERT_EQ(set.count, 0);
 	uint8_t digest[SERVICE_SET_DIGEST_SIZE];
-	service_set_digest(digest, full, sizeof(full));
+	service_digest(digest, full, sizeof(full));
 	ASSERT(memcmp(set.digest, digest, sizeof(digest)) == 0);
 	ASSERT(memcmp(given, digest, sizeof(digest)) == 0);
-	service_set_digest(digest, other, sizeof(other));
+	service_digest(digest, other, sizeof(other));
 	ASSERT(memcmp(set.digest, digest, sizeof(digest)) != 0);
 	service_set_destroy(&set);
 	free(buf);
-	ASSERT_EQ(service_set_encode_stub(1, full, 0, &buf, &size, NULL),
+	ASSERT_EQ(service_set_encode_stub(1, 0, given, &buf, &size),
 		  RUMOR_EINVAL);
-	static uint8_t huge[SERVICE_SET_BYTES_MAX + 1];
-	ASSERT_EQ(service_set_encode_stub(1, huge, sizeof(huge), &buf, &size,
-					  NULL),
+	ASSERT_EQ(service_set_encode_stub(1, SERVICE_SET_BYTES_MAX + 1, given,
+					  &buf, &size),
 		  RUMOR_EINVAL);
 	const char *why = NULL;
 	ASSERT_EQ(decode_packed(build_stub_with_services, &why),
@@ -299,7 +300,7 @@ test_a_stub_stands_for_a_large_set(void)
 	ASSERT(strstr(why, "digest") != NULL);
 	/* A plain set is no stub. */
 	struct service a = web();
-	struct service *list[] = {&a};
+	const struct service *list[] = {&a};
 	ASSERT_OK(service_set_encode(3, list, 1, &buf, &size));
 	ASSERT_OK(service_set_decode(&set, buf, size, NULL));
 	ASSERT_EQ(set.full_size, 0);
@@ -329,7 +330,7 @@ static void
 test_a_set_over_the_limits_is_not_encoded(void)
 {
 	struct service a = web();
-	struct service *list[SERVICE_PER_NODE_MAX + 1];
+	const struct service *list[SERVICE_PER_NODE_MAX + 1];
 	for (size_t i = 0; i <= SERVICE_PER_NODE_MAX; i++)
 		list[i] = &a;
 	uint8_t *buf;
@@ -346,7 +347,7 @@ test_a_check_travels_in_the_record_and_is_stripped_for_gossip(void)
 					 "http://10.0.0.5:8080/health", 2000,
 					 1000};
 	ASSERT_OK(service_validate(&s, NULL));
-	struct service *list[] = {&s};
+	const struct service *list[] = {&s};
 	uint8_t *buf;
 	size_t size;
 	ASSERT_OK(service_set_encode(1, list, 1, &buf, &size));

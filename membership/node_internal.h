@@ -1,0 +1,71 @@
+/*
+ * node_internal.h: struct node and what the node's files share (node__*
+ * names). It sits below node.h, the public facade, and includes only
+ * lower headers; nothing outside membership/node*.c includes it.
+ */
+#ifndef RUMOR_NODE_INTERNAL_H
+#define RUMOR_NODE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/keyring.h"
+#include "crypto/seal.h"
+#include "node_drop.h"
+#include "registry.h"
+#include "service.h"
+#include "swim/swim.h"
+#include "swim/swim_rand.h"
+
+/* node_largeset.h */
+struct node_largeset;
+struct node_missing;
+
+struct node {
+	struct swim *swim;
+	/* NULL in plaintext mode. */
+	const struct keyring *keyring;
+	struct seal_nonce nonce;
+	uint64_t drop_count[node_drop_MAX];
+	/* Time of the latest input: what it changes is timed by it. */
+	uint64_t now_ms;
+
+	/* The registry follows membership (node_follow.c). */
+	struct registry *registry;
+	/* A failure left it behind membership: rebuild it. */
+	bool registry_stale;
+	uint64_t registry_resyncs;
+	uint64_t bad_service_sets;
+	/* Member events, applied and waiting for the driver (a ring). */
+	struct swim_event *events;
+	size_t ev_head, ev_count, ev_cap;
+	uint64_t events_dropped;
+
+	/* Large sets (node_largeset.c): those held, sorted by name, and
+	 * where the next frame starts packing them when not all fit. */
+	struct node_largeset *largesets;
+	size_t largeset_count, largeset_cap;
+	size_t largeset_cursor;
+	/* Stubs whose large set we do not hold yet. */
+	struct node_missing *missing;
+	size_t missing_count, missing_cap;
+	/* The next pull of a missing set: when, and a push-pull due now. */
+	uint64_t pull_at_ms;
+	uint64_t pull_jitter_ms;
+	bool pull_due;
+	struct swim_addr pull_to;
+	/* Pull delays; apart from the core's draws. */
+	struct swim_rand rand;
+	uint64_t largeset_pulls;
+	uint64_t largesets_received;
+};
+
+/* Whether a member in this status counts as up for its services. */
+static inline bool
+node__status_up(enum swim_status status)
+{
+	return status == SWIM_STATUS_ALIVE || status == SWIM_STATUS_SUSPECT;
+}
+
+#endif /* RUMOR_NODE_INTERNAL_H */
