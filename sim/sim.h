@@ -305,10 +305,6 @@ sim_options(const struct sim *sim);
 const struct sim_results *
 sim_results(const struct sim *sim);
 
-/** Lifeguard's suspicion max timeout for n members under cfg. */
-uint64_t
-sim_suspicion_max_ms(const struct swim_config *cfg, size_t n);
-
 /**
  * Liveness bound after the last fault, for n members:
  *   2 * suspicion_max + 3 * reconnect_interval + 3 * pushpull(n)

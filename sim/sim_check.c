@@ -17,13 +17,13 @@
  * crash is when every live node that can reach it (both ways) has it
  * failed or has forgotten it.
  *
- * Bounds. The Lifeguard suspicion max timeout and the liveness bound
- * (formula in sim.h) are computed here from the config.
+ * Bounds. The liveness bound (formula in sim.h) is computed here from
+ * the config, with the core's own Lifeguard formulas.
  */
 #include <inttypes.h>
-#include <math.h>
 
 #include "sim_world.h"
+#include "swim/swim_lifeguard.h"
 
 static bool
 is_live(enum sim_node_state st)
@@ -117,27 +117,12 @@ sim_check_failed_verdict(struct sim *sim, uint32_t o, uint32_t s)
 }
 
 uint64_t
-sim_suspicion_max_ms(const struct swim_config *cfg, size_t n)
-{
-	double scale = n > 10 ? log10((double)n) : 1.0;
-	uint64_t min_ms = (uint64_t)((double)cfg->suspicion_mult * scale *
-				     (double)cfg->probe_interval_ms);
-	return min_ms * cfg->suspicion_max_timeout_mult;
-}
-
-static uint64_t
-pushpull_scaled(const struct swim_config *cfg, size_t n)
-{
-	if (n <= 32)
-		return cfg->pushpull_interval_ms;
-	double mult = ceil(log2((double)n) - log2(32.0)) + 1.0;
-	return (uint64_t)(mult * (double)cfg->pushpull_interval_ms);
-}
-
-uint64_t
 sim_liveness_bound_ms(const struct swim_config *cfg, size_t n)
 {
-	return 2 * sim_suspicion_max_ms(cfg, n) +
-	       3 * cfg->reconnect_interval_ms + 3 * pushpull_scaled(cfg, n) +
+	uint64_t suspicion_max_ms = swim_suspicion_max_ms(
+		cfg->suspicion_mult, cfg->suspicion_max_timeout_mult, n,
+		cfg->probe_interval_ms);
+	return 2 * suspicion_max_ms + 3 * cfg->reconnect_interval_ms +
+	       3 * swim_pushpull_scale(cfg->pushpull_interval_ms, n) +
 	       cfg->join_retry_max_ms + 10 * cfg->probe_interval_ms;
 }

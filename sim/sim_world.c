@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "sim_world.h"
+#include "swim/swim_lifeguard.h"
 
 const char *const sim_verb_strs[sim_verb_MAX] = {
 	"crash", "restart", "pause", "partition", "partition",
@@ -386,8 +387,12 @@ sim_new(const struct sim_options *opt)
 							 : opt->node_count;
 	sim->now = SIM_EPOCH_MS;
 	sim->res.converged_ms = UINT64_MAX;
-	sim->grace_ms = sim_suspicion_max_ms(&opt->swim, sim->node_max) +
-			2 * opt->swim.probe_interval_ms;
+	const struct swim_config *cfg = &opt->swim;
+	sim->grace_ms = swim_suspicion_max_ms(cfg->suspicion_mult,
+					      cfg->suspicion_max_timeout_mult,
+					      sim->node_max,
+					      cfg->probe_interval_ms) +
+			2 * cfg->probe_interval_ms;
 	sim_queue_create(&sim->queue);
 	sim_arena_create(&sim->arena);
 	sim_net_create(&sim->net,
