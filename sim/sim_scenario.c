@@ -9,11 +9,13 @@
 #include <string.h>
 
 #include "sim_scenario.h"
+#include "swim/swim_duration.h"
 #include "sim_world.h"
 
 #define TOKENS_MAX 64
 
-/* Fixed-point decimal "123.45" -> value * scale, rounding down. */
+/* Fixed-point decimal "123.45" -> value * scale, rounding down (for
+ * percentages; durations are swim_duration's). */
 static int
 parse_decimal(const char **p, uint64_t scale, uint64_t *out)
 {
@@ -44,26 +46,6 @@ parse_decimal(const char **p, uint64_t scale, uint64_t *out)
 }
 
 int
-sim_parse_duration(const char *text, uint64_t *out_ms)
-{
-	static const struct {
-		const char *unit;
-		uint64_t ms;
-	} units[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
-	for (size_t u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
-		const char *p = text;
-		uint64_t v;
-		if (parse_decimal(&p, units[u].ms, &v) != 0)
-			return -1;
-		if (strcmp(p, units[u].unit) == 0) {
-			*out_ms = v;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-int
 sim_parse_percent(const char *text, uint32_t *out_ppm)
 {
 	const char *p = text;
@@ -84,8 +66,9 @@ sim_parse_delay(const char *text, uint64_t *min_ms, uint64_t *max_ms)
 	char lo[32];
 	memcpy(lo, text, (size_t)(dots - text));
 	lo[dots - text] = '\0';
-	if (sim_parse_duration(lo, min_ms) != 0 ||
-	    sim_parse_duration(dots + 2, max_ms) != 0 || *max_ms < *min_ms)
+	if (swim_duration_parse(lo, min_ms, NULL) != 0 ||
+	    swim_duration_parse(dots + 2, max_ms, NULL) != 0 ||
+	    *max_ms < *min_ms)
 		return -1;
 	return 0;
 }
@@ -192,6 +175,23 @@ parse_partition(struct sim_action *a, char **tok, int ntok, char *why,
 	return -1;
 }
 
+/* "pause N for DURATION" (N is parsed). */
+static int
+parse_pause(struct sim_action *a, char **tok, int ntok, char *why,
+	    size_t why_size)
+{
+	if (ntok < 4 || strcmp(tok[2], "for") != 0) {
+		snprintf(why, why_size, "want \"pause N for DURATION\"");
+		return -1;
+	}
+	const char *bad;
+	if (swim_duration_parse(tok[3], &a->dur_ms, &bad) != 0) {
+		snprintf(why, why_size, "bad pause \"%s\": %s", tok[3], bad);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 parse_verb(struct sim_action *a, char **tok, int ntok, char *why,
 	   size_t why_size)
@@ -212,12 +212,8 @@ parse_verb(struct sim_action *a, char **tok, int ntok, char *why,
 		}
 		if (a->verb == SIM_VERB_PAUSE) {
 			want = 4;
-			if (ntok < 4 || strcmp(tok[2], "for") != 0 ||
-			    sim_parse_duration(tok[3], &a->dur_ms) != 0) {
-				snprintf(why, why_size, "want \"pause N for "
-					 "DURATION\"");
+			if (parse_pause(a, tok, ntok, why, why_size) != 0)
 				return -1;
-			}
 		}
 	} else if (strcmp(v, "partition") == 0) {
 		a->verb = SIM_VERB_PARTITION;
@@ -283,9 +279,9 @@ parse_line(struct sim_scenario *sc, char *text, int line, char *why,
 			 tok[0]);
 		return -1;
 	}
-	if (sim_parse_duration(tok[1], &a.at_ms) != 0) {
-		snprintf(why, why_size, "bad time \"%s\" (want like 30s)",
-			 tok[1]);
+	const char *bad;
+	if (swim_duration_parse(tok[1], &a.at_ms, &bad) != 0) {
+		snprintf(why, why_size, "bad time \"%s\": %s", tok[1], bad);
 		return -1;
 	}
 	if (parse_verb(&a, tok + 2, ntok - 2, why, why_size) != 0 ||
