@@ -1,8 +1,10 @@
 /*
- * sim_scenario: parse scenario text into sim_actions and apply them. The
- * parser is line-based and strict: every error names the line and the
- * offending word, as the CLI's config errors do, so `rumor-sim` can print
- * `rumor-sim: split.scn:3: unknown verb "crsh"` and exit 2.
+ * sim_scenario: parse scenario text into sim_actions; sim_apply (in
+ * sim_world.c) runs them. A parser only: it knows the action types of
+ * sim.h and nothing of a running simulation. It is line-based and strict:
+ * every error names the line and the offending word, as the CLI's config
+ * errors do, so `rumor-sim` can print `rumor-sim: split.scn:3: unknown
+ * verb "crsh"` and exit 2.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -10,7 +12,6 @@
 
 #include "sim_scenario.h"
 #include "swim/swim_duration.h"
-#include "sim_world.h"
 
 #define TOKENS_MAX 64
 
@@ -89,9 +90,15 @@ parse_index(const char *s, uint32_t *out)
 int
 sim_scenario_add(struct sim_scenario *sc, const struct sim_action *a)
 {
-	if (sim_grow((void **)&sc->actions, &sc->cap, sc->count,
-		     sizeof(*sc->actions)) != 0)
-		return -1;
+	if (sc->count == sc->cap) {
+		size_t cap = sc->cap ? sc->cap * 2 : 16;
+		struct sim_action *grown = realloc(sc->actions,
+						   cap * sizeof(*grown));
+		if (grown == NULL)
+			return -1;
+		sc->actions = grown;
+		sc->cap = cap;
+	}
 	sc->actions[sc->count++] = *a;
 	return 0;
 }
@@ -327,56 +334,4 @@ sim_scenario_parse(struct sim_scenario *sc, const char *text, int *line,
 		p += len + (nl != NULL);
 	}
 	return 0;
-}
-
-uint16_t *
-sim_action_groups(const struct sim_action *a, size_t node_max)
-{
-	uint16_t *g = calloc(node_max, sizeof(*g));
-	if (g == NULL)
-		return NULL;
-	for (size_t r = 0; r < a->range_count; r++) {
-		for (uint64_t i = a->ranges[r].lo;
-		     i <= a->ranges[r].hi && i < node_max; i++)
-			g[i] = a->ranges[r].group;
-	}
-	return g;
-}
-
-int
-sim_apply(struct sim *sim, const struct sim_action *a)
-{
-	int rc = 0;
-	sim_mark(sim, a->label[0] ? a->label : sim_verb_strs[a->verb]);
-	switch (a->verb) {
-	case SIM_VERB_CRASH:
-		return sim_crash(sim, a->node);
-	case SIM_VERB_RESTART:
-		return sim_restart(sim, a->node);
-	case SIM_VERB_PAUSE:
-		return sim_pause(sim, a->node, a->dur_ms);
-	case SIM_VERB_JOIN:
-		return sim_join(sim, a->node);
-	case SIM_VERB_LEAVE:
-		return sim_leave(sim, a->node);
-	case SIM_VERB_PARTITION:
-	case SIM_VERB_CUT: {
-		uint16_t *g = sim_action_groups(a, sim_node_max(sim));
-		rc = g ? sim_partition(sim, g, a->verb == SIM_VERB_CUT) : -1;
-		free(g);
-		return rc;
-	}
-	case SIM_VERB_HEAL:
-		sim_heal(sim);
-		break;
-	case SIM_VERB_LOSS:
-		sim_set_loss(sim, a->loss_ppm);
-		break;
-	case SIM_VERB_DELAY:
-		sim_set_delay(sim, a->delay_min_ms, a->delay_max_ms);
-		break;
-	case sim_verb_MAX:
-		return -1;
-	}
-	return rc;
 }
