@@ -1,7 +1,8 @@
 /*
- * sim_rand: splitmix64 to derive stream seeds; each stream is the core's
- * own xoshiro256** (swim/swim_rand.h). Integer only, so a seed gives the
- * same draws on every platform and compiler.
+ * sim_rand: a thin layer over the core's PRNG (swim/swim_rand.h): each
+ * stream is its xoshiro256**, and splitmix64 derives the stream seeds.
+ * Integer only, so a seed gives the same draws on every platform and
+ * compiler.
  */
 #include "sim_rand.h"
 
