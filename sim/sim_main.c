@@ -520,8 +520,8 @@ run_swarm(const struct args *a)
 		}
 		if (rc == 0) {
 			printf("seed %" PRIu64 ": ok, %zu nodes, faults stop "
-			       "%.1fs, converged %.1fs (bound %.1fs), trace %016"
-			       PRIx64 "\n", seed, r.nodes,
+			       "%.1fs, converged %.1fs (bound %.1fs), trace "
+			       "%016" PRIx64 "\n", seed, r.nodes,
 			       r.faults_end_ms / 1000.0,
 			       r.converged_ms / 1000.0,
 			       (r.faults_end_ms + r.bound_ms) / 1000.0,

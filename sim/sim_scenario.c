@@ -137,7 +137,8 @@ parse_group(struct sim_action *a, const char *text, uint16_t g)
 		if (parse_index(item, &lo) != 0)
 			return -1;
 		hi = lo;
-		if (dash != NULL && (parse_index(dash + 1, &hi) != 0 || hi < lo))
+		if (dash != NULL &&
+		    (parse_index(dash + 1, &hi) != 0 || hi < lo))
 			return -1;
 		struct sim_range *r = realloc(
 			a->ranges, (a->range_count + 1) * sizeof(*r));
