@@ -9,7 +9,7 @@
  * the run; internally the nodes see SIM_EPOCH_MS + that (a non-zero epoch,
  * as fakeev's 10000, catches code that treats 0 as "unset").
  *
- * Nodes. Slot i is node "n<i>" at 10.x.y.z:7946 (x.y.z = i + 1). Slots
+ * Nodes. Slot i is node "n<i>" at 10.x.y.z:SIM_PORT (x.y.z = i + 1). Slots
  * 0..node_count-1 start at the beginning: n0 at once, the others at a time
  * drawn uniformly in [0, join_stagger_ms), each joining through n0. Slots
  * node_count..node_max-1 exist but start only when sim_join() asks. Later
@@ -28,6 +28,11 @@
  *
  * Push-pull streams are reliable (no loss), take one latency draw each way
  * and need both directions open (TCP), at request and at reply time.
+ *
+ * Faults (sim_crash ... sim_set_delay) change the world at once, but send
+ * nothing themselves: what a start or a leave has to send goes out when
+ * the simulation next runs (sim_run_until*), at the same virtual time,
+ * before any event. An action the loop runs is drained right after it.
  */
 #ifndef RUMOR_SIM_H
 #define RUMOR_SIM_H
@@ -39,6 +44,10 @@
 
 #include "membership/node.h"
 
+/** Every node's UDP port (the agent's default, memberlist's 7946). */
+#define SIM_PORT 7946
+/** Node i's IPv4 address is SIM_IP_BASE + i + 1 (10.0.0.1 for n0). */
+#define SIM_IP_BASE 0x0a000000u
 /** Virtual clock value at the start of a run (fakeev's epoch). */
 #define SIM_EPOCH_MS 10000
 /** Later joins go through this many seeds. */
@@ -304,10 +313,6 @@ const struct sim_options *
 sim_options(const struct sim *sim);
 const struct sim_results *
 sim_results(const struct sim *sim);
-
-/** Lifeguard's suspicion max timeout for n members under cfg. */
-uint64_t
-sim_suspicion_max_ms(const struct swim_config *cfg, size_t n);
 
 /**
  * Liveness bound after the last fault, for n members:

@@ -15,21 +15,17 @@
  * cut off from the observer by a partition or one-way cut, it is
  * legitimate; otherwise it is a false positive. The all-detect time of a
  * crash is when every live node that can reach it (both ways) has it
- * failed or has forgotten it.
+ * failed or has forgotten it (sim_failure_all_detect, kept with the crash
+ * records in sim_world.c).
  *
- * Bounds. The Lifeguard suspicion max timeout and the liveness bound
- * (formula in sim.h) are computed here from the config.
+ * Bounds. The liveness bound (formula in sim.h) is computed here from
+ * the config, with the core's own Lifeguard formulas.
  */
 #include <inttypes.h>
-#include <math.h>
 
+#include "sim_check.h"
 #include "sim_world.h"
-
-static bool
-is_live(enum sim_node_state st)
-{
-	return st == SIM_NODE_RUNNING || st == SIM_NODE_PAUSED;
-}
+#include "swim/swim_lifeguard.h"
 
 void
 sim_check_node(struct sim *sim, uint32_t i)
@@ -55,28 +51,6 @@ sim_check_node(struct sim *sim, uint32_t i)
 	}
 }
 
-void
-sim_check_all_detect(struct sim *sim, size_t fi)
-{
-	struct sim_failure *f = &sim->res.failures[fi];
-	const struct sim_node *sn = &sim->nodes[f->node];
-	if (f->all_detect_ms != UINT64_MAX || sn->generation != f->generation ||
-	    sn->state != SIM_NODE_CRASHED)
-		return;
-	size_t m = sim->node_max;
-	for (size_t o = 0; o < m; o++) {
-		if (!is_live(sim->nodes[o].state) ||
-		    !sim_net_reachable(&sim->net, o, f->node))
-			continue;
-		uint8_t v = sim->view[o * m + f->node];
-		if (v != SWIM_STATUS_FAILED && v != SIM_VIEW_NONE)
-			return;
-	}
-	f->all_detect_ms = sim_rel_ms(sim);
-	if (f->first_detect_ms == UINT64_MAX)
-		f->first_detect_ms = f->all_detect_ms;
-}
-
 static uint64_t
 max3(uint64_t a, uint64_t b, uint64_t c)
 {
@@ -98,7 +72,7 @@ sim_check_failed_verdict(struct sim *sim, uint32_t o, uint32_t s)
 		struct sim_failure *f = &sim->res.failures[sn->failure];
 		if (f->first_detect_ms == UINT64_MAX)
 			f->first_detect_ms = sim_rel_ms(sim);
-		sim_check_all_detect(sim, sn->failure);
+		sim_failure_all_detect(sim, sn->failure);
 		return;
 	}
 	if (!sim_net_reachable(&sim->net, o, s))
@@ -117,27 +91,12 @@ sim_check_failed_verdict(struct sim *sim, uint32_t o, uint32_t s)
 }
 
 uint64_t
-sim_suspicion_max_ms(const struct swim_config *cfg, size_t n)
-{
-	double scale = n > 10 ? log10((double)n) : 1.0;
-	uint64_t min_ms = (uint64_t)((double)cfg->suspicion_mult * scale *
-				     (double)cfg->probe_interval_ms);
-	return min_ms * cfg->suspicion_max_timeout_mult;
-}
-
-static uint64_t
-pushpull_scaled(const struct swim_config *cfg, size_t n)
-{
-	if (n <= 32)
-		return cfg->pushpull_interval_ms;
-	double mult = ceil(log2((double)n) - log2(32.0)) + 1.0;
-	return (uint64_t)(mult * (double)cfg->pushpull_interval_ms);
-}
-
-uint64_t
 sim_liveness_bound_ms(const struct swim_config *cfg, size_t n)
 {
-	return 2 * sim_suspicion_max_ms(cfg, n) +
-	       3 * cfg->reconnect_interval_ms + 3 * pushpull_scaled(cfg, n) +
+	uint64_t suspicion_max_ms = swim_suspicion_max_ms(
+		cfg->suspicion_mult, cfg->suspicion_max_timeout_mult, n,
+		cfg->probe_interval_ms);
+	return 2 * suspicion_max_ms + 3 * cfg->reconnect_interval_ms +
+	       3 * swim_pushpull_scale(cfg->pushpull_interval_ms, n) +
 	       cfg->join_retry_max_ms + 10 * cfg->probe_interval_ms;
 }

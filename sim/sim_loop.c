@@ -13,14 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim_check.h"
 #include "sim_world.h"
 
 static long
 addr_index(const struct sim *sim, const struct swim_addr *a)
 {
-	if (a->port != 7946 || a->ip <= 0x0a000000u)
+	if (a->port != SIM_PORT || a->ip <= SIM_IP_BASE)
 		return -1;
-	uint32_t i = a->ip - 0x0a000001u;
+	uint32_t i = a->ip - SIM_IP_BASE - 1;
 	return i < sim->node_max ? (long)i : -1;
 }
 
@@ -140,8 +141,10 @@ send_state(struct sim *sim, uint32_t i, uint32_t j, enum sim_ev_type type,
 		free(buf);
 }
 
-void
-sim_drain(struct sim *sim, uint32_t i)
+/* Node i's outputs after an input: datagrams, stream requests, events,
+ * the checks, then its timer. */
+static void
+drain(struct sim *sim, uint32_t i)
 {
 	struct sim_node *n = &sim->nodes[i];
 	struct node_datagram dg;
@@ -175,14 +178,14 @@ deliver(struct sim *sim, const struct sim_ev *ev)
 	const struct swim_addr *from = &sim->nodes[ev->from].addr;
 	if (ev->type == SIM_EV_DATAGRAM) {
 		node_handle_datagram(node, sim->now, from, ev->data, ev->size);
-		sim_drain(sim, i);
+		drain(sim, i);
 		return;
 	}
 	if (ev->size < NODE_STREAM_PREFIX)
 		return;
 	node_stream_handle(node, sim->now, from, ev->data + NODE_STREAM_PREFIX,
 			   ev->size - NODE_STREAM_PREFIX);
-	sim_drain(sim, i);
+	drain(sim, i);
 	if (ev->type == SIM_EV_STREAM_REQ &&
 	    sim->nodes[i].state == SIM_NODE_RUNNING)
 		send_state(sim, i, ev->from, SIM_EV_STREAM_REPLY, false,
@@ -241,7 +244,7 @@ on_timer(struct sim *sim, const struct sim_ev *ev)
 	if (n->state != SIM_NODE_RUNNING)
 		return;
 	node_handle_timeout(n->node, sim->now);
-	sim_drain(sim, ev->to);
+	drain(sim, ev->to);
 }
 
 static void
@@ -270,7 +273,7 @@ on_resume(struct sim *sim, const struct sim_ev *ev)
 		return;
 	n->timer_due = false;
 	node_handle_timeout(n->node, sim->now);
-	sim_drain(sim, i);
+	drain(sim, i);
 }
 
 static int
@@ -286,8 +289,7 @@ on_sample(struct sim *sim)
 	struct sim_results *res = &sim->res;
 	size_t live = 0;
 	for (uint32_t i = 0; i < sim->node_max; i++) {
-		enum sim_node_state st = sim->nodes[i].state;
-		if (st == SIM_NODE_RUNNING || st == SIM_NODE_PAUSED)
+		if (sim_is_live(sim->nodes[i].state))
 			sim->scratch[live++] = sim->nodes[i].alive_count;
 	}
 	qsort(sim->scratch, live, sizeof(*sim->scratch), cmp_u32);
@@ -322,7 +324,7 @@ on_sample(struct sim *sim)
 	sim->sample_messages = res->datagrams;
 	sim->sample_bytes = res->datagram_bytes;
 	for (size_t f = 0; f < res->failure_count; f++)
-		sim_check_all_detect(sim, f);
+		sim_failure_all_detect(sim, f);
 	struct sim_ev ev = {.time_ms = sim->now + SIM_SAMPLE_MS,
 			    .type = SIM_EV_SAMPLE};
 	sim_queue_push(&sim->queue, &ev);
@@ -372,15 +374,33 @@ note_converged(struct sim *sim)
 	}
 }
 
-bool
-sim_loop_run(struct sim *sim, uint64_t until, bool stop_converged)
+/* The nodes the fault API marked (started, leaving), in the order they
+ * were marked; a node crashed since has nothing left to drain. */
+static void
+drain_marked(struct sim *sim)
+{
+	for (size_t k = 0; k < sim->drain_count; k++) {
+		struct sim_node *n = &sim->nodes[sim->drain_list[k]];
+		n->drain_marked = false;
+		if (n->node != NULL)
+			drain(sim, sim->drain_list[k]);
+	}
+	sim->drain_count = 0;
+}
+
+/* Process events up to the absolute time `until`; with stop_converged,
+ * return true at the first converged moment. */
+static bool
+loop_run(struct sim *sim, uint64_t until, bool stop_converged)
 {
 	struct sim_ev ev;
+	drain_marked(sim);
 	while (sim_queue_peek_ms(&sim->queue) <= until) {
 		sim_queue_pop(&sim->queue, &ev);
 		sim->now = ev.time_ms;
 		sim->res.events++;
 		dispatch(sim, &ev);
+		drain_marked(sim);
 		if (!sim_converged(sim))
 			continue;
 		note_converged(sim);
@@ -395,15 +415,16 @@ sim_loop_run(struct sim *sim, uint64_t until, bool stop_converged)
 void
 sim_run_until(struct sim *sim, uint64_t t_ms)
 {
-	sim_loop_run(sim, SIM_EPOCH_MS + t_ms, false);
+	loop_run(sim, SIM_EPOCH_MS + t_ms, false);
 }
 
 uint64_t
 sim_run_until_converged(struct sim *sim, uint64_t t_ms)
 {
+	drain_marked(sim);
 	if (sim_converged(sim))
 		return sim_rel_ms(sim);
-	if (sim_loop_run(sim, SIM_EPOCH_MS + t_ms, true))
+	if (loop_run(sim, SIM_EPOCH_MS + t_ms, true))
 		return sim_rel_ms(sim);
 	return UINT64_MAX;
 }

@@ -21,6 +21,7 @@
 #include "sim_report.h"
 #include "sim_scenario.h"
 #include "sim_swarm.h"
+#include "swim/swim_duration.h"
 
 #define DEFAULT_NODES 32
 /* Above this many slots, exit without freeing (not under sanitizers). */
@@ -125,6 +126,24 @@ parse_uint(const char *s, uint64_t *out)
 	return *end == '\0' ? 0 : -1;
 }
 
+/* A duration flag's value; --duration also takes a bare number of
+ * seconds (as it always has), through the same grammar. */
+static int
+parse_duration(const char *flag, const char *v, uint64_t *out_ms)
+{
+	char secs[32];
+	const char *text = v, *why;
+	if (strcmp(flag, "--duration") == 0 && strspn(v, "0123456789") ==
+	    strlen(v) && snprintf(secs, sizeof(secs), "%ss", v) <
+	    (int)sizeof(secs))
+		text = secs;
+	if (swim_duration_parse(text, out_ms, &why) == 0)
+		return 0;
+	fprintf(stderr, "rumor-sim: bad value \"%s\" for %s: %s\n", v, flag,
+		why);
+	return -1;
+}
+
 static int
 parse_profile(struct args *a, const char *v)
 {
@@ -209,12 +228,8 @@ parse_flag(struct args *a, const char *f, const char *v)
 	if (v == NULL)
 		return bad(f, v);
 	if ((d = duration_flag(a, f)) != NULL) {
-		if (sim_parse_duration(v, d) == 0)
-			return 1;
-		/* A bare number of seconds for --duration. */
-		if (strcmp(f, "--duration") != 0 || parse_uint(v, &n) != 0)
-			return bad(f, v);
-		*d = n * 1000;
+		if (parse_duration(f, v, d) != 0)
+			return -1;
 	} else if ((file = file_flag(a, f)) != NULL) {
 		*file = v;
 	} else if (strcmp(f, "--profile") == 0) {
@@ -505,8 +520,8 @@ run_swarm(const struct args *a)
 		}
 		if (rc == 0) {
 			printf("seed %" PRIu64 ": ok, %zu nodes, faults stop "
-			       "%.1fs, converged %.1fs (bound %.1fs), trace %016"
-			       PRIx64 "\n", seed, r.nodes,
+			       "%.1fs, converged %.1fs (bound %.1fs), trace "
+			       "%016" PRIx64 "\n", seed, r.nodes,
 			       r.faults_end_ms / 1000.0,
 			       r.converged_ms / 1000.0,
 			       (r.faults_end_ms + r.bound_ms) / 1000.0,

@@ -123,9 +123,10 @@ markers(const struct plot *p, const struct sim_results *res)
 		fprintf(o, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
 			"stroke=\"#d62728\" stroke-dasharray=\"4,3\"/>\n", x,
 			MT, x, H - MB);
-		fprintf(o, "<text transform=\"translate(%.1f,%d) rotate(-90)\""
-			" text-anchor=\"end\" font-size=\"11\" fill=\"#d62728\">"
-			"%.1fs ", x + 12, MT + 4, m->t_ms / 1000.0);
+		fprintf(o, "<text transform=\"translate(%.1f,%d) "
+			"rotate(-90)\" text-anchor=\"end\" font-size=\"11\" "
+			"fill=\"#d62728\">%.1fs ", x + 12, MT + 4,
+			m->t_ms / 1000.0);
 		for (const char *c = m->label; *c; c++) {
 			if (*c == '<')
 				fputs("&lt;", o);
@@ -161,8 +162,8 @@ legend(const struct plot *p)
 		x + 8, y + 47, x + 32, y + 47, x + 40, y + 51);
 	fprintf(o, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
 		"stroke=\"#ff7f0e\"/><text x=\"%d\" y=\"%d\">suspect entries "
-		"per node (mean)</text>\n", x + 8, y + 63, x + 32, y + 63, x + 40,
-		y + 67);
+		"per node (mean)</text>\n", x + 8, y + 63, x + 32, y + 63,
+		x + 40, y + 67);
 }
 
 void

@@ -1,26 +1,18 @@
 /*
- * sim_rand: splitmix64 to derive stream seeds; each stream is the core's
- * own xoshiro256** (swim/swim_rand.h). Integer only, so a seed gives the
- * same draws on every platform and compiler.
+ * sim_rand: a thin layer over the core's PRNG (swim/swim_rand.h): each
+ * stream is its xoshiro256**, and splitmix64 derives the stream seeds.
+ * Integer only, so a seed gives the same draws on every platform and
+ * compiler.
  */
 #include "sim_rand.h"
-
-uint64_t
-sim_rand_mix(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
 
 uint64_t
 sim_rand_derive(uint64_t seed, uint64_t stream, uint64_t index)
 {
 	uint64_t st = seed ^ (stream * 0xd1b54a32d192ed03ull);
-	uint64_t a = sim_rand_mix(&st);
+	uint64_t a = swim_rand_mix(&st);
 	st = a ^ (index * 0x8cb92ba72f3d8dd7ull);
-	return sim_rand_mix(&st);
+	return swim_rand_mix(&st);
 }
 
 void

@@ -27,10 +27,6 @@ struct sim_rand {
 	struct swim_rand x;
 };
 
-/** splitmix64 step: advances *state and returns a well-mixed value. */
-uint64_t
-sim_rand_mix(uint64_t *state);
-
 /** A seed for stream `stream`, item `index`, derived from `seed`. */
 uint64_t
 sim_rand_derive(uint64_t seed, uint64_t stream, uint64_t index);
@@ -41,7 +37,8 @@ sim_rand_init(struct sim_rand *r, uint64_t seed);
 uint64_t
 sim_rand_next(struct sim_rand *r);
 
-/** Uniform in [0, bound); bound 0 gives 0. */
+/** Uniform in [0, bound); bound 0 gives 0 (swim_rand_below needs bound
+ *  > 0, so the guard is here). */
 uint64_t
 sim_rand_below(struct sim_rand *r, uint64_t bound);
 

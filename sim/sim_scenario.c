@@ -1,19 +1,22 @@
 /*
- * sim_scenario: parse scenario text into sim_actions and apply them. The
- * parser is line-based and strict: every error names the line and the
- * offending word, as the CLI's config errors do, so `rumor-sim` can print
- * `rumor-sim: split.scn:3: unknown verb "crsh"` and exit 2.
+ * sim_scenario: parse scenario text into sim_actions; sim_apply (in
+ * sim_world.c) runs them. A parser only: it knows the action types of
+ * sim.h and nothing of a running simulation. It is line-based and strict:
+ * every error names the line and the offending word, as the CLI's config
+ * errors do, so `rumor-sim` can print `rumor-sim: split.scn:3: unknown
+ * verb "crsh"` and exit 2.
  */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim_scenario.h"
-#include "sim_world.h"
+#include "swim/swim_duration.h"
 
 #define TOKENS_MAX 64
 
-/* Fixed-point decimal "123.45" -> value * scale, rounding down. */
+/* Fixed-point decimal "123.45" -> value * scale, rounding down (for
+ * percentages; durations are swim_duration's). */
 static int
 parse_decimal(const char **p, uint64_t scale, uint64_t *out)
 {
@@ -44,26 +47,6 @@ parse_decimal(const char **p, uint64_t scale, uint64_t *out)
 }
 
 int
-sim_parse_duration(const char *text, uint64_t *out_ms)
-{
-	static const struct {
-		const char *unit;
-		uint64_t ms;
-	} units[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
-	for (size_t u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
-		const char *p = text;
-		uint64_t v;
-		if (parse_decimal(&p, units[u].ms, &v) != 0)
-			return -1;
-		if (strcmp(p, units[u].unit) == 0) {
-			*out_ms = v;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-int
 sim_parse_percent(const char *text, uint32_t *out_ppm)
 {
 	const char *p = text;
@@ -84,8 +67,9 @@ sim_parse_delay(const char *text, uint64_t *min_ms, uint64_t *max_ms)
 	char lo[32];
 	memcpy(lo, text, (size_t)(dots - text));
 	lo[dots - text] = '\0';
-	if (sim_parse_duration(lo, min_ms) != 0 ||
-	    sim_parse_duration(dots + 2, max_ms) != 0 || *max_ms < *min_ms)
+	if (swim_duration_parse(lo, min_ms, NULL) != 0 ||
+	    swim_duration_parse(dots + 2, max_ms, NULL) != 0 ||
+	    *max_ms < *min_ms)
 		return -1;
 	return 0;
 }
@@ -106,9 +90,15 @@ parse_index(const char *s, uint32_t *out)
 int
 sim_scenario_add(struct sim_scenario *sc, const struct sim_action *a)
 {
-	if (sim_grow((void **)&sc->actions, &sc->cap, sc->count,
-		     sizeof(*sc->actions)) != 0)
-		return -1;
+	if (sc->count == sc->cap) {
+		size_t cap = sc->cap ? sc->cap * 2 : 16;
+		struct sim_action *grown = realloc(sc->actions,
+						   cap * sizeof(*grown));
+		if (grown == NULL)
+			return -1;
+		sc->actions = grown;
+		sc->cap = cap;
+	}
 	sc->actions[sc->count++] = *a;
 	return 0;
 }
@@ -147,7 +137,8 @@ parse_group(struct sim_action *a, const char *text, uint16_t g)
 		if (parse_index(item, &lo) != 0)
 			return -1;
 		hi = lo;
-		if (dash != NULL && (parse_index(dash + 1, &hi) != 0 || hi < lo))
+		if (dash != NULL &&
+		    (parse_index(dash + 1, &hi) != 0 || hi < lo))
 			return -1;
 		struct sim_range *r = realloc(
 			a->ranges, (a->range_count + 1) * sizeof(*r));
@@ -192,6 +183,23 @@ parse_partition(struct sim_action *a, char **tok, int ntok, char *why,
 	return -1;
 }
 
+/* "pause N for DURATION" (N is parsed). */
+static int
+parse_pause(struct sim_action *a, char **tok, int ntok, char *why,
+	    size_t why_size)
+{
+	if (ntok < 4 || strcmp(tok[2], "for") != 0) {
+		snprintf(why, why_size, "want \"pause N for DURATION\"");
+		return -1;
+	}
+	const char *bad;
+	if (swim_duration_parse(tok[3], &a->dur_ms, &bad) != 0) {
+		snprintf(why, why_size, "bad pause \"%s\": %s", tok[3], bad);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 parse_verb(struct sim_action *a, char **tok, int ntok, char *why,
 	   size_t why_size)
@@ -212,12 +220,8 @@ parse_verb(struct sim_action *a, char **tok, int ntok, char *why,
 		}
 		if (a->verb == SIM_VERB_PAUSE) {
 			want = 4;
-			if (ntok < 4 || strcmp(tok[2], "for") != 0 ||
-			    sim_parse_duration(tok[3], &a->dur_ms) != 0) {
-				snprintf(why, why_size, "want \"pause N for "
-					 "DURATION\"");
+			if (parse_pause(a, tok, ntok, why, why_size) != 0)
 				return -1;
-			}
 		}
 	} else if (strcmp(v, "partition") == 0) {
 		a->verb = SIM_VERB_PARTITION;
@@ -283,9 +287,9 @@ parse_line(struct sim_scenario *sc, char *text, int line, char *why,
 			 tok[0]);
 		return -1;
 	}
-	if (sim_parse_duration(tok[1], &a.at_ms) != 0) {
-		snprintf(why, why_size, "bad time \"%s\" (want like 30s)",
-			 tok[1]);
+	const char *bad;
+	if (swim_duration_parse(tok[1], &a.at_ms, &bad) != 0) {
+		snprintf(why, why_size, "bad time \"%s\": %s", tok[1], bad);
 		return -1;
 	}
 	if (parse_verb(&a, tok + 2, ntok - 2, why, why_size) != 0 ||
@@ -331,56 +335,4 @@ sim_scenario_parse(struct sim_scenario *sc, const char *text, int *line,
 		p += len + (nl != NULL);
 	}
 	return 0;
-}
-
-uint16_t *
-sim_action_groups(const struct sim_action *a, size_t node_max)
-{
-	uint16_t *g = calloc(node_max, sizeof(*g));
-	if (g == NULL)
-		return NULL;
-	for (size_t r = 0; r < a->range_count; r++) {
-		for (uint64_t i = a->ranges[r].lo;
-		     i <= a->ranges[r].hi && i < node_max; i++)
-			g[i] = a->ranges[r].group;
-	}
-	return g;
-}
-
-int
-sim_apply(struct sim *sim, const struct sim_action *a)
-{
-	int rc = 0;
-	sim_mark(sim, a->label[0] ? a->label : sim_verb_strs[a->verb]);
-	switch (a->verb) {
-	case SIM_VERB_CRASH:
-		return sim_crash(sim, a->node);
-	case SIM_VERB_RESTART:
-		return sim_restart(sim, a->node);
-	case SIM_VERB_PAUSE:
-		return sim_pause(sim, a->node, a->dur_ms);
-	case SIM_VERB_JOIN:
-		return sim_join(sim, a->node);
-	case SIM_VERB_LEAVE:
-		return sim_leave(sim, a->node);
-	case SIM_VERB_PARTITION:
-	case SIM_VERB_CUT: {
-		uint16_t *g = sim_action_groups(a, sim_node_max(sim));
-		rc = g ? sim_partition(sim, g, a->verb == SIM_VERB_CUT) : -1;
-		free(g);
-		return rc;
-	}
-	case SIM_VERB_HEAL:
-		sim_heal(sim);
-		break;
-	case SIM_VERB_LOSS:
-		sim_set_loss(sim, a->loss_ppm);
-		break;
-	case SIM_VERB_DELAY:
-		sim_set_delay(sim, a->delay_min_ms, a->delay_max_ms);
-		break;
-	case sim_verb_MAX:
-		return -1;
-	}
-	return rc;
 }

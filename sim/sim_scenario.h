@@ -13,8 +13,9 @@
  *	at 115s join 1000			start a never-started slot
  *	at 118s leave 5
  *
- * Times and durations take ms, s, m or h, with an optional fraction
- * ("1.5s"). Node indexes must be below the slot count (see sim.h).
+ * Times and durations are swim_duration's grammar (ms, s, m or h, with an
+ * optional fraction: "1.5s"). Node indexes must be below the slot count
+ * (see sim.h).
  */
 #ifndef RUMOR_SIM_SCENARIO_H
 #define RUMOR_SIM_SCENARIO_H
@@ -50,15 +51,11 @@ sim_scenario_add(struct sim_scenario *sc, const struct sim_action *a);
 void
 sim_scenario_destroy(struct sim_scenario *sc);
 
-/** Parse a duration like "30s", "1500ms", "1.5m". 0 or -1. */
-int
-sim_parse_duration(const char *text, uint64_t *out_ms);
-
 /** Parse a percentage like "10%" or "0.5%" into parts per million. */
 int
 sim_parse_percent(const char *text, uint32_t *out_ppm);
 
-/** Parse "MIN..MAX" durations. */
+/** Parse "MIN..MAX" durations (swim_duration). */
 int
 sim_parse_delay(const char *text, uint64_t *min_ms, uint64_t *max_ms);
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "sim_world.h"
+#include "swim/swim_lifeguard.h"
 
 const char *const sim_verb_strs[sim_verb_MAX] = {
 	"crash", "restart", "pause", "partition", "partition",
@@ -71,25 +72,13 @@ sim_name_index(const char *name, size_t node_max)
 	return (size_t)v < node_max ? v : -1;
 }
 
-uint64_t
-sim_rel_ms(const struct sim *sim)
-{
-	return sim->now - SIM_EPOCH_MS;
-}
-
-static bool
-is_live(enum sim_node_state st)
-{
-	return st == SIM_NODE_RUNNING || st == SIM_NODE_PAUSED;
-}
-
 /* ---- views and counters ---------------------------------------------- */
 
 static void
 good_add(struct sim *sim, uint32_t o, int delta)
 {
 	struct sim_node *n = &sim->nodes[o];
-	bool live = is_live(n->state);
+	bool live = sim_is_live(n->state);
 	bool was = live && n->good != sim->live_count;
 	n->good += delta;
 	bool now = live && n->good != sim->live_count;
@@ -104,7 +93,7 @@ sim_set_view(struct sim *sim, uint32_t o, uint32_t s, uint8_t status)
 	if (old == status)
 		return;
 	*v = status;
-	bool s_live = is_live(sim->nodes[s].state);
+	bool s_live = sim_is_live(sim->nodes[s].state);
 	if (old == SWIM_STATUS_ALIVE) {
 		sim->nodes[o].alive_count--;
 		if (s_live)
@@ -132,7 +121,7 @@ subject_liveness(struct sim *sim, uint32_t s, int delta)
 	sim->not_good = 0;
 	for (size_t o = 0; o < sim->node_max; o++) {
 		struct sim_node *n = &sim->nodes[o];
-		if (!is_live(n->state))
+		if (!sim_is_live(n->state))
 			continue;
 		if (sim->view[o * sim->node_max + s] == SWIM_STATUS_ALIVE)
 			n->good += delta;
@@ -160,7 +149,7 @@ node_config_fill(const struct sim *sim, uint32_t i, const char *name,
 	cfg->swim.allocator = &sim->arena.allocator;
 	uint64_t st = sim_rand_derive(sim->opt.seed, SIM_STREAM_NONCE, item);
 	for (int k = 0; k < 2; k++) {
-		uint64_t v = sim_rand_mix(&st);
+		uint64_t v = swim_rand_mix(&st);
 		memcpy(cfg->nonce_prefix + 8 * k, &v, 8);
 	}
 }
@@ -179,7 +168,7 @@ join_seeds(struct sim *sim, uint32_t i, int join_via)
 	for (int pass = 0; pass < 2 && count < SIM_SEEDS_MAX; pass++) {
 		for (uint32_t k = 0; k < sim->node_max &&
 				     count < SIM_SEEDS_MAX; k++) {
-			bool up = is_live(sim->nodes[k].state);
+			bool up = sim_is_live(sim->nodes[k].state);
 			if (k == i || (join_via != 1 && up != (pass == 0)))
 				continue;
 			addrs[count++] = sim->nodes[k].addr;
@@ -242,11 +231,26 @@ warm_alloc(struct sim *sim)
 	return 0;
 }
 
+/*
+ * Node i has outputs to drain (a start's join, a leave's broadcast). The
+ * fault API does not drive I/O: the loop drains the marked nodes, in the
+ * order they were marked, before it takes the next event, at the same
+ * virtual time (an action run by the loop is drained right after it).
+ */
+static void
+mark_drain(struct sim *sim, uint32_t i)
+{
+	if (sim->nodes[i].drain_marked)
+		return;
+	sim->nodes[i].drain_marked = true;
+	sim->drain_list[sim->drain_count++] = i;
+}
+
 int
 sim_spawn(struct sim *sim, uint32_t i, int join_via)
 {
 	struct sim_node *n = &sim->nodes[i];
-	if (is_live(n->state))
+	if (sim_is_live(n->state))
 		return -1;
 	if (n->state != SIM_NODE_UNSTARTED) {
 		n->generation++;
@@ -279,7 +283,7 @@ sim_spawn(struct sim *sim, uint32_t i, int join_via)
 		return -1;
 	if (join_via > 0)
 		join_seeds(sim, i, join_via);
-	sim_drain(sim, i);
+	mark_drain(sim, i);
 	return 0;
 }
 
@@ -321,7 +325,7 @@ make_keyring(struct sim *sim)
 	uint8_t key[KEYRING_KEY_SIZE];
 	uint64_t st = sim_rand_derive(sim->opt.seed, SIM_STREAM_KEY, 0);
 	for (size_t k = 0; k < sizeof(key); k += 8) {
-		uint64_t v = sim_rand_mix(&st);
+		uint64_t v = swim_rand_mix(&st);
 		memcpy(key + k, &v, 8);
 	}
 	return keyring_add(sim->keyring, key);
@@ -353,16 +357,17 @@ sim_alloc(struct sim *sim)
 	sim->nodes = calloc(m, sizeof(*sim->nodes));
 	sim->view = sim_arena_huge_alloc(m * m);
 	sim->scratch = malloc(m * sizeof(*sim->scratch));
+	sim->drain_list = malloc(m * sizeof(*sim->drain_list));
 	if (sim->opt.check_safety)
 		sim->inc_seen = calloc(m * m, sizeof(*sim->inc_seen));
 	if (sim->nodes == NULL || sim->view == NULL || sim->scratch == NULL ||
+	    sim->drain_list == NULL ||
 	    (sim->opt.check_safety && sim->inc_seen == NULL))
 		return -1;
 	memset(sim->view, SIM_VIEW_NONE, m * m);
 	for (uint32_t i = 0; i < m; i++) {
-		uint32_t ip = 0x0a000000u + i + 1;
 		sim->nodes[i] = (struct sim_node){
-			.addr = {.ip = ip, .port = 7946},
+			.addr = {.ip = SIM_IP_BASE + i + 1, .port = SIM_PORT},
 			.armed_ms = UINT64_MAX,
 			.failure = SIZE_MAX,
 		};
@@ -386,8 +391,12 @@ sim_new(const struct sim_options *opt)
 							 : opt->node_count;
 	sim->now = SIM_EPOCH_MS;
 	sim->res.converged_ms = UINT64_MAX;
-	sim->grace_ms = sim_suspicion_max_ms(&opt->swim, sim->node_max) +
-			2 * opt->swim.probe_interval_ms;
+	const struct swim_config *cfg = &opt->swim;
+	sim->grace_ms = swim_suspicion_max_ms(cfg->suspicion_mult,
+					      cfg->suspicion_max_timeout_mult,
+					      sim->node_max,
+					      cfg->probe_interval_ms) +
+			2 * cfg->probe_interval_ms;
 	sim_queue_create(&sim->queue);
 	sim_arena_create(&sim->arena);
 	sim_net_create(&sim->net,
@@ -418,6 +427,7 @@ sim_delete(struct sim *sim)
 	sim_arena_huge_free(sim->view, sim->node_max * sim->node_max);
 	free(sim->inc_seen);
 	free(sim->scratch);
+	free(sim->drain_list);
 	free(sim->warm);
 	free(sim->warm_names);
 	sim_queue_destroy(&sim->queue);
@@ -447,12 +457,42 @@ sim_schedule(struct sim *sim, const struct sim_action *actions,
 	return 0;
 }
 
+/* ---- crashes and their detection ------------------------------------ */
+
+/*
+ * A crash's record is kept here, with the fault that opens it: sim_crash
+ * must see at once whether every live node already had the node failed
+ * (after a long pause), before a restart in the same action brings it
+ * back.
+ */
+void
+sim_failure_all_detect(struct sim *sim, size_t fi)
+{
+	struct sim_failure *f = &sim->res.failures[fi];
+	const struct sim_node *sn = &sim->nodes[f->node];
+	if (f->all_detect_ms != UINT64_MAX || sn->generation != f->generation ||
+	    sn->state != SIM_NODE_CRASHED)
+		return;
+	size_t m = sim->node_max;
+	for (size_t o = 0; o < m; o++) {
+		if (!sim_is_live(sim->nodes[o].state) ||
+		    !sim_net_reachable(&sim->net, o, f->node))
+			continue;
+		uint8_t v = sim->view[o * m + f->node];
+		if (v != SWIM_STATUS_FAILED && v != SIM_VIEW_NONE)
+			return;
+	}
+	f->all_detect_ms = sim_rel_ms(sim);
+	if (f->first_detect_ms == UINT64_MAX)
+		f->first_detect_ms = f->all_detect_ms;
+}
+
 /* ---- faults ---------------------------------------------------------- */
 
 int
 sim_crash(struct sim *sim, uint32_t i)
 {
-	if (i >= sim->node_max || !is_live(sim->nodes[i].state))
+	if (i >= sim->node_max || !sim_is_live(sim->nodes[i].state))
 		return -1;
 	struct sim_results *res = &sim->res;
 	if (sim_grow((void **)&res->failures, &sim->failure_cap,
@@ -468,13 +508,13 @@ sim_crash(struct sim *sim, uint32_t i)
 	n->failure = fi;
 	/* Someone may have had it failed already (after a pause). */
 	for (size_t o = 0; o < sim->node_max; o++) {
-		if (is_live(sim->nodes[o].state) &&
+		if (sim_is_live(sim->nodes[o].state) &&
 		    sim->view[o * sim->node_max + i] == SWIM_STATUS_FAILED) {
 			res->failures[fi].first_detect_ms = sim_rel_ms(sim);
 			break;
 		}
 	}
-	sim_check_all_detect(sim, fi);
+	sim_failure_all_detect(sim, fi);
 	return 0;
 }
 
@@ -483,7 +523,7 @@ sim_restart(struct sim *sim, uint32_t i)
 {
 	if (i >= sim->node_max)
 		return -1;
-	if (is_live(sim->nodes[i].state))
+	if (sim_is_live(sim->nodes[i].state))
 		sim_crash(sim, i);
 	return sim_spawn(sim, i, 2);
 }
@@ -499,7 +539,7 @@ sim_join(struct sim *sim, uint32_t i)
 int
 sim_pause(struct sim *sim, uint32_t i, uint64_t dur_ms)
 {
-	if (i >= sim->node_max || !is_live(sim->nodes[i].state))
+	if (i >= sim->node_max || !sim_is_live(sim->nodes[i].state))
 		return -1;
 	struct sim_node *n = &sim->nodes[i];
 	uint64_t until = sim->now + dur_ms;
@@ -521,7 +561,7 @@ sim_leave(struct sim *sim, uint32_t i)
 	if (node_leave(n->node, sim->now) != 0)
 		return -1;
 	n->leaving = true;
-	sim_drain(sim, i);
+	mark_drain(sim, i);
 	return 0;
 }
 
@@ -567,6 +607,63 @@ sim_mark(struct sim *sim, const char *label)
 	struct sim_mark *m = &res->marks[res->mark_count++];
 	m->t_ms = sim_rel_ms(sim);
 	snprintf(m->label, sizeof(m->label), "%s", label);
+}
+
+/* ---- scenario actions ----------------------------------------------- */
+
+/* The group of each of node_max nodes in a partition action (0: none). */
+static uint16_t *
+action_groups(const struct sim_action *a, size_t node_max)
+{
+	uint16_t *g = calloc(node_max, sizeof(*g));
+	if (g == NULL)
+		return NULL;
+	for (size_t r = 0; r < a->range_count; r++) {
+		for (uint64_t i = a->ranges[r].lo;
+		     i <= a->ranges[r].hi && i < node_max; i++)
+			g[i] = a->ranges[r].group;
+	}
+	return g;
+}
+
+/* A scenario line, run by the loop at its time (its outputs are drained
+ * by the loop right after). */
+int
+sim_apply(struct sim *sim, const struct sim_action *a)
+{
+	int rc = 0;
+	sim_mark(sim, a->label[0] ? a->label : sim_verb_strs[a->verb]);
+	switch (a->verb) {
+	case SIM_VERB_CRASH:
+		return sim_crash(sim, a->node);
+	case SIM_VERB_RESTART:
+		return sim_restart(sim, a->node);
+	case SIM_VERB_PAUSE:
+		return sim_pause(sim, a->node, a->dur_ms);
+	case SIM_VERB_JOIN:
+		return sim_join(sim, a->node);
+	case SIM_VERB_LEAVE:
+		return sim_leave(sim, a->node);
+	case SIM_VERB_PARTITION:
+	case SIM_VERB_CUT: {
+		uint16_t *g = action_groups(a, sim->node_max);
+		rc = g ? sim_partition(sim, g, a->verb == SIM_VERB_CUT) : -1;
+		free(g);
+		return rc;
+	}
+	case SIM_VERB_HEAL:
+		sim_heal(sim);
+		break;
+	case SIM_VERB_LOSS:
+		sim_set_loss(sim, a->loss_ppm);
+		break;
+	case SIM_VERB_DELAY:
+		sim_set_delay(sim, a->delay_min_ms, a->delay_max_ms);
+		break;
+	case sim_verb_MAX:
+		return -1;
+	}
+	return rc;
 }
 
 /* ---- queries --------------------------------------------------------- */

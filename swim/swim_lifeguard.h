@@ -1,7 +1,9 @@
 /*
  * swim_lifeguard: the pure formulas of SWIM dissemination and Lifeguard
  * (Dadgar et al., arXiv 1707.00788), as memberlist computes them. Pure
- * functions of their arguments, table-tested in tests/unit.
+ * functions of their arguments, table-tested in tests/unit. Integer
+ * arithmetic only (see swim_lifeguard.c): the same arguments give the same
+ * milliseconds on every platform.
  */
 #ifndef RUMOR_SWIM_LIFEGUARD_H
 #define RUMOR_SWIM_LIFEGUARD_H
@@ -18,6 +20,12 @@ swim_retransmit_limit(unsigned mult, size_t n);
  *  (memberlist suspicionTimeout). */
 uint64_t
 swim_suspicion_min_ms(unsigned mult, size_t n, uint64_t probe_interval_ms);
+
+/** Lifeguard suspicion maximum: the minimum times max_timeout_mult
+ *  (memberlist suspicionMaxTimeoutMult). */
+uint64_t
+swim_suspicion_max_ms(unsigned mult, unsigned max_timeout_mult, size_t n,
+		      uint64_t probe_interval_ms);
 
 /** Independent confirmations that bring the timeout down to the minimum:
  *  mult - 2, or 0 when the cluster is too small to supply them

@@ -23,8 +23,8 @@ swarm_one(uint64_t seed)
 	struct sim_swarm_result r;
 	int rc = sim_swarm_run(seed, NULL, &r);
 	if (rc != 0) {
-		printf("  seed %" PRIu64 ": %s\n  reproduce: rumor-sim --swarm 1 "
-		       "--seed %" PRIu64 " --verbose\n", seed,
+		printf("  seed %" PRIu64 ": %s\n  reproduce: rumor-sim "
+		       "--swarm 1 --seed %" PRIu64 " --verbose\n", seed,
 		       rc < 0 ? "out of memory" : r.why, seed);
 	}
 	return rc;
