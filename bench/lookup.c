@@ -31,7 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/ipc_proto.h"
+#include "cli/ipc/ipc_proto.h"
 #include "rumor/rumor.h"
 
 #define SAMPLES_MAX (8u << 20)

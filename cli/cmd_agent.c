@@ -14,11 +14,11 @@
 
 #include <sodium.h>
 
-#include "agent.h"
-#include "client.h"
+#include "agent/agent.h"
+#include "cmd_common.h"
 #include "cmd.h"
 #include "crypto/keyring.h"
-#include "log.h"
+#include "agent/log.h"
 
 /** Default gossip port (memberlist's). */
 #define AGENT_DEFAULT_PORT 7946

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
+#include "cmd_common.h"
 #include "cmd.h"
 
 static const char lookup_usage[] =

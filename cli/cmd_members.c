@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
+#include "cmd_common.h"
 #include "cmd.h"
 
 static const char members_usage[] =

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "client.h"
+#include "cmd_common.h"
 #include "cmd.h"
 
 static const char stats_usage[] =

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/ipc_proto.h"
+#include "cli/ipc/ipc_proto.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/ipc_proto.h"
+#include "cli/ipc/ipc_proto.h"
 #include "rumor/error.h"
 #include "test.h"
 

@@ -4,14 +4,14 @@
  * socket: blocking, with a CLIENT_TIMEOUT_S timeout on connect and on
  * every read and write.
  */
-#ifndef RUMOR_CLIENT_H
-#define RUMOR_CLIENT_H
+#ifndef RUMOR_CMD_COMMON_H
+#define RUMOR_CMD_COMMON_H
 
 #include <stdbool.h>
 #include <stdio.h>
 
 #include "args.h"
-#include "ipc_proto.h"
+#include "cli/ipc/ipc_proto.h"
 
 /** Connect, send and receive must each finish within this long. */
 #define CLIENT_TIMEOUT_S 5
@@ -92,4 +92,4 @@ client_json_obj(FILE *out, const msgpack_object *o);
 void
 client_json_str(FILE *out, const char *s, size_t len);
 
-#endif /* RUMOR_CLIENT_H */
+#endif /* RUMOR_CMD_COMMON_H */

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "client.h"
-#include "librumor_internal.h"
-#include "log.h"
+#include "cmd_common.h"
+#include "client/rumor_internal.h"
+#include "agent/log.h"
 
 const char *
 client_default_socket(char *buf, size_t size)

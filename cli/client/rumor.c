@@ -13,7 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "librumor_internal.h"
+#include "rumor_internal.h"
 
 /* rumor_register hands the caller's meta pairs to the codec as they are. */
 _Static_assert(sizeof(struct rumor_kv) == sizeof(struct service_kv) &&

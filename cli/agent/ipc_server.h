@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <uv.h>
 
-#include "ipc_proto.h"
+#include "cli/ipc/ipc_proto.h"
 
 /** Open connections, well below the usual 1024-descriptor limit, which
  *  gossip streams also need. One more evicts the longest-idle one. */

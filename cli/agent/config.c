@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "args.h"
+#include "cli/args.h"
 #include "config.h"
 
 /* One file's service, its strings pointing into the JSON tree. */

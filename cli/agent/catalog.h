@@ -13,7 +13,7 @@
 #include <msgpack.h>
 #include <stdint.h>
 
-#include "ipc_proto.h"
+#include "cli/ipc/ipc_proto.h"
 #include "checks.h"
 #include "ipc_server.h"
 #include "membership/node.h"

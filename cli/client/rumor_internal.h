@@ -3,12 +3,12 @@
  * frame out, one frame back, no output of its own). Not installed: the
  * public API is include/rumor/rumor.h.
  */
-#ifndef RUMOR_LIBRUMOR_INTERNAL_H
-#define RUMOR_LIBRUMOR_INTERNAL_H
+#ifndef RUMOR_RUMOR_INTERNAL_H
+#define RUMOR_RUMOR_INTERNAL_H
 
 #include <stdint.h>
 
-#include "ipc_proto.h"
+#include "cli/ipc/ipc_proto.h"
 #include "rumor/rumor.h"
 
 /** Send req and read the answer frame's payload into a malloc'd *buf.
@@ -25,4 +25,4 @@ rumor__read_frame(struct rumor *r, uint8_t **buf, uint32_t *len);
 void
 rumor__no_timeout(struct rumor *r);
 
-#endif /* RUMOR_LIBRUMOR_INTERNAL_H */
+#endif /* RUMOR_RUMOR_INTERNAL_H */
