@@ -1,33 +1,28 @@
 /*
- * The client side of the local socket for the CLI's commands: flags,
- * one-line errors and JSON output, over librumor's transport (a command
- * does one request and exits; a watch keeps its connection).
+ * The client side of the local socket for the command line: flags,
+ * one-line errors and JSON output, over the client library (a command
+ * does one call and exits; a watch keeps its connection).
  */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "cmd_common.h"
-#include "client/rumor_internal.h"
 #include "agent/log.h"
+#include "cmd_common.h"
 
-const char *
-client_default_socket(char *buf, size_t size)
+void
+cmd_flags_init(struct cmd_flags *f)
 {
-	const char *env = getenv("RUMOR_SOCKET");
-	if (env != NULL && env[0] != '\0')
-		return env;
-	snprintf(buf, size, "/tmp/rumor-%u.sock", (unsigned)getuid());
-	return buf;
+	f->socket_path = rumor_default_socket(f->socket_buf,
+					      sizeof(f->socket_buf));
 }
 
 static int
 status_check(const struct args *a, const char *status)
 {
-	for (int i = 0; i < swim_status_MAX; i++) {
-		if (strcmp(status, swim_status_strs[i]) == 0)
+	for (int i = 0; rumor_status_str((enum rumor_status)i) != NULL; i++) {
+		if (strcmp(status, rumor_status_str((enum rumor_status)i)) ==
+		    0)
 			return 0;
 	}
 	fprintf(stderr,
@@ -38,11 +33,10 @@ status_check(const struct args *a, const char *status)
 }
 
 int
-client_parse_flags(struct args *a, struct client_flags *f, unsigned accept,
-		   const char *usage)
+cmd_parse_flags(struct args *a, struct cmd_flags *f, unsigned accept,
+		const char *usage)
 {
-	f->socket_path = client_default_socket(f->socket_buf,
-					       sizeof(f->socket_buf));
+	cmd_flags_init(f);
 	static const char *const valued[] = {"--socket", "--status", NULL};
 	static const char *const switches[] = {"--json", NULL};
 	const char *flag, *value;
@@ -53,10 +47,10 @@ client_parse_flags(struct args *a, struct client_flags *f, unsigned accept,
 			return 1;
 		} else if (strcmp(flag, "--socket") == 0) {
 			f->socket_path = value;
-		} else if ((accept & CLIENT_FLAGS_JSON) != 0 &&
+		} else if ((accept & CMD_FLAGS_JSON) != 0 &&
 			   strcmp(flag, "--json") == 0) {
 			f->json = true;
-		} else if ((accept & CLIENT_FLAGS_STATUS) != 0 &&
+		} else if ((accept & CMD_FLAGS_STATUS) != 0 &&
 			   strcmp(flag, "--status") == 0) {
 			if (status_check(a, value) != 0)
 				return -1;
@@ -68,9 +62,8 @@ client_parse_flags(struct args *a, struct client_flags *f, unsigned accept,
 	return rc < 0 ? -1 : 0;
 }
 
-/* Connect through librumor; NULL after one line on stderr. */
-static struct rumor *
-client_open(const char *path)
+struct rumor *
+cmd_connect(const char *path)
 {
 	struct rumor *r;
 	int rc = rumor_connect(path, &r);
@@ -88,170 +81,36 @@ client_open(const char *path)
 }
 
 int
-client_call(const char *socket_path, const struct ipc_request *req,
-	    struct ipc_response *resp, uint8_t **payload)
+cmd_call(const char *cmd, const char *socket_path, cmd_call_fn call,
+	 void *arg)
 {
-	struct rumor *r = client_open(socket_path);
+	struct rumor *r = cmd_connect(socket_path);
 	if (r == NULL)
-		return -1;
-	uint8_t *buf;
-	uint32_t len;
-	int rc = rumor__exchange(r, req, &buf, &len);
-	if (rc != 0)
-		fprintf(stderr, "rumor: %s: %s\n", socket_path,
+		return 1;
+	int rc = call(r, arg);
+	if (rc < 0) {
+		/* The agent's refusal is the command's; a failure on the way
+		 * is the socket's. */
+		bool ours = rumor_last_refused(r) || rc == RUMOR_EINVAL;
+		fprintf(stderr, "rumor: %s: %s\n", ours ? cmd : socket_path,
 			rumor_last_error(r));
-	rumor_close(r);
-	if (rc != 0)
-		return -1;
-	if (ipc_response_decode(resp, buf, len) != 0) {
-		fprintf(stderr, "rumor: %s: malformed response\n",
-			socket_path);
-		free(buf);
-		return -1;
 	}
-	*payload = buf;
-	return 0;
-}
-
-int
-client_request(const char *cmd, const char *socket_path, enum ipc_op op,
-	       struct ipc_response *resp, uint8_t **payload)
-{
-	struct ipc_request req = {.op = op};
-	return client_send(cmd, socket_path, &req, resp, payload);
-}
-
-int
-client_send(const char *cmd, const char *socket_path,
-	    const struct ipc_request *req, struct ipc_response *resp,
-	    uint8_t **payload)
-{
-	if (client_call(socket_path, req, resp, payload) != 0)
-		return 1;
-	if (resp->ok)
-		return 0;
-	if (resp->error != NULL && resp->error_len > 0)
-		fprintf(stderr, "rumor: %s: %.*s\n", cmd, (int)resp->error_len,
-			resp->error);
-	else
-		fprintf(stderr, "rumor: %s: the agent refused the request\n",
-			cmd);
-	ipc_response_destroy(resp);
-	free(*payload);
-	return 1;
+	rumor_close(r);
+	return rc == 0 ? 0 : 1;
 }
 
 void
-client_json_str(FILE *out, const char *s, size_t len)
+cmd_json_str(const char *s)
 {
-	fputc('"', out);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		unsigned char ch = (unsigned char)*s;
 		if (ch == '"' || ch == '\\')
-			fprintf(out, "\\%c", ch);
+			printf("\\%c", ch);
 		else if (ch < 0x20 || ch >= 0x7f) /* stays valid JSON */
-			fprintf(out, "\\u%04x", ch);
+			printf("\\u%04x", ch);
 		else
-			fputc(ch, out);
+			putchar(ch);
 	}
-	fputc('"', out);
-}
-
-void
-client_json_obj(FILE *out, const msgpack_object *o)
-{
-	switch (o->type) {
-	case MSGPACK_OBJECT_NIL:
-		fputs("null", out);
-		break;
-	case MSGPACK_OBJECT_BOOLEAN:
-		fputs(o->via.boolean ? "true" : "false", out);
-		break;
-	case MSGPACK_OBJECT_POSITIVE_INTEGER:
-		fprintf(out, "%llu", (unsigned long long)o->via.u64);
-		break;
-	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
-		fprintf(out, "%lld", (long long)o->via.i64);
-		break;
-	case MSGPACK_OBJECT_STR:
-		client_json_str(out, o->via.str.ptr, o->via.str.size);
-		break;
-	case MSGPACK_OBJECT_ARRAY:
-		fputc('[', out);
-		for (uint32_t i = 0; i < o->via.array.size; i++) {
-			if (i > 0)
-				fputc(',', out);
-			client_json_obj(out, &o->via.array.ptr[i]);
-		}
-		fputc(']', out);
-		break;
-	case MSGPACK_OBJECT_MAP:
-		fputc('{', out);
-		for (uint32_t i = 0; i < o->via.map.size; i++) {
-			const msgpack_object_kv *kv = &o->via.map.ptr[i];
-			if (i > 0)
-				fputc(',', out);
-			if (kv->key.type == MSGPACK_OBJECT_STR)
-				client_json_obj(out, &kv->key);
-			else
-				fputs("\"?\"", out);
-			fputc(':', out);
-			client_json_obj(out, &kv->val);
-		}
-		fputc('}', out);
-		break;
-	default:
-		fputs("null", out);
-		break;
-	}
-}
-
-int
-client_watch(const char *cmd, const char *socket_path,
-	     const struct ipc_request *req, client_event_cb on_event,
-	     void *arg)
-{
-	struct rumor *r = client_open(socket_path);
-	if (r == NULL)
-		return 1;
-	uint8_t *buf;
-	uint32_t len;
-	struct ipc_response resp;
-	bool ok = false;
-	if (rumor__exchange(r, req, &buf, &len) != 0) {
-		fprintf(stderr, "rumor: %s: %s\n", cmd, rumor_last_error(r));
-	} else {
-		if (ipc_response_decode(&resp, buf, len) != 0) {
-			fprintf(stderr, "rumor: %s: malformed response\n", cmd);
-		} else {
-			ok = resp.ok;
-			if (!ok)
-				fprintf(stderr, "rumor: %s: %.*s\n", cmd,
-					(int)resp.error_len,
-					resp.error ? resp.error : "");
-			ipc_response_destroy(&resp);
-		}
-		free(buf);
-	}
-	/* From now on the agent speaks when something changes. */
-	if (ok)
-		rumor__no_timeout(r);
-	while (ok) {
-		if (rumor__read_frame(r, &buf, &len) != 0) {
-			fprintf(stderr, "rumor: %s: the agent closed the "
-				"stream\n", cmd);
-			break;
-		}
-		if (ipc_event_decode(&resp, buf, len) != 0) {
-			fprintf(stderr, "rumor: %s: bad event frame\n", cmd);
-			free(buf);
-			break;
-		}
-		on_event(resp.root, arg);
-		fflush(stdout);
-		ipc_response_destroy(&resp);
-		free(buf);
-	}
-	rumor_close(r);
-	return 1;
+	putchar('"');
 }

@@ -5,14 +5,22 @@
  * apply one input (a datagram, a stream frame, the timer, a join or a
  * leave), then agent_pump() drains what the node wants done: datagrams
  * are sent with uv_udp_try_send, stream requests become push-pull
- * connections (pushpull.c), events become log lines, and the single timer
- * is re-armed at the node's next deadline. Nothing here decides anything
- * about membership.
+ * connections (pushpull.c), events become log lines, registry changes go
+ * to the socket's watchers (answer.c), and the single timer is re-armed
+ * at the node's next deadline. Nothing here decides anything about
+ * membership.
+ *
+ * Each request on the local socket is dispatched once, in
+ * agent_request(): the ones that change something go to the catalog
+ * (register, deregister, pass) or to the node (leave), and only these
+ * are followed by a pump; the ones that only read are answered by
+ * answer.c from the node as it is.
  *
  * Start-up order: data dir (lock, incarnation), node, UDP bind, TCP
  * listener, local socket; then the "member <self> alive" line that says
  * we are ready, then the join. Any start-up failure is one line on
- * stderr and exit status 1.
+ * stderr and exit status 1. Every handle follows libuv's lifecycle:
+ * _init (memory only, cannot fail), _start, _stop, _close.
  *
  * Shutdown: a leave (request or first SIGINT/SIGTERM) runs until
  * node_leave_done(), answers the waiting leave requests, gives the
@@ -28,6 +36,7 @@
 #include <sodium.h>
 
 #include "agent.h"
+#include "answer.h"
 #include "catalog.h"
 #include "config.h"
 #include "datadir.h"
@@ -35,6 +44,7 @@
 #include "log.h"
 #include "membership/node.h"
 #include "pushpull.h"
+#include "rumor/error.h"
 
 /** After a leave completes, let the replies drain this long. */
 #define AGENT_EXIT_GRACE_MS 100
@@ -61,6 +71,7 @@ struct agent {
 	struct pushpull pushpull;
 	struct ipc_server ipc;
 	struct catalog catalog;
+	struct answer answer;
 	bool leaving;
 	/** The leave is done; shut down at exit_at_ms. */
 	bool exiting;
@@ -93,7 +104,7 @@ agent_now(struct agent *a)
 }
 
 static void
-agent_shutdown(struct agent *a);
+agent_close(struct agent *a);
 
 /* ---- output ------------------------------------------------------------- */
 
@@ -169,11 +180,11 @@ agent_pump(struct agent *a)
 		agent_send(a, &dg);
 	struct swim_stream_req req;
 	while (node_poll_stream(a->node, &req))
-		pushpull_open(&a->pushpull, &req);
+		pushpull_connect(&a->pushpull, &req);
 	struct swim_event ev;
 	while (node_poll_event(a->node, &ev))
 		agent_log_event(a, &ev);
-	catalog_pump(&a->catalog, &a->ipc);
+	answer_pump(&a->answer, &a->ipc);
 	uint64_t now = agent_now(a);
 	if (a->leaving && !a->exiting && node_leave_done(a->node, now)) {
 		log_line(LOG_INFO, "left the cluster");
@@ -182,7 +193,7 @@ agent_pump(struct agent *a)
 		ipc_server_answer_deferred(&a->ipc);
 	}
 	if (a->exiting && now >= a->exit_at_ms) {
-		agent_shutdown(a);
+		agent_close(a);
 		return;
 	}
 	uint64_t next = node_next_deadline_ms(a->node);
@@ -288,22 +299,20 @@ agent_leave(struct agent *a)
 	agent_pump(a);
 }
 
-/* Read the config dir and make its services ours; -1 with err. */
+/* Read the config dir and make its services ours. */
 static int
-config_apply(struct agent *a, char *err, size_t size)
+config_apply(struct agent *a, char *err)
 {
 	struct service **list;
 	size_t count;
-	if (config_load_dir(a->cfg->config_dir, &list, &count, err, size) !=
-	    0)
-		return -1;
-	const char *why = catalog_set_config(&a->catalog, list, count,
-					     agent_now(a));
-	if (why != NULL) {
-		snprintf(err, size, "%s: %s", a->cfg->config_dir, why);
-		return -1;
-	}
-	return 0;
+	int rc = config_load_dir(a->cfg->config_dir, &list, &count, err);
+	if (rc != 0)
+		return rc;
+	char why[LOG_ERR_SIZE];
+	rc = catalog_set_config(&a->catalog, list, count, agent_now(a), why);
+	if (rc != 0)
+		log_err(err, rc, "%s: %s", a->cfg->config_dir, why);
+	return rc;
 }
 
 static void
@@ -316,8 +325,8 @@ signal_received(uv_signal_t *h, int signum)
 			return;
 		}
 		/* A bad file keeps the configuration we have. */
-		char err[4400];
-		if (config_apply(a, err, sizeof(err)) != 0)
+		char err[LOG_ERR_SIZE];
+		if (config_apply(a, err) != 0)
 			log_line(LOG_ERROR, "SIGHUP: %s (configuration kept)",
 				 err);
 		else
@@ -329,7 +338,7 @@ signal_received(uv_signal_t *h, int signum)
 	if (a->leaving) {
 		log_line(LOG_WARN, "second signal: exiting now");
 		a->exit_status = 1;
-		agent_shutdown(a);
+		agent_close(a);
 		return;
 	}
 	log_line(LOG_INFO, "%s: leaving", signum == SIGINT ? "SIGINT"
@@ -339,164 +348,82 @@ signal_received(uv_signal_t *h, int signum)
 
 /* ---- local socket requests ------------------------------------------- */
 
+/* Every module's counters, each through its own *_stats(). */
 static void
-pack_members(struct agent *a, msgpack_packer *pk)
+agent_stats(struct agent *a, struct answer_stats *st)
 {
-	const struct swim *swim = node_swim(a->node);
-	size_t count = swim_member_count(swim);
-	msgpack_pack_map(pk, 2);
-	ipc_pack_cstr(pk, "ok");
-	msgpack_pack_true(pk);
-	ipc_pack_cstr(pk, "members");
-	msgpack_pack_array(pk, count);
-	for (size_t i = 0; i < count; i++) {
-		struct swim_member_info m;
-		swim_member_at(swim, i, &m);
-		char addr[32];
-		swim_addr_str(&m.addr, addr, sizeof(addr));
-		msgpack_pack_map(pk, 4);
-		ipc_pack_cstr(pk, "name");
-		ipc_pack_cstr(pk, m.name);
-		ipc_pack_cstr(pk, "addr");
-		ipc_pack_cstr(pk, addr);
-		ipc_pack_cstr(pk, "status");
-		ipc_pack_cstr(pk, swim_status_strs[m.status]);
-		ipc_pack_cstr(pk, "incarnation");
-		msgpack_pack_uint64(pk, m.incarnation);
-	}
+	st->send_failures = a->send_failures;
+	st->send_eagain = a->send_eagain;
+	st->recv_oversize = a->recv_oversize;
+	pushpull_stats(&a->pushpull, &st->pushpull);
+	ipc_server_stats(&a->ipc, &st->ipc);
+	catalog_stats(&a->catalog, &st->catalog);
 }
 
-/** Most counters `rumor stats` reports. */
-#define AGENT_COUNTERS_MAX 96
-
-struct agent_counters {
-	size_t count;
-	char names[AGENT_COUNTERS_MAX][32];
-	uint64_t values[AGENT_COUNTERS_MAX];
-};
-
-static void
-counter_add(struct agent_counters *c, const char *prefix, const char *name,
-	    uint64_t value)
-{
-	if (c->count == AGENT_COUNTERS_MAX)
-		return;
-	snprintf(c->names[c->count], sizeof(c->names[0]), "%s%s", prefix,
-		 name);
-	c->values[c->count++] = value;
-}
-
-static void
-collect_stats(struct agent *a, struct agent_counters *c)
-{
-	struct node_stats st;
-	node_stats(a->node, &st);
-	const struct swim_stats *s = &st.swim;
-	const struct swim *swim = node_swim(a->node);
-	counter_add(c, "", "members", swim_member_count(swim));
-	counter_add(c, "", "incarnation", swim_self_incarnation(swim));
-	counter_add(c, "", "datagrams_sent", s->datagrams_sent);
-	counter_add(c, "", "datagrams_received", s->datagrams_received);
-	counter_add(c, "", "bytes_sent", s->bytes_sent);
-	counter_add(c, "", "bytes_received", s->bytes_received);
-	counter_add(c, "", "probes_sent", s->probes_sent);
-	counter_add(c, "", "probes_failed", s->probes_failed);
-	counter_add(c, "", "indirect_probes", s->indirect_probes);
-	counter_add(c, "", "suspicions", s->suspicions);
-	counter_add(c, "", "refutations", s->refutations);
-	counter_add(c, "", "pushpulls", s->pushpulls);
-	counter_add(c, "", "reconnects", s->reconnects);
-	counter_add(c, "", "awareness", s->awareness);
-	counter_add(c, "", "broadcast_queue", s->broadcast_queue);
-	counter_add(c, "", "send_failures", a->send_failures);
-	counter_add(c, "", "send_eagain", a->send_eagain);
-	counter_add(c, "", "recv_oversize", a->recv_oversize);
-	counter_add(c, "", "streams_open", a->pushpull.stream_count);
-	counter_add(c, "", "streams_started", a->pushpull.streams_started);
-	counter_add(c, "", "streams_failed", a->pushpull.streams_failed);
-	counter_add(c, "", "streams_refused", a->pushpull.streams_refused);
-	counter_add(c, "", "ipc_requests", a->ipc.requests);
-	counter_add(c, "", "ipc_bad_requests", a->ipc.bad_requests);
-	counter_add(c, "", "ipc_conns_open", a->ipc.conn_count);
-	counter_add(c, "", "ipc_conns_refused", a->ipc.conns_refused);
-	counter_add(c, "", "ipc_conns_idle_closed", a->ipc.conns_idle_closed);
-	counter_add(c, "", "watchers", a->ipc.watcher_count);
-	counter_add(c, "", "watchers_cut", a->ipc.watchers_cut);
-	counter_add(c, "", "services_local", a->catalog.count);
-	counter_add(c, "", "checks_run", a->catalog.checks.runs);
-	counter_add(c, "", "checks_failed", a->catalog.checks.failures);
-	counter_add(c, "", "services_cluster",
-		    registry_instance_count(node_registry(a->node)));
-	counter_add(c, "", "watch_events_dropped",
-		    registry_events_dropped(node_registry(a->node)));
-	counter_add(c, "", "lookup_cache_hits", a->catalog.cache_hits);
-	counter_add(c, "", "lookup_cache_misses", a->catalog.cache_misses);
-	counter_add(c, "", "bad_service_sets", st.bad_service_sets);
-	counter_add(c, "", "large_sets_held", st.large_sets_held);
-	counter_add(c, "", "large_sets_missing", st.large_sets_missing);
-	counter_add(c, "", "set_pulls", st.set_pulls);
-	counter_add(c, "", "sets_received", st.sets_received);
-	for (int i = 1; i < swim_drop_MAX; i++)
-		counter_add(c, "drop_core_", swim_drop_strs[i],
-			    s->drop_count[i]);
-	for (int i = 1; i < node_drop_MAX; i++)
-		counter_add(c, "drop_", node_drop_strs[i], st.drop_count[i]);
-}
-
-/* {"ok": true, "stats": {name: count, ...}} */
-static void
-pack_stats(struct agent *a, msgpack_packer *pk)
-{
-	struct agent_counters c = {0};
-	collect_stats(a, &c);
-	msgpack_pack_map(pk, 2);
-	ipc_pack_cstr(pk, "ok");
-	msgpack_pack_true(pk);
-	ipc_pack_cstr(pk, "stats");
-	msgpack_pack_map(pk, c.count);
-	for (size_t i = 0; i < c.count; i++) {
-		ipc_pack_cstr(pk, c.names[i]);
-		msgpack_pack_uint64(pk, c.values[i]);
-	}
-}
-
+/* The one dispatch of a socket request. */
 static enum ipc_server_reply
-ipc_request(struct ipc_server *srv, const struct ipc_request *req,
-	    msgpack_sbuffer *out)
+agent_request(struct ipc_server *srv, const struct ipc_request *req,
+	      msgpack_sbuffer *out)
 {
 	struct agent *a = agent_of(srv, ipc);
-	if (req->op == IPC_OP_LEAVE) {
+	char err[LOG_ERR_SIZE];
+	int rc;
+	switch (req->op) {
+	case IPC_OP_LEAVE:
 		/* Answer once the leave is done: now if it already is (we
 		 * had left, or were alone), else with the deferred ones. */
 		agent_leave(a);
 		if (!a->exiting)
 			return IPC_SERVER_REPLY_DEFER;
-		ipc_ok_encode(out);
+		answer_ok(out);
 		return IPC_SERVER_REPLY_NOW;
-	}
-	if (req->op == IPC_OP_WATCH) {
+	case IPC_OP_REGISTER:
+		rc = catalog_register(&a->catalog, req->reg.services[0],
+				      agent_now(a), err);
+		break;
+	case IPC_OP_DEREGISTER:
+		rc = catalog_deregister(&a->catalog, req->name, agent_now(a),
+					err);
+		break;
+	case IPC_OP_PASS:
+		rc = catalog_pass(&a->catalog, req->name, agent_now(a), err);
+		break;
+	case IPC_OP_WATCH:
 		/* Pending changes go out first, to the watchers there are;
 		 * the new one starts from the state after them. */
-		catalog_pump(&a->catalog, &a->ipc);
-		catalog_watch_start(&a->catalog, req, out);
-		return IPC_SERVER_REPLY_WATCH;
-	}
-	if (req->op != IPC_OP_MEMBERS && req->op != IPC_OP_STATS) {
-		catalog_request(&a->catalog, req, agent_now(a), out);
-		agent_pump(a);
+		answer_pump(&a->answer, &a->ipc);
+		return answer_watch(&a->answer, req, out) == 0
+			? IPC_SERVER_REPLY_WATCH : IPC_SERVER_REPLY_NOW;
+	case IPC_OP_MEMBERS:
+		answer_members(&a->answer, out);
+		return IPC_SERVER_REPLY_NOW;
+	case IPC_OP_STATS: {
+		struct answer_stats st;
+		agent_stats(a, &st);
+		answer_stats(&a->answer, &st, out);
 		return IPC_SERVER_REPLY_NOW;
 	}
-	msgpack_packer pk;
-	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
-	ipc_frame_begin(out);
-	if (req->op == IPC_OP_MEMBERS)
-		pack_members(a, &pk);
-	else
-		pack_stats(a, &pk);
-	if (ipc_frame_end(out) != 0) {
-		msgpack_sbuffer_clear(out);
-		ipc_error_encode(out, "response too large");
+	case IPC_OP_LOOKUP:
+		answer_lookup(&a->answer, req, out);
+		return IPC_SERVER_REPLY_NOW;
+	case IPC_OP_PICK:
+		answer_pick(&a->answer, req, out);
+		return IPC_SERVER_REPLY_NOW;
+	case IPC_OP_SERVICES:
+		answer_services(&a->answer, out);
+		return IPC_SERVER_REPLY_NOW;
+	default:
+		answer_error(out, RUMOR_EINVAL, "unknown op");
+		return IPC_SERVER_REPLY_NOW;
 	}
+	/* A change to our services: on error nothing changed; else the
+	 * node has something to announce. */
+	if (rc != 0) {
+		answer_error(out, rc, err);
+		return IPC_SERVER_REPLY_NOW;
+	}
+	answer_ok(out);
+	agent_pump(a);
 	return IPC_SERVER_REPLY_NOW;
 }
 
@@ -512,20 +439,23 @@ close_rest(uv_handle_t *h, void *arg)
 
 /* Close every handle; the loop ends once their callbacks have run. */
 static void
-agent_shutdown(struct agent *a)
+agent_close(struct agent *a)
 {
 	if (a->closed)
 		return;
 	a->closed = true;
-	catalog_stop(&a->catalog);
-	pushpull_close(&a->pushpull);
+	/* The modules that drive the node exist once the node does. */
+	if (a->node != NULL) {
+		catalog_stop(&a->catalog);
+		pushpull_close(&a->pushpull);
+	}
 	ipc_server_close(&a->ipc);
 	/* What is left belongs to the agent itself: udp, timer, signals. */
 	uv_walk(&a->loop, close_rest, NULL);
 }
 
 static int
-udp_listen(struct agent *a)
+udp_start(struct agent *a, char *err)
 {
 	const struct swim_addr *bind = &a->cfg->bind;
 	struct sockaddr_in sa = {
@@ -539,20 +469,17 @@ udp_listen(struct agent *a)
 	int rc = uv_udp_bind(&a->udp, (const struct sockaddr *)&sa, 0);
 	if (rc == 0)
 		rc = uv_udp_recv_start(&a->udp, udp_alloc, udp_read);
-	return rc;
-}
-
-static int
-bind_failed(const char *proto, const struct swim_addr *addr, int rc)
-{
+	if (rc == 0)
+		return 0;
 	char text[32];
-	fprintf(stderr, "rumor: bind %s %s: %s\n", proto,
-		swim_addr_str(addr, text, sizeof(text)), uv_strerror(rc));
-	return -1;
+	return log_err(err, RUMOR_EIO, "bind udp %s: %s",
+		       swim_addr_str(bind, text, sizeof(text)),
+		       uv_strerror(rc));
 }
 
+/* The node, and the modules that drive it. */
 static int
-node_create(struct agent *a, uint64_t incarnation)
+agent_node_start(struct agent *a, uint64_t incarnation, char *err)
 {
 	const struct agent_config *cfg = a->cfg;
 	struct node_config ncfg = {
@@ -564,11 +491,14 @@ node_create(struct agent *a, uint64_t incarnation)
 	randombytes_buf(ncfg.nonce_prefix, sizeof(ncfg.nonce_prefix));
 	randombytes_buf(&ncfg.rand_seed, sizeof(ncfg.rand_seed));
 	a->node = node_new(&ncfg, agent_now(a));
-	if (a->node == NULL) {
-		fprintf(stderr, "rumor: cannot create the node (out of memory "
-				"or invalid configuration)\n");
-		return -1;
-	}
+	if (a->node == NULL)
+		return log_err(err, RUMOR_ENOMEM, "cannot create the node (out "
+			       "of memory or invalid configuration)");
+	uint64_t pick_seed;
+	randombytes_buf(&pick_seed, sizeof(pick_seed));
+	answer_init(&a->answer, a->node, pick_seed);
+	catalog_init(&a->catalog, a->node, &a->loop, agent_pump_cb, a);
+	pushpull_init(&a->pushpull, &a->loop, a->node, pushpull_input);
 	return 0;
 }
 
@@ -584,37 +514,32 @@ signals_start(struct agent *a)
 }
 
 static int
-agent_start(struct agent *a)
+agent_start(struct agent *a, char *err)
 {
 	const struct agent_config *cfg = a->cfg;
 	uint64_t incarnation = 0;
-	if (cfg->data_dir != NULL &&
-	    datadir_open(&a->datadir, cfg->data_dir, &incarnation) != 0)
-		return -1;
-	if (node_create(a, incarnation) != 0)
-		return -1;
-	uint64_t pick_seed;
-	randombytes_buf(&pick_seed, sizeof(pick_seed));
-	if (catalog_open(&a->catalog, a->node, cfg->data_dir, pick_seed,
-			 &a->loop, agent_pump_cb, a) != 0)
-		return -1;
-	if (cfg->config_dir != NULL) {
-		char err[4400];
-		if (config_apply(a, err, sizeof(err)) != 0) {
-			fprintf(stderr, "rumor: config %s\n", err);
-			return -1;
-		}
+	int rc = 0;
+	if (cfg->data_dir != NULL)
+		rc = datadir_start(&a->datadir, cfg->data_dir, &incarnation,
+				   err);
+	if (rc == 0)
+		rc = agent_node_start(a, incarnation, err);
+	if (rc == 0)
+		rc = catalog_start(&a->catalog, cfg->data_dir, err);
+	if (rc == 0 && cfg->config_dir != NULL) {
+		char why[LOG_ERR_SIZE];
+		rc = config_apply(a, why);
+		if (rc != 0)
+			log_err(err, rc, "config %s", why);
 	}
-	int rc = udp_listen(a);
+	if (rc == 0)
+		rc = udp_start(a, err);
+	if (rc == 0)
+		rc = pushpull_start(&a->pushpull, &cfg->bind, err);
+	if (rc == 0)
+		rc = ipc_server_start(&a->ipc, cfg->socket_path, err);
 	if (rc != 0)
-		return bind_failed("udp", &cfg->bind, rc);
-	rc = pushpull_start(&a->pushpull, &a->loop, a->node, &cfg->bind,
-			    pushpull_input);
-	if (rc != 0)
-		return bind_failed("tcp", &cfg->bind, rc);
-	if (ipc_server_start(&a->ipc, &a->loop, cfg->socket_path,
-			     ipc_request) != 0)
-		return -1;
+		return rc;
 	uv_timer_init(&a->loop, &a->timer);
 	a->timer.data = a;
 	signals_start(a);
@@ -637,7 +562,6 @@ agent_run(const struct agent_config *cfg)
 		return 1;
 	}
 	a->cfg = cfg;
-	datadir_create(&a->datadir);
 	/* Peers that hang up must not kill us: writes return EPIPE. */
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stderr, NULL, _IOLBF, 0);
@@ -647,18 +571,23 @@ agent_run(const struct agent_config *cfg)
 		free(a);
 		return 1;
 	}
-	if (agent_start(a) != 0) {
+	datadir_init(&a->datadir);
+	ipc_server_init(&a->ipc, &a->loop, agent_request);
+	char err[LOG_ERR_SIZE];
+	if (agent_start(a, err) != 0) {
+		fprintf(stderr, "rumor: %s\n", err);
 		a->exit_status = 1;
-		agent_shutdown(a);
+		agent_close(a);
 	}
 	uv_run(&a->loop, UV_RUN_DEFAULT);
 	/* Only close callbacks can be left; run them, then the loop is
 	 * empty. */
-	agent_shutdown(a);
+	agent_close(a);
 	uv_run(&a->loop, UV_RUN_DEFAULT);
 	if (uv_loop_close(&a->loop) != 0)
 		log_line(LOG_ERROR, "event loop closed with handles open");
 	catalog_close(&a->catalog);
+	answer_close(&a->answer);
 	node_delete(a->node);
 	datadir_close(&a->datadir);
 	int status = a->exit_status;

@@ -1,6 +1,13 @@
 /*
- * catalog: local registrations, their file, and the socket's catalog
- * requests (see catalog.h).
+ * catalog: this agent's registrations (see catalog.h).
+ *
+ * Every change builds the whole next state (struct entries) beside the
+ * current one and installs it in three steps, each of which can refuse:
+ * the node checks the announcement, the file takes it, the node adopts
+ * it. Only then do the new services replace the old ones; on any
+ * refusal the new copies are freed and nothing changed. The order keeps
+ * the promise of an acknowledged registration: it is on disk before the
+ * cluster hears of it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +20,8 @@
 #include "rumor/error.h"
 
 #define CATALOG_FILE "services"
+/** A TTL expiry we failed to announce is tried again this much later. */
+#define CATALOG_RETRY_MS 1000
 
 /* What the cluster hears: the services without their check (shallow
  * copies in shown[], pointers to them in ptrs[]). */
@@ -34,8 +43,8 @@ announced_fill(struct announced *a, struct service *const *list,
 		a->ptrs[i] = NULL;
 }
 
-static const char *set_health(struct catalog *c, size_t i,
-			      enum service_health health, uint64_t now_ms);
+static int set_health(struct catalog *c, size_t i, enum service_health health,
+		      uint64_t now_ms, char *err);
 
 /* A check's verdict: announce a change of health. */
 static void
@@ -47,10 +56,10 @@ check_result(void *arg, const char *id, enum service_health health)
 			continue;
 		if (c->local[i]->health == health)
 			return;
-		const char *why = set_health(c, i, health, uv_now(c->loop));
-		if (why != NULL)
+		char err[LOG_ERR_SIZE];
+		if (set_health(c, i, health, uv_now(c->loop), err) != 0)
 			log_line(LOG_WARN, "service %s: check says %s, but: %s",
-				 id, service_health_strs[health], why);
+				 id, service_health_strs[health], err);
 		else
 			log_line(LOG_INFO, "service %s: %s", id,
 				 service_health_strs[health]);
@@ -59,53 +68,66 @@ check_result(void *arg, const char *id, enum service_health health)
 	}
 }
 
-int
-catalog_open(struct catalog *c, struct node *node, const char *dir,
-	     uint64_t rand_seed, uv_loop_t *loop, void (*changed)(void *),
-	     void *changed_arg)
+void
+catalog_init(struct catalog *c, struct node *node, uv_loop_t *loop,
+	     catalog_changed_cb changed, void *changed_arg)
 {
-	*c = (struct catalog){.node = node, .dir = dir,
-			      .rand_state = rand_seed | 1, .loop = loop,
-			      .changed = changed, .changed_arg = changed_arg};
-	checks_create(&c->checks, loop, check_result, c);
-	uint64_t now_ms = uv_now(loop);
-	if (dir == NULL)
-		return 0; /* no data dir: registrations live in memory */
-	if ((size_t)snprintf(c->path, sizeof(c->path), "%s/%s", dir,
-			     CATALOG_FILE) >= sizeof(c->path)) {
-		fprintf(stderr, "rumor: data dir path too long: %s\n", dir);
-		return -1;
-	}
+	*c = (struct catalog){.node = node, .loop = loop, .changed = changed,
+			      .changed_arg = changed_arg};
+	checks_init(&c->checks, loop, check_result, c);
+}
+
+/* Our file's set, decoded into *set; 0 with set->count 0 when there is
+ * no file yet. */
+static int
+read_file(struct catalog *c, struct service_set *set, char *err)
+{
 	FILE *f = fopen(c->path, "rb");
 	if (f == NULL) {
 		if (errno == ENOENT)
 			return 0;
-		fprintf(stderr, "rumor: services file %s: %s\n", c->path,
-			log_strerror(errno));
-		return -1;
+		return log_err(err, RUMOR_EIO, "services file %s: %s", c->path,
+			       log_strerror(errno));
 	}
 	uint8_t *buf = malloc(SERVICE_SET_BYTES_MAX + 1);
 	size_t size = buf ? fread(buf, 1, SERVICE_SET_BYTES_MAX + 1, f) : 0;
-	bool err = ferror(f);
+	bool failed = ferror(f);
 	fclose(f);
-	struct service_set set = {0};
 	const char *why = "cannot read it";
-	if (buf == NULL || err ||
-	    service_set_decode(&set, buf, size, &why) != 0) {
-		fprintf(stderr, "rumor: services file %s: %s\n", c->path, why);
-		free(buf);
-		return -1;
-	}
+	int rc = buf == NULL || failed ? RUMOR_EIO
+				       : service_set_decode(set, buf, size,
+							    &why);
 	free(buf);
+	if (rc != 0)
+		return log_err(err, rc, "services file %s: %s", c->path, why);
+	return 0;
+}
+
+int
+catalog_start(struct catalog *c, const char *dir, char *err)
+{
+	c->dir = dir;
+	if (dir == NULL)
+		return 0; /* no data dir: registrations live in memory */
+	if ((size_t)snprintf(c->path, sizeof(c->path), "%s/%s", dir,
+			     CATALOG_FILE) >= sizeof(c->path))
+		return log_err(err, RUMOR_EINVAL, "data dir path too long: %s",
+			       dir);
+	struct service_set set = {0};
+	int rc = read_file(c, &set, err);
+	if (rc != 0 || set.count == 0)
+		return rc;
+	uint64_t now_ms = uv_now(c->loop);
 	struct announced a;
 	announced_fill(&a, set.services, set.count);
-	int rc = node_set_services(node, now_ms, a.ptrs, set.count, &why);
+	const char *why = NULL;
+	rc = node_set_services(c->node, now_ms, a.ptrs, set.count, &why);
 	if (rc != 0) {
-		fprintf(stderr, "rumor: services file %s: %s\n", c->path,
+		log_err(err, rc, "services file %s: %s", c->path,
 			rc == RUMOR_EINVAL || rc == RUMOR_ETOOBIG
 				? why : rumor_strerror(rc));
 		service_set_destroy(&set);
-		return -1;
+		return rc;
 	}
 	for (size_t i = 0; i < set.count; i++) {
 		c->local[i] = set.services[i];
@@ -129,147 +151,22 @@ catalog_close(struct catalog *c)
 	for (size_t i = 0; i < c->count; i++)
 		free(c->local[i]);
 	c->count = 0;
-	for (size_t i = 0; i < CATALOG_CACHE_SLOTS; i++) {
-		if (c->cache[i].frame.data != NULL)
-			msgpack_sbuffer_destroy(&c->cache[i].frame);
-		c->cache[i].generation = 0;
-	}
 }
 
-/* ---- responses -------------------------------------------------------- */
-
-static void
-pack_ok(msgpack_packer *pk, size_t fields)
+void
+catalog_stats(const struct catalog *c, struct catalog_stats *out)
 {
-	msgpack_pack_map(pk, fields + 1);
-	ipc_pack_cstr(pk, "ok");
-	msgpack_pack_true(pk);
+	out->services_local = c->count;
+	checks_stats(&c->checks, &out->checks);
 }
 
-static void
-error_frame(msgpack_sbuffer *out, const char *why)
-{
-	msgpack_sbuffer_clear(out);
-	ipc_error_encode(out, why);
-}
+/* ---- changes ------------------------------------------------------------ */
 
-/* An instance's address: its own, or its node's when it has none. */
-static const char *
-address_of(struct catalog *c, const char *node, const char *address,
-	   char *buf, size_t size)
-{
-	struct swim_member_info m;
-	if (address[0] != '\0' ||
-	    swim_member_find(node_swim(c->node), node, &m) != 0)
-		return address;
-	/* The node's address without its gossip port. */
-	swim_addr_str(&m.addr, buf, size);
-	*strrchr(buf, ':') = '\0';
-	return buf;
-}
-
-/* One instance. */
-static void
-pack_instance(struct catalog *c, msgpack_packer *pk,
-	      const struct registry_instance *in)
-{
-	const struct service *s = in->service;
-	char addr[32];
-	const char *address = address_of(c, in->node, s->address, addr,
-					 sizeof(addr));
-	msgpack_pack_map(pk, 8);
-	ipc_pack_cstr(pk, "node");
-	ipc_pack_cstr(pk, in->node);
-	ipc_pack_cstr(pk, "id");
-	ipc_pack_cstr(pk, s->id);
-	ipc_pack_cstr(pk, "service");
-	ipc_pack_cstr(pk, s->name);
-	ipc_pack_cstr(pk, "address");
-	ipc_pack_cstr(pk, address);
-	ipc_pack_cstr(pk, "port");
-	msgpack_pack_uint16(pk, s->port);
-	ipc_pack_cstr(pk, "tags");
-	msgpack_pack_array(pk, s->tag_count);
-	for (size_t i = 0; i < s->tag_count; i++)
-		ipc_pack_cstr(pk, s->tags[i]);
-	ipc_pack_cstr(pk, "meta");
-	msgpack_pack_map(pk, s->meta_count);
-	for (size_t i = 0; i < s->meta_count; i++) {
-		ipc_pack_cstr(pk, s->meta[i].key);
-		ipc_pack_cstr(pk, s->meta[i].value);
-	}
-	ipc_pack_cstr(pk, "health");
-	ipc_pack_cstr(pk, in->healthy ? "passing" : "critical");
-}
-
-/* false when out of memory (nothing packed) */
-static bool
-lookup(struct catalog *c, const struct ipc_request *req, msgpack_packer *pk)
-{
-	struct registry *r = node_registry(c->node);
-	struct registry_query q = {.name = req->name,
-				   .tag = req->tag[0] ? req->tag : NULL,
-				   .include_critical = req->all};
-	/* Most answers fit the stack; a bigger one is asked again. */
-	struct registry_instance small[64], *list = small;
-	size_t n = registry_lookup(r, &q, small, 64);
-	if (n > 64) {
-		list = malloc(n * sizeof(*list));
-		if (list == NULL)
-			return false;
-		n = registry_lookup(r, &q, list, n);
-	}
-	pack_ok(pk, 1);
-	ipc_pack_cstr(pk, "instances");
-	msgpack_pack_array(pk, n);
-	for (size_t i = 0; i < n; i++)
-		pack_instance(c, pk, &list[i]);
-	if (list != small)
-		free(list);
-	return true;
-}
-
-static void
-services(struct catalog *c, msgpack_packer *pk)
-{
-	struct registry *r = node_registry(c->node);
-	/* There are no more names than instances: one call fills it. */
-	size_t cap = registry_instance_count(r);
-	struct registry_summary *list = malloc((cap ? cap : 1) *
-					       sizeof(*list));
-	size_t n = list ? registry_services(r, list, cap) : 0;
-	pack_ok(pk, 1);
-	ipc_pack_cstr(pk, "services");
-	msgpack_pack_array(pk, n);
-	for (size_t i = 0; i < n; i++) {
-		msgpack_pack_map(pk, 3);
-		ipc_pack_cstr(pk, "name");
-		ipc_pack_cstr(pk, list[i].name);
-		ipc_pack_cstr(pk, "healthy");
-		msgpack_pack_uint64(pk, list[i].healthy);
-		ipc_pack_cstr(pk, "total");
-		msgpack_pack_uint64(pk, list[i].total);
-	}
-	free(list);
-}
-
-/* splitmix64: the picks' draws. */
-static uint64_t
-next_draw(struct catalog *c)
-{
-	uint64_t z = (c->rand_state += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-/* ---- registrations ---------------------------------------------------- */
-
-/* The bytes of the file for list (the set codec), config-defined
- * services (config[i]) left out. */
+/* Write our file for list (the set codec), config-defined services
+ * (config[i]) left out; err holds the system's reason on failure. */
 static int
-file_bytes(struct service *const *list, const bool *config, size_t count,
-	   uint8_t **bytes, size_t *size)
+write_file(struct catalog *c, struct service *const *list, const bool *config,
+	   size_t count, char *err)
 {
 	struct service *kept[SERVICE_PER_NODE_MAX];
 	size_t n = 0;
@@ -277,51 +174,58 @@ file_bytes(struct service *const *list, const bool *config, size_t count,
 		if (!config[i])
 			kept[n++] = list[i];
 	}
-	return service_set_encode(0, kept, n, bytes, size);
+	uint8_t *bytes;
+	size_t size;
+	int rc = service_set_encode(0, kept, n, &bytes, &size);
+	if (rc != 0)
+		return log_err(err, rc, "%s", rumor_strerror(rc));
+	rc = datadir_write(c->dir, c->path, bytes, size, err);
+	free(bytes);
+	return rc;
 }
 
 /*
  * Make `list` this agent's services: check it (nothing changes on
- * error), keep it in the file, then announce it. An acknowledged
- * registration is on disk before the cluster hears of it; if the
- * announcement still fails, the old file goes back. Returns NULL or why.
+ * error), keep it in the file, then announce it. If the announcement
+ * still fails, the old file goes back; if even that fails, the file
+ * holds what the node refused until the next change rewrites it, and
+ * err and the log say so.
  */
-static const char *
+static int
 commit(struct catalog *c, struct service **list, const bool *config,
-       size_t count, uint64_t now_ms)
+       size_t count, uint64_t now_ms, char *err)
 {
 	const char *why = "invalid services";
 	for (size_t i = 0; i < count; i++) {
 		if (service_validate(list[i], &why) != 0)
-			return why;
+			return log_err(err, RUMOR_EINVAL, "%s", why);
 	}
 	struct announced a;
 	announced_fill(&a, list, count);
 	int rc = node_check_services(c->node, a.ptrs, count, &why);
 	if (rc != 0)
-		return why;
-	uint8_t *bytes;
-	size_t size;
-	if (file_bytes(list, config, count, &bytes, &size) != 0)
-		return "out of memory";
-	if (c->dir != NULL && datadir_write(c->dir, c->path, bytes, size) != 0) {
-		snprintf(c->err, sizeof(c->err), "cannot keep the "
-			 "registration in %s: %s", c->path,
-			 log_strerror(errno));
-		free(bytes);
-		return c->err;
-	}
-	free(bytes);
+		return log_err(err, rc, "%s", why);
+	char sys[LOG_ERR_SIZE];
+	if (c->dir != NULL &&
+	    (rc = write_file(c, list, config, count, sys)) != 0)
+		return log_err(err, rc, "cannot keep the registration in %s: "
+			       "%s", c->path, sys);
+	why = NULL;
 	rc = node_set_services(c->node, now_ms, a.ptrs, count, &why);
 	if (rc == 0)
-		return NULL;
+		return 0;
+	log_err(err, rc, "%s", why != NULL ? why : rumor_strerror(rc));
 	if (c->dir != NULL &&
-	    file_bytes(c->local, c->from_config, c->count, &bytes, &size) ==
-		    0) {
-		datadir_write(c->dir, c->path, bytes, size);
-		free(bytes);
+	    write_file(c, c->local, c->from_config, c->count, sys) != 0) {
+		log_line(LOG_ERROR, "services file %s: the node refused the "
+			 "new registrations (%s) and the old ones cannot be "
+			 "put back: %s", c->path, err, sys);
+		size_t len = strlen(err);
+		snprintf(err + len, LOG_ERR_SIZE - len, "; and the old "
+			 "registrations cannot be put back in %s: %s",
+			 c->path, sys);
 	}
-	return why;
+	return rc;
 }
 
 /* A whole new state of our services, built by an operation. */
@@ -353,29 +257,28 @@ holds(struct service *const *list, size_t count, const struct service *s)
 
 /*
  * Commit e and make it ours: services only the old state held are freed
- * on success, services only e holds (the new copies) on failure. Returns
- * NULL or why nothing changed.
+ * on success, services only e holds (the new copies) on failure.
  */
-static const char *
-install(struct catalog *c, struct entries *e, uint64_t now_ms)
+static int
+install(struct catalog *c, struct entries *e, uint64_t now_ms, char *err)
 {
-	const char *why = commit(c, e->svc, e->config, e->count, now_ms);
-	struct service *const *keep = why ? c->local : e->svc;
-	size_t keep_count = why ? c->count : e->count;
-	struct service *const *drop = why ? e->svc : c->local;
-	size_t drop_count = why ? e->count : c->count;
+	int rc = commit(c, e->svc, e->config, e->count, now_ms, err);
+	struct service *const *keep = rc != 0 ? c->local : e->svc;
+	size_t keep_count = rc != 0 ? c->count : e->count;
+	struct service *const *drop = rc != 0 ? e->svc : c->local;
+	size_t drop_count = rc != 0 ? e->count : c->count;
 	for (size_t i = 0; i < drop_count; i++) {
 		if (!holds(keep, keep_count, drop[i]))
 			free(drop[i]);
 	}
-	if (why != NULL)
-		return why;
+	if (rc != 0)
+		return rc;
 	c->count = e->count;
 	memcpy(c->local, e->svc, e->count * sizeof(*e->svc));
 	memcpy(c->from_config, e->config, e->count * sizeof(*e->config));
 	memcpy(c->deadline_ms, e->deadline, e->count * sizeof(*e->deadline));
 	checks_sync(&c->checks, c->local, c->count);
-	return NULL;
+	return 0;
 }
 
 /* Put s in e, replacing the same id; false when full. */
@@ -408,58 +311,73 @@ fresh_copy(const struct service *s)
 	return service_dup(&tmp);
 }
 
-static const char *
-do_register(struct catalog *c, const struct service *s, uint64_t now_ms)
+static int
+out_of_memory(char *err)
+{
+	return log_err(err, RUMOR_ENOMEM, "out of memory");
+}
+
+int
+catalog_register(struct catalog *c, const struct service *s,
+		 uint64_t now_ms, char *err)
 {
 	struct entries *e = malloc(sizeof(*e));
 	struct service *copy = fresh_copy(s);
-	const char *why = NULL;
+	int rc;
 	if (e == NULL || copy == NULL) {
-		why = "out of memory";
+		rc = out_of_memory(err);
 	} else {
 		entries_from(c, e);
 		if (entries_put(e, copy, false, now_ms)) {
 			copy = NULL; /* install frees it on failure */
-			why = install(c, e, now_ms);
+			rc = install(c, e, now_ms, err);
 		} else {
-			why = "this agent has the most services it may "
-			      "register";
+			rc = log_err(err, RUMOR_ELIMIT, "this agent has the "
+				     "most services it may register");
 		}
 	}
 	free(copy);
 	free(e);
-	return why;
+	return rc;
 }
 
-/* Swap local[i]'s health (a check, a TTL pass or expiry); NULL or why
- * not. The deadline stays as it is. */
-static const char *
+/* Swap local[i]'s health (a check, a TTL pass or expiry). The deadline
+ * stays as it is. */
+static int
 set_health(struct catalog *c, size_t i, enum service_health health,
-	   uint64_t now_ms)
+	   uint64_t now_ms, char *err)
 {
 	struct entries *e = malloc(sizeof(*e));
 	struct service tmp = *c->local[i];
 	tmp.health = health;
 	struct service *copy = service_dup(&tmp);
-	const char *why = NULL;
+	int rc;
 	if (e == NULL || copy == NULL) {
 		free(copy);
-		why = "out of memory";
+		rc = out_of_memory(err);
 	} else {
 		entries_from(c, e);
 		e->svc[i] = copy;
-		why = install(c, e, now_ms);
+		rc = install(c, e, now_ms, err);
 	}
 	free(e);
-	return why;
+	return rc;
 }
 
-static const char *
-do_deregister(struct catalog *c, const char *id, uint64_t now_ms)
+static int
+not_ours(char *err)
+{
+	return log_err(err, RUMOR_ENOTFOUND, "no service with that id is "
+		       "registered on this agent");
+}
+
+int
+catalog_deregister(struct catalog *c, const char *id, uint64_t now_ms,
+		   char *err)
 {
 	struct entries *e = malloc(sizeof(*e));
 	if (e == NULL)
-		return "out of memory";
+		return out_of_memory(err);
 	entries_from(c, e);
 	size_t n = 0;
 	bool found = false;
@@ -473,19 +391,45 @@ do_deregister(struct catalog *c, const char *id, uint64_t now_ms)
 		e->deadline[n++] = e->deadline[i];
 	}
 	e->count = n;
-	const char *why = found ? install(c, e, now_ms)
-				: "no service with that id is registered on "
-				  "this agent";
+	int rc = found ? install(c, e, now_ms, err) : not_ours(err);
 	free(e);
-	return why;
+	return rc;
 }
 
-const char *
+/* The config-defined service `mine` into e: an unchanged definition keeps
+ * the state and health it has; false when e is full (mine freed unless
+ * it is ours). */
+static bool
+config_put(struct catalog *c, struct entries *e, struct service *mine,
+	   uint64_t now_ms)
+{
+	for (size_t k = 0; k < c->count; k++) {
+		struct service *prev = c->local[k];
+		if (!c->from_config[k] || strcmp(prev->id, mine->id) != 0)
+			continue;
+		struct service tmp = *mine;
+		tmp.health = prev->health;
+		if (service_equal(&tmp, prev)) {
+			free(mine);
+			mine = prev;
+		}
+	}
+	bool reused = holds(c->local, c->count, mine);
+	if (!reused && mine->check.kind != SERVICE_CHECK_NONE)
+		mine->health = SERVICE_HEALTH_CRITICAL;
+	if (entries_put(e, mine, true, now_ms))
+		return true;
+	if (!reused)
+		free(mine);
+	return false;
+}
+
+int
 catalog_set_config(struct catalog *c, struct service **list, size_t count,
-		   uint64_t now_ms)
+		   uint64_t now_ms, char *err)
 {
 	struct entries *e = malloc(sizeof(*e));
-	const char *why = e == NULL ? "out of memory" : NULL;
+	int rc = e == NULL ? out_of_memory(err) : 0;
 	if (e != NULL) {
 		/* Keep what the socket registered, drop what config had. */
 		e->count = 0;
@@ -500,33 +444,14 @@ catalog_set_config(struct catalog *c, struct service **list, size_t count,
 	for (size_t i = 0; i < count; i++) {
 		struct service *mine = list[i];
 		list[i] = NULL;
-		if (why != NULL) {
+		if (rc != 0)
 			free(mine);
-			continue;
-		}
-		/* An unchanged definition keeps its state and health. */
-		for (size_t k = 0; k < c->count; k++) {
-			struct service *prev = c->local[k];
-			if (!c->from_config[k] || strcmp(prev->id, mine->id))
-				continue;
-			struct service tmp = *mine;
-			tmp.health = prev->health;
-			if (service_equal(&tmp, prev)) {
-				free(mine);
-				mine = prev;
-			}
-		}
-		bool reused = holds(c->local, c->count, mine);
-		if (!reused && mine->check.kind != SERVICE_CHECK_NONE)
-			mine->health = SERVICE_HEALTH_CRITICAL;
-		if (!entries_put(e, mine, true, now_ms)) {
-			if (!reused)
-				free(mine);
-			why = "too many services on this agent";
-		}
+		else if (!config_put(c, e, mine, now_ms))
+			rc = log_err(err, RUMOR_ELIMIT,
+				     "too many services on this agent");
 	}
-	if (why == NULL) {
-		why = install(c, e, now_ms);
+	if (rc == 0) {
+		rc = install(c, e, now_ms, err);
 	} else if (e != NULL) {
 		for (size_t k = 0; k < e->count; k++) {
 			if (!holds(c->local, c->count, e->svc[k]))
@@ -535,25 +460,25 @@ catalog_set_config(struct catalog *c, struct service **list, size_t count,
 	}
 	free(list);
 	free(e);
-	return why;
+	return rc;
 }
 
-static const char *
-do_pass(struct catalog *c, const char *id, uint64_t now_ms)
+int
+catalog_pass(struct catalog *c, const char *id, uint64_t now_ms, char *err)
 {
 	for (size_t i = 0; i < c->count; i++) {
 		struct service *s = c->local[i];
 		if (strcmp(s->id, id) != 0)
 			continue;
 		if (s->ttl_ms == 0)
-			return "that service has no TTL check (register it "
-			       "with --ttl)";
+			return log_err(err, RUMOR_ESTATE, "that service has no "
+				       "TTL check (register it with --ttl)");
 		c->deadline_ms[i] = now_ms + s->ttl_ms;
 		if (s->health == SERVICE_HEALTH_PASSING)
-			return NULL;
-		return set_health(c, i, SERVICE_HEALTH_PASSING, now_ms);
+			return 0;
+		return set_health(c, i, SERVICE_HEALTH_PASSING, now_ms, err);
 	}
-	return "no service with that id is registered on this agent";
+	return not_ours(err);
 }
 
 void
@@ -564,13 +489,13 @@ catalog_tick(struct catalog *c, uint64_t now_ms)
 		if (s->ttl_ms == 0 || s->health != SERVICE_HEALTH_PASSING ||
 		    now_ms < c->deadline_ms[i])
 			continue;
-		const char *why = set_health(c, i, SERVICE_HEALTH_CRITICAL,
-					     now_ms);
-		if (why != NULL) {
+		char err[LOG_ERR_SIZE];
+		if (set_health(c, i, SERVICE_HEALTH_CRITICAL, now_ms, err) !=
+		    0) {
 			/* Try again in a second, not in a busy loop. */
-			c->deadline_ms[i] = now_ms + 1000;
+			c->deadline_ms[i] = now_ms + CATALOG_RETRY_MS;
 			log_line(LOG_WARN, "service %s: TTL expired, but: %s",
-				 s->id, why);
+				 s->id, err);
 		} else {
 			log_line(LOG_INFO, "service %s: TTL expired, critical",
 				 c->local[i]->id);
@@ -589,201 +514,4 @@ catalog_next_deadline_ms(const struct catalog *c)
 			next = c->deadline_ms[i];
 	}
 	return next;
-}
-
-/* The cache slot of a lookup (FNV-1a over name, tag and the flag). */
-static struct catalog_cached *
-cache_slot(struct catalog *c, const struct ipc_request *req)
-{
-	uint32_t h = 2166136261u;
-	for (const char *p = req->name; *p != '\0'; p++)
-		h = (h ^ (uint8_t)*p) * 16777619u;
-	h = (h ^ 0xff) * 16777619u;
-	for (const char *p = req->tag; *p != '\0'; p++)
-		h = (h ^ (uint8_t)*p) * 16777619u;
-	h = (h ^ (uint8_t)req->all) * 16777619u;
-	return &c->cache[h % CATALOG_CACHE_SLOTS];
-}
-
-/* A lookup answered from its cache slot e into the empty out; false on a
- * miss. */
-static bool
-cache_answer(struct catalog *c, const struct catalog_cached *e,
-	     const struct ipc_request *req, msgpack_sbuffer *out)
-{
-	if (e->generation != registry_generation(node_registry(c->node)) ||
-	    e->all != req->all || strcmp(e->name, req->name) != 0 ||
-	    strcmp(e->tag, req->tag) != 0 ||
-	    msgpack_sbuffer_write(out, e->frame.data, e->frame.size) != 0) {
-		c->cache_misses++;
-		return false;
-	}
-	c->cache_hits++;
-	return true;
-}
-
-/* Keep a lookup's answer frame in its cache slot e for the next same
- * lookup. */
-static void
-cache_keep(struct catalog *c, struct catalog_cached *e,
-	   const struct ipc_request *req, const msgpack_sbuffer *out)
-{
-	if (out->size > CATALOG_CACHE_FRAME_MAX)
-		return;
-	if (e->frame.data == NULL)
-		msgpack_sbuffer_init(&e->frame);
-	e->generation = 0;
-	msgpack_sbuffer_clear(&e->frame);
-	if (msgpack_sbuffer_write(&e->frame, out->data, out->size) != 0)
-		return;
-	strcpy(e->name, req->name);
-	strcpy(e->tag, req->tag);
-	e->all = req->all;
-	e->generation = registry_generation(node_registry(c->node));
-}
-
-void
-catalog_request(struct catalog *c, const struct ipc_request *req,
-		uint64_t now_ms, msgpack_sbuffer *out)
-{
-	struct catalog_cached *cached = NULL;
-	if (req->op == IPC_OP_LOOKUP) {
-		cached = cache_slot(c, req);
-		if (cache_answer(c, cached, req, out))
-			return;
-	}
-	const char *why = NULL;
-	if (req->op == IPC_OP_REGISTER)
-		why = do_register(c, req->reg.services[0], now_ms);
-	else if (req->op == IPC_OP_DEREGISTER)
-		why = do_deregister(c, req->name, now_ms);
-	else if (req->op == IPC_OP_PASS)
-		why = do_pass(c, req->name, now_ms);
-	if (why != NULL) {
-		error_frame(out, why);
-		return;
-	}
-	msgpack_packer pk;
-	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
-	ipc_frame_begin(out);
-	switch (req->op) {
-	case IPC_OP_LOOKUP:
-		if (!lookup(c, req, &pk)) {
-			error_frame(out, "out of memory");
-			return;
-		}
-		break;
-	case IPC_OP_SERVICES:
-		services(c, &pk);
-		break;
-	case IPC_OP_PICK: {
-		struct registry_query q = {.name = req->name,
-					   .tag = req->tag[0] ? req->tag : NULL};
-		struct registry_instance in;
-		if (registry_pick(node_registry(c->node), &q, req->policy,
-				  next_draw(c), &in) != 0) {
-			error_frame(out, "no healthy instance");
-			return;
-		}
-		pack_ok(&pk, 1);
-		ipc_pack_cstr(&pk, "instance");
-		pack_instance(c, &pk, &in);
-		break;
-	}
-	default:
-		pack_ok(&pk, 0);
-		break;
-	}
-	if (ipc_frame_end(out) != 0)
-		error_frame(out, "response too large");
-	else if (cached != NULL)
-		cache_keep(c, cached, req, out);
-}
-
-/* Append one watch event frame to sb. */
-static void
-event_frame(struct catalog *c, msgpack_sbuffer *sb, const char *type,
-	    const char *node, const char *id, const char *name,
-	    const char *address, uint16_t port, bool healthy)
-{
-	char addr[32];
-	address = address_of(c, node, address, addr, sizeof(addr));
-	msgpack_sbuffer frame;
-	msgpack_sbuffer_init(&frame);
-	msgpack_packer pk;
-	msgpack_packer_init(&pk, &frame, msgpack_sbuffer_write);
-	ipc_frame_begin(&frame);
-	msgpack_pack_map(&pk, 7);
-	ipc_pack_cstr(&pk, "event");
-	ipc_pack_cstr(&pk, type);
-	ipc_pack_cstr(&pk, "node");
-	ipc_pack_cstr(&pk, node);
-	ipc_pack_cstr(&pk, "id");
-	ipc_pack_cstr(&pk, id);
-	ipc_pack_cstr(&pk, "service");
-	ipc_pack_cstr(&pk, name);
-	ipc_pack_cstr(&pk, "address");
-	ipc_pack_cstr(&pk, address);
-	ipc_pack_cstr(&pk, "port");
-	msgpack_pack_uint16(&pk, port);
-	ipc_pack_cstr(&pk, "health");
-	ipc_pack_cstr(&pk, healthy ? "passing" : "critical");
-	if (ipc_frame_end(&frame) == 0)
-		msgpack_sbuffer_write(sb, frame.data, frame.size);
-	msgpack_sbuffer_destroy(&frame);
-}
-
-/* "added" frames for the instances of name (every service when "") as
- * they are now, so a watcher starts from the current state. */
-static void
-snapshot(struct catalog *c, const char *name, msgpack_sbuffer *out)
-{
-	struct registry *r = node_registry(c->node);
-	size_t cap = registry_instance_count(r);
-	struct registry_summary *list = malloc((cap ? cap : 1) *
-					       sizeof(*list));
-	struct registry_instance *in = malloc((cap ? cap : 1) * sizeof(*in));
-	size_t names = list && in ? registry_services(r, list, cap) : 0;
-	for (size_t i = 0; i < names; i++) {
-		if (name[0] != '\0' && strcmp(name, list[i].name) != 0)
-			continue;
-		struct registry_query q = {.name = list[i].name,
-					   .include_critical = true};
-		size_t n = registry_lookup(r, &q, in, cap);
-		for (size_t k = 0; k < n; k++) {
-			const struct service *s = in[k].service;
-			event_frame(c, out, "added", in[k].node, s->id,
-				    s->name, s->address, s->port,
-				    in[k].healthy);
-		}
-	}
-	free(in);
-	free(list);
-}
-
-void
-catalog_watch_start(struct catalog *c, const struct ipc_request *req,
-		    msgpack_sbuffer *out)
-{
-	ipc_ok_encode(out);
-	snapshot(c, req->name, out);
-}
-
-void
-catalog_pump(struct catalog *c, struct ipc_server *srv)
-{
-	struct registry_event ev;
-	while (registry_poll_event(node_registry(c->node), &ev)) {
-		if (srv->watcher_count == 0)
-			continue;
-		msgpack_sbuffer sb;
-		msgpack_sbuffer_init(&sb);
-		event_frame(c, &sb, registry_event_type_strs[ev.type], ev.node,
-			    ev.id, ev.name, ev.address, ev.port, ev.healthy);
-		if (sb.size > 0)
-			ipc_server_watch_send(srv, ev.name,
-					      (const uint8_t *)sb.data,
-					      sb.size);
-		msgpack_sbuffer_destroy(&sb);
-	}
 }

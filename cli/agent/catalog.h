@@ -1,40 +1,39 @@
 /*
- * catalog: the agent's side of the service catalog. It keeps the services
- * registered on this agent (persisted in the data dir as `services`, in
- * the membership/service.h set codec, written atomically before a
- * registration is acknowledged, so an acknowledged registration survives
- * a crash), hands them to the node to announce, and answers the socket's
- * register, deregister, lookup, pick and services requests from the
- * node's registry of the whole cluster.
+ * catalog: the services registered on this agent. It keeps them
+ * (persisted in the data dir as `services`, in the membership/service.h
+ * set codec, written atomically before a registration is acknowledged,
+ * so an acknowledged registration survives a crash), hands them to the
+ * node to announce, runs their health checks and TTLs, and takes the
+ * socket's register, deregister and pass requests and the config dir's
+ * definitions. Answers about the whole cluster are cli/agent/answer.c's.
+ *
+ * Every change is all or nothing: a call that fails leaves the services,
+ * the file and the announcement as they were (and says why in err, the
+ * agent's convention in log.h).
  */
 #ifndef RUMOR_CATALOG_H
 #define RUMOR_CATALOG_H
 
-#include <msgpack.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <uv.h>
 
-#include "cli/ipc/ipc_proto.h"
 #include "checks.h"
-#include "ipc_server.h"
 #include "membership/node.h"
 
-/** Lookup answers kept (direct-mapped by query), and the largest kept. */
-#define CATALOG_CACHE_SLOTS 512
-#define CATALOG_CACHE_FRAME_MAX (16 * 1024)
+/** Told after a health check changed one of our services (announce it). */
+typedef void (*catalog_changed_cb)(void *arg);
 
-/** A lookup's whole answer frame, valid at one registry generation. */
-struct catalog_cached {
-	char name[SERVICE_NAME_MAX + 1];
-	char tag[SERVICE_NAME_MAX + 1];
-	bool all;
-	/** registry_generation() when made; 0: empty. */
-	uint64_t generation;
-	msgpack_sbuffer frame;
+/** Counters for `rumor stats`. */
+struct catalog_stats {
+	/** Services registered on this agent. */
+	size_t services_local;
+	struct checks_stats checks;
 };
 
 struct catalog {
 	struct node *node;
-	/** Borrowed: the data dir, and our file in it. */
+	/** Borrowed: the data dir (NULL: none), and our file in it. */
 	const char *dir;
 	char path[4096];
 	struct service *local[SERVICE_PER_NODE_MAX];
@@ -44,54 +43,51 @@ struct catalog {
 	 *  directory is their record). */
 	bool from_config[SERVICE_PER_NODE_MAX];
 	size_t count;
-	/** Picks' random draws (seeded by the agent). */
-	uint64_t rand_state;
-	/** The last error text that names a path. */
-	char err[4096 + 256];
 	/** Health checks of our services, and whom to tell of a change. */
 	struct checks checks;
 	uv_loop_t *loop;
-	void (*changed)(void *arg);
+	catalog_changed_cb changed;
 	void *changed_arg;
-	/** Lookups answer from here until the registry changes. */
-	struct catalog_cached cache[CATALOG_CACHE_SLOTS];
-	uint64_t cache_hits;
-	uint64_t cache_misses;
 };
+
+/** Set up c with no services (nothing to fail). */
+void
+catalog_init(struct catalog *c, struct node *node, uv_loop_t *loop,
+	     catalog_changed_cb changed, void *changed_arg);
 
 /**
  * Load the registrations kept in dir (NULL: none kept) and announce
- * them. Returns 0, or -1
- * after one line "rumor: services file ...: why" (a file we cannot read
- * or decode stops the agent rather than lose registrations silently).
+ * them. Returns 0, or a RUMOR_E* code with err ("services file PATH:
+ * why"): a file we cannot read or decode stops the agent rather than
+ * lose registrations silently.
  */
 int
-catalog_open(struct catalog *c, struct node *node, const char *dir,
-	     uint64_t rand_seed, uv_loop_t *loop, void (*changed)(void *),
-	     void *changed_arg);
+catalog_start(struct catalog *c, const char *dir, char *err);
+
+/** Register s (a copy is kept), replacing the service of the same id. */
+int
+catalog_register(struct catalog *c, const struct service *s,
+		 uint64_t now_ms, char *err);
+
+/** Remove the service with this id (RUMOR_ENOTFOUND: none). */
+int
+catalog_deregister(struct catalog *c, const char *id, uint64_t now_ms,
+		   char *err);
+
+/** A TTL service's heartbeat: passing for one more TTL (RUMOR_ENOTFOUND:
+ *  no such id; RUMOR_ESTATE: it has no TTL). */
+int
+catalog_pass(struct catalog *c, const char *id, uint64_t now_ms, char *err);
 
 /**
  * Make `list` (from config_load_dir) the config-defined services: added,
  * replaced by id (a socket registration with the same id is taken over),
- * or removed when their file is gone. Takes the services on success
- * (frees them otherwise). Returns NULL or why nothing changed.
+ * or removed when their file is gone. Takes the services and the array
+ * either way.
  */
-const char *
+int
 catalog_set_config(struct catalog *c, struct service **list, size_t count,
-		   uint64_t now_ms);
-
-/** Stop the health checks (before the loop closes its handles). */
-void
-catalog_stop(struct catalog *c);
-
-void
-catalog_close(struct catalog *c);
-
-/** Answer a catalog request with a whole response frame in out, which
- *  must be empty. */
-void
-catalog_request(struct catalog *c, const struct ipc_request *req,
-		uint64_t now_ms, msgpack_sbuffer *out);
+		   uint64_t now_ms, char *err);
 
 /** TTL checks: mark the services whose TTL passed critical. */
 void
@@ -101,14 +97,15 @@ catalog_tick(struct catalog *c, uint64_t now_ms);
 uint64_t
 catalog_next_deadline_ms(const struct catalog *c);
 
-/** A watch begins: the ok frame, then an "added" frame per instance
- *  there is now (critical ones too), into out. */
 void
-catalog_watch_start(struct catalog *c, const struct ipc_request *req,
-		    msgpack_sbuffer *out);
+catalog_stats(const struct catalog *c, struct catalog_stats *out);
 
-/** Hand the registry's queued changes to the socket's watchers. */
+/** Stop the health checks (before the loop closes its handles). */
 void
-catalog_pump(struct catalog *c, struct ipc_server *srv);
+catalog_stop(struct catalog *c);
+
+/** Free the services. */
+void
+catalog_close(struct catalog *c);
 
 #endif /* RUMOR_CATALOG_H */

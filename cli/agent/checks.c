@@ -14,7 +14,8 @@ struct probe;
 
 struct check_runner {
 	struct checks *ch;
-	struct check_runner *next;
+	/** In ch->runners. */
+	struct list link;
 	char id[SERVICE_NAME_MAX + 1];
 	struct service_check def;
 	char target[SERVICE_CHECK_TARGET_MAX + 1];
@@ -80,8 +81,8 @@ probe_finish(struct probe *p, enum service_health health)
 {
 	if (!p->done) {
 		p->done = true;
-		p->ch->runs++;
-		p->ch->failures += health != SERVICE_HEALTH_PASSING;
+		p->ch->stats.runs++;
+		p->ch->stats.failures += health != SERVICE_HEALTH_PASSING;
 		if (p->runner != NULL && !p->ch->stopped)
 			p->ch->on_result(p->ch->arg, p->runner->id, health);
 	}
@@ -299,6 +300,7 @@ runner_closed(uv_handle_t *h)
 static void
 runner_stop(struct check_runner *r)
 {
+	list_remove(&r->link);
 	if (r->probe != NULL) {
 		r->probe->runner = NULL; /* finishes alone, result dropped */
 		r->ch->orphans++;
@@ -326,10 +328,17 @@ runner_start(struct checks *ch, const struct service *s)
 }
 
 void
-checks_create(struct checks *ch, uv_loop_t *loop, checks_result_cb cb,
-	      void *arg)
+checks_init(struct checks *ch, uv_loop_t *loop, checks_result_cb cb,
+	    void *arg)
 {
 	*ch = (struct checks){.loop = loop, .on_result = cb, .arg = arg};
+	list_init(&ch->runners);
+}
+
+void
+checks_stats(const struct checks *ch, struct checks_stats *out)
+{
+	*out = ch->stats;
 }
 
 static const struct service *
@@ -358,17 +367,14 @@ checks_sync(struct checks *ch, struct service *const *services,
 	if (ch->stopped)
 		return;
 	/* Stop runners whose service is gone or whose check changed. */
-	struct check_runner **link = &ch->runners;
-	while (*link != NULL) {
-		struct check_runner *r = *link;
+	struct list *it, *tmp;
+	list_foreach_safe(it, tmp, &ch->runners) {
+		struct check_runner *r = list_entry(it, struct check_runner,
+						    link);
 		const struct service *s = find(services, count, r->id);
-		if (s != NULL && s->check.kind != SERVICE_CHECK_NONE &&
-		    same_check(r, s)) {
-			link = &r->next;
-			continue;
-		}
-		*link = r->next;
-		runner_stop(r);
+		if (s == NULL || s->check.kind == SERVICE_CHECK_NONE ||
+		    !same_check(r, s))
+			runner_stop(r);
 	}
 	/* Start the missing ones. */
 	for (size_t i = 0; i < count; i++) {
@@ -376,15 +382,16 @@ checks_sync(struct checks *ch, struct service *const *services,
 		if (s->check.kind == SERVICE_CHECK_NONE)
 			continue;
 		bool running = false;
-		for (struct check_runner *r = ch->runners; r; r = r->next)
+		list_foreach(it, &ch->runners) {
+			const struct check_runner *r =
+				list_entry(it, struct check_runner, link);
 			running = running || strcmp(r->id, s->id) == 0;
+		}
 		if (running)
 			continue;
 		struct check_runner *r = runner_start(ch, s);
-		if (r != NULL) {
-			r->next = ch->runners;
-			ch->runners = r;
-		}
+		if (r != NULL)
+			list_insert_head(&ch->runners, &r->link);
 	}
 }
 
@@ -392,9 +399,9 @@ void
 checks_stop(struct checks *ch)
 {
 	ch->stopped = true;
-	while (ch->runners != NULL) {
-		struct check_runner *r = ch->runners;
-		ch->runners = r->next;
+	while (!list_empty(&ch->runners)) {
+		struct check_runner *r = list_entry(ch->runners.next,
+						    struct check_runner, link);
 		struct probe *p = r->probe;
 		runner_stop(r);
 		if (p != NULL) {

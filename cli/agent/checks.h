@@ -11,6 +11,7 @@
 
 #include <uv.h>
 
+#include "list.h"
 #include "membership/service.h"
 
 struct check_runner;
@@ -19,22 +20,28 @@ struct check_runner;
 typedef void (*checks_result_cb)(void *arg, const char *id,
 				 enum service_health health);
 
-struct checks {
-	uv_loop_t *loop;
-	checks_result_cb on_result;
-	void *arg;
-	struct check_runner *runners;
-	/** Probes still closing after their runner went away. */
-	size_t orphans;
-	bool stopped;
-	/** Counters for `rumor stats`. */
+/** Counters for `rumor stats`. */
+struct checks_stats {
+	/** Checks run, and of those, not passing. */
 	uint64_t runs;
 	uint64_t failures;
 };
 
+struct checks {
+	uv_loop_t *loop;
+	checks_result_cb on_result;
+	void *arg;
+	/** One runner per checked service (struct check_runner.link). */
+	struct list runners;
+	/** Probes still closing after their runner went away. */
+	size_t orphans;
+	bool stopped;
+	struct checks_stats stats;
+};
+
 void
-checks_create(struct checks *ch, uv_loop_t *loop, checks_result_cb cb,
-	      void *arg);
+checks_init(struct checks *ch, uv_loop_t *loop, checks_result_cb cb,
+	    void *arg);
 
 /** Run exactly the checks of services[] (those with one): start new
  *  ones, restart changed ones, stop the rest. */
@@ -45,5 +52,8 @@ checks_sync(struct checks *ch, struct service *const *services,
 /** Stop everything (before the loop closes its handles). */
 void
 checks_stop(struct checks *ch);
+
+void
+checks_stats(const struct checks *ch, struct checks_stats *out);
 
 #endif /* RUMOR_CHECKS_H */

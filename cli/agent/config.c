@@ -9,6 +9,8 @@
 
 #include "cli/args.h"
 #include "config.h"
+#include "log.h"
+#include "rumor/error.h"
 
 /* One file's service, its strings pointing into the JSON tree. */
 struct parsed {
@@ -19,13 +21,11 @@ struct parsed {
 };
 
 static int
-bad(char *err, size_t size, const char *path, int line, const char *why)
+bad(char *err, const char *path, int line, const char *why)
 {
 	if (line > 0)
-		snprintf(err, size, "%s:%d: %s", path, line, why);
-	else
-		snprintf(err, size, "%s: %s", path, why);
-	return -1;
+		return log_err(err, RUMOR_EINVAL, "%s:%d: %s", path, line, why);
+	return log_err(err, RUMOR_EINVAL, "%s: %s", path, why);
 }
 
 /* A JSON string value, or NULL. */
@@ -175,51 +175,64 @@ free_all(struct service **list, size_t count)
 	free(list);
 }
 
-/* The *.json names of dir, sorted; NULL on error (err set). */
-static char **
-list_files(const char *dir, size_t *count, char *err, size_t err_size)
+static void
+free_names(char **names, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* The *.json names of dir, sorted, into *out. */
+static int
+list_files(const char *dir, char ***out, size_t *count, char *err)
 {
 	DIR *d = opendir(dir);
-	if (d == NULL) {
-		snprintf(err, err_size, "%s: cannot read the directory", dir);
-		return NULL;
-	}
+	if (d == NULL)
+		return log_err(err, RUMOR_EIO, "%s: cannot read the directory",
+			       dir);
 	char **names = calloc(CONFIG_FILES_MAX + 1, sizeof(*names));
+	int rc = names == NULL ? log_err(err, RUMOR_ENOMEM, "out of memory")
+			       : 0;
 	*count = 0;
 	struct dirent *e;
-	while (names != NULL && (e = readdir(d)) != NULL) {
+	while (rc == 0 && (e = readdir(d)) != NULL) {
 		size_t len = strlen(e->d_name);
 		if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0 ||
 		    e->d_name[0] == '.')
 			continue;
-		if (*count == CONFIG_FILES_MAX) {
-			snprintf(err, err_size, "%s: more than %d service "
-				 "files", dir, CONFIG_FILES_MAX);
-			for (size_t i = 0; i < *count; i++)
-				free(names[i]);
-			free(names);
-			names = NULL;
-			break;
-		}
-		names[(*count)++] = strdup(e->d_name);
+		if (*count == CONFIG_FILES_MAX)
+			rc = log_err(err, RUMOR_ELIMIT, "%s: more than %d "
+				     "service files", dir, CONFIG_FILES_MAX);
+		else if ((names[*count] = strdup(e->d_name)) == NULL)
+			rc = log_err(err, RUMOR_ENOMEM, "out of memory");
+		else
+			(*count)++;
 	}
 	closedir(d);
-	if (names != NULL)
-		qsort(names, *count, sizeof(*names), by_name);
-	return names;
+	if (rc != 0) {
+		if (names != NULL)
+			free_names(names, *count);
+		return rc;
+	}
+	qsort(names, *count, sizeof(*names), by_name);
+	*out = names;
+	return 0;
 }
 
 int
 config_load_dir(const char *dir, struct service ***out, size_t *count,
-		char *err, size_t err_size)
+		char *err)
 {
-	size_t files;
-	char **names = list_files(dir, &files, err, err_size);
-	if (names == NULL)
-		return -1;
+	size_t files = 0;
+	char **names = NULL;
+	int rc = list_files(dir, &names, &files, err);
+	if (rc != 0)
+		return rc;
 	struct service **list = calloc(files ? files : 1, sizeof(*list));
 	size_t n = 0;
-	int rc = list == NULL ? -1 : 0;
+	if (list == NULL)
+		rc = log_err(err, RUMOR_ENOMEM, "out of memory");
 	struct parsed *p = malloc(sizeof(*p));
 	for (size_t i = 0; rc == 0 && i < files; i++) {
 		char path[4096];
@@ -228,7 +241,7 @@ config_load_dir(const char *dir, struct service ***out, size_t *count,
 		json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES,
 					      &jerr);
 		if (root == NULL) {
-			rc = bad(err, err_size, path, jerr.line, jerr.text);
+			rc = bad(err, path, jerr.line, jerr.text);
 			break;
 		}
 		const char *why = p ? parse_service(root, p) : "out of memory";
@@ -240,18 +253,16 @@ config_load_dir(const char *dir, struct service ***out, size_t *count,
 			why = "out of memory";
 		json_decref(root);
 		if (why != NULL) {
-			rc = bad(err, err_size, path, 0, why);
+			rc = bad(err, path, 0, why);
 			break;
 		}
 		n++;
 	}
 	free(p);
-	for (size_t i = 0; i < files; i++)
-		free(names[i]);
-	free(names);
+	free_names(names, files);
 	if (rc != 0) {
 		free_all(list, n);
-		return -1;
+		return rc;
 	}
 	*out = list;
 	*count = n;

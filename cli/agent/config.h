@@ -23,12 +23,13 @@
 
 /**
  * Read every *.json file of dir (in name order) into *out, an array of
- * *count malloc'd services (free each, then the array). Returns 0, or -1
- * with err holding one line, "FILE:LINE: why" for JSON syntax and
- * "FILE: why" for a bad service (nothing is returned then).
+ * *count malloc'd services (free each, then the array). Returns 0, or a
+ * RUMOR_E* code with err (LOG_ERR_SIZE bytes) holding one line,
+ * "FILE:LINE: why" for JSON syntax and "FILE: why" for a bad service
+ * (nothing is returned then).
  */
 int
 config_load_dir(const char *dir, struct service ***out, size_t *count,
-		char *err, size_t err_size);
+		char *err);
 
 #endif /* RUMOR_CONFIG_H */

@@ -13,6 +13,7 @@
 
 #include "datadir.h"
 #include "log.h"
+#include "rumor/error.h"
 
 /** Longest data dir path we accept (leaves room for the file names). */
 #define DATADIR_PATH_MAX 4000
@@ -20,7 +21,7 @@
 #define DATADIR_COUNTER_MAX 32
 
 void
-datadir_create(struct datadir *dd)
+datadir_init(struct datadir *dd)
 {
 	dd->lock_fd = -1;
 }
@@ -73,9 +74,9 @@ sync_dir(const char *dir)
 	return rc;
 }
 
-int
-datadir_write(const char *dir, const char *path, const void *data,
-	      size_t len)
+/* datadir_write without the error line: -1 with errno set. */
+static int
+write_file(const char *dir, const char *path, const void *data, size_t len)
 {
 	char tmp[DATADIR_PATH_MAX + 128];
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >=
@@ -105,6 +106,15 @@ datadir_write(const char *dir, const char *path, const void *data,
 		return -1;
 	}
 	return sync_dir(dir);
+}
+
+int
+datadir_write(const char *dir, const char *path, const void *data,
+	      size_t len, char *err)
+{
+	if (write_file(dir, path, data, len) == 0)
+		return 0;
+	return log_err(err, RUMOR_EIO, "%s", log_strerror(errno));
 }
 
 /* Read the counter: 0 when the file is missing, -1 (errno set, or 0 for
@@ -144,57 +154,61 @@ read_counter(const char *path, uint64_t *out)
 }
 
 static int
-datadir_fail(const char *path, const char *what)
+datadir_fail(char *err, const char *path, const char *what)
 {
-	fprintf(stderr, "rumor: data dir %s: %s\n", path, what);
-	return -1;
+	return log_err(err, RUMOR_EIO, "data dir %s: %s", path, what);
 }
 
 static int
-datadir_lock(struct datadir *dd, const char *path)
+datadir_lock(struct datadir *dd, const char *path, char *err)
 {
 	char file[DATADIR_PATH_MAX + 64];
 	if (make_dirs(path) != 0)
-		return datadir_fail(path, log_strerror(errno));
+		return datadir_fail(err, path, log_strerror(errno));
 	snprintf(file, sizeof(file), "%s/lock", path);
 	dd->lock_fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (dd->lock_fd < 0)
-		return datadir_fail(path, log_strerror(errno));
+		return datadir_fail(err, path, log_strerror(errno));
 	if (flock(dd->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		bool busy = errno == EWOULDBLOCK;
+		const char *why = busy ? "in use by another agent"
+				       : log_strerror(errno);
 		datadir_close(dd);
-		return datadir_fail(path, errno == EWOULDBLOCK
-						  ? "in use by another agent"
-						  : log_strerror(errno));
+		return datadir_fail(err, path, why);
 	}
 	return 0;
 }
 
 int
-datadir_open(struct datadir *dd, const char *path, uint64_t *incarnation)
+datadir_start(struct datadir *dd, const char *path, uint64_t *incarnation,
+	      char *err)
 {
-	if (path[0] == '\0' || strlen(path) > DATADIR_PATH_MAX)
-		return datadir_fail(path, "bad path");
-	if (datadir_lock(dd, path) != 0)
-		return -1;
+	if (path[0] == '\0' || strlen(path) > DATADIR_PATH_MAX) {
+		datadir_fail(err, path, "bad path");
+		return RUMOR_EINVAL;
+	}
+	int rc = datadir_lock(dd, path, err);
+	if (rc != 0)
+		return rc;
 	char file[DATADIR_PATH_MAX + 64];
 	snprintf(file, sizeof(file), "%s/incarnation", path);
 	uint64_t next;
 	if (read_counter(file, &next) != 0) {
+		const char *why = errno != 0 ? log_strerror(errno)
+					     : "incarnation file is not a "
+					       "number";
 		datadir_close(dd);
-		return datadir_fail(path, errno != 0
-						  ? log_strerror(errno)
-						  : "incarnation file is not a "
-						    "number");
+		return datadir_fail(err, path, why);
 	}
 	char text[DATADIR_COUNTER_MAX];
 	snprintf(text, sizeof(text), "%llu\n",
 		 (unsigned long long)next + 1);
-	if (datadir_write(path, file, text, strlen(text)) != 0) {
+	if (write_file(path, file, text, strlen(text)) != 0) {
 		char why[128];
 		snprintf(why, sizeof(why), "cannot write the incarnation: %s",
 			 log_strerror(errno));
 		datadir_close(dd);
-		return datadir_fail(path, why);
+		return datadir_fail(err, path, why);
 	}
 	*incarnation = next;
 	return 0;

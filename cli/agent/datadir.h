@@ -20,23 +20,26 @@ struct datadir {
 
 /** Nothing open yet; datadir_close() is then a no-op. */
 void
-datadir_create(struct datadir *dd);
+datadir_init(struct datadir *dd);
 
 /**
  * Create/lock `path` and take the next incarnation into *incarnation.
- * Returns 0, or -1 after printing one line "rumor: data dir ...".
+ * Returns 0, or RUMOR_EIO / RUMOR_EINVAL with err ("data dir PATH: why",
+ * LOG_ERR_SIZE bytes).
  */
 int
-datadir_open(struct datadir *dd, const char *path, uint64_t *incarnation);
+datadir_start(struct datadir *dd, const char *path, uint64_t *incarnation,
+	      char *err);
 
 /**
  * Replace the file at path (inside dir) so that a crash leaves the old or
  * the new content, never a torn one: a temp file, fsync, rename, fsync of
- * dir. Returns 0, or -1 with errno set.
+ * dir. Returns 0, or RUMOR_EIO with err holding the system's reason
+ * alone ("no space left on device"), for the caller to put in context.
  */
 int
 datadir_write(const char *dir, const char *path, const void *data,
-	      size_t len);
+	      size_t len, char *err);
 
 /** Release the lock. */
 void

@@ -21,13 +21,14 @@
 
 #include "ipc_server.h"
 #include "log.h"
+#include "rumor/error.h"
 
 struct ipc_conn {
 	uv_pipe_t pipe;
 	uv_write_t write_req;
 	struct ipc_server *srv;
-	struct ipc_conn *prev;
-	struct ipc_conn *next;
+	/** In srv->conns. */
+	struct list link;
 	/** Bytes read and not yet answered: in[0, in_len). */
 	uint8_t *in;
 	size_t in_len;
@@ -65,15 +66,10 @@ conn_closed(uv_handle_t *h)
 {
 	struct ipc_conn *c = h->data;
 	struct ipc_server *srv = c->srv;
-	if (c->prev != NULL)
-		c->prev->next = c->next;
-	else
-		srv->conns = c->next;
-	if (c->next != NULL)
-		c->next->prev = c->prev;
-	srv->conn_count--;
+	list_remove(&c->link);
+	srv->stats.conns_open--;
 	srv->closing_count--;
-	srv->watcher_count -= c->watching;
+	srv->stats.watchers -= c->watching;
 	free(c->in);
 	msgpack_sbuffer_destroy(&c->out);
 	msgpack_sbuffer_destroy(&c->replies);
@@ -225,10 +221,16 @@ conn_flush(struct ipc_conn *c)
 	}
 }
 
-/* Move the response in c->out to the gathered replies. */
+/* Move the response in c->out to the gathered replies (none there: no
+ * memory was left even for an error frame, so the connection closes and
+ * the client fails at once instead of waiting for its timeout). */
 static void
 conn_reply(struct ipc_conn *c)
 {
+	if (c->out.size == 0) {
+		conn_close(c);
+		return;
+	}
 	if (c->replies.size == 0) {
 		/* The usual case, one reply: no copy, one buffer kept. */
 		msgpack_sbuffer empty = c->replies;
@@ -256,24 +258,25 @@ conn_request(struct ipc_conn *c, const uint8_t *data, size_t size)
 	struct ipc_server *srv = c->srv;
 	struct ipc_request req;
 	const char *why = "malformed request";
-	srv->requests++;
+	srv->stats.requests++;
 	if (ipc_request_decode(&req, data, size, &why) != 0) {
-		srv->bad_requests++;
-		ipc_error_encode(&c->out, why);
+		srv->stats.bad_requests++;
+		ipc_error_encode(&c->out, RUMOR_EMALFORMED, why);
 		conn_reply(c);
 		return;
 	}
 	enum ipc_server_reply reply = srv->on_request(srv, &req, &c->out);
 	if (reply == IPC_SERVER_REPLY_WATCH &&
-	    srv->watcher_count >= IPC_SERVER_WATCHERS_MAX) {
+	    srv->stats.watchers >= IPC_SERVER_WATCHERS_MAX) {
 		msgpack_sbuffer_clear(&c->out);
-		ipc_error_encode(&c->out, "too many watchers on this agent");
+		ipc_error_encode(&c->out, RUMOR_ELIMIT,
+				 "too many watchers on this agent");
 		reply = IPC_SERVER_REPLY_NOW;
 	}
 	if (reply == IPC_SERVER_REPLY_WATCH) {
 		c->watching = true;
 		strcpy(c->watch, req.name);
-		srv->watcher_count++;
+		srv->stats.watchers++;
 	}
 	ipc_request_destroy(&req);
 	if (reply == IPC_SERVER_REPLY_DEFER) {
@@ -298,7 +301,7 @@ conn_process(struct ipc_conn *c)
 			break;
 		uint32_t len = ipc_frame_len(c->in + off);
 		if (len == 0 || len > IPC_REQUEST_MAX) {
-			c->srv->bad_requests++;
+			c->srv->stats.bad_requests++;
 			conn_close(c); /* not worth an answer */
 			return;
 		}
@@ -362,7 +365,7 @@ server_connection(uv_stream_t *server, int status)
 		uv_pipe_init(srv->loop, tmp, 0);
 		uv_accept(server, (uv_stream_t *)tmp);
 		uv_close((uv_handle_t *)tmp, free_handle);
-		srv->conns_refused++;
+		srv->stats.conns_refused++;
 		return;
 	}
 	c->srv = srv;
@@ -371,29 +374,30 @@ server_connection(uv_stream_t *server, int status)
 	msgpack_sbuffer_init(&c->replies);
 	uv_pipe_init(srv->loop, &c->pipe, 0);
 	c->pipe.data = c;
-	c->next = srv->conns;
-	if (srv->conns != NULL)
-		srv->conns->prev = c;
-	srv->conns = c;
-	srv->conn_count++;
+	list_insert_head(&srv->conns, &c->link);
+	srv->stats.conns_open++;
 	/* Over the limit: make room by closing the longest-idle connection
 	 * (a new client beats one that sends nothing); if every other one
 	 * is busy, accept and close, so the backlog keeps moving. */
-	bool over = srv->conn_count - srv->closing_count >
+	bool over = srv->stats.conns_open - srv->closing_count >
 		    IPC_SERVER_CONNS_MAX;
 	if (over) {
 		struct ipc_conn *idle = NULL;
-		for (struct ipc_conn *o = c->next; o != NULL; o = o->next) {
-			if (!o->closing && !o->deferred && !o->watching &&
+		struct list *it;
+		list_foreach(it, &srv->conns) {
+			struct ipc_conn *o = list_entry(it, struct ipc_conn,
+							link);
+			if (o != c && !o->closing && !o->deferred &&
+			    !o->watching &&
 			    (idle == NULL || o->active_ms < idle->active_ms))
 				idle = o;
 		}
 		if (idle != NULL) {
-			srv->conns_idle_closed++;
+			srv->stats.conns_idle_closed++;
 			conn_close(idle);
 			over = false;
 		} else {
-			srv->conns_refused++;
+			srv->stats.conns_refused++;
 		}
 	}
 	if (uv_accept(server, (uv_stream_t *)&c->pipe) != 0 || over) {
@@ -405,7 +409,7 @@ server_connection(uv_stream_t *server, int status)
 
 /* libuv reports a missing directory as EACCES; say what it is. */
 static int
-parent_check(const char *path)
+parent_check(const char *path, char *err)
 {
 	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	strcpy(dir, path);
@@ -419,50 +423,43 @@ parent_check(const char *path)
 	struct stat st;
 	if (stat(dir, &st) == 0)
 		return 0; /* bind will say what else is wrong */
-	fprintf(stderr, "rumor: socket %s: %s\n", path, log_strerror(errno));
-	return -1;
+	return log_err(err, RUMOR_EIO, "socket %s: %s", path,
+		       log_strerror(errno));
 }
 
 /* Refuse to take a live agent's socket; replace a stale one. */
 static int
-socket_path_check(const char *path)
+socket_path_check(const char *path, char *err)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		fprintf(stderr, "rumor: socket path too long (max %zu): %s\n",
-			sizeof(sun.sun_path) - 1, path);
-		return -1;
-	}
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return log_err(err, RUMOR_EINVAL,
+			       "socket path too long (max %zu): %s",
+			       sizeof(sun.sun_path) - 1, path);
 	strcpy(sun.sun_path, path);
 	struct stat st;
 	if (lstat(path, &st) != 0)
-		return parent_check(path);
-	if (!S_ISSOCK(st.st_mode)) {
-		fprintf(stderr, "rumor: socket %s: exists and is not a "
-				"socket\n", path);
-		return -1;
-	}
+		return parent_check(path, err);
+	if (!S_ISSOCK(st.st_mode))
+		return log_err(err, RUMOR_EIO,
+			       "socket %s: exists and is not a socket", path);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		fprintf(stderr, "rumor: socket: %s\n", log_strerror(errno));
-		return -1;
-	}
+	if (fd < 0)
+		return log_err(err, RUMOR_EIO, "socket: %s",
+			       log_strerror(errno));
 	/* A live agent with a full backlog would block us: bound the wait. */
 	struct timeval tv = {.tv_sec = 1};
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	int rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
-	int err = errno;
+	int saved = errno;
 	close(fd);
-	if (rc == 0 || err == EAGAIN) {
-		fprintf(stderr, "rumor: another agent is listening on %s\n",
-			path);
-		return -1;
-	}
-	if (err == ECONNREFUSED && unlink(path) != 0 && errno != ENOENT) {
-		fprintf(stderr, "rumor: socket %s: cannot remove stale "
-				"socket: %s\n", path, log_strerror(errno));
-		return -1;
-	}
+	if (rc == 0 || saved == EAGAIN)
+		return log_err(err, RUMOR_EIO,
+			       "another agent is listening on %s", path);
+	if (saved == ECONNREFUSED && unlink(path) != 0 && errno != ENOENT)
+		return log_err(err, RUMOR_EIO,
+			       "socket %s: cannot remove stale socket: %s",
+			       path, log_strerror(errno));
 	return 0;
 }
 
@@ -473,24 +470,33 @@ server_sweep(uv_timer_t *t)
 {
 	struct ipc_server *srv = t->data;
 	uint64_t now = uv_now(srv->loop);
-	for (struct ipc_conn *c = srv->conns; c != NULL; c = c->next) {
+	struct list *it;
+	list_foreach(it, &srv->conns) {
+		struct ipc_conn *c = list_entry(it, struct ipc_conn, link);
 		if (c->closing || c->deferred || c->watching ||
 		    now - c->active_ms < IPC_SERVER_IDLE_MS)
 			continue;
-		srv->conns_idle_closed++;
+		srv->stats.conns_idle_closed++;
 		conn_close(c);
 	}
 }
 
-int
-ipc_server_start(struct ipc_server *srv, uv_loop_t *loop, const char *path,
-		 ipc_server_request_cb on_request)
+void
+ipc_server_init(struct ipc_server *srv, uv_loop_t *loop,
+		ipc_server_request_cb on_request)
 {
-	srv->loop = loop;
+	*srv = (struct ipc_server){.loop = loop, .on_request = on_request};
+	list_init(&srv->conns);
+}
+
+int
+ipc_server_start(struct ipc_server *srv, const char *path, char *err)
+{
+	uv_loop_t *loop = srv->loop;
 	srv->path = path;
-	srv->on_request = on_request;
-	if (socket_path_check(path) != 0)
-		return -1;
+	int rc = socket_path_check(path, err);
+	if (rc != 0)
+		return rc;
 	uv_timer_init(loop, &srv->sweep);
 	srv->sweep.data = srv;
 	srv->sweep_open = true;
@@ -500,25 +506,25 @@ ipc_server_start(struct ipc_server *srv, uv_loop_t *loop, const char *path,
 	srv->pipe_open = true;
 	/* Created 0600 from the start: no window where others may connect. */
 	mode_t old = umask(0077);
-	int rc = uv_pipe_bind(&srv->pipe, path);
+	rc = uv_pipe_bind(&srv->pipe, path);
 	umask(old);
 	if (rc == 0) {
 		srv->bound = true;
 		rc = uv_listen((uv_stream_t *)&srv->pipe, 511,
 			       server_connection);
 	}
-	if (rc != 0) {
-		fprintf(stderr, "rumor: socket %s: %s\n", path,
-			uv_strerror(rc));
-		return -1;
-	}
+	if (rc != 0)
+		return log_err(err, RUMOR_EIO, "socket %s: %s", path,
+			       uv_strerror(rc));
 	return 0;
 }
 
 void
 ipc_server_answer_deferred(struct ipc_server *srv)
 {
-	for (struct ipc_conn *c = srv->conns; c != NULL; c = c->next) {
+	struct list *it;
+	list_foreach(it, &srv->conns) {
+		struct ipc_conn *c = list_entry(it, struct ipc_conn, link);
 		if (!c->deferred || c->closing)
 			continue;
 		c->deferred = false;
@@ -547,8 +553,9 @@ ipc_server_close(struct ipc_server *srv)
 		uv_close((uv_handle_t *)&srv->sweep, NULL);
 		srv->sweep_open = false;
 	}
-	for (struct ipc_conn *c = srv->conns; c != NULL; c = c->next)
-		conn_close(c);
+	struct list *it;
+	list_foreach(it, &srv->conns)
+		conn_close(list_entry(it, struct ipc_conn, link));
 }
 
 /* One event frame on its way to a watcher. */
@@ -573,7 +580,9 @@ void
 ipc_server_watch_send(struct ipc_server *srv, const char *service,
 		      const uint8_t *frame, size_t size)
 {
-	for (struct ipc_conn *c = srv->conns; c != NULL; c = c->next) {
+	struct list *it;
+	list_foreach(it, &srv->conns) {
+		struct ipc_conn *c = list_entry(it, struct ipc_conn, link);
 		if (!c->watching || c->closing ||
 		    (c->watch[0] != '\0' && strcmp(c->watch, service) != 0))
 			continue;
@@ -583,7 +592,7 @@ ipc_server_watch_send(struct ipc_server *srv, const char *service,
 		if (w == NULL) {
 			/* It does not read: cut it off rather than buffer
 			 * without end. */
-			srv->watchers_cut++;
+			srv->stats.watchers_cut++;
 			conn_close(c);
 			continue;
 		}
@@ -600,4 +609,16 @@ ipc_server_watch_send(struct ipc_server *srv, const char *service,
 		}
 		c->pending += size;
 	}
+}
+
+size_t
+ipc_server_watcher_count(const struct ipc_server *srv)
+{
+	return srv->stats.watchers;
+}
+
+void
+ipc_server_stats(const struct ipc_server *srv, struct ipc_server_stats *out)
+{
+	*out = srv->stats;
 }

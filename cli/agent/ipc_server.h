@@ -1,6 +1,6 @@
 /*
  * ipc_server: the agent's local Unix socket. Framed msgpack requests in
- * (cli/ipc_proto.h), framed responses out, many requests per connection,
+ * (cli/ipc/ipc_proto.h), framed responses out, many requests per connection,
  * answered in order; a client may send several before reading
  * (pipelining), and one that does not read holds at most one pending
  * reply before the server stops reading it.
@@ -11,8 +11,8 @@
  * accepted and closed at once), IPC_SERVER_IDLE_MS without a byte
  * read or written (watchers excepted, IPC_SERVER_WATCHERS_MAX of them).
  * Undecodable
- * requests get {"ok": false, "error": ...}; nothing a client sends can do
- * more than that.
+ * requests get an error frame (RUMOR_EMALFORMED); nothing a client sends
+ * can do more than that.
  *
  * The socket file is created 0600, a stale one (nobody accepting) is
  * replaced, a live one is left alone and is an error, and the file is
@@ -26,6 +26,7 @@
 #include <uv.h>
 
 #include "cli/ipc/ipc_proto.h"
+#include "list.h"
 
 /** Open connections, well below the usual 1024-descriptor limit, which
  *  gossip streams also need. One more evicts the longest-idle one. */
@@ -53,11 +54,26 @@ enum ipc_server_reply {
 struct ipc_server;
 struct ipc_conn;
 
-/** Handle one decoded request; an empty `out` is given to fill with a
- *  whole frame (ipc_frame_begin ... ipc_frame_end). */
+/** Handle one decoded request: an empty `out` is given to fill with
+ *  one whole frame (cli/ipc/ipc_proto.h encoders). An `out` left empty
+ *  for IPC_SERVER_REPLY_NOW (no memory even for an error frame) closes
+ *  the connection: the client sees it fail rather than wait. */
 typedef enum ipc_server_reply (*ipc_server_request_cb)(
 	struct ipc_server *srv, const struct ipc_request *req,
 	msgpack_sbuffer *out);
+
+/** Counters for `rumor stats`. */
+struct ipc_server_stats {
+	uint64_t requests;
+	/** Undecodable, or a frame over IPC_REQUEST_MAX. */
+	uint64_t bad_requests;
+	size_t conns_open;
+	uint64_t conns_refused;
+	uint64_t conns_idle_closed;
+	size_t watchers;
+	/** Watchers cut off for not reading. */
+	uint64_t watchers_cut;
+};
 
 struct ipc_server {
 	uv_loop_t *loop;
@@ -71,29 +87,27 @@ struct ipc_server {
 	/** We own the file at path (remove it on close). */
 	bool bound;
 	bool closed;
-	/** Open connections. */
-	struct ipc_conn *conns;
-	size_t conn_count;
-	/** Of those, closing (their close callback still to run). */
+	/** Open connections (struct ipc_conn.link), newest first. */
+	struct list conns;
+	/** Of stats.conns_open, closing (their close callback still to
+	 *  run). */
 	size_t closing_count;
-	/** Counters for `rumor stats`. */
-	uint64_t requests;
-	uint64_t bad_requests;
-	uint64_t conns_refused;
-	uint64_t conns_idle_closed;
-	uint64_t watchers_cut;
-	size_t watcher_count;
+	struct ipc_server_stats stats;
 	ipc_server_request_cb on_request;
 };
 
+/** Set up srv (nothing to fail); ipc_server_close() is then enough. */
+void
+ipc_server_init(struct ipc_server *srv, uv_loop_t *loop,
+		ipc_server_request_cb on_request);
+
 /**
- * Listen at path. Returns 0, or -1 after printing one line "rumor: ..."
- * (path too long, a live agent there, bind failure); ipc_server_close()
- * must be called either way.
+ * Listen at path. Returns 0, or RUMOR_EIO / RUMOR_EINVAL with err (path
+ * too long, a live agent there, bind failure); ipc_server_close() must be
+ * called either way.
  */
 int
-ipc_server_start(struct ipc_server *srv, uv_loop_t *loop, const char *path,
-		 ipc_server_request_cb on_request);
+ipc_server_start(struct ipc_server *srv, const char *path, char *err);
 
 /** Answer every deferred request with {"ok": true}. */
 void
@@ -103,6 +117,13 @@ ipc_server_answer_deferred(struct ipc_server *srv);
 void
 ipc_server_watch_send(struct ipc_server *srv, const char *service,
 		      const uint8_t *frame, size_t size);
+
+/** Watch connections open now (none: no event needs encoding). */
+size_t
+ipc_server_watcher_count(const struct ipc_server *srv);
+
+void
+ipc_server_stats(const struct ipc_server *srv, struct ipc_server_stats *out);
 
 /** Stop listening, close every connection, remove the socket file. The
  *  struct must stay valid until the loop has run the close callbacks. */

@@ -13,6 +13,16 @@ static enum log_level log_min = LOG_INFO;
 
 static const char *const log_names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
 
+int
+log_err(char *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, LOG_ERR_SIZE, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
 const char *
 log_strerror(int errnum)
 {

@@ -1,11 +1,25 @@
 /*
- * log: one line per event on stderr, "<UTC time> <LEVEL> <text>", and a
- * per-reason rate limit for problems that arrive with every packet.
+ * log: one line per event on stderr, "<UTC time> <LEVEL> <text>", a
+ * per-reason rate limit for problems that arrive with every packet, and
+ * the agent's one error convention (Redis anet's): a call that can fail
+ * returns 0 or a negative RUMOR_E* code and, when it fails, leaves one
+ * line saying why in the caller's char err[LOG_ERR_SIZE], with no
+ * "rumor:" prefix and no newline. Whoever gives up prints it (at
+ * start-up, "rumor: <err>" on stderr) or sends it (a refused request's
+ * error frame carries the code and the line).
  */
 #ifndef RUMOR_LOG_H
 #define RUMOR_LOG_H
 
 #include <stdint.h>
+
+/** Room for one error line; it may name a path of up to 4096 bytes. */
+#define LOG_ERR_SIZE 4400
+
+/** Write the error line into err (LOG_ERR_SIZE bytes) and return code. */
+int
+log_err(char *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /** errno as libuv's lower-case text ("address already in use"), so every
  *  message reads the same whether it came from libuv or a system call. */

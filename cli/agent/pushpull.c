@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "pushpull.h"
+#include "rumor/error.h"
 
 struct pushpull_stream {
 	uv_tcp_t tcp;
@@ -15,8 +16,8 @@ struct pushpull_stream {
 	uv_write_t write_req;
 	uv_connect_t connect_req;
 	struct pushpull *pp;
-	struct pushpull_stream *prev;
-	struct pushpull_stream *next;
+	/** In pp->streams. */
+	struct list link;
 	struct swim_addr peer;
 	/** We opened it (a push-pull the node asked for). */
 	bool outgoing;
@@ -50,14 +51,8 @@ stream_closed(uv_handle_t *h)
 	struct pushpull_stream *s = h->data;
 	if (--s->open_handles > 0)
 		return;
-	struct pushpull *pp = s->pp;
-	if (s->prev != NULL)
-		s->prev->next = s->next;
-	else
-		pp->streams = s->next;
-	if (s->next != NULL)
-		s->next->prev = s->prev;
-	pp->stream_count--;
+	list_remove(&s->link);
+	s->pp->stats.streams_open--;
 	free(s->buf);
 	free(s->out);
 	free(s);
@@ -80,7 +75,7 @@ stream_fail(struct pushpull_stream *s, const char *what, int err)
 	struct pushpull *pp = s->pp;
 	if (s->done)
 		return;
-	pp->streams_failed++;
+	pp->stats.streams_failed++;
 	if (!pp->closed) {
 		char peer[32];
 		swim_addr_str(&s->peer, peer, sizeof(peer));
@@ -222,8 +217,8 @@ stream_new(struct pushpull *pp)
 {
 	if (pp->closed)
 		return NULL;
-	if (pp->stream_count >= PUSHPULL_STREAMS_MAX) {
-		pp->streams_refused++;
+	if (pp->stats.streams_open >= PUSHPULL_STREAMS_MAX) {
+		pp->stats.streams_refused++;
 		log_limited(&pp->limit_fail, pushpull_now(pp), LOG_WARN,
 			    "stream limit (%d) reached", PUSHPULL_STREAMS_MAX);
 		return NULL;
@@ -236,12 +231,9 @@ stream_new(struct pushpull *pp)
 	uv_timer_init(pp->loop, &s->deadline);
 	s->tcp.data = s->deadline.data = s;
 	s->open_handles = 2;
-	s->next = pp->streams;
-	if (pp->streams != NULL)
-		pp->streams->prev = s;
-	pp->streams = s;
-	pp->stream_count++;
-	pp->streams_started++;
+	list_insert_head(&pp->streams, &s->link);
+	pp->stats.streams_open++;
+	pp->stats.streams_started++;
 	uv_timer_start(&s->deadline, stream_timeout, PUSHPULL_TIMEOUT_MS, 0);
 	return s;
 }
@@ -265,7 +257,7 @@ stream_connected(uv_connect_t *req, int status)
 }
 
 void
-pushpull_open(struct pushpull *pp, const struct swim_stream_req *req)
+pushpull_connect(struct pushpull *pp, const struct swim_stream_req *req)
 {
 	struct pushpull_stream *s = stream_new(pp);
 	if (s == NULL)
@@ -324,26 +316,43 @@ listener_connection(uv_stream_t *server, int status)
 		stream_close(s);
 }
 
-int
-pushpull_start(struct pushpull *pp, uv_loop_t *loop, struct node *node,
-	       const struct swim_addr *bind, pushpull_input_cb on_input)
+void
+pushpull_init(struct pushpull *pp, uv_loop_t *loop, struct node *node,
+	      pushpull_input_cb on_input)
 {
 	pp->loop = loop;
 	pp->node = node;
 	pp->on_input = on_input;
+	list_init(&pp->streams);
+}
+
+int
+pushpull_start(struct pushpull *pp, const struct swim_addr *bind, char *err)
+{
 	struct sockaddr_in sa = {
 		.sin_family = AF_INET,
 		.sin_port = htons(bind->port),
 		.sin_addr.s_addr = htonl(bind->ip),
 	};
-	uv_tcp_init(loop, &pp->listener);
+	uv_tcp_init(pp->loop, &pp->listener);
 	pp->listener.data = pp;
 	pp->listener_open = true;
 	int rc = uv_tcp_bind(&pp->listener, (const struct sockaddr *)&sa, 0);
 	if (rc == 0)
 		rc = uv_listen((uv_stream_t *)&pp->listener, 128,
 			       listener_connection);
-	return rc;
+	if (rc == 0)
+		return 0;
+	char text[32];
+	return log_err(err, RUMOR_EIO, "bind tcp %s: %s",
+		       swim_addr_str(bind, text, sizeof(text)),
+		       uv_strerror(rc));
+}
+
+void
+pushpull_stats(const struct pushpull *pp, struct pushpull_stats *out)
+{
+	*out = pp->stats;
 }
 
 void
@@ -354,6 +363,7 @@ pushpull_close(struct pushpull *pp)
 		uv_close((uv_handle_t *)&pp->listener, NULL);
 		pp->listener_open = false;
 	}
-	for (struct pushpull_stream *s = pp->streams; s != NULL; s = s->next)
-		stream_close(s);
+	struct list *it;
+	list_foreach(it, &pp->streams)
+		stream_close(list_entry(it, struct pushpull_stream, link));
 }

@@ -1,7 +1,7 @@
 /*
  * pushpull: the TCP side of the agent. A listener on the gossip address
- * answers push-pull exchanges, and pushpull_open() starts the ones the
- * node asks for (node_poll_stream). One frame each way (framing in
+ * answers push-pull exchanges, and pushpull_connect() starts the ones
+ * the node asks for (node_poll_stream). One frame each way (framing in
  * membership/node.h):
  *
  *	initiator                         responder
@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "list.h"
 #include "log.h"
 #include "membership/node.h"
 
@@ -38,21 +39,28 @@ struct pushpull_stream;
  *  drain what the node wants done. */
 typedef void (*pushpull_input_cb)(struct pushpull *pp);
 
+/** Counters for `rumor stats`. */
+struct pushpull_stats {
+	/** Streams open now. */
+	size_t streams_open;
+	uint64_t streams_started;
+	uint64_t streams_failed;
+	/** Not started: over PUSHPULL_STREAMS_MAX. */
+	uint64_t streams_refused;
+};
+
 struct pushpull {
 	uv_loop_t *loop;
-	/** Borrowed; set before the loop runs. */
+	/** Borrowed. */
 	struct node *node;
 	uv_tcp_t listener;
 	bool listener_open;
 	/** Set by pushpull_close(): no more streams, no more logging. */
 	bool closed;
-	/** Open streams (a list, for pushpull_close). */
-	struct pushpull_stream *streams;
-	size_t stream_count;
-	/** Counters for `rumor stats`. */
-	uint64_t streams_started;
-	uint64_t streams_failed;
-	uint64_t streams_refused; /* over PUSHPULL_STREAMS_MAX */
+	/** Open streams (struct pushpull_stream.link), for
+	 *  pushpull_close(). */
+	struct list streams;
+	struct pushpull_stats stats;
 	struct log_limit limit_fail;
 	struct log_limit limit_drop[node_drop_MAX];
 	pushpull_input_cb on_input;
@@ -60,19 +68,27 @@ struct pushpull {
 	uint8_t read_buf[PUSHPULL_READ_SIZE];
 };
 
+/** Set up pp (nothing to fail); pushpull_close() is then enough. */
+void
+pushpull_init(struct pushpull *pp, uv_loop_t *loop, struct node *node,
+	      pushpull_input_cb on_input);
+
 /**
- * Set up pp and listen on `bind` (SO_REUSEADDR is libuv's default for
- * TCP; a port with a live listener still fails). Returns 0 or a libuv
- * error; on error pushpull_close() still must be called.
+ * Listen on `bind` (SO_REUSEADDR is libuv's default for TCP; a port with
+ * a live listener still fails). Returns 0, or RUMOR_EIO with err ("bind
+ * tcp IP:PORT: why"); pushpull_close() must be called either way.
  */
 int
-pushpull_start(struct pushpull *pp, uv_loop_t *loop, struct node *node,
-	       const struct swim_addr *bind, pushpull_input_cb on_input);
+pushpull_start(struct pushpull *pp, const struct swim_addr *bind, char *err);
 
-/** Start the exchange the node asked for. Failures are logged and
- *  counted; nothing is returned because nothing can be done about them. */
+/** Connect to the peer the node asked for and run the exchange. Failures
+ *  are logged and counted; nothing is returned because nothing can be
+ *  done about them. */
 void
-pushpull_open(struct pushpull *pp, const struct swim_stream_req *req);
+pushpull_connect(struct pushpull *pp, const struct swim_stream_req *req);
+
+void
+pushpull_stats(const struct pushpull *pp, struct pushpull_stats *out);
 
 /** Close the listener and every stream; memory goes with the last close
  *  callback, so pp must stay valid until the loop has run them. */

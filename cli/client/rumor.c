@@ -1,231 +1,132 @@
 /*
- * librumor: include/rumor/rumor.h over the local socket protocol
- * (ipc_proto.h). Blocking POSIX sockets with send/receive timeouts; no
- * output of its own: errors are codes plus rumor_last_error().
+ * rumor: include/rumor/rumor.h over the local socket protocol. Each call
+ * is one request (cli/ipc/ipc_proto.h) through the transport in
+ * rumor_conn.c; this file only turns the arguments into a request and
+ * the protocol's decoded answer into the public structs. Strings and
+ * arrays a call hands out point into the handle's last answer, so
+ * nothing is copied twice and nothing needs freeing by the caller.
+ *
+ * It links the protocol, the service record codec and msgpack-c only:
+ * no SWIM core, no registry, no libsodium.
  */
-#include <errno.h>
-#include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include "rumor_internal.h"
 
-/* rumor_register hands the caller's meta pairs to the codec as they are. */
-_Static_assert(sizeof(struct rumor_kv) == sizeof(struct service_kv) &&
-		       offsetof(struct rumor_kv, value) ==
-			       offsetof(struct service_kv, value),
-	       "struct rumor_kv and struct service_kv must match");
+/* The public sizes and values are the protocol's. */
+_Static_assert(RUMOR_NAME_MAX == IPC_NAME_MAX, "name size");
+_Static_assert(RUMOR_ADDRESS_MAX == IPC_ADDRESS_MAX, "address size");
+_Static_assert(RUMOR_TAGS_MAX == SERVICE_TAGS_MAX, "tag count");
+_Static_assert(RUMOR_META_MAX == SERVICE_META_MAX, "meta count");
+_Static_assert(RUMOR_META_VALUE_MAX == SERVICE_META_VALUE_MAX, "meta size");
+_Static_assert((int)RUMOR_CHECK_TCP == (int)SERVICE_CHECK_TCP &&
+		       (int)RUMOR_CHECK_HTTP == (int)SERVICE_CHECK_HTTP &&
+		       (int)RUMOR_CHECK_EXEC == (int)SERVICE_CHECK_EXEC,
+	       "check kinds");
+_Static_assert((int)RUMOR_PICK_ROUND_ROBIN == (int)IPC_POLICY_ROUND_ROBIN &&
+		       (int)RUMOR_PICK_RANDOM == (int)IPC_POLICY_RANDOM,
+	       "pick policies");
+_Static_assert((int)RUMOR_STATUS_LEFT == (int)IPC_STATUS_LEFT &&
+		       (int)RUMOR_STATUS_FAILED == (int)IPC_STATUS_FAILED &&
+		       (int)RUMOR_STATUS_SUSPECT == (int)IPC_STATUS_SUSPECT,
+	       "member statuses");
+_Static_assert((int)RUMOR_EVENT_UPDATED == (int)IPC_EVENT_UPDATED &&
+		       (int)RUMOR_EVENT_HEALTH == (int)IPC_EVENT_HEALTH &&
+		       (int)RUMOR_EVENT_REMOVED == (int)IPC_EVENT_REMOVED,
+	       "event types");
 
-/* Each send and receive must finish within this long. */
-#define RUMOR_CLIENT_TIMEOUT_S 5
-
-struct rumor {
-	int fd;
-	char error[256];
-};
-
-static int
-fail(struct rumor *r, int code, const char *what)
+const char *
+rumor_status_str(enum rumor_status status)
 {
-	snprintf(r->error, sizeof(r->error), "%s", what);
-	return code;
-}
-
-int
-rumor_connect(const char *socket_path, struct rumor **out)
-{
-	char buf[128];
-	if (socket_path == NULL) {
-		socket_path = getenv("RUMOR_SOCKET");
-		if (socket_path == NULL || socket_path[0] == '\0') {
-			snprintf(buf, sizeof(buf), "/tmp/rumor-%u.sock",
-				 (unsigned)getuid());
-			socket_path = buf;
-		}
-	}
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	if (strlen(socket_path) >= sizeof(sun.sun_path))
-		return RUMOR_EINVAL;
-	strcpy(sun.sun_path, socket_path);
-	struct rumor *r = calloc(1, sizeof(*r));
-	if (r == NULL)
-		return RUMOR_ENOMEM;
-	r->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct timeval tv = {.tv_sec = RUMOR_CLIENT_TIMEOUT_S};
-	/* On Linux SO_SNDTIMEO also bounds a blocking connect. */
-	if (r->fd < 0 ||
-	    setsockopt(r->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0 ||
-	    setsockopt(r->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0 ||
-	    connect(r->fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
-		int saved = errno; /* the caller may want to say why */
-		if (r->fd >= 0)
-			close(r->fd);
-		free(r);
-		errno = saved;
-		return RUMOR_EIO;
-	}
-	*out = r;
-	return 0;
-}
-
-void
-rumor_close(struct rumor *r)
-{
-	if (r == NULL)
-		return;
-	close(r->fd);
-	free(r);
+	return (unsigned)status < ipc_status_MAX ? ipc_status_strs[status]
+						  : NULL;
 }
 
 const char *
-rumor_last_error(const struct rumor *r)
+rumor_event_type_str(enum rumor_event_type type)
 {
-	return r->error;
+	return (unsigned)type < ipc_event_type_MAX ? ipc_event_type_strs[type]
+						    : NULL;
 }
 
-/* An I/O failure in words: a timeout, a closed peer or errno. */
-static int
-io_failed(struct rumor *r, ssize_t got, const char *what)
-{
-	snprintf(r->error, sizeof(r->error), "%s: %s", what,
-		 got == 0 ? "the agent closed the connection"
-		 : errno == EAGAIN ? "the agent did not answer in time"
-				   : strerror(errno));
-	return RUMOR_EIO;
-}
+/* ---- this agent's services --------------------------------------------- */
 
-static ssize_t
-io_all(int fd, uint8_t *p, size_t n, bool writing)
+/* s as the record codec's service (meta copied into kv); NULL or why
+ * not. */
+static const char *
+service_from(const struct rumor_service *s, struct service *svc,
+	     struct service_kv kv[SERVICE_META_MAX])
 {
-	while (n > 0) {
-		ssize_t k = writing ? send(fd, p, n, MSG_NOSIGNAL)
-				    : recv(fd, p, n, 0);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return k;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 1;
-}
-
-int
-rumor__read_frame(struct rumor *r, uint8_t **buf, uint32_t *len)
-{
-	uint8_t prefix[IPC_PREFIX];
-	ssize_t got = io_all(r->fd, prefix, sizeof(prefix), false);
-	if (got <= 0)
-		return io_failed(r, got, "reading the answer");
-	*len = ipc_frame_len(prefix);
-	*buf = *len > 0 && *len <= IPC_RESPONSE_MAX ? malloc(*len) : NULL;
-	if (*buf == NULL)
-		return fail(r, RUMOR_EPROTO, "bad answer frame from the agent");
-	got = io_all(r->fd, *buf, *len, false);
-	if (got <= 0) {
-		free(*buf);
-		return io_failed(r, got, "reading the answer");
-	}
-	return 0;
+	if (s->name == NULL)
+		return "a service needs a name";
+	if (s->meta_count > SERVICE_META_MAX)
+		return "too many meta pairs (at most 32)";
+	for (size_t i = 0; i < s->meta_count; i++)
+		kv[i] = (struct service_kv){s->meta[i].key, s->meta[i].value};
+	*svc = (struct service){
+		.id = s->id ? s->id : s->name, .name = s->name,
+		.address = s->address ? s->address : "", .port = s->port,
+		.tags = s->tags, .tag_count = s->tag_count, .meta = kv,
+		.meta_count = s->meta_count, .ttl_ms = s->ttl_ms,
+		.check = {.kind = (enum service_check_kind)s->check.kind,
+			  .target = s->check.target,
+			  .interval_ms = s->check.interval_ms,
+			  .timeout_ms = s->check.timeout_ms},
+	};
+	if (svc->check.kind == SERVICE_CHECK_NONE)
+		svc->check = (struct service_check){0};
+	const char *why = "invalid service";
+	return service_validate(svc, &why) == 0 ? NULL : why;
 }
 
 int
-rumor__exchange(struct rumor *r, const struct ipc_request *req,
-		uint8_t **buf, uint32_t *len)
+rumor_service_validate(const struct rumor_service *s, const char **why)
 {
-	msgpack_sbuffer sb;
-	msgpack_sbuffer_init(&sb);
-	int rc = ipc_request_encode(&sb, req);
-	if (rc != 0) {
-		msgpack_sbuffer_destroy(&sb);
-		return fail(r, rc, "cannot encode the request");
-	}
-	ssize_t got = io_all(r->fd, (uint8_t *)sb.data, sb.size, true);
-	msgpack_sbuffer_destroy(&sb);
-	if (got <= 0)
-		return io_failed(r, got, "sending the request");
-	return rumor__read_frame(r, buf, len);
-}
-
-void
-rumor__no_timeout(struct rumor *r)
-{
-	struct timeval none = {0};
-	setsockopt(r->fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none));
-}
-
-/* Send req; on 0, *resp and *payload hold an ok answer (destroy both). */
-static int
-call(struct rumor *r, const struct ipc_request *req,
-     struct ipc_response *resp, uint8_t **payload)
-{
-	uint8_t *buf;
-	uint32_t len;
-	int rc = rumor__exchange(r, req, &buf, &len);
-	if (rc != 0)
-		return rc;
-	if (ipc_response_decode(resp, buf, len) != 0) {
-		free(buf);
-		return fail(r, RUMOR_EPROTO, "bad answer from the agent");
-	}
-	if (!resp->ok) {
-		snprintf(r->error, sizeof(r->error), "%.*s",
-			 (int)resp->error_len, resp->error ? resp->error : "");
-		ipc_response_destroy(resp);
-		free(buf);
-		return RUMOR_ESTATE;
-	}
-	*payload = buf;
-	return 0;
-}
-
-/* A call whose answer carries nothing we need. */
-static int
-call_ok(struct rumor *r, const struct ipc_request *req)
-{
-	struct ipc_response resp;
-	uint8_t *payload;
-	int rc = call(r, req, &resp, &payload);
-	if (rc == 0) {
-		ipc_response_destroy(&resp);
-		free(payload);
-	}
-	return rc;
+	struct service svc;
+	struct service_kv kv[SERVICE_META_MAX];
+	const char *bad = service_from(s, &svc, kv);
+	if (bad != NULL && why != NULL)
+		*why = bad;
+	return bad == NULL ? 0 : RUMOR_EINVAL;
 }
 
 int
 rumor_register(struct rumor *r, const struct rumor_service *s)
 {
-	struct service svc = {
-		.id = s->id ? s->id : s->name, .name = s->name,
-		.address = s->address ? s->address : "", .port = s->port,
-		.tags = s->tags, .tag_count = s->tag_count,
-		.meta = (const struct service_kv *)s->meta,
-		.meta_count = s->meta_count, .ttl_ms = s->ttl_ms,
-	};
-	const char *why = NULL;
-	if (svc.name == NULL || service_validate(&svc, &why) != 0)
-		return fail(r, RUMOR_EINVAL, why ? why : "a service needs a name");
+	struct service svc;
+	struct service_kv kv[SERVICE_META_MAX];
+	const char *why = service_from(s, &svc, kv);
+	r->refused = false;
+	if (why != NULL)
+		return rumor__fail(r, RUMOR_EINVAL, "%s", why);
 	struct service *list[] = {&svc};
 	struct ipc_request req = {.op = IPC_OP_REGISTER,
 				  .reg = {.services = list, .count = 1}};
-	return call_ok(r, &req);
+	return rumor__call(r, &req, IPC_BODY_NONE);
+}
+
+/* A request with a name: 1-64 bytes (NULL allowed when optional). */
+static int
+name_into(struct rumor *r, char buf[IPC_NAME_MAX + 1], const char *name,
+	  bool optional, const char *what)
+{
+	r->refused = false;
+	if (name == NULL && optional)
+		return 0;
+	if (name == NULL || name[0] == '\0' || strlen(name) > IPC_NAME_MAX)
+		return rumor__fail(r, RUMOR_EINVAL, "%s is 1-64 bytes", what);
+	strcpy(buf, name);
+	return 0;
 }
 
 /* deregister, pass: an op on one id. */
 static int
 id_call(struct rumor *r, enum ipc_op op, const char *id)
 {
-	if (id == NULL || id[0] == '\0' || strlen(id) > SERVICE_NAME_MAX)
-		return fail(r, RUMOR_EINVAL, "an id is 1-64 bytes");
 	struct ipc_request req = {.op = op};
-	strcpy(req.name, id);
-	return call_ok(r, &req);
+	int rc = name_into(r, req.name, id, false, "an id");
+	return rc != 0 ? rc : rumor__call(r, &req, IPC_BODY_NONE);
 }
 
 int
@@ -240,57 +141,102 @@ rumor_pass(struct rumor *r, const char *id)
 	return id_call(r, IPC_OP_PASS, id);
 }
 
-static void
-instance_from(const msgpack_object *m, struct rumor_instance *out)
-{
-	ipc_copy_str(m, "node", out->node, sizeof(out->node));
-	ipc_copy_str(m, "id", out->id, sizeof(out->id));
-	ipc_copy_str(m, "service", out->service, sizeof(out->service));
-	ipc_copy_str(m, "address", out->address, sizeof(out->address));
-	const msgpack_object *port = ipc_map_get(m, "port");
-	out->port = port && port->type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
-			    port->via.u64 <= UINT16_MAX
-		? (uint16_t)port->via.u64 : 0;
-	char health[16];
-	ipc_copy_str(m, "health", health, sizeof(health));
-	out->healthy = strcmp(health, "passing") == 0;
-}
+/* ---- the cluster's services -------------------------------------------- */
 
-/* name and tag into req; 0 or RUMOR_EINVAL. */
+/* The name and tag of a lookup or a pick into req; 0 or RUMOR_EINVAL. */
 static int
 query(struct rumor *r, struct ipc_request *req, const char *name,
       const char *tag)
 {
-	if (name == NULL || name[0] == '\0' ||
-	    strlen(name) > SERVICE_NAME_MAX ||
-	    (tag != NULL && (tag[0] == '\0' || strlen(tag) > SERVICE_NAME_MAX)))
-		return fail(r, RUMOR_EINVAL, "names and tags are 1-64 bytes");
-	strcpy(req->name, name);
-	if (tag != NULL)
-		strcpy(req->tag, tag);
+	if (name_into(r, req->name, name, false, "a name") != 0 ||
+	    name_into(r, req->tag, tag, true, "a tag") != 0)
+		return rumor__fail(r, RUMOR_EINVAL,
+				   "names and tags are 1-64 bytes");
 	return 0;
+}
+
+static void
+copy_str(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+	n = n < size ? n : size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* The last answer's first n instances into out[], their meta into the
+ * handle's kv array. */
+static int
+instances_from(struct rumor *r, struct rumor_instance *out, size_t n)
+{
+	const struct ipc_instance *list = r->last.instances;
+	size_t pairs = 0;
+	for (size_t i = 0; i < n; i++)
+		pairs += list[i].meta_count;
+	if (pairs > r->kv_cap) {
+		struct rumor_kv *grown = realloc(r->kv, pairs * sizeof(*grown));
+		if (grown == NULL)
+			return rumor__fail(r, RUMOR_ENOMEM, "out of memory");
+		r->kv = grown;
+		r->kv_cap = pairs;
+	}
+	struct rumor_kv *kv = r->kv;
+	for (size_t i = 0; i < n; i++) {
+		const struct ipc_instance *in = &list[i];
+		struct rumor_instance *o = &out[i];
+		copy_str(o->node, sizeof(o->node), in->node);
+		copy_str(o->id, sizeof(o->id), in->id);
+		copy_str(o->service, sizeof(o->service), in->service);
+		copy_str(o->address, sizeof(o->address), in->address);
+		o->port = in->port;
+		o->healthy = in->healthy;
+		o->tags = in->tags;
+		o->tag_count = in->tag_count;
+		o->meta = kv;
+		o->meta_count = in->meta_count;
+		for (size_t k = 0; k < in->meta_count; k++)
+			*kv++ = (struct rumor_kv){in->meta[k].key,
+						  in->meta[k].value};
+	}
+	return 0;
+}
+
+static int
+lookup(struct rumor *r, const char *name, const char *tag, bool all)
+{
+	struct ipc_request req = {.op = IPC_OP_LOOKUP, .all = all};
+	int rc = query(r, &req, name, tag);
+	return rc != 0 ? rc : rumor__call(r, &req, IPC_BODY_INSTANCES);
 }
 
 int
 rumor_lookup(struct rumor *r, const char *name, const char *tag, bool all,
 	     struct rumor_instance *out, size_t cap, size_t *count)
 {
-	struct ipc_request req = {.op = IPC_OP_LOOKUP, .all = all};
-	int rc = query(r, &req, name, tag);
-	struct ipc_response resp;
-	uint8_t *payload;
-	if (rc != 0 || (rc = call(r, &req, &resp, &payload)) != 0)
+	int rc = lookup(r, name, tag, all);
+	if (rc != 0)
 		return rc;
-	const msgpack_object *list = ipc_map_get(resp.root, "instances");
-	if (list == NULL || list->type != MSGPACK_OBJECT_ARRAY) {
-		rc = fail(r, RUMOR_EPROTO, "bad answer from the agent");
-	} else {
-		*count = list->via.array.size;
-		for (size_t i = 0; i < *count && i < cap; i++)
-			instance_from(&list->via.array.ptr[i], &out[i]);
+	*count = r->last.count;
+	return instances_from(r, out, cap < *count ? cap : *count);
+}
+
+int
+rumor_lookup_all(struct rumor *r, const char *name, const char *tag,
+		 bool all, const struct rumor_instance **list, size_t *count)
+{
+	int rc = lookup(r, name, tag, all);
+	if (rc != 0)
+		return rc;
+	size_t n = r->last.count;
+	struct rumor_instance *out = rumor__list(r, (n ? n : 1) *
+							sizeof(*out));
+	if (out == NULL)
+		return rumor__fail(r, RUMOR_ENOMEM, "out of memory");
+	rc = instances_from(r, out, n);
+	if (rc == 0) {
+		*list = out;
+		*count = n;
 	}
-	ipc_response_destroy(&resp);
-	free(payload);
 	return rc;
 }
 
@@ -301,24 +247,112 @@ rumor_pick(struct rumor *r, const char *name, const char *tag,
 	struct ipc_request req = {
 		.op = IPC_OP_PICK,
 		.policy = policy == RUMOR_PICK_ROUND_ROBIN
-				  ? REGISTRY_PICK_ROUND_ROBIN
-				  : REGISTRY_PICK_RANDOM};
+				  ? IPC_POLICY_ROUND_ROBIN
+				  : IPC_POLICY_RANDOM};
 	int rc = query(r, &req, name, tag);
-	struct ipc_response resp;
-	uint8_t *payload;
+	if (rc == 0)
+		rc = rumor__call(r, &req, IPC_BODY_INSTANCE);
+	return rc != 0 ? rc : instances_from(r, out, 1);
+}
+
+int
+rumor_services(struct rumor *r, const struct rumor_summary **list,
+	       size_t *count)
+{
+	struct ipc_request req = {.op = IPC_OP_SERVICES};
+	int rc = rumor__call(r, &req, IPC_BODY_SERVICES);
 	if (rc != 0)
 		return rc;
-	rc = call(r, &req, &resp, &payload);
-	if (rc == RUMOR_ESTATE)
-		return RUMOR_ENOTFOUND; /* the only refusal a pick gets */
+	size_t n = r->last.count;
+	struct rumor_summary *out = rumor__list(r, (n ? n : 1) * sizeof(*out));
+	if (out == NULL)
+		return rumor__fail(r, RUMOR_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		const struct ipc_summary *s = &r->last.services[i];
+		out[i] = (struct rumor_summary){s->name, s->healthy, s->total};
+	}
+	*list = out;
+	*count = n;
+	return 0;
+}
+
+/* ---- the agent ----------------------------------------------------------- */
+
+int
+rumor_members(struct rumor *r, const struct rumor_member **list,
+	      size_t *count)
+{
+	struct ipc_request req = {.op = IPC_OP_MEMBERS};
+	int rc = rumor__call(r, &req, IPC_BODY_MEMBERS);
 	if (rc != 0)
 		return rc;
-	const msgpack_object *in = ipc_map_get(resp.root, "instance");
-	if (in == NULL || in->type != MSGPACK_OBJECT_MAP)
-		rc = fail(r, RUMOR_EPROTO, "bad answer from the agent");
-	else
-		instance_from(in, out);
-	ipc_response_destroy(&resp);
-	free(payload);
+	size_t n = r->last.count;
+	struct rumor_member *out = rumor__list(r, (n ? n : 1) * sizeof(*out));
+	if (out == NULL)
+		return rumor__fail(r, RUMOR_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		const struct ipc_member *m = &r->last.members[i];
+		out[i] = (struct rumor_member){
+			m->name, m->addr, (enum rumor_status)m->status,
+			m->incarnation};
+	}
+	*list = out;
+	*count = n;
+	return 0;
+}
+
+int
+rumor_stats(struct rumor *r, const struct rumor_stat **list, size_t *count)
+{
+	struct ipc_request req = {.op = IPC_OP_STATS};
+	int rc = rumor__call(r, &req, IPC_BODY_STATS);
+	if (rc != 0)
+		return rc;
+	size_t n = r->last.count;
+	struct rumor_stat *out = rumor__list(r, (n ? n : 1) * sizeof(*out));
+	if (out == NULL)
+		return rumor__fail(r, RUMOR_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		out[i] = (struct rumor_stat){r->last.stats[i].name,
+					     r->last.stats[i].value};
+	*list = out;
+	*count = n;
+	return 0;
+}
+
+int
+rumor_leave(struct rumor *r)
+{
+	struct ipc_request req = {.op = IPC_OP_LEAVE};
+	return rumor__call(r, &req, IPC_BODY_NONE);
+}
+
+int
+rumor_watch(struct rumor *r, const char *name)
+{
+	struct ipc_request req = {.op = IPC_OP_WATCH};
+	int rc = name_into(r, req.name, name, true, "a service name");
+	if (rc == 0)
+		rc = rumor__call(r, &req, IPC_BODY_NONE);
+	/* From now on the agent speaks when something changes. */
+	if (rc == 0)
+		rumor__no_timeout(r);
 	return rc;
+}
+
+int
+rumor_watch_next(struct rumor *r, struct rumor_event *out)
+{
+	int rc = rumor__next(r, IPC_BODY_EVENT);
+	if (rc != 0)
+		return rc;
+	const struct ipc_event *ev = r->last.event;
+	out->type = (enum rumor_event_type)ev->type;
+	copy_str(out->node, sizeof(out->node), ev->node);
+	copy_str(out->id, sizeof(out->id), ev->id);
+	copy_str(out->service, sizeof(out->service), ev->service);
+	copy_str(out->address, sizeof(out->address), ev->address);
+	out->port = ev->port;
+	out->healthy = ev->healthy;
+	return 0;
 }
