@@ -136,6 +136,40 @@ ipc_pack_get(const msgpack_object *map, const char *key)
 	return NULL;
 }
 
+/* Whether a string object is key. */
+static bool
+is_key(const msgpack_object *o, const struct ipc_pack_key *key)
+{
+	return o->via.str.size == key->len &&
+	       memcmp(o->via.str.ptr, key->name, key->len) == 0;
+}
+
+void
+ipc_pack_fields(const msgpack_object *map, const struct ipc_pack_key *keys,
+		size_t n, const msgpack_object **vals)
+{
+	for (size_t k = 0; k < n; k++)
+		vals[k] = NULL;
+	if (map == NULL || map->type != MSGPACK_OBJECT_MAP)
+		return;
+	for (uint32_t i = 0; i < map->via.map.size; i++) {
+		const msgpack_object_kv *kv = &map->via.map.ptr[i];
+		if (kv->key.type != MSGPACK_OBJECT_STR)
+			continue;
+		/* Our encoders write the keys in order: try that one
+		 * first. */
+		size_t k = i;
+		if (k >= n || !is_key(&kv->key, &keys[k])) {
+			for (k = 0; k < n && !is_key(&kv->key, &keys[k]); k++)
+				;
+		}
+		/* The first of twice the same key, as ipc_pack_get()
+		 * reads it. */
+		if (k < n && vals[k] == NULL)
+			vals[k] = &kv->val;
+	}
+}
+
 int
 ipc_pack_index(const msgpack_object *o, const char *const *strs, int n)
 {

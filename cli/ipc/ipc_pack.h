@@ -78,6 +78,21 @@ ipc_pack_kuint(struct ipc_packer *p, const char *key, uint64_t value);
 const msgpack_object *
 ipc_pack_get(const msgpack_object *map, const char *key);
 
+/** A key a reader looks for, with its length (IPC_PACK_KEY("name")). */
+struct ipc_pack_key {
+	const char *name;
+	size_t len;
+};
+
+#define IPC_PACK_KEY(s) {(s), sizeof(s) - 1}
+
+/** The values under keys[0, n) of a map object into vals[] (NULL where
+ *  missing; the first of a key given twice), in one pass over the map:
+ *  what a record's reader does instead of n lookups. */
+void
+ipc_pack_fields(const msgpack_object *map, const struct ipc_pack_key *keys,
+		size_t n, const msgpack_object **vals);
+
 /** The index of a string object in strs[0, n), or -1. */
 int
 ipc_pack_index(const msgpack_object *o, const char *const *strs, int n);

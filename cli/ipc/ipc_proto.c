@@ -375,58 +375,67 @@ ipc_request_destroy(struct ipc_request *req)
 
 /* ---- reading responses -------------------------------------------------- */
 
-static const char *
-field_str(struct ipc_pack_reader *r, const msgpack_object *map,
-	  const char *key, size_t max)
-{
-	return ipc_pack_take_str(r, ipc_pack_get(map, key), max);
-}
-
-static uint64_t
-field_uint(struct ipc_pack_reader *r, const msgpack_object *map,
-	   const char *key, uint64_t max)
-{
-	return ipc_pack_take_uint(r, ipc_pack_get(map, key), max);
-}
-
-/* One of strs (an enum's names) under key. */
+/* One of strs (an enum's names). */
 static int
-field_enum(struct ipc_pack_reader *r, const msgpack_object *map,
-	   const char *key, const char *const *strs, int n)
+take_enum(struct ipc_pack_reader *r, const msgpack_object *o,
+	  const char *const *strs, int n)
 {
-	int i = ipc_pack_index(ipc_pack_get(map, key), strs, n);
+	int i = ipc_pack_index(o, strs, n);
 	if (i < 0)
 		ipc_pack_bad(r, RUMOR_EMALFORMED);
 	return i < 0 ? 0 : i;
 }
 
 static bool
-field_health(struct ipc_pack_reader *r, const msgpack_object *map)
+take_health(struct ipc_pack_reader *r, const msgpack_object *o)
 {
 	static const char *const healths[] = {"critical", "passing"};
-	return field_enum(r, map, "health", healths, 2) == 1;
+	return take_enum(r, o, healths, 2) == 1;
 }
+
+/* The fields of a record (a map with these keys) into v[], all present. */
+static void
+take_fields(struct ipc_pack_reader *r, const msgpack_object *m,
+	    const struct ipc_pack_key *keys, size_t n,
+	    const msgpack_object **v)
+{
+	ipc_pack_fields(ipc_pack_take(r, m, MSGPACK_OBJECT_MAP), keys, n, v);
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] == NULL)
+			ipc_pack_bad(r, RUMOR_EMALFORMED);
+	}
+}
+
+enum { M_NAME, M_ADDR, M_STATUS, M_INCARNATION, M_MAX };
+
+static const struct ipc_pack_key member_keys[M_MAX] = {
+	IPC_PACK_KEY("name"), IPC_PACK_KEY("addr"), IPC_PACK_KEY("status"),
+	IPC_PACK_KEY("incarnation"),
+};
 
 static void
 read_member(struct ipc_pack_reader *r, const msgpack_object *m,
 	    struct ipc_member *out)
 {
-	if (ipc_pack_take(r, m, MSGPACK_OBJECT_MAP) == NULL)
+	const msgpack_object *v[M_MAX];
+	take_fields(r, m, member_keys, M_MAX, v);
+	if (r->err != 0)
 		return;
-	out->name = field_str(r, m, "name", IPC_NAME_MAX);
-	out->addr = field_str(r, m, "addr", IPC_ADDRESS_MAX);
-	out->status = (enum ipc_status)field_enum(
-		r, m, "status", ipc_status_strs, ipc_status_MAX);
-	out->incarnation = field_uint(r, m, "incarnation", UINT64_MAX);
+	out->name = ipc_pack_take_str(r, v[M_NAME], IPC_NAME_MAX);
+	out->addr = ipc_pack_take_str(r, v[M_ADDR], IPC_ADDRESS_MAX);
+	out->status = (enum ipc_status)take_enum(r, v[M_STATUS],
+						 ipc_status_strs,
+						 ipc_status_MAX);
+	out->incarnation = ipc_pack_take_uint(r, v[M_INCARNATION],
+					      UINT64_MAX);
 }
 
 static void
-read_tags(struct ipc_pack_reader *r, const msgpack_object *m,
+read_tags(struct ipc_pack_reader *r, const msgpack_object *o,
 	  struct ipc_instance *out)
 {
-	const msgpack_object *o = ipc_pack_take(r, ipc_pack_get(m, "tags"),
-						MSGPACK_OBJECT_ARRAY);
-	if (o == NULL || o->via.array.size > SERVICE_TAGS_MAX) {
+	if (ipc_pack_take(r, o, MSGPACK_OBJECT_ARRAY) == NULL ||
+	    o->via.array.size > SERVICE_TAGS_MAX) {
 		ipc_pack_bad(r, RUMOR_EMALFORMED);
 		return;
 	}
@@ -440,12 +449,11 @@ read_tags(struct ipc_pack_reader *r, const msgpack_object *m,
 }
 
 static void
-read_meta(struct ipc_pack_reader *r, const msgpack_object *m,
+read_meta(struct ipc_pack_reader *r, const msgpack_object *o,
 	  struct ipc_instance *out)
 {
-	const msgpack_object *o = ipc_pack_take(r, ipc_pack_get(m, "meta"),
-						MSGPACK_OBJECT_MAP);
-	if (o == NULL || o->via.map.size > SERVICE_META_MAX) {
+	if (ipc_pack_take(r, o, MSGPACK_OBJECT_MAP) == NULL ||
+	    o->via.map.size > SERVICE_META_MAX) {
 		ipc_pack_bad(r, RUMOR_EMALFORMED);
 		return;
 	}
@@ -461,45 +469,78 @@ read_meta(struct ipc_pack_reader *r, const msgpack_object *m,
 	out->meta_count = meta != NULL ? n : 0;
 }
 
+enum { I_NODE, I_ID, I_SERVICE, I_ADDRESS, I_PORT, I_TAGS, I_META, I_HEALTH,
+       I_MAX };
+
+static const struct ipc_pack_key instance_keys[I_MAX] = {
+	IPC_PACK_KEY("node"),	 IPC_PACK_KEY("id"),   IPC_PACK_KEY("service"),
+	IPC_PACK_KEY("address"), IPC_PACK_KEY("port"), IPC_PACK_KEY("tags"),
+	IPC_PACK_KEY("meta"),	 IPC_PACK_KEY("health"),
+};
+
 static void
 read_instance(struct ipc_pack_reader *r, const msgpack_object *m,
 	      struct ipc_instance *out)
 {
-	if (ipc_pack_take(r, m, MSGPACK_OBJECT_MAP) == NULL)
+	const msgpack_object *v[I_MAX];
+	take_fields(r, m, instance_keys, I_MAX, v);
+	if (r->err != 0)
 		return;
-	out->node = field_str(r, m, "node", IPC_NAME_MAX);
-	out->id = field_str(r, m, "id", IPC_NAME_MAX);
-	out->service = field_str(r, m, "service", IPC_NAME_MAX);
-	out->address = field_str(r, m, "address", IPC_ADDRESS_MAX);
-	out->port = (uint16_t)field_uint(r, m, "port", UINT16_MAX);
-	read_tags(r, m, out);
-	read_meta(r, m, out);
-	out->healthy = field_health(r, m);
+	out->node = ipc_pack_take_str(r, v[I_NODE], IPC_NAME_MAX);
+	out->id = ipc_pack_take_str(r, v[I_ID], IPC_NAME_MAX);
+	out->service = ipc_pack_take_str(r, v[I_SERVICE], IPC_NAME_MAX);
+	out->address = ipc_pack_take_str(r, v[I_ADDRESS], IPC_ADDRESS_MAX);
+	out->port = (uint16_t)ipc_pack_take_uint(r, v[I_PORT], UINT16_MAX);
+	read_tags(r, v[I_TAGS], out);
+	read_meta(r, v[I_META], out);
+	out->healthy = take_health(r, v[I_HEALTH]);
 }
+
+enum { S_NAME, S_HEALTHY, S_TOTAL, S_MAX };
+
+static const struct ipc_pack_key summary_keys[S_MAX] = {
+	IPC_PACK_KEY("name"), IPC_PACK_KEY("healthy"), IPC_PACK_KEY("total"),
+};
 
 static void
 read_summary(struct ipc_pack_reader *r, const msgpack_object *m,
 	     struct ipc_summary *out)
 {
-	if (ipc_pack_take(r, m, MSGPACK_OBJECT_MAP) == NULL)
+	const msgpack_object *v[S_MAX];
+	take_fields(r, m, summary_keys, S_MAX, v);
+	if (r->err != 0)
 		return;
-	out->name = field_str(r, m, "name", IPC_NAME_MAX);
-	out->healthy = field_uint(r, m, "healthy", UINT64_MAX);
-	out->total = field_uint(r, m, "total", UINT64_MAX);
+	out->name = ipc_pack_take_str(r, v[S_NAME], IPC_NAME_MAX);
+	out->healthy = ipc_pack_take_uint(r, v[S_HEALTHY], UINT64_MAX);
+	out->total = ipc_pack_take_uint(r, v[S_TOTAL], UINT64_MAX);
 }
+
+enum { E_EVENT, E_NODE, E_ID, E_SERVICE, E_ADDRESS, E_PORT, E_HEALTH,
+       E_MAX };
+
+static const struct ipc_pack_key event_keys[E_MAX] = {
+	IPC_PACK_KEY("event"),	 IPC_PACK_KEY("node"),
+	IPC_PACK_KEY("id"),	 IPC_PACK_KEY("service"),
+	IPC_PACK_KEY("address"), IPC_PACK_KEY("port"),
+	IPC_PACK_KEY("health"),
+};
 
 static void
 read_event(struct ipc_pack_reader *r, const msgpack_object *m,
 	   struct ipc_event *out)
 {
-	out->type = (enum ipc_event_type)field_enum(
-		r, m, "event", ipc_event_type_strs, ipc_event_type_MAX);
-	out->node = field_str(r, m, "node", IPC_NAME_MAX);
-	out->id = field_str(r, m, "id", IPC_NAME_MAX);
-	out->service = field_str(r, m, "service", IPC_NAME_MAX);
-	out->address = field_str(r, m, "address", IPC_ADDRESS_MAX);
-	out->port = (uint16_t)field_uint(r, m, "port", UINT16_MAX);
-	out->healthy = field_health(r, m);
+	const msgpack_object *v[E_MAX];
+	take_fields(r, m, event_keys, E_MAX, v);
+	if (r->err != 0)
+		return;
+	out->type = (enum ipc_event_type)take_enum(
+		r, v[E_EVENT], ipc_event_type_strs, ipc_event_type_MAX);
+	out->node = ipc_pack_take_str(r, v[E_NODE], IPC_NAME_MAX);
+	out->id = ipc_pack_take_str(r, v[E_ID], IPC_NAME_MAX);
+	out->service = ipc_pack_take_str(r, v[E_SERVICE], IPC_NAME_MAX);
+	out->address = ipc_pack_take_str(r, v[E_ADDRESS], IPC_ADDRESS_MAX);
+	out->port = (uint16_t)ipc_pack_take_uint(r, v[E_PORT], UINT16_MAX);
+	out->healthy = take_health(r, v[E_HEALTH]);
 }
 
 /* {"ok": false, "error": str, "code": int}; both fields optional. */
