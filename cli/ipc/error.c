@@ -1,3 +1,8 @@
+/*
+ * The texts and names of the one error table (include/rumor/error.h).
+ * It lives with the socket protocol, the lowest module that both the
+ * agent and the client library link.
+ */
 #include "rumor/error.h"
 
 const char *
