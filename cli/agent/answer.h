@@ -61,6 +61,7 @@ struct answer_stats {
 	struct catalog_stats catalog;
 };
 
+/** Answer from node; picks draw from a PRNG seeded with rand_seed. */
 void
 answer_init(struct answer *a, struct node *node, uint64_t rand_seed);
 
@@ -76,21 +77,27 @@ answer_error(msgpack_sbuffer *out, int code, const char *why);
 void
 answer_ok(msgpack_sbuffer *out);
 
+/** Every member of the node's table. */
 void
 answer_members(struct answer *a, msgpack_sbuffer *out);
 
+/** The node's counters, then st's, then drops by reason. */
 void
 answer_stats(struct answer *a, const struct answer_stats *st,
 	     msgpack_sbuffer *out);
 
+/** A lookup's instances, from the cache while the registry is as it
+ *  was. */
 void
 answer_lookup(struct answer *a, const struct ipc_request *req,
 	      msgpack_sbuffer *out);
 
+/** One healthy instance (RUMOR_ENOTFOUND when there is none). */
 void
 answer_pick(struct answer *a, const struct ipc_request *req,
 	    msgpack_sbuffer *out);
 
+/** Every service name with its counts. */
 void
 answer_services(struct answer *a, msgpack_sbuffer *out);
 

@@ -97,6 +97,7 @@ catalog_tick(struct catalog *c, uint64_t now_ms);
 uint64_t
 catalog_next_deadline_ms(const struct catalog *c);
 
+/** The counters as they are now. */
 void
 catalog_stats(const struct catalog *c, struct catalog_stats *out);
 

@@ -39,6 +39,7 @@ struct checks {
 	struct checks_stats stats;
 };
 
+/** No checks yet (nothing to fail); results go to cb(arg, ...). */
 void
 checks_init(struct checks *ch, uv_loop_t *loop, checks_result_cb cb,
 	    void *arg);
@@ -53,6 +54,7 @@ checks_sync(struct checks *ch, struct service *const *services,
 void
 checks_stop(struct checks *ch);
 
+/** The counters as they are now. */
 void
 checks_stats(const struct checks *ch, struct checks_stats *out);
 

@@ -122,6 +122,7 @@ ipc_server_watch_send(struct ipc_server *srv, const char *service,
 size_t
 ipc_server_watcher_count(const struct ipc_server *srv);
 
+/** The counters as they are now. */
 void
 ipc_server_stats(const struct ipc_server *srv, struct ipc_server_stats *out);
 

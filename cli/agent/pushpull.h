@@ -87,6 +87,7 @@ pushpull_start(struct pushpull *pp, const struct swim_addr *bind, char *err);
 void
 pushpull_connect(struct pushpull *pp, const struct swim_stream_req *req);
 
+/** The counters as they are now. */
 void
 pushpull_stats(const struct pushpull *pp, struct pushpull_stats *out);
 

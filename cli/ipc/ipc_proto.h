@@ -285,9 +285,11 @@ void
 ipc_writer_begin(struct ipc_writer *w, msgpack_sbuffer *sb,
 		 enum ipc_body body, size_t count);
 
+/** For IPC_BODY_MEMBERS. */
 void
 ipc_write_member(struct ipc_writer *w, const struct ipc_member *m);
 
+/** For IPC_BODY_STATS. */
 void
 ipc_write_stat(struct ipc_writer *w, const struct ipc_stat *s);
 
@@ -295,6 +297,7 @@ ipc_write_stat(struct ipc_writer *w, const struct ipc_stat *s);
 void
 ipc_write_instance(struct ipc_writer *w, const struct ipc_instance *in);
 
+/** For IPC_BODY_SERVICES. */
 void
 ipc_write_summary(struct ipc_writer *w, const struct ipc_summary *s);
 
@@ -338,6 +341,7 @@ int
 ipc_response_decode(struct ipc_response *resp, enum ipc_body body,
 		    const uint8_t *data, size_t size);
 
+/** Free what a decoded response holds (a zeroed one: nothing). */
 void
 ipc_response_destroy(struct ipc_response *resp);
 

@@ -63,6 +63,7 @@ rumor_default_socket(char *buf, size_t size);
 int
 rumor_connect(const char *socket_path, struct rumor **out);
 
+/** Close the connection and free the handle (NULL: nothing). */
 void
 rumor_close(struct rumor *r);
 
@@ -75,6 +76,7 @@ rumor_last_error(const struct rumor *r);
 bool
 rumor_last_refused(const struct rumor *r);
 
+/** One meta pair. */
 struct rumor_kv {
 	const char *key;
 	const char *value;
@@ -127,6 +129,8 @@ rumor_service_validate(const struct rumor_service *s, const char **why);
 int
 rumor_register(struct rumor *r, const struct rumor_service *s);
 
+/** Remove a service registered on the agent (RUMOR_ENOTFOUND: none with
+ *  that id). */
 int
 rumor_deregister(struct rumor *r, const char *id);
 
