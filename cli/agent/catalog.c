@@ -77,12 +77,14 @@ catalog_init(struct catalog *c, struct node *node, uv_loop_t *loop,
 	checks_init(&c->checks, loop, check_result, c);
 }
 
-/* Our file's set, decoded into *set; 0 with set->count 0 when there is
- * no file yet. */
+/* Our file's set, decoded into *set (*found false when there is no file
+ * yet). */
 static int
-read_file(struct catalog *c, struct service_set *set, char *err)
+read_file(struct catalog *c, struct service_set *set, bool *found,
+	  char *err)
 {
 	FILE *f = fopen(c->path, "rb");
+	*found = f != NULL;
 	if (f == NULL) {
 		if (errno == ENOENT)
 			return 0;
@@ -114,8 +116,9 @@ catalog_start(struct catalog *c, const char *dir, char *err)
 		return log_err(err, RUMOR_EINVAL, "data dir path too long: %s",
 			       dir);
 	struct service_set set = {0};
-	int rc = read_file(c, &set, err);
-	if (rc != 0 || set.count == 0)
+	bool found;
+	int rc = read_file(c, &set, &found, err);
+	if (rc != 0 || !found)
 		return rc;
 	uint64_t now_ms = uv_now(c->loop);
 	struct announced a;
