@@ -3,8 +3,8 @@
  * one client, one connection, one request at a time:
  *
  *	bench-lookup rumor SOCKET NAME SECONDS [COUNT]
- *	    librumor rumor_lookup(NAME) on the agent's Unix socket; with
- *	    COUNT, the names NAME-0 .. NAME-<COUNT-1> in turn
+ *	    the client library's rumor_lookup(NAME) on the agent's Unix
+ *	    socket; with COUNT, the names NAME-0 .. NAME-<COUNT-1> in turn
  *	bench-lookup serf HOST:PORT TAG=VALUE SECONDS
  *	    Serf's RPC "members-filtered" with that tag (what
  *	    `serf members -tag` sends), msgpack over TCP
@@ -31,7 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/ipc_proto.h"
+#include "cli/ipc/ipc_proto.h"
 #include "rumor/rumor.h"
 
 #define SAMPLES_MAX (8u << 20)
@@ -103,6 +103,14 @@ bench_rumor(const char *sock, const char *prefix, double seconds,
 
 /* ---- Serf RPC: msgpack header map then body map, both ways ---------- */
 
+static void
+pack_cstr(msgpack_packer *pk, const char *s)
+{
+	size_t len = strlen(s);
+	msgpack_pack_str(pk, len);
+	msgpack_pack_str_body(pk, s, len);
+}
+
 static int
 send_all(int fd, const char *p, size_t n)
 {
@@ -142,19 +150,19 @@ rpc_pack(msgpack_sbuffer *sb, const char *command, uint64_t seq,
 	msgpack_packer pk;
 	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, 2);
-	ipc_pack_cstr(&pk, "Command");
-	ipc_pack_cstr(&pk, command);
-	ipc_pack_cstr(&pk, "Seq");
+	pack_cstr(&pk, "Command");
+	pack_cstr(&pk, command);
+	pack_cstr(&pk, "Seq");
 	msgpack_pack_uint64(&pk, seq);
 	msgpack_pack_map(&pk, 1);
 	if (tag == NULL) {
-		ipc_pack_cstr(&pk, "Version");
+		pack_cstr(&pk, "Version");
 		msgpack_pack_int(&pk, 1);
 	} else {
-		ipc_pack_cstr(&pk, "Tags");
+		pack_cstr(&pk, "Tags");
 		msgpack_pack_map(&pk, 1);
-		ipc_pack_cstr(&pk, tag);
-		ipc_pack_cstr(&pk, value);
+		pack_cstr(&pk, tag);
+		pack_cstr(&pk, value);
 	}
 }
 
@@ -327,16 +335,14 @@ bench_rumor_pipelined(const char *sock, const char *prefix, double seconds,
 			uint32_t len;
 			struct ipc_response resp;
 			if (next_frame(fd, in, &have, &at, &frame, &len) != 0 ||
-			    ipc_response_decode(&resp, frame, len) != 0)
+			    ipc_response_decode(&resp, IPC_BODY_INSTANCES,
+						frame, len) != 0)
 				return 1;
-			const msgpack_object *list =
-				ipc_map_get(resp.root, "instances");
-			if (!resp.ok || list == NULL ||
-			    list->type != MSGPACK_OBJECT_ARRAY) {
+			if (!resp.ok) {
 				fprintf(stderr, "bench-lookup: bad answer\n");
 				return 1;
 			}
-			count = list->via.array.size;
+			count = resp.count;
 			ipc_response_destroy(&resp);
 		}
 		n += depth;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "swim/swim_duration.h"
 
 static bool
 flag_in(const char *flag, const char *const *list)
@@ -99,39 +100,18 @@ parse_digits(const char *text, uint64_t *out, const char **end)
 	return 0;
 }
 
-int
-args_parse_duration(const char *text, uint64_t *out_ms)
-{
-	static const struct {
-		const char *unit;
-		uint64_t ms;
-	} units[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
-	uint64_t v;
-	const char *end;
-	if (parse_digits(text, &v, &end) != 0)
-		return -1;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(end, units[i].unit) != 0)
-			continue;
-		/* Far beyond any sane timing; keeps sums from overflowing. */
-		if (v > UINT64_MAX / 4 / units[i].ms)
-			return -1;
-		*out_ms = v * units[i].ms;
-		return 0;
-	}
-	return -1;
-}
 
 int
 args_duration(const struct args *a, const char *flag, const char *value,
 	      uint64_t *out_ms)
 {
-	if (args_parse_duration(value, out_ms) == 0)
+	const char *why;
+	if (swim_duration_parse(value, out_ms, &why) == 0)
 		return 0;
 	fprintf(stderr,
-		"rumor: %s: %s: bad duration \"%s\" (use e.g. 500ms, 2s, "
-		"1m)\n",
-		a->cmd, flag, value);
+		"rumor: %s: %s: bad duration \"%s\": %s (use e.g. 500ms, "
+		"1.5s, 1m)\n",
+		a->cmd, flag, value, why);
 	return -1;
 }
 

@@ -48,15 +48,8 @@ args_positional(struct args *a);
 int
 args_unknown(const struct args *a, const char *flag);
 
-/**
- * Parse a duration: digits then one unit of ms, s, m or h ("500ms", "2s",
- * "1m"). Nothing else is accepted: no sign, no spaces, no fractions.
- * Returns 0 or -1.
- */
-int
-args_parse_duration(const char *text, uint64_t *out_ms);
-
-/** A duration flag's value; prints the error and returns -1 if bad. */
+/** A duration flag's value in swim_duration's grammar ("500ms", "1.5s",
+ *  "1m"); prints the error and returns -1 if bad. */
 int
 args_duration(const struct args *a, const char *flag, const char *value,
 	      uint64_t *out_ms);

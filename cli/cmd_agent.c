@@ -14,11 +14,11 @@
 
 #include <sodium.h>
 
-#include "agent.h"
-#include "client.h"
+#include "agent/agent.h"
+#include "agent/log.h"
 #include "cmd.h"
 #include "crypto/keyring.h"
-#include "log.h"
+#include "rumor/rumor.h"
 
 /** Default gossip port (memberlist's). */
 #define AGENT_DEFAULT_PORT 7946
@@ -87,7 +87,7 @@ struct agent_flags {
 	void (*profile)(struct swim_config *cfg);
 	bool timing_set[TIMING_FLAGS_COUNT];
 	uint64_t timing[TIMING_FLAGS_COUNT];
-	char socket_buf[CLIENT_SOCKET_PATH_MAX];
+	char socket_buf[RUMOR_SOCKET_PATH_MAX + 1];
 	char name_buf[256];
 };
 
@@ -318,8 +318,8 @@ agent_defaults(struct agent_flags *f)
 {
 	f->profile = swim_config_lan;
 	f->cfg.bind = (struct swim_addr){.ip = 0, .port = AGENT_DEFAULT_PORT};
-	f->cfg.socket_path = client_default_socket(f->socket_buf,
-						   sizeof(f->socket_buf));
+	f->cfg.socket_path = rumor_default_socket(f->socket_buf,
+						  sizeof(f->socket_buf));
 	if (gethostname(f->name_buf, sizeof(f->name_buf)) != 0)
 		strcpy(f->name_buf, "rumor");
 	f->name_buf[sizeof(f->name_buf) - 1] = '\0';

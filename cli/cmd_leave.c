@@ -4,9 +4,8 @@
  * 0 by itself.
  */
 #include <stdio.h>
-#include <stdlib.h>
 
-#include "client.h"
+#include "cmd_common.h"
 #include "cmd.h"
 
 static const char leave_usage[] =
@@ -16,20 +15,22 @@ static const char leave_usage[] =
 	"  --socket PATH   the agent's socket (default $RUMOR_SOCKET, else\n"
 	"                  /tmp/rumor-<uid>.sock)\n";
 
+static int
+leave_call(struct rumor *r, void *arg)
+{
+	(void)arg;
+	int rc = rumor_leave(r);
+	if (rc == 0)
+		printf("left the cluster\n");
+	return rc;
+}
+
 int
 cmd_leave(struct args *a)
 {
-	struct client_flags f = {0};
-	int rc = client_parse_flags(a, &f, CLIENT_FLAGS_SOCKET, leave_usage);
+	struct cmd_flags f = {0};
+	int rc = cmd_parse_flags(a, &f, CMD_FLAGS_SOCKET, leave_usage);
 	if (rc != 0)
 		return rc > 0 ? 0 : ARGS_EXIT_USAGE;
-	struct ipc_response resp;
-	uint8_t *payload;
-	if (client_request(a->cmd, f.socket_path, IPC_OP_LEAVE, &resp,
-			   &payload) != 0)
-		return 1;
-	ipc_response_destroy(&resp);
-	free(payload);
-	printf("left the cluster\n");
-	return 0;
+	return cmd_call(a->cmd, f.socket_path, leave_call, NULL);
 }

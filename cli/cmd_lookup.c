@@ -6,10 +6,9 @@
  *	web-1  n1    10.0.0.5:8080   passing  v2    zone=a
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
+#include "cmd_common.h"
 #include "cmd.h"
 
 static const char lookup_usage[] =
@@ -42,22 +41,45 @@ static const char services_usage[] =
 	"usage: rumor services [--json] [--socket PATH]\n"
 	"  Every service name in the cluster with healthy/total instances.\n";
 
-struct query_flags {
-	struct client_flags f;
-	struct ipc_request req;
+/* A lookup's or a pick's arguments. */
+struct query {
+	struct cmd_flags f;
+	char name[RUMOR_NAME_MAX + 1];
+	char tag[RUMOR_NAME_MAX + 1];
+	bool all;
+	enum rumor_policy policy;
 };
+
+/* --policy's words, as enum rumor_policy. */
+static const char *const policy_names[] = {
+	[RUMOR_PICK_RANDOM] = "random",
+	[RUMOR_PICK_ROUND_ROBIN] = "round-robin",
+};
+
+static int
+parse_policy(const struct args *a, struct query *q, const char *value)
+{
+	for (size_t i = 0; i < sizeof(policy_names) / sizeof(*policy_names);
+	     i++) {
+		if (strcmp(value, policy_names[i]) == 0) {
+			q->policy = (enum rumor_policy)i;
+			return 0;
+		}
+	}
+	fprintf(stderr, "rumor: %s: --policy is random or round-robin, not "
+		"\"%s\"\n", a->cmd, value);
+	return -1;
+}
 
 /* NAME then --socket, --tag, --all, --json, --policy as `accept`s. */
 static int
-parse_query(struct args *a, struct query_flags *q, bool pick,
-	    const char *usage)
+parse_query(struct args *a, struct query *q, bool pick, const char *usage)
 {
 	static const char *const valued[] = {"--socket", "--tag", "--policy",
 					     NULL};
 	static const char *const switches[] = {"--all", "--json", NULL};
 	const char *name = args_positional(a);
-	q->f.socket_path = client_default_socket(q->f.socket_buf,
-						 sizeof(q->f.socket_buf));
+	cmd_flags_init(&q->f);
 	const char *flag, *value;
 	int rc;
 	while ((rc = args_next(a, &flag, &value, valued, switches)) == 1) {
@@ -68,231 +90,263 @@ parse_query(struct args *a, struct query_flags *q, bool pick,
 			q->f.socket_path = value;
 		} else if (strcmp(flag, "--tag") == 0) {
 			if (strlen(value) == 0 ||
-			    strlen(value) > SERVICE_NAME_MAX) {
+			    strlen(value) > RUMOR_NAME_MAX) {
 				fprintf(stderr, "rumor: %s: a tag is 1-64 "
 					"bytes\n", a->cmd);
 				return -1;
 			}
-			strcpy(q->req.tag, value);
+			strcpy(q->tag, value);
 		} else if (!pick && strcmp(flag, "--all") == 0) {
-			q->req.all = true;
+			q->all = true;
 		} else if (!pick && strcmp(flag, "--json") == 0) {
 			q->f.json = true;
 		} else if (pick && strcmp(flag, "--policy") == 0) {
-			int p = -1;
-			for (int i = 0; i < registry_policy_MAX; i++)
-				if (strcmp(value, registry_policy_strs[i]) == 0)
-					p = i;
-			if (p < 0) {
-				fprintf(stderr, "rumor: %s: --policy is random "
-					"or round-robin, not \"%s\"\n", a->cmd,
-					value);
+			if (parse_policy(a, q, value) != 0)
 				return -1;
-			}
-			q->req.policy = (enum registry_policy)p;
 		} else {
 			return args_unknown(a, flag);
 		}
 	}
 	if (rc < 0)
 		return -1;
-	if (name == NULL || strlen(name) > SERVICE_NAME_MAX) {
+	if (name == NULL || strlen(name) > RUMOR_NAME_MAX) {
 		fprintf(stderr, "rumor: %s: missing the service NAME (see "
 			"rumor %s --help)\n", a->cmd, a->cmd);
 		return -1;
 	}
-	strcpy(q->req.name, name);
+	strcpy(q->name, name);
 	return 0;
 }
 
-static unsigned long long
-uint_field(const msgpack_object *m, const char *key)
+static const char *
+health_str(bool healthy)
 {
-	const msgpack_object *o = ipc_map_get(m, key);
-	return o != NULL && o->type == MSGPACK_OBJECT_POSITIVE_INTEGER
-		? (unsigned long long)o->via.u64 : 0;
-}
-
-/* "ADDRESS:PORT" of an instance. */
-static void
-endpoint(const msgpack_object *in, char *buf, size_t size)
-{
-	char addr[SERVICE_ADDRESS_MAX + 1];
-	ipc_copy_str(in, "address", addr, sizeof(addr));
-	snprintf(buf, size, "%s:%llu", addr, uint_field(in, "port"));
+	return healthy ? "passing" : "critical";
 }
 
 /* Tags as "a,b" and meta as "k=v,k2=v2" ("-" when none). */
 static void
-print_list(const msgpack_object *o, bool pairs)
+print_tags(const struct rumor_instance *in)
 {
-	size_t n = o == NULL ? 0 : pairs ? o->via.map.size : o->via.array.size;
-	if (o == NULL || n == 0 ||
-	    o->type != (pairs ? MSGPACK_OBJECT_MAP : MSGPACK_OBJECT_ARRAY)) {
+	if (in->tag_count == 0)
 		fputs("-", stdout);
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const msgpack_object *k = pairs ? &o->via.map.ptr[i].key
-						: &o->via.array.ptr[i];
-		if (i > 0)
-			putchar(',');
-		if (k->type == MSGPACK_OBJECT_STR && k->via.str.size > 0)
-			fwrite(k->via.str.ptr, 1, k->via.str.size, stdout);
-		const msgpack_object *v = pairs ? &o->via.map.ptr[i].val : NULL;
-		if (v != NULL && v->type == MSGPACK_OBJECT_STR) {
-			putchar('=');
-			if (v->via.str.size > 0)
-				fwrite(v->via.str.ptr, 1, v->via.str.size,
-				       stdout);
-		}
-	}
+	for (size_t i = 0; i < in->tag_count; i++)
+		printf("%s%s", i > 0 ? "," : "", in->tags[i]);
 }
 
 static void
-print_instances(const msgpack_object *list, bool json)
+print_meta(const struct rumor_instance *in)
 {
-	(void)json;
+	if (in->meta_count == 0)
+		fputs("-", stdout);
+	for (size_t i = 0; i < in->meta_count; i++)
+		printf("%s%s=%s", i > 0 ? "," : "", in->meta[i].key,
+		       in->meta[i].value);
+}
+
+static void
+print_table(const struct rumor_instance *list, size_t count)
+{
 	printf("%-20s %-16s %-24s %-8s %s\n", "ID", "NODE", "ADDRESS",
 	       "HEALTH", "TAGS  META");
-	for (uint32_t i = 0; i < list->via.array.size; i++) {
-		const msgpack_object *in = &list->via.array.ptr[i];
-		char id[SERVICE_NAME_MAX + 1], node[SWIM_NAME_MAX + 1];
-		char ep[SERVICE_ADDRESS_MAX + 16], health[16];
-		ipc_copy_str(in, "id", id, sizeof(id));
-		ipc_copy_str(in, "node", node, sizeof(node));
-		ipc_copy_str(in, "health", health, sizeof(health));
-		endpoint(in, ep, sizeof(ep));
-		printf("%-20s %-16s %-24s %-8s ", id, node, ep, health);
-		print_list(ipc_map_get(in, "tags"), false);
+	for (size_t i = 0; i < count; i++) {
+		const struct rumor_instance *in = &list[i];
+		char ep[RUMOR_ADDRESS_MAX + 16];
+		snprintf(ep, sizeof(ep), "%s:%u", in->address, in->port);
+		printf("%-20s %-16s %-24s %-8s ", in->id, in->node, ep,
+		       health_str(in->healthy));
+		print_tags(in);
 		fputs("  ", stdout);
-		print_list(ipc_map_get(in, "meta"), true);
+		print_meta(in);
 		putchar('\n');
 	}
 }
 
-/*
- * Send req and print the answer's `key` (which must be of `type`) with
- * print; returns the exit status.
- */
+/* One "key":"value" (first: no comma before it). */
+static void
+json_field(const char *key, const char *value, bool first)
+{
+	printf("%s\"%s\":", first ? "" : ",", key);
+	cmd_json_str(value);
+}
+
+static void
+print_json(const struct rumor_instance *list, size_t count)
+{
+	putchar('[');
+	for (size_t i = 0; i < count; i++) {
+		const struct rumor_instance *in = &list[i];
+		fputs(i > 0 ? ",{" : "{", stdout);
+		json_field("node", in->node, true);
+		json_field("id", in->id, false);
+		json_field("service", in->service, false);
+		json_field("address", in->address, false);
+		printf(",\"port\":%u,\"tags\":[", in->port);
+		for (size_t k = 0; k < in->tag_count; k++) {
+			fputs(k > 0 ? "," : "", stdout);
+			cmd_json_str(in->tags[k]);
+		}
+		fputs("],\"meta\":{", stdout);
+		for (size_t k = 0; k < in->meta_count; k++) {
+			fputs(k > 0 ? "," : "", stdout);
+			cmd_json_str(in->meta[k].key);
+			putchar(':');
+			cmd_json_str(in->meta[k].value);
+		}
+		putchar('}');
+		json_field("health", health_str(in->healthy), false);
+		putchar('}');
+	}
+	puts("]");
+}
+
 static int
-answer(struct args *a, const char *socket_path, const struct ipc_request *req,
-       const char *key, msgpack_object_type type,
-       void (*print)(const msgpack_object *o, bool json), bool json)
+lookup_call(struct rumor *r, void *arg)
 {
-	struct ipc_response resp;
-	uint8_t *payload;
-	if (client_send(a->cmd, socket_path, req, &resp, &payload) != 0)
-		return 1;
-	const msgpack_object *o = ipc_map_get(resp.root, key);
-	int status = 0;
-	if (o == NULL || o->type != type) {
-		fprintf(stderr, "rumor: %s: malformed response\n", a->cmd);
-		status = 1;
-	} else if (json) {
-		client_json_obj(stdout, o);
-		putchar('\n');
-	} else {
-		print(o, json);
-	}
-	ipc_response_destroy(&resp);
-	free(payload);
-	return status;
-}
-
-static void
-print_pick(const msgpack_object *in, bool json)
-{
-	(void)json;
-	char ep[SERVICE_ADDRESS_MAX + 16];
-	endpoint(in, ep, sizeof(ep));
-	puts(ep);
-}
-
-static void
-print_services(const msgpack_object *list, bool json)
-{
-	(void)json;
-	printf("%-24s %8s %8s\n", "NAME", "HEALTHY", "TOTAL");
-	for (uint32_t i = 0; i < list->via.array.size; i++) {
-		const msgpack_object *s = &list->via.array.ptr[i];
-		char name[SERVICE_NAME_MAX + 1];
-		ipc_copy_str(s, "name", name, sizeof(name));
-		printf("%-24s %8llu %8llu\n", name, uint_field(s, "healthy"),
-		       uint_field(s, "total"));
-	}
+	const struct query *q = arg;
+	const struct rumor_instance *list;
+	size_t n;
+	int rc = rumor_lookup_all(r, q->name, q->tag[0] ? q->tag : NULL,
+				  q->all, &list, &n);
+	if (rc != 0)
+		return rc;
+	if (q->f.json)
+		print_json(list, n);
+	else
+		print_table(list, n);
+	return 0;
 }
 
 int
 cmd_lookup(struct args *a)
 {
-	struct query_flags q = {.req = {.op = IPC_OP_LOOKUP}};
+	struct query q = {0};
 	int rc = parse_query(a, &q, false, lookup_usage);
 	if (rc != 0)
 		return rc > 0 ? 0 : ARGS_EXIT_USAGE;
-	return answer(a, q.f.socket_path, &q.req, "instances",
-		      MSGPACK_OBJECT_ARRAY, print_instances, q.f.json);
+	return cmd_call(a->cmd, q.f.socket_path, lookup_call, &q);
+}
+
+static int
+pick_call(struct rumor *r, void *arg)
+{
+	const struct query *q = arg;
+	struct rumor_instance in;
+	int rc = rumor_pick(r, q->name, q->tag[0] ? q->tag : NULL, q->policy,
+			    &in);
+	if (rc == 0)
+		printf("%s:%u\n", in.address, in.port);
+	return rc;
 }
 
 int
 cmd_pick(struct args *a)
 {
-	struct query_flags q = {.req = {.op = IPC_OP_PICK}};
+	struct query q = {0};
 	int rc = parse_query(a, &q, true, pick_usage);
 	if (rc != 0)
 		return rc > 0 ? 0 : ARGS_EXIT_USAGE;
-	return answer(a, q.f.socket_path, &q.req, "instance",
-		      MSGPACK_OBJECT_MAP, print_pick, false);
+	return cmd_call(a->cmd, q.f.socket_path, pick_call, &q);
+}
+
+static int
+services_call(struct rumor *r, void *arg)
+{
+	bool json = ((const struct cmd_flags *)arg)->json;
+	const struct rumor_summary *list;
+	size_t n;
+	int rc = rumor_services(r, &list, &n);
+	if (rc != 0)
+		return rc;
+	if (json)
+		putchar('[');
+	else
+		printf("%-24s %8s %8s\n", "NAME", "HEALTHY", "TOTAL");
+	for (size_t i = 0; i < n; i++) {
+		const struct rumor_summary *s = &list[i];
+		if (json) {
+			fputs(i > 0 ? ",{" : "{", stdout);
+			json_field("name", s->name, true);
+			printf(",\"healthy\":%llu,\"total\":%llu}",
+			       (unsigned long long)s->healthy,
+			       (unsigned long long)s->total);
+		} else {
+			printf("%-24s %8llu %8llu\n", s->name,
+			       (unsigned long long)s->healthy,
+			       (unsigned long long)s->total);
+		}
+	}
+	if (json)
+		puts("]");
+	return 0;
 }
 
 int
 cmd_services(struct args *a)
 {
-	struct client_flags f = {0};
-	int rc = client_parse_flags(a, &f, CLIENT_FLAGS_JSON, services_usage);
+	struct cmd_flags f = {0};
+	int rc = cmd_parse_flags(a, &f, CMD_FLAGS_JSON, services_usage);
 	if (rc != 0)
 		return rc > 0 ? 0 : ARGS_EXIT_USAGE;
-	struct ipc_request req = {.op = IPC_OP_SERVICES};
-	return answer(a, f.socket_path, &req, "services", MSGPACK_OBJECT_ARRAY,
-		      print_services, f.json);
+	return cmd_call(a->cmd, f.socket_path, services_call, &f);
 }
 
+/* One watch event as a line. */
 static void
-print_event(const msgpack_object *ev, void *arg)
+print_event(const struct rumor_event *ev, bool json)
 {
-	if (*(bool *)arg) {
-		client_json_obj(stdout, ev);
-		putchar('\n');
+	const char *type = rumor_event_type_str(ev->type);
+	if (!json) {
+		printf("%s %s %s %s %s:%u %s\n", type, ev->service, ev->id,
+		       ev->node, ev->address, ev->port,
+		       health_str(ev->healthy));
 		return;
 	}
-	char type[16], service[SERVICE_NAME_MAX + 1], id[SERVICE_NAME_MAX + 1];
-	char node[SWIM_NAME_MAX + 1], health[16];
-	char ep[SERVICE_ADDRESS_MAX + 16];
-	ipc_copy_str(ev, "event", type, sizeof(type));
-	ipc_copy_str(ev, "service", service, sizeof(service));
-	ipc_copy_str(ev, "id", id, sizeof(id));
-	ipc_copy_str(ev, "node", node, sizeof(node));
-	ipc_copy_str(ev, "health", health, sizeof(health));
-	endpoint(ev, ep, sizeof(ep));
-	printf("%s %s %s %s %s %s\n", type, service, id, node, ep, health);
+	putchar('{');
+	json_field("event", type, true);
+	json_field("node", ev->node, false);
+	json_field("id", ev->id, false);
+	json_field("service", ev->service, false);
+	json_field("address", ev->address, false);
+	printf(",\"port\":%u", ev->port);
+	json_field("health", health_str(ev->healthy), false);
+	puts("}");
+}
+
+static int
+watch_call(struct rumor *r, void *arg)
+{
+	const struct query *q = arg;
+	int rc = rumor_watch(r, q->name[0] ? q->name : NULL);
+	if (rc != 0) {
+		fprintf(stderr, "rumor: watch: %s\n", rumor_last_error(r));
+		return 1;
+	}
+	struct rumor_event ev;
+	while ((rc = rumor_watch_next(r, &ev)) == 0) {
+		print_event(&ev, q->f.json);
+		fflush(stdout);
+	}
+	fprintf(stderr, "rumor: watch: %s\n", rc == RUMOR_EPROTO
+		? "bad event frame" : "the agent closed the stream");
+	return 1;
 }
 
 int
 cmd_watch(struct args *a)
 {
 	const char *name = args_positional(a);
-	struct client_flags f = {0};
-	int rc = client_parse_flags(a, &f, CLIENT_FLAGS_JSON, watch_usage);
+	struct query q = {0};
+	int rc = cmd_parse_flags(a, &q.f, CMD_FLAGS_JSON, watch_usage);
 	if (rc != 0)
 		return rc > 0 ? 0 : ARGS_EXIT_USAGE;
-	struct ipc_request req = {.op = IPC_OP_WATCH};
 	if (name != NULL) {
-		if (strlen(name) > SERVICE_NAME_MAX) {
+		if (strlen(name) > RUMOR_NAME_MAX) {
 			fprintf(stderr, "rumor: watch: a service name is 1-64 "
 				"bytes\n");
 			return ARGS_EXIT_USAGE;
 		}
-		strcpy(req.name, name);
+		strcpy(q.name, name);
 	}
-	return client_watch(a->cmd, f.socket_path, &req, print_event, &f.json);
+	return cmd_call(a->cmd, q.f.socket_path, watch_call, &q);
 }

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
+#include "cmd_common.h"
 #include "cmd.h"
 
 static const char members_usage[] =
@@ -26,32 +26,25 @@ static const char members_usage[] =
 	"  --status S      only members with status S: alive, suspect,\n"
 	"                  failed or left\n";
 
-struct member_row {
-	char name[SWIM_NAME_MAX + 1];
-	char addr[32];
-	char status[16];
-	uint64_t incarnation;
-};
-
 static int
-row_cmp(const void *x, const void *y)
+by_name(const void *x, const void *y)
 {
-	return strcmp(((const struct member_row *)x)->name,
-		      ((const struct member_row *)y)->name);
+	return strcmp(((const struct rumor_member *)x)->name,
+		      ((const struct rumor_member *)y)->name);
 }
 
 static void
-print_json(const struct member_row *rows, size_t count)
+print_json(const struct rumor_member *rows, size_t count)
 {
 	putchar('[');
 	for (size_t i = 0; i < count; i++) {
-		const struct member_row *r = &rows[i];
+		const struct rumor_member *r = &rows[i];
 		printf("%s{\"name\":", i > 0 ? "," : "");
-		client_json_str(stdout, r->name, strlen(r->name));
+		cmd_json_str(r->name);
 		printf(",\"addr\":");
-		client_json_str(stdout, r->addr, strlen(r->addr));
+		cmd_json_str(r->address);
 		printf(",\"status\":");
-		client_json_str(stdout, r->status, strlen(r->status));
+		cmd_json_str(rumor_status_str(r->status));
 		printf(",\"incarnation\":%llu}",
 		       (unsigned long long)r->incarnation);
 	}
@@ -59,7 +52,7 @@ print_json(const struct member_row *rows, size_t count)
 }
 
 static void
-print_table(const struct member_row *rows, size_t count)
+print_table(const struct rumor_member *rows, size_t count)
 {
 	int w = (int)strlen("NAME");
 	for (size_t i = 0; i < count; i++) {
@@ -70,66 +63,47 @@ print_table(const struct member_row *rows, size_t count)
 	       "INCARNATION");
 	for (size_t i = 0; i < count; i++)
 		printf("%-*s  %-21s  %-7s  %llu\n", w, rows[i].name,
-		       rows[i].addr, rows[i].status,
+		       rows[i].address, rumor_status_str(rows[i].status),
 		       (unsigned long long)rows[i].incarnation);
 }
 
-/* The rows of a members response that pass the --status filter. */
-static struct member_row *
-collect_rows(const msgpack_object *list, const char *status, size_t *count)
+/* The members that pass the --status filter, sorted by name, printed. */
+static int
+members_call(struct rumor *r, void *arg)
 {
-	size_t n = list->via.array.size;
-	struct member_row *rows = calloc(n > 0 ? n : 1, sizeof(*rows));
-	if (rows == NULL)
-		return NULL;
-	*count = 0;
-	for (size_t i = 0; i < n; i++) {
-		const msgpack_object *m = &list->via.array.ptr[i];
-		struct member_row *r = &rows[*count];
-		ipc_copy_str(m, "name", r->name, sizeof(r->name));
-		ipc_copy_str(m, "addr", r->addr, sizeof(r->addr));
-		ipc_copy_str(m, "status", r->status, sizeof(r->status));
-		const msgpack_object *inc = ipc_map_get(m, "incarnation");
-		bool num = inc != NULL &&
-			   inc->type == MSGPACK_OBJECT_POSITIVE_INTEGER;
-		r->incarnation = num ? inc->via.u64 : 0;
-		if (status == NULL || strcmp(status, r->status) == 0)
-			(*count)++;
+	const struct cmd_flags *f = arg;
+	const struct rumor_member *list;
+	size_t n;
+	int rc = rumor_members(r, &list, &n);
+	if (rc != 0)
+		return rc;
+	struct rumor_member *rows = calloc(n > 0 ? n : 1, sizeof(*rows));
+	if (rows == NULL) {
+		fprintf(stderr, "rumor: members: out of memory\n");
+		return 1;
 	}
-	qsort(rows, *count, sizeof(*rows), row_cmp);
-	return rows;
+	size_t count = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (f->status == NULL ||
+		    strcmp(f->status, rumor_status_str(list[i].status)) == 0)
+			rows[count++] = list[i];
+	}
+	qsort(rows, count, sizeof(*rows), by_name);
+	if (f->json)
+		print_json(rows, count);
+	else
+		print_table(rows, count);
+	free(rows);
+	return 0;
 }
 
 int
 cmd_members(struct args *a)
 {
-	struct client_flags f = {0};
-	int rc = client_parse_flags(a, &f,
-				    CLIENT_FLAGS_JSON | CLIENT_FLAGS_STATUS,
-				    members_usage);
+	struct cmd_flags f = {0};
+	int rc = cmd_parse_flags(a, &f, CMD_FLAGS_JSON | CMD_FLAGS_STATUS,
+				 members_usage);
 	if (rc != 0)
 		return rc > 0 ? 0 : ARGS_EXIT_USAGE;
-	struct ipc_response resp;
-	uint8_t *payload;
-	if (client_request(a->cmd, f.socket_path, IPC_OP_MEMBERS, &resp,
-			   &payload) != 0)
-		return 1;
-	const msgpack_object *list = ipc_map_get(resp.root, "members");
-	struct member_row *rows = NULL;
-	size_t count = 0;
-	int status = 1;
-	if (list == NULL || list->type != MSGPACK_OBJECT_ARRAY)
-		fprintf(stderr, "rumor: members: malformed response\n");
-	else if ((rows = collect_rows(list, f.status, &count)) == NULL)
-		fprintf(stderr, "rumor: members: out of memory\n");
-	else
-		status = 0;
-	if (rows != NULL && f.json)
-		print_json(rows, count);
-	else if (rows != NULL)
-		print_table(rows, count);
-	free(rows);
-	ipc_response_destroy(&resp);
-	free(payload);
-	return status;
+	return cmd_call(a->cmd, f.socket_path, members_call, &f);
 }

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
+#include "cmd_common.h"
 #include "cmd.h"
 
 static const char register_usage[] =
@@ -43,10 +43,10 @@ static const char deregister_usage[] =
 	"  Remove a service registered on the local agent.\n";
 
 struct reg_flags {
-	struct service svc;
-	const char *tags[SERVICE_TAGS_MAX];
-	struct service_kv meta[SERVICE_META_MAX];
-	char meta_buf[SERVICE_META_MAX][SERVICE_NAME_MAX + 1];
+	struct rumor_service svc;
+	const char *tags[RUMOR_TAGS_MAX];
+	struct rumor_kv meta[RUMOR_META_MAX];
+	char meta_buf[RUMOR_META_MAX][RUMOR_NAME_MAX + 1];
 };
 
 static int
@@ -54,25 +54,68 @@ add_meta(struct args *a, struct reg_flags *r, const char *value)
 {
 	const char *eq = strchr(value, '=');
 	size_t klen = eq ? (size_t)(eq - value) : 0;
-	if (eq == NULL || klen == 0 || klen > SERVICE_NAME_MAX) {
+	if (eq == NULL || klen == 0 || klen > RUMOR_NAME_MAX) {
 		fprintf(stderr, "rumor: %s: --meta wants KEY=VALUE with a "
 			"1-64 byte key, not \"%s\"\n", a->cmd, value);
 		return -1;
 	}
-	if (r->svc.meta_count == SERVICE_META_MAX) {
+	if (r->svc.meta_count == RUMOR_META_MAX) {
 		fprintf(stderr, "rumor: %s: at most %d --meta\n", a->cmd,
-			SERVICE_META_MAX);
+			RUMOR_META_MAX);
 		return -1;
 	}
 	char *key = r->meta_buf[r->svc.meta_count];
 	memcpy(key, value, klen);
 	key[klen] = '\0';
-	r->meta[r->svc.meta_count++] = (struct service_kv){key, eq + 1};
+	r->meta[r->svc.meta_count++] = (struct rumor_kv){key, eq + 1};
+	return 0;
+}
+
+/* A --check-* flag. */
+static int
+add_check(struct args *a, struct reg_flags *r, const char *flag,
+	  const char *value)
+{
+	if (r->svc.check.kind != RUMOR_CHECK_NONE) {
+		fprintf(stderr, "rumor: %s: one check per service\n", a->cmd);
+		return -1;
+	}
+	r->svc.check.kind = strcmp(flag, "--check-tcp") == 0 ? RUMOR_CHECK_TCP
+			    : strcmp(flag, "--check-http") == 0
+				    ? RUMOR_CHECK_HTTP
+				    : RUMOR_CHECK_EXEC;
+	r->svc.check.target = value;
+	return 0;
+}
+
+/* The checks between flags, once they are all in. */
+static int
+register_check(struct args *a, struct reg_flags *r, bool timing)
+{
+	if (r->svc.name == NULL) {
+		fprintf(stderr, "rumor: %s: missing the service NAME (see "
+			"rumor register --help)\n", a->cmd);
+		return -1;
+	}
+	if (r->svc.id == NULL)
+		r->svc.id = r->svc.name;
+	if (timing && r->svc.check.kind == RUMOR_CHECK_NONE) {
+		fprintf(stderr, "rumor: %s: --interval and --timeout go with "
+			"a --check-*\n", a->cmd);
+		return -1;
+	}
+	if (r->svc.check.kind == RUMOR_CHECK_NONE)
+		r->svc.check = (struct rumor_check){0};
+	const char *why = NULL;
+	if (rumor_service_validate(&r->svc, &why) != 0) {
+		fprintf(stderr, "rumor: %s: %s\n", a->cmd, why);
+		return -1;
+	}
 	return 0;
 }
 
 static int
-parse_register(struct args *a, struct client_flags *f, struct reg_flags *r)
+parse_register(struct args *a, struct cmd_flags *f, struct reg_flags *r)
 {
 	static const char *const valued[] = {"--socket", "--id", "--address",
 					     "--port", "--tag", "--meta",
@@ -80,12 +123,11 @@ parse_register(struct args *a, struct client_flags *f, struct reg_flags *r)
 					     "--check-http", "--check-exec",
 					     "--interval", "--timeout", NULL};
 	static const char *const switches[] = {NULL};
-	f->socket_path = client_default_socket(f->socket_buf,
-					       sizeof(f->socket_buf));
-	r->svc = (struct service){.name = args_positional(a), .address = "",
-				  .tags = r->tags, .meta = r->meta,
-				  .check = {.interval_ms = 10000,
-					    .timeout_ms = 5000}};
+	cmd_flags_init(f);
+	r->svc = (struct rumor_service){
+		.name = args_positional(a), .address = "", .tags = r->tags,
+		.meta = r->meta,
+		.check = {.interval_ms = 10000, .timeout_ms = 5000}};
 	bool timing = false;
 	const char *flag, *value;
 	int rc;
@@ -105,9 +147,9 @@ parse_register(struct args *a, struct client_flags *f, struct reg_flags *r)
 				return -1;
 			r->svc.port = (uint16_t)port;
 		} else if (strcmp(flag, "--tag") == 0) {
-			if (r->svc.tag_count == SERVICE_TAGS_MAX) {
+			if (r->svc.tag_count == RUMOR_TAGS_MAX) {
 				fprintf(stderr, "rumor: %s: at most %d --tag\n",
-					a->cmd, SERVICE_TAGS_MAX);
+					a->cmd, RUMOR_TAGS_MAX);
 				return -1;
 			}
 			r->tags[r->svc.tag_count++] = value;
@@ -115,17 +157,8 @@ parse_register(struct args *a, struct client_flags *f, struct reg_flags *r)
 			if (add_meta(a, r, value) != 0)
 				return -1;
 		} else if (strncmp(flag, "--check-", 8) == 0) {
-			if (r->svc.check.kind != SERVICE_CHECK_NONE) {
-				fprintf(stderr, "rumor: %s: one check per "
-					"service\n", a->cmd);
+			if (add_check(a, r, flag, value) != 0)
 				return -1;
-			}
-			r->svc.check.kind =
-				strcmp(flag, "--check-tcp") == 0 ? SERVICE_CHECK_TCP
-				: strcmp(flag, "--check-http") == 0
-					? SERVICE_CHECK_HTTP
-					: SERVICE_CHECK_EXEC;
-			r->svc.check.target = value;
 		} else if (strcmp(flag, "--interval") == 0 ||
 			   strcmp(flag, "--timeout") == 0) {
 			uint64_t *d = flag[2] == 'i' ? &r->svc.check.interval_ms
@@ -145,89 +178,72 @@ parse_register(struct args *a, struct client_flags *f, struct reg_flags *r)
 	}
 	if (rc < 0)
 		return -1;
-	if (r->svc.name == NULL) {
-		fprintf(stderr, "rumor: %s: missing the service NAME (see "
-			"rumor register --help)\n", a->cmd);
-		return -1;
-	}
-	if (r->svc.id == NULL)
-		r->svc.id = r->svc.name;
-	if (timing && r->svc.check.kind == SERVICE_CHECK_NONE) {
-		fprintf(stderr, "rumor: %s: --interval and --timeout go with "
-			"a --check-*\n", a->cmd);
-		return -1;
-	}
-	if (r->svc.check.kind == SERVICE_CHECK_NONE)
-		r->svc.check = (struct service_check){0};
-	const char *why = NULL;
-	if (service_validate(&r->svc, &why) != 0) {
-		fprintf(stderr, "rumor: %s: %s\n", a->cmd, why);
-		return -1;
-	}
-	return 0;
+	return register_check(a, r, timing);
+}
+
+static int
+register_call(struct rumor *r, void *arg)
+{
+	return rumor_register(r, &((const struct reg_flags *)arg)->svc);
 }
 
 int
 cmd_register(struct args *a)
 {
-	struct client_flags f = {0};
+	struct cmd_flags f = {0};
 	struct reg_flags *r = calloc(1, sizeof(*r));
 	if (r == NULL) {
 		fprintf(stderr, "rumor: out of memory\n");
 		return 1;
 	}
 	int rc = parse_register(a, &f, r);
-	if (rc != 0) {
-		free(r);
-		return rc > 0 ? 0 : ARGS_EXIT_USAGE;
-	}
-	struct service *list[] = {&r->svc};
-	struct ipc_request req = {.op = IPC_OP_REGISTER,
-				  .reg = {.services = list, .count = 1}};
-	struct ipc_response resp;
-	uint8_t *payload;
-	rc = client_send(a->cmd, f.socket_path, &req, &resp, &payload);
+	if (rc == 0)
+		rc = cmd_call(a->cmd, f.socket_path, register_call, r);
+	else
+		rc = rc > 0 ? 0 : ARGS_EXIT_USAGE;
 	free(r);
-	if (rc != 0)
-		return 1;
-	ipc_response_destroy(&resp);
-	free(payload);
-	return 0;
+	return rc;
 }
 
-/* deregister and pass: an op on one of our service ids. */
+/* deregister and pass: a call on one of our service ids. */
+struct id_call {
+	int (*call)(struct rumor *r, const char *id);
+	const char *id;
+};
+
 static int
-id_op(struct args *a, enum ipc_op op, const char *usage)
+id_call(struct rumor *r, void *arg)
+{
+	const struct id_call *c = arg;
+	return c->call(r, c->id);
+}
+
+static int
+id_op(struct args *a, int (*call)(struct rumor *r, const char *id),
+      const char *usage)
 {
 	const char *id = args_positional(a);
-	struct client_flags f = {0};
-	int rc = client_parse_flags(a, &f, CLIENT_FLAGS_SOCKET, usage);
+	struct cmd_flags f = {0};
+	int rc = cmd_parse_flags(a, &f, CMD_FLAGS_SOCKET, usage);
 	if (rc != 0)
 		return rc > 0 ? 0 : ARGS_EXIT_USAGE;
-	if (id == NULL || strlen(id) > SERVICE_NAME_MAX) {
+	if (id == NULL || strlen(id) > RUMOR_NAME_MAX) {
 		fprintf(stderr, "rumor: %s: missing the service ID (see rumor "
 			"%s --help)\n", a->cmd, a->cmd);
 		return ARGS_EXIT_USAGE;
 	}
-	struct ipc_request req = {.op = op};
-	strcpy(req.name, id);
-	struct ipc_response resp;
-	uint8_t *payload;
-	if (client_send(a->cmd, f.socket_path, &req, &resp, &payload) != 0)
-		return 1;
-	ipc_response_destroy(&resp);
-	free(payload);
-	return 0;
+	struct id_call c = {call, id};
+	return cmd_call(a->cmd, f.socket_path, id_call, &c);
 }
 
 int
 cmd_deregister(struct args *a)
 {
-	return id_op(a, IPC_OP_DEREGISTER, deregister_usage);
+	return id_op(a, rumor_deregister, deregister_usage);
 }
 
 int
 cmd_pass(struct args *a)
 {
-	return id_op(a, IPC_OP_PASS, pass_usage);
+	return id_op(a, rumor_pass, pass_usage);
 }

@@ -4,9 +4,8 @@
  * the core, drop_core_*: by the core).
  */
 #include <stdio.h>
-#include <stdlib.h>
 
-#include "client.h"
+#include "cmd_common.h"
 #include "cmd.h"
 
 static const char stats_usage[] =
@@ -17,70 +16,40 @@ static const char stats_usage[] =
 	"                  /tmp/rumor-<uid>.sock)\n"
 	"  --json          one JSON object\n";
 
-static void
-print_value(const msgpack_object *v)
+static int
+stats_call(struct rumor *r, void *arg)
 {
-	if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
-		printf("%llu", (unsigned long long)v->via.u64);
-	else if (v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
-		printf("%lld", (long long)v->via.i64);
-	else if (v->type == MSGPACK_OBJECT_BOOLEAN)
-		printf("%s", v->via.boolean ? "true" : "false");
-	else if (v->type == MSGPACK_OBJECT_STR)
-		client_json_str(stdout, v->via.str.ptr, v->via.str.size);
-	else
-		printf("null");
-}
-
-static void
-print_stats(const msgpack_object *map, bool json)
-{
-	bool first = true;
+	bool json = ((const struct cmd_flags *)arg)->json;
+	const struct rumor_stat *list;
+	size_t n;
+	int rc = rumor_stats(r, &list, &n);
+	if (rc != 0)
+		return rc;
 	if (json)
 		putchar('{');
-	for (uint32_t i = 0; i < map->via.map.size; i++) {
-		const msgpack_object_kv *kv = &map->via.map.ptr[i];
-		if (kv->key.type != MSGPACK_OBJECT_STR)
-			continue;
-		const char *name = kv->key.via.str.ptr;
-		int len = (int)kv->key.via.str.size;
+	for (size_t i = 0; i < n; i++) {
 		if (json) {
-			fputs(first ? "" : ",", stdout);
-			client_json_str(stdout, name, (size_t)len);
+			fputs(i > 0 ? "," : "", stdout);
+			cmd_json_str(list[i].name);
 			putchar(':');
 		} else {
-			printf("%-28.*s ", len, name);
+			printf("%-28s ", list[i].name);
 		}
-		print_value(&kv->val);
-		first = false;
+		printf("%llu", (unsigned long long)list[i].value);
 		if (!json)
 			putchar('\n');
 	}
 	if (json)
 		puts("}");
+	return 0;
 }
 
 int
 cmd_stats(struct args *a)
 {
-	struct client_flags f = {0};
-	int rc = client_parse_flags(a, &f, CLIENT_FLAGS_JSON, stats_usage);
+	struct cmd_flags f = {0};
+	int rc = cmd_parse_flags(a, &f, CMD_FLAGS_JSON, stats_usage);
 	if (rc != 0)
 		return rc > 0 ? 0 : ARGS_EXIT_USAGE;
-	struct ipc_response resp;
-	uint8_t *payload;
-	if (client_request(a->cmd, f.socket_path, IPC_OP_STATS, &resp,
-			   &payload) != 0)
-		return 1;
-	const msgpack_object *map = ipc_map_get(resp.root, "stats");
-	int status = 0;
-	if (map == NULL || map->type != MSGPACK_OBJECT_MAP) {
-		fprintf(stderr, "rumor: stats: malformed response\n");
-		status = 1;
-	} else {
-		print_stats(map, f.json);
-	}
-	ipc_response_destroy(&resp);
-	free(payload);
-	return status;
+	return cmd_call(a->cmd, f.socket_path, stats_call, &f);
 }

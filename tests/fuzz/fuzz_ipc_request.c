@@ -1,13 +1,14 @@
 /*
- * Fuzz the local socket's request decoder and the client's response
- * decoder: whatever bytes arrive, they decode or are refused with a
- * reason, never crash, never allocate without bound.
+ * Fuzz the local socket's request decoder (and, on the same bytes, the
+ * client's response decoder for every body; fuzz_ipc_response.c goes
+ * deeper there): whatever bytes arrive, they decode or are refused with
+ * a reason, never crash, never allocate without bound.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/ipc_proto.h"
+#include "cli/ipc/ipc_proto.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -41,8 +42,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (why == NULL) {
 		abort();
 	}
-	struct ipc_response resp;
-	if (ipc_response_decode(&resp, data, size) == 0)
-		ipc_response_destroy(&resp);
+	for (int body = 0; body < ipc_body_MAX; body++) {
+		struct ipc_response resp;
+		if (ipc_response_decode(&resp, (enum ipc_body)body, data,
+					size) == 0)
+			ipc_response_destroy(&resp);
+	}
 	return 0;
 }
