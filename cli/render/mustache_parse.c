@@ -371,7 +371,8 @@ parser_close(struct parser *p, const struct tag *tag)
 		return parser_nomem(p);
 	p->depth--;
 	n->jump = opener;
-	o->jump = (uint32_t)(p->t->node_count - 1);
+	/* Not o: node_add may have moved the array. */
+	p->t->nodes[opener].jump = (uint32_t)(p->t->node_count - 1);
 	return 0;
 }
 

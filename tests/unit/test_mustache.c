@@ -473,6 +473,25 @@ test_nesting_is_capped_at_depth_max(void)
 	ASSERT_STR_EQ(err.message, "sections nested deeper than 32");
 }
 
+/* Found by fuzz_mustache: the close tag that grows the node array past
+ * 32 must still tell its opener where it is. */
+static void
+test_a_close_tag_that_grows_the_program_links_its_section(void)
+{
+	char s[256];
+	size_t n = (size_t)sprintf(s, "{{#f}}");
+	for (int i = 0; i < 31; i++)
+		n += (size_t)sprintf(s + n, "{{x}}");
+	sprintf(s + n, "{{/f}}.");
+	char *out = NULL;
+	size_t size;
+	struct mustache_error err;
+	ASSERT_OK(render(s, strlen(s), "{\"f\": false, \"x\": 1}", NULL, &out,
+			 &size, &err));
+	ASSERT_STR_EQ(out, ".");
+	free(out);
+}
+
 static void
 test_template_and_name_sizes_are_capped(void)
 {
@@ -604,6 +623,7 @@ main(void)
 	RUN(test_root_names_are_listed_sorted_and_distinct);
 	RUN(test_syntax_errors_say_where_and_why);
 	RUN(test_nesting_is_capped_at_depth_max);
+	RUN(test_a_close_tag_that_grows_the_program_links_its_section);
 	RUN(test_template_and_name_sizes_are_capped);
 	RUN(test_output_cap_stops_a_render_at_the_tag);
 	RUN(test_step_cap_stops_work_without_output);
