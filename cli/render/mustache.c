@@ -219,9 +219,9 @@ render_run(struct render *r)
 		int rc = 0;
 		if (++r->steps > r->step_max)
 			return mustache__fail(r->err, RUMOR_ELIMIT, t->text,
-					     n->offset, "template does more "
-					     "than %llu steps",
-					     (unsigned long long)r->step_max);
+					      n->offset, "template does more "
+					      "than %llu steps",
+					      (unsigned long long)r->step_max);
 		const json_t *v = NULL;
 		switch (n->type) {
 		case MUSTACHE_NODE_TEXT:
@@ -254,11 +254,11 @@ render_run(struct render *r)
 		}
 		if (rc == RUMOR_ELIMIT)
 			return mustache__fail(r->err, rc, t->text, n->offset,
-					     "output larger than %zu bytes",
-					     r->out.max);
+					      "output larger than %zu bytes",
+					      r->out.max);
 		if (rc != 0)
 			return mustache__fail(r->err, rc, NULL, 0,
-					     "out of memory");
+					      "out of memory");
 	}
 	return 0;
 }
@@ -268,10 +268,13 @@ mustache_render(char **out, size_t *size, const struct mustache *t,
 		const json_t *data, const struct mustache_limits *limits,
 		struct mustache_error *err)
 {
+	size_t output_size_max = limits ? limits->output_size_max
+					: MUSTACHE_OUTPUT_SIZE_MAX_DEFAULT;
 	struct render r = {
 		.t = t,
-		.out.max = limits ? limits->output_size_max
-				  : MUSTACHE_OUTPUT_SIZE_MAX_DEFAULT,
+		/* Room for the NUL, whatever the caller asked. */
+		.out.max = output_size_max < SIZE_MAX ? output_size_max
+						      : SIZE_MAX - 1,
 		.step_max = limits ? limits->step_max
 				   : MUSTACHE_STEP_MAX_DEFAULT,
 		.ctx = {data},
@@ -282,7 +285,7 @@ mustache_render(char **out, size_t *size, const struct mustache *t,
 	if (rc == 0 && r.out.buf == NULL)
 		rc = out_add(&r.out, "", 0) == 0 ? 0 :
 			mustache__fail(err, RUMOR_ENOMEM, NULL, 0,
-				      "out of memory");
+				       "out of memory");
 	if (rc != 0) {
 		free(r.out.buf);
 		return rc;

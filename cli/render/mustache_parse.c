@@ -493,13 +493,13 @@ mustache_parse(struct mustache **out, const char *text, size_t size,
 {
 	if (size > MUSTACHE_TEMPLATE_SIZE_MAX)
 		return mustache__fail(err, RUMOR_ETOOBIG, NULL, 0,
-				     "template larger than %d bytes",
-				     MUSTACHE_TEMPLATE_SIZE_MAX);
+				      "template larger than %d bytes",
+				      MUSTACHE_TEMPLATE_SIZE_MAX);
 	struct mustache *t = calloc(1, sizeof(*t));
 	if (t == NULL || (t->text = malloc(size + 1)) == NULL) {
 		free(t);
 		return mustache__fail(err, RUMOR_ENOMEM, NULL, 0,
-				     "out of memory");
+				      "out of memory");
 	}
 	if (size > 0)
 		memcpy(t->text, text, size);

@@ -7,6 +7,7 @@
  */
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -541,6 +542,12 @@ test_output_cap_stops_a_render_at_the_tag(void)
 	ASSERT_EQ(err.line, 2);
 	ASSERT_EQ(err.column, 1);
 	ASSERT_STR_EQ(err.message, "output larger than 79 bytes");
+
+	/* No cap at all is a cap too large to reach. */
+	limits.output_size_max = SIZE_MAX;
+	ASSERT_OK(render(s, strlen(s), data, &limits, &out, &size, &err));
+	ASSERT_EQ(size, 80);
+	free(out);
 }
 
 static void
