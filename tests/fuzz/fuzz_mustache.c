@@ -17,7 +17,8 @@ static const char catalog[] =
 	"{\"web\": ["
 	" {\"id\": \"web-1\", \"address\": \"10.0.0.1\", \"port\": 80,"
 	"  \"node\": \"n1\", \"tags\": [\"v1\", \"blue\"],"
-	"  \"meta\": {\"weight\": \"5\", \"url\": \"http://x/?a=1&b='<2>'\"}},"
+	"  \"meta\": {\"weight\": \"5\","
+	"   \"url\": \"http://x/?a=1&b='<\\\"2\\\">'\"}},"
 	" {\"id\": \"web-2\", \"address\": \"10.0.0.2\", \"port\": 8080,"
 	"  \"node\": \"n2\", \"tags\": [], \"meta\": {}}],"
 	" \"db\": [],"
@@ -26,6 +27,7 @@ static const char catalog[] =
 	"            {\"name\": \"n2\", \"address\": \"10.0.0.2\"}],"
 	" \"list\": [1, 2, 3, 4, 5, 6, 7, 8],"
 	" \"yes\": true, \"no\": false, \"none\": null, \"pi\": 3.14,"
+	" \"big\": 1e300, \"tiny\": -2.5e-9,"
 	" \"zero\": 0, \"empty\": \"\", \"obj\": {\"a\": {\"b\": {\"c\": 1}}}}";
 
 int
