@@ -26,26 +26,36 @@
 
 /* The output: NUL-terminated, never past max bytes. */
 struct out {
+	/** malloc'd; NULL until the first byte. */
 	char *buf;
+	/** Bytes written (without the NUL), allocated, allowed. */
 	size_t size, cap, max;
 };
 
 /* A section being rendered: the list it iterates (NULL for a single
  * pass) and the element being rendered. */
 struct frame {
+	/** The list iterated, or NULL for a single pass. */
 	const json_t *list;
+	/** The element of list being rendered. */
 	size_t index;
 };
 
+/* One render's state. */
 struct render {
+	/** The template rendered. */
 	const struct mustache *t;
+	/** What it has written so far. */
 	struct out out;
 	/** The context stack, innermost last; [0] is the data. */
 	const json_t *ctx[MUSTACHE_DEPTH_MAX + 1];
 	/** One frame per entered section: frames[i] pushed ctx[i + 1]. */
 	struct frame frames[MUSTACHE_DEPTH_MAX];
+	/** Entries of ctx in use (at least 1). */
 	unsigned ctx_count;
+	/** Steps taken, and allowed. */
 	uint64_t steps, step_max;
+	/** Where to say what failed (may be NULL). */
 	struct mustache_error *err;
 };
 

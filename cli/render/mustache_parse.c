@@ -74,7 +74,9 @@ mustache__fail(struct mustache_error *err, int rc, const char *text,
 
 /* The parser's state: the cursor, the delimiters, the open sections. */
 struct parser {
+	/** The template being built. */
 	struct mustache *t;
+	/** Where to say what failed (may be NULL). */
 	struct mustache_error *err;
 	/** The template (t->text) and its size. */
 	const char *s;
@@ -89,6 +91,7 @@ struct parser {
 	size_t open_size, close_size;
 	/** Open sections: node indexes, innermost last. */
 	uint32_t stack[MUSTACHE_DEPTH_MAX];
+	/** Entries of stack in use. */
 	unsigned depth;
 };
 

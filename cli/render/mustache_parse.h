@@ -20,7 +20,9 @@
 /** A compiled template (opaque). */
 struct mustache;
 
-/** What went wrong, and where. */
+/** What went wrong, and where. A caller prints it as
+ * "upstream.tmpl:3:14: unclosed section \"web\"", or without the line
+ * and column when line is 0. */
 struct mustache_error {
 	/** 1-based line of the tag at fault, 0 when not about a place. */
 	unsigned line;

@@ -63,8 +63,8 @@ case_passes(const struct render_case *c)
 	}
 	bool ok = size == strlen(c->want) && memcmp(out, c->want, size) == 0;
 	if (!ok)
-		fprintf(stderr, "  %s:\n    want [%s]\n    got  [%s]\n", c->what,
-			c->want, out);
+		fprintf(stderr, "  %s:\n    want [%s]\n    got  [%s]\n",
+			c->what, c->want, out);
 	free(out);
 	return ok;
 }
