@@ -250,18 +250,13 @@ plan_addrs(struct plan *p, struct dns_arena *arena)
 	p->aaaa = dns_arena_alloc(arena, n * knot_rdata_size(16) + 1);
 	if (p->a == NULL || p->aaaa == NULL)
 		return false;
-	size_t na = 0, n6 = 0;
+	uint8_t *a = p->a, *aaaa = p->aaaa;
 	for (size_t i = 0; i < n; i++) {
 		const struct dns_addr *addr = &p->picks[i].addr;
-		if (addr->family == DNS_FAMILY_IPV4)
-			knot_rdata_init((knot_rdata_t *)(p->a +
-							 na++ * knot_rdata_size(4)),
-					4, addr->bytes);
-		else
-			knot_rdata_init(
-				(knot_rdata_t *)(p->aaaa +
-						 n6++ * knot_rdata_size(16)),
-				16, addr->bytes);
+		uint8_t **run = addr->family == DNS_FAMILY_IPV4 ? &a : &aaaa;
+		uint16_t len = addr_len(addr);
+		knot_rdata_init((knot_rdata_t *)*run, len, addr->bytes);
+		*run += knot_rdata_size(len);
 	}
 	return true;
 }

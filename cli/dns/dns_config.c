@@ -55,9 +55,10 @@ dns_config_set_domain(struct dns_config *cfg, const char *text)
 int
 dns_config_check(const struct dns_config *cfg)
 {
-	int size = knot_dname_wire_check(cfg->domain,
-					 cfg->domain + sizeof(cfg->domain), NULL);
-	if (size <= 1 || size > DNS_DOMAIN_MAX || cfg->udp_payload_max < 512 ||
+	const uint8_t *d = cfg->domain;
+	int size = knot_dname_wire_check(d, d + sizeof(cfg->domain), NULL);
+	if (size <= 1 || size > DNS_DOMAIN_MAX ||
+	    cfg->udp_payload_max < 512 ||
 	    cfg->service_ttl_s > DNS_TTL_S_MAX ||
 	    cfg->node_ttl_s > DNS_TTL_S_MAX ||
 	    cfg->negative_ttl_s > DNS_TTL_S_MAX)

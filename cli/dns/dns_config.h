@@ -56,9 +56,9 @@ dns_config_default(struct dns_config *cfg);
 /**
  * Set the domain from text ("rumor", "rumor.", "sd.example."): one or
  * more labels of letters, digits, '-' and '_', each 1..63 bytes, at most
- * DNS_DOMAIN_MAX bytes in wire form (126 characters). Returns 0, or RUMOR_EINVAL (cfg
- * unchanged): the root alone is refused, since the agent would then
- * claim every name.
+ * DNS_DOMAIN_MAX bytes in wire form (126 characters), stored lowercase.
+ * Returns 0, or RUMOR_EINVAL (cfg unchanged): the root alone is refused,
+ * since the agent would then claim every name.
  */
 int
 dns_config_set_domain(struct dns_config *cfg, const char *text);

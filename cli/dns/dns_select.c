@@ -48,7 +48,8 @@ has_tag(const struct dns_instance *in, const char *tag)
 	if (tag[0] == '\0')
 		return true;
 	for (size_t i = 0; i < in->tag_count; i++) {
-		if (in->tags[i] != NULL && equal_ignoring_case(in->tags[i], tag))
+		const char *t = in->tags[i];
+		if (t != NULL && equal_ignoring_case(t, tag))
 			return true;
 	}
 	return false;
