@@ -6,6 +6,7 @@
  * picks" is a prefix of every run and an attempt with fewer picks only
  * points RRsets at shorter prefixes: nothing is copied again.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "dns_build.h"
@@ -349,6 +350,57 @@ try_picks(struct dns_writer *w, const struct plan *p, size_t k)
 	return rc;
 }
 
+/* How many picks a guess says fit: every record is written as libknot
+ * writes it here (owners as 2-byte pointers, SRV targets in full), so
+ * the guess is usually right; it only orders the attempts. */
+static size_t
+plan_guess(const struct plan *p, const struct dns_writer *w)
+{
+	size_t used = KNOT_WIRE_HEADER_SIZE + knot_pkt_question_size(w->query);
+	if (w->opt != NULL)
+		used += knot_edns_wire_size((knot_rrset_t *)w->opt);
+	/* an owner pointer, type, class, TTL and data length */
+	const size_t head = 2 + 10;
+	for (size_t i = 0; i < p->count; i++) {
+		const struct dns_pick *pk = &p->picks[i];
+		if (p->want & DNS_WANT_TARGET) {
+			used += head + (p->srv_at[i + 1] - p->srv_at[i]) - 2;
+			if (p->add[i] != NULL)
+				used += head + addr_len(&pk->addr);
+		} else {
+			used += head + addr_len(&pk->addr);
+		}
+		if (used > w->pkt->max_size)
+			return i;
+	}
+	return p->count;
+}
+
+/* The search for the most picks that fit: lo fits, hi does not. */
+struct search {
+	size_t lo, hi;
+	/* The count the packet now holds, or SIZE_MAX. */
+	size_t built;
+};
+
+static int
+attempt(struct dns_writer *w, const struct plan *p, struct search *s,
+	size_t k)
+{
+	if (k <= s->lo || k >= s->hi)
+		return KNOT_EOK;
+	int rc = try_picks(w, p, k);
+	if (rc == KNOT_EOK) {
+		s->lo = k;
+		s->built = k;
+	} else if (rc == KNOT_ESPACE) {
+		s->hi = k;
+		s->built = SIZE_MAX;
+		rc = KNOT_EOK;
+	}
+	return rc;
+}
+
 int
 dns_build_picks(struct dns_writer *w, const struct dns_pick *picks,
 		size_t count, unsigned want, size_t *used)
@@ -359,26 +411,21 @@ dns_build_picks(struct dns_writer *w, const struct dns_pick *picks,
 						: plan_addrs(&p, w->arena);
 	if (!planned)
 		return KNOT_ENOMEM;
-	int rc = try_picks(w, &p, count);
-	if (rc == KNOT_EOK) {
-		*used = count;
-		return rc;
-	}
-	/* Bisect for the most picks that fit: lo always fits, hi never. */
-	size_t lo = 0, hi = count;
-	while (hi - lo > 1 && (rc == KNOT_EOK || rc == KNOT_ESPACE)) {
-		size_t mid = lo + (hi - lo) / 2;
-		rc = try_picks(w, &p, mid);
-		if (rc == KNOT_EOK)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	if (rc != KNOT_EOK && rc != KNOT_ESPACE)
-		return rc;
-	rc = try_picks(w, &p, lo);
+	/* All when the guess says they fit (one attempt); else the guess
+	 * and one more, which settle it when the guess is right (two);
+	 * else bisection between what is known. */
+	struct search s = {.lo = 0, .hi = count + 1, .built = SIZE_MAX};
+	size_t guess = plan_guess(&p, w);
+	int rc = guess >= count ? attempt(w, &p, &s, count)
+				: attempt(w, &p, &s, guess + 1);
+	if (rc == KNOT_EOK && guess < count)
+		rc = attempt(w, &p, &s, guess);
+	while (rc == KNOT_EOK && s.hi - s.lo > 1)
+		rc = attempt(w, &p, &s, s.lo + (s.hi - s.lo) / 2);
+	if (rc == KNOT_EOK && s.built != s.lo)
+		rc = try_picks(w, &p, s.lo);
 	if (rc == KNOT_EOK)
-		*used = lo;
+		*used = s.lo;
 	return rc;
 }
 

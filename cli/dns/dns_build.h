@@ -7,9 +7,12 @@
  * Fitting. An answer is written whole or not at all: when a set of
  * instances does not fit the size limit (512 bytes, the client's EDNS
  * size, or 65535 over TCP), the answer is written again from the start
- * with fewer instances, found by bisection, so no record is ever cut and
- * every SRV record that is sent has its address record with it. The
- * caller sets TC on a UDP answer that left instances out.
+ * with fewer instances, so no record is ever cut and every SRV record
+ * that is sent has its address record with it. How many fit is guessed
+ * from the records' sizes and checked by writing (the guess, then one
+ * more), with bisection when the guess is wrong: libknot alone decides
+ * what fits. The caller sets TC on a UDP answer that left instances
+ * out.
  *
  * RRsets are put in chunks of DNS_BUILD_CHUNK records: libknot seeks a
  * record of an RRset by walking from its first one, so one big RRset
