@@ -47,7 +47,7 @@ const char *const dns_outcome_strs[dns_outcome_MAX] = {
 /* The arena: the query and its parse (the copy, the records' data and
  * owners, libknot's arrays and EDNS option index: under 3 query sizes),
  * two packets, the response's arrays, the picks and the plan, and
- * alignment slack. dns_answer never needs more (tests/unit/test_dns.c
+ * alignment slack. dns_answer never needs more (test_dns_limits.c
  * fills an answer to the brim to check it). */
 #define ARENA_SIZE                                                            \
 	(3 * DNS_QUERY_MAX + 2 * sizeof(knot_pkt_t) + 16 * 1024 +             \

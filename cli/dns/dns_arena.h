@@ -14,8 +14,10 @@
 #include <libknot/mm_ctx.h>
 
 struct dns_arena {
+	/** The block, and its size in bytes. */
 	uint8_t *base;
 	size_t size;
+	/** Bytes handed out since the last reset. */
 	size_t used;
 };
 

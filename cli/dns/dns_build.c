@@ -142,7 +142,7 @@ srv_target(uint8_t *out, size_t cap, const struct dns_pick *p,
 	if (p->host != NULL)
 		return dns_name_host(out, cap, p->host);
 	size_t n = 0;
-	if (!p->own)
+	if (!p->own && p->node != NULL)
 		n = dns_name_node_target(out, cap, p->node, domain);
 	if (n == 0)
 		n = dns_name_addr_target(out, cap, &p->addr, domain);

@@ -14,6 +14,10 @@
  *  NODE.node.D for a 64-byte node name) stays within DNS_NAME_MAX. */
 #define DNS_DOMAIN_MAX 128
 
+/** Where the agent listens by default (Consul's DNS port); "off" for
+ *  no DNS interface is the agent's to parse. */
+#define DNS_LISTEN_DEFAULT "127.0.0.1:8600"
+
 /** The default domain: names are web.service.rumor. and so on. */
 #define DNS_DOMAIN_DEFAULT "rumor."
 
@@ -44,8 +48,8 @@ struct dns_config {
 	uint32_t negative_ttl_s;
 	/** Largest UDP answer to an EDNS client, 512..65535. */
 	uint16_t udp_payload_max;
-	/** The SOA's serial. The zone has no versions; the agent may put a
-	 *  number that grows with its registry here, or leave 1. */
+	/** The SOA's serial, fixed at dns_new. The zone has no versions
+	 *  and nothing transfers it: 1 will do. */
 	uint32_t soa_serial;
 };
 

@@ -44,7 +44,9 @@ struct dns_instance {
 	 *  or "" for its node's, else an IPv4 or IPv6 literal or a host
 	 *  name. */
 	const char *address;
+	/** The port SRV records give. */
 	uint16_t port;
+	/** Its tags (tag_count strings). */
 	const char *const *tags;
 	size_t tag_count;
 	/** Passing, and its node alive (registry_instance.healthy). */

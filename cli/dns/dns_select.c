@@ -47,7 +47,7 @@ has_tag(const struct dns_instance *in, const char *tag)
 {
 	if (tag[0] == '\0')
 		return true;
-	for (size_t i = 0; i < in->tag_count; i++) {
+	for (size_t i = 0; in->tags != NULL && i < in->tag_count; i++) {
 		const char *t = in->tags[i];
 		if (t != NULL && equal_ignoring_case(t, tag))
 			return true;

@@ -36,6 +36,7 @@ struct dns_pick {
 	const char *host;
 	/** addr is its own address, other than its node's. */
 	bool own;
+	/** Its port. */
 	uint16_t port;
 };
 
