@@ -34,6 +34,17 @@ struct dns_addr {
 	uint8_t bytes[16];
 };
 
+/** An IPv4 address given in host byte order (struct swim_addr's ip). */
+static inline struct dns_addr
+dns_addr_ipv4(uint32_t ip)
+{
+	return (struct dns_addr){
+		.family = DNS_FAMILY_IPV4,
+		.bytes = {(uint8_t)(ip >> 24), (uint8_t)(ip >> 16),
+			  (uint8_t)(ip >> 8), (uint8_t)ip},
+	};
+}
+
 /** One service instance as the directory shows it. */
 struct dns_instance {
 	/** Its node's name (swim_name_valid: printable, no spaces). */

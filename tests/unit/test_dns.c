@@ -324,6 +324,16 @@ test_addr_names_resolve_to_their_address(void)
 }
 
 static void
+test_an_ipv4_address_in_host_order_becomes_network_bytes(void)
+{
+	struct dns_addr a = dns_addr_ipv4(0x0a000102);
+	struct dns_addr b;
+	fake_addr("10.0.1.2", &b);
+	ASSERT_EQ(a.family, DNS_FAMILY_IPV4);
+	ASSERT_MEM_EQ(a.bytes, b.bytes, sizeof(a.bytes));
+}
+
+static void
 test_ttls_come_from_the_config(void)
 {
 	struct dns_config cfg;
@@ -408,6 +418,7 @@ main(void)
 	RUN(test_names_match_ignoring_case_and_keep_the_askers_spelling);
 	RUN(test_srv_targets_fall_back_to_addr_names_and_share_additionals);
 	RUN(test_addr_names_resolve_to_their_address);
+	RUN(test_an_ipv4_address_in_host_order_becomes_network_bytes);
 	RUN(test_ttls_come_from_the_config);
 	RUN(test_another_domain_answers_under_it_only);
 	RUN(test_domains_are_checked);
