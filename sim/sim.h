@@ -125,6 +125,8 @@ struct sim_fp {
 	/** The subject or the observer resumed/restarted, or a partition
 	 *  healed, less than a suspicion max timeout ago. */
 	bool recent_fault;
+	/** A partition healed less than a probe interval ago. */
+	bool straddle;
 };
 
 struct sim_heal {
@@ -168,6 +170,18 @@ struct sim_results {
 	struct sim_fp *fps;
 	size_t fp_count;
 	size_t fp_recent_count;
+	/** Of those, verdicts given less than a probe interval after a heal:
+	 *  the final check's last ping went out before it (see
+	 *  docs/protocol.md, "Accuracy"). */
+	size_t fp_straddle_count;
+	/** "failed" verdicts about a running node under a node loss (not
+	 *  false positives: it is flaky, not healthy). */
+	uint64_t flaky_verdicts;
+	/** View flaps: times an observer's view of a running node went
+	 *  from failed (or forgotten) back to alive or suspect; in all and
+	 *  per subject (node_max entries). */
+	uint64_t flap_count;
+	uint32_t *flaps;
 	struct sim_heal *heals;
 	size_t heal_count;
 	struct sim_sample *samples;
@@ -224,9 +238,12 @@ struct sim_action {
 	uint32_t node;
 	uint64_t dur_ms;
 	uint32_t loss_ppm;
+	/** loss: 0 every path, 1 "to" the nodes in ranges (what they
+	 *  receive), 2 "from" them (what they send). */
+	uint8_t loss_dir;
 	uint64_t delay_min_ms;
 	uint64_t delay_max_ms;
-	/** Partitions and cuts (malloc'd). */
+	/** Partitions, cuts and node loss (malloc'd). */
 	struct sim_range *ranges;
 	size_t range_count;
 	int line;
@@ -277,6 +294,11 @@ void
 sim_heal(struct sim *sim);
 void
 sim_set_loss(struct sim *sim, uint32_t loss_ppm);
+/** Loss on what the nodes with group[i] != 0 receive (egress false) or
+ *  send (true): a flaky node. Its verdicts count apart (sim_check.c). */
+int
+sim_set_node_loss(struct sim *sim, const uint16_t *group, bool egress,
+		  uint32_t loss_ppm);
 void
 sim_set_delay(struct sim *sim, uint64_t min_ms, uint64_t max_ms);
 /** Add a labeled marker for plots. */

@@ -78,16 +78,24 @@ sim_check_failed_verdict(struct sim *sim, uint32_t o, uint32_t s)
 	if (!sim_net_reachable(&sim->net, o, s))
 		return;
 	struct sim_results *res = &sim->res;
+	if (sn->flaky) {
+		res->flaky_verdicts++;
+		return;
+	}
 	if (sim_grow((void **)&res->fps, &sim->fp_cap, res->fp_count,
 		     sizeof(*res->fps)) != 0)
 		return;
 	uint64_t fault = max3(sn->fault_end_ms, sim->nodes[o].fault_end_ms,
 			      sim->last_heal_ms);
 	bool recent = fault != 0 && sim->now < fault + sim->grace_ms;
+	bool straddle = sim->last_heal_ms != 0 &&
+			sim->now < sim->last_heal_ms +
+					   sim->opt.swim.probe_interval_ms;
 	res->fps[res->fp_count++] = (struct sim_fp){
 		.t_ms = sim_rel_ms(sim), .observer = o, .subject = s,
-		.recent_fault = recent};
+		.recent_fault = recent, .straddle = straddle};
 	res->fp_recent_count += recent;
+	res->fp_straddle_count += straddle;
 }
 
 uint64_t

@@ -45,6 +45,9 @@ struct sim_node {
 	size_t failure;
 	/** In sim->drain_list: a fault call left outputs to drain. */
 	bool drain_marked;
+	/** Under a node loss ("loss P% to/from N"): verdicts about it are
+	 *  counted apart from false positives. */
+	bool flaky;
 };
 
 struct sim {

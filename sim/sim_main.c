@@ -76,7 +76,9 @@ usage(FILE *out)
 "  --scenario FILE      timed faults: 'at 30s crash 17', 'at 40s partition\n"
 "                       0-499 / 500-999', 'at 70s heal', 'at 80s loss 10%',\n"
 "                       'delay 5ms..50ms', 'pause 3 for 20s', 'restart N',\n"
-"                       'join N', 'leave N', 'partition A -> B' (one-way)\n"
+"                       'join N', 'leave N', 'partition A -> B' (one-way),\n"
+"                       'loss 80% to 5,17' (what those nodes receive),\n"
+"                       'loss 80% from 5,17' (what they send)\n"
 "  --loss P%  --delay MIN..MAX        the network at the start\n"
 "  --no-encrypt         plaintext frames (default: sealed, as the agent)\n"
 "  --catalog            every node offers a service (\"svc\"); the CSV gets\n"
@@ -85,8 +87,12 @@ usage(FILE *out)
 "                       512 nodes; O(N^2) memory)\n"
 "protocol timings (the agent's config; default --profile lan):\n"
 "  --profile lan|wan|local  --probe-interval D  --probe-timeout D\n"
-"  --gossip-interval D  --suspicion-mult N  --pushpull-interval D\n"
-"  --reconnect-interval D\n"
+"  --gossip-interval D  --suspicion-mult N  --suspicion-max-mult N\n"
+"  --pushpull-interval D  --reconnect-interval D\n"
+"  --no-final-check     declare a suspect failed when its suspicion times\n"
+"                       out, unchecked (memberlist; for comparison)\n"
+"  --no-probe-ring      probe in SWIM's shuffled round robin instead of\n"
+"                       coordinated rounds (for comparison)\n"
 "outputs (a summary table always goes to stdout):\n"
 "  --json FILE  --trace FILE  --csv FILE  --plot FILE.svg  --trace-hash\n",
 	      out);
@@ -95,7 +101,8 @@ usage(FILE *out)
 static const char *const valued_flags[] = {
 	"--nodes", "--seed", "--duration", "--scenario", "--json", "--trace",
 	"--csv", "--plot", "--profile", "--probe-interval", "--probe-timeout",
-	"--gossip-interval", "--suspicion-mult", "--pushpull-interval",
+	"--gossip-interval", "--suspicion-mult", "--suspicion-max-mult",
+	"--pushpull-interval",
 	"--reconnect-interval", "--loss", "--delay", "--swarm", "--start", NULL,
 };
 
@@ -201,6 +208,10 @@ parse_flag_bool(struct args *a, const char *f)
 {
 	if (strcmp(f, "--no-encrypt") == 0)
 		a->opt.no_encrypt = true;
+	else if (strcmp(f, "--no-final-check") == 0)
+		a->opt.swim.final_check = false;
+	else if (strcmp(f, "--no-probe-ring") == 0)
+		a->opt.swim.probe_ring = false;
 	else if (strcmp(f, "--catalog") == 0)
 		a->opt.catalog = true;
 	else if (strcmp(f, "--trace-hash") == 0)
@@ -255,6 +266,8 @@ parse_flag(struct args *a, const char *f, const char *v)
 		a->seed_given = true;
 	} else if (strcmp(f, "--suspicion-mult") == 0 && n <= 32) {
 		a->opt.swim.suspicion_mult = (unsigned)n;
+	} else if (strcmp(f, "--suspicion-max-mult") == 0 && n <= 100) {
+		a->opt.swim.suspicion_max_timeout_mult = (unsigned)n;
 	} else if (strcmp(f, "--swarm") == 0 && n > 0) {
 		a->swarm = n;
 	} else {
@@ -400,6 +413,26 @@ member_entries(struct sim *sim)
 	return total;
 }
 
+/* The accuracy counters of the nodes still running, summed. */
+static void
+swim_sum(struct sim *sim, struct swim_stats *sum)
+{
+	*sum = (struct swim_stats){0};
+	for (uint32_t i = 0; i < sim_node_max(sim); i++) {
+		struct node *n = sim_node(sim, i);
+		if (n == NULL)
+			continue;
+		struct swim_stats st;
+		swim_stats(node_swim(n), &st);
+		sum->suspicions += st.suspicions;
+		sum->refutations += st.refutations;
+		sum->verifications += st.verifications;
+		sum->verified_alive += st.verified_alive;
+		sum->corrections += st.corrections;
+		sum->probes_failed += st.probes_failed;
+	}
+}
+
 typedef void (*write_cb)(FILE *out, const struct sim *sim,
 			 const struct sim_report_info *info);
 
@@ -443,6 +476,7 @@ finish_info(struct args *a, struct sim *sim, struct sim_report_info *info,
 	info->rss_delta_bytes = proc_status_bytes("VmRSS:") - rss0;
 	info->rss_peak_bytes = proc_status_bytes("VmHWM:");
 	info->member_entries = member_entries(sim);
+	swim_sum(sim, &info->swim_sum);
 	info->duration_ms = a->duration_ms;
 	info->profile = a->profile;
 	info->command = a->command;

@@ -19,6 +19,25 @@ void
 sim_net_destroy(struct sim_net *net)
 {
 	sim_net_heal(net);
+	free(net->in_loss_ppm);
+	free(net->out_loss_ppm);
+}
+
+int
+sim_net_node_loss(struct sim_net *net, const uint16_t *group, bool egress,
+		  uint32_t loss_ppm)
+{
+	uint32_t **loss = egress ? &net->out_loss_ppm : &net->in_loss_ppm;
+	if (*loss == NULL) {
+		*loss = calloc(net->node_count, sizeof(**loss));
+		if (*loss == NULL)
+			return -1;
+	}
+	for (size_t i = 0; i < net->node_count; i++) {
+		if (group[i] != 0)
+			(*loss)[i] = loss_ppm;
+	}
+	return 0;
 }
 
 int
@@ -88,6 +107,14 @@ sim_net_send(struct sim_net *net, size_t a, size_t b, bool reliable,
 	if (sim_net_blocked(net, a, b))
 		return false;
 	if (!reliable && sim_rand_ppm(&net->rand, net->loss_ppm))
+		return false;
+	/* Drawn only where a node loss is set, so runs without one keep
+	 * their draws. */
+	if (!reliable && net->out_loss_ppm != NULL && net->out_loss_ppm[a] &&
+	    sim_rand_ppm(&net->rand, net->out_loss_ppm[a]))
+		return false;
+	if (!reliable && net->in_loss_ppm != NULL && net->in_loss_ppm[b] &&
+	    sim_rand_ppm(&net->rand, net->in_loss_ppm[b]))
 		return false;
 	*delay_ms = draw_delay(net);
 	return true;

@@ -2,7 +2,9 @@
  * sim_net: the fake network between simulated nodes. Nodes are indexes;
  * the network decides, per packet, whether it arrives and after how long.
  *
- * Faults: random loss (parts per million), per-packet latency (uniform in
+ * Faults: random loss (parts per million) on every path, and per node on
+ * what it receives (ingress) or sends (egress), a flaky NIC or host;
+ * per-packet latency (uniform in
  * MIN..MAX, or the default model: 1 ms plus a geometric tail of mean 1 ms,
  * capped at 20 ms, which reorders packets now and then), and cut rules. A
  * rule is a group number per node: a symmetric partition drops packets
@@ -39,6 +41,10 @@ struct sim_net {
 	struct sim_rand rand;
 	size_t node_count;
 	uint32_t loss_ppm;
+	/** Per-node loss of what the node receives / sends (NULL until a
+	 *  scenario sets one; node_count entries). */
+	uint32_t *in_loss_ppm;
+	uint32_t *out_loss_ppm;
 	/** Both zero: the default model. */
 	uint64_t delay_min_ms;
 	uint64_t delay_max_ms;
@@ -56,6 +62,12 @@ sim_net_destroy(struct sim_net *net);
  *  memory or out of rule slots. */
 int
 sim_net_cut(struct sim_net *net, const uint16_t *group, bool one_way);
+
+/** Loss on what the nodes with group[i] != 0 receive (egress false) or
+ *  send (egress true). 0, or -1 when out of memory. */
+int
+sim_net_node_loss(struct sim_net *net, const uint16_t *group, bool egress,
+		  uint32_t loss_ppm);
 
 /** Remove every rule. */
 void

@@ -93,8 +93,13 @@ sim_report_summary(FILE *out, const struct sim *sim,
 	}
 	summary_failures(out, res);
 	fprintf(out, "false positives              %zu (%zu within a "
-		"suspicion timeout of a fault)\n", res->fp_count,
-		res->fp_recent_count);
+		"suspicion timeout of a fault, %zu straddling a heal)\n",
+		res->fp_count, res->fp_recent_count, res->fp_straddle_count);
+	if (res->flaky_verdicts != 0)
+		fprintf(out, "verdicts on flaky nodes      %" PRIu64 "\n",
+			res->flaky_verdicts);
+	fprintf(out, "view flaps                   %" PRIu64 "\n",
+		res->flap_count);
 	fprintf(out, "messages per node per s      %.2f\n",
 		per_node_per_s(res, res->datagrams, info->duration_ms));
 	fprintf(out, "bytes per node per s         %.0f\n",
@@ -147,12 +152,13 @@ json_failures(FILE *out, const struct sim_results *res)
 }
 
 static void
-json_fps(FILE *out, const struct sim_results *res)
+json_fps(FILE *out, const struct sim_results *res, size_t node_max)
 {
 	fprintf(out, "  \"false_positives\": %zu,\n"
 		"  \"false_positives_after_fault\": %zu,\n"
+		"  \"false_positives_straddling_heal\": %zu,\n"
 		"  \"false_positive_list\": [", res->fp_count,
-		res->fp_recent_count);
+		res->fp_recent_count, res->fp_straddle_count);
 	for (size_t k = 0; k < res->fp_count && k < FP_LIST_MAX; k++) {
 		const struct sim_fp *fp = &res->fps[k];
 		fprintf(out, "%s\n    {\"t_s\": %.3f, \"observer\": \"n%u\", "
@@ -161,6 +167,18 @@ json_fps(FILE *out, const struct sim_results *res)
 			fp->subject, fp->recent_fault ? "true" : "false");
 	}
 	fputs("],\n", out);
+	fprintf(out, "  \"flaky_verdicts\": %" PRIu64 ",\n"
+		"  \"view_flaps\": %" PRIu64 ",\n  \"view_flaps_by_node\": {",
+		res->flaky_verdicts, res->flap_count);
+	bool first = true;
+	for (size_t i = 0; i < node_max; i++) {
+		if (res->flaps[i] == 0)
+			continue;
+		fprintf(out, "%s\"n%zu\": %" PRIu32, first ? "" : ", ", i,
+			res->flaps[i]);
+		first = false;
+	}
+	fputs("},\n", out);
 }
 
 static void
@@ -207,7 +225,7 @@ sim_report_json(FILE *out, const struct sim *sim,
 	sim_report_seconds(out, res->converged_ms);
 	fputs(",\n", out);
 	json_failures(out, res);
-	json_fps(out, res);
+	json_fps(out, res, sim_node_max(sim));
 	fprintf(out, "  \"messages_per_node_per_s\": %.3f,\n"
 		"  \"bytes_per_node_per_s\": %.1f,\n"
 		"  \"max_datagram_bytes\": %" PRIu64 ",\n"
@@ -228,6 +246,13 @@ sim_report_json(FILE *out, const struct sim *sim,
 		info->rss_peak_bytes,
 		(double)info->rss_delta_bytes / (double)sim_node_max(sim),
 		info->member_entries, bytes_per_member(sim, info));
+	const struct swim_stats *ss = &info->swim_sum;
+	fprintf(out, "  \"nodes_at_end\": {\"probes_failed\": %" PRIu64
+		", \"suspicions\": %" PRIu64 ", \"refutations\": %" PRIu64
+		", \"final_checks\": %" PRIu64 ", \"final_checks_answered\": %"
+		PRIu64 ", \"corrections\": %" PRIu64 "},\n",
+		ss->probes_failed, ss->suspicions, ss->refutations,
+		ss->verifications, ss->verified_alive, ss->corrections);
 	fprintf(out, "  \"trace_hash\": \"%016" PRIx64 "\",\n"
 		"  \"trace_lines\": %" PRIu64 ",\n  \"violation\": ",
 		res->trace_hash, res->trace_lines);

@@ -19,6 +19,8 @@ struct sim_report_info {
 	long long rss_peak_bytes;
 	/** Members summed over live nodes' tables at the end. */
 	uint64_t member_entries;
+	/** The swim counters of the nodes running at the end, summed. */
+	struct swim_stats swim_sum;
 	/** Text of the command line, for the plot's subtitle. */
 	const char *command;
 };

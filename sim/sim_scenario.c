@@ -236,6 +236,18 @@ parse_verb(struct sim_action *a, char **tok, int ntok, char *why,
 				 "10%%)", ntok < 2 ? "" : tok[1]);
 			return -1;
 		}
+		/* "loss P% to NODES" / "from NODES": a flaky node. */
+		if (ntok >= 3) {
+			bool to = strcmp(tok[2], "to") == 0;
+			if ((!to && strcmp(tok[2], "from") != 0) || ntok != 4 ||
+			    parse_group(a, tok[3], 1) != 0) {
+				snprintf(why, why_size, "want \"loss P%% [to|from "
+					 "NODES]\" with NODES like 5,17 or 0-9");
+				return -1;
+			}
+			a->loss_dir = to ? 1 : 2;
+			want = 4;
+		}
 	} else if (strcmp(v, "delay") == 0) {
 		a->verb = SIM_VERB_DELAY;
 		if (ntok < 2 || sim_parse_delay(tok[1], &a->delay_min_ms,

@@ -104,6 +104,15 @@ sim_set_view(struct sim *sim, uint32_t o, uint32_t s, uint8_t status)
 		if (s_live)
 			good_add(sim, o, 1);
 	}
+	/* Back in view after being out of it, while it ran: a flap. */
+	bool was_in = old == SWIM_STATUS_ALIVE || old == SWIM_STATUS_SUSPECT;
+	bool is_in = status == SWIM_STATUS_ALIVE ||
+		     status == SWIM_STATUS_SUSPECT;
+	if (!was_in && is_in && old != SIM_VIEW_NONE && s_live &&
+	    sim->res.flaps != NULL) {
+		sim->res.flap_count++;
+		sim->res.flaps[s]++;
+	}
 	sim->suspects -= old == SWIM_STATUS_SUSPECT;
 	sim->suspects += status == SWIM_STATUS_SUSPECT;
 	sim->failed_views -= old == SWIM_STATUS_FAILED;
@@ -358,9 +367,11 @@ sim_alloc(struct sim *sim)
 	sim->view = sim_arena_huge_alloc(m * m);
 	sim->scratch = malloc(m * sizeof(*sim->scratch));
 	sim->drain_list = malloc(m * sizeof(*sim->drain_list));
+	sim->res.flaps = calloc(m, sizeof(*sim->res.flaps));
 	if (sim->opt.check_safety)
 		sim->inc_seen = calloc(m * m, sizeof(*sim->inc_seen));
 	if (sim->nodes == NULL || sim->view == NULL || sim->scratch == NULL ||
+	    sim->res.flaps == NULL ||
 	    sim->drain_list == NULL ||
 	    (sim->opt.check_safety && sim->inc_seen == NULL))
 		return -1;
@@ -426,6 +437,7 @@ sim_delete(struct sim *sim)
 	free(sim->nodes);
 	sim_arena_huge_free(sim->view, sim->node_max * sim->node_max);
 	free(sim->inc_seen);
+	free(sim->res.flaps);
 	free(sim->scratch);
 	free(sim->drain_list);
 	free(sim->warm);
@@ -590,6 +602,22 @@ sim_set_loss(struct sim *sim, uint32_t loss_ppm)
 	sim->net.loss_ppm = loss_ppm;
 }
 
+int
+sim_set_node_loss(struct sim *sim, const uint16_t *group, bool egress,
+		  uint32_t loss_ppm)
+{
+	if (sim_net_node_loss(&sim->net, group, egress, loss_ppm) != 0)
+		return -1;
+	for (size_t i = 0; i < sim->node_max; i++) {
+		if (group[i] == 0)
+			continue;
+		sim->nodes[i].flaky = loss_ppm != 0;
+		if (loss_ppm == 0)
+			sim->nodes[i].fault_end_ms = sim->now;
+	}
+	return 0;
+}
+
 void
 sim_set_delay(struct sim *sim, uint64_t min_ms, uint64_t max_ms)
 {
@@ -655,8 +683,16 @@ sim_apply(struct sim *sim, const struct sim_action *a)
 		sim_heal(sim);
 		break;
 	case SIM_VERB_LOSS:
-		sim_set_loss(sim, a->loss_ppm);
-		break;
+		if (a->loss_dir == 0) {
+			sim_set_loss(sim, a->loss_ppm);
+			break;
+		}
+		uint16_t *g = action_groups(a, sim->node_max);
+		rc = g ? sim_set_node_loss(sim, g, a->loss_dir == 2,
+					   a->loss_ppm)
+		       : -1;
+		free(g);
+		return rc;
 	case SIM_VERB_DELAY:
 		sim_set_delay(sim, a->delay_min_ms, a->delay_max_ms);
 		break;

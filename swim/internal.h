@@ -47,6 +47,15 @@
  *  (our measurement: a few misses' worth of latency at one find each). */
 #define SWIM_PREFETCH_AHEAD 4
 
+/** Final checks of suspicions in flight at once (swim_verify.c). */
+#define SWIM_VERIFY_MAX 32
+/** Stale verdicts about others answered per second (swim_gossip.c). */
+#define SWIM_CORRECTIONS_PER_S 16
+/** Probe rounds between two sorts of a changed probe ring (swim_probe.c):
+ *  a join storm changes the view every round, and a sort of 10,000
+ *  members costs about a millisecond. */
+#define SWIM_RING_SORT_ROUNDS 16
+
 /** Suspicion state, allocated only while a member is suspect (most
  *  members never are, and every node holds every member). */
 struct swim_suspicion {
@@ -57,6 +66,12 @@ struct swim_suspicion {
 	uint64_t min_ms;
 	uint64_t max_ms;
 	unsigned k;
+	/** The final check (swim_verify.c): 0 not started, 1 in the first
+	 *  half of its window, 2 in the second; the timer is its next step
+	 *  once it has started. */
+	uint8_t check_stage;
+	uint64_t check_seq;
+	uint64_t check_start_ms;
 	/** Distinct confirmers besides the first accuser (name hashes). */
 	unsigned confirm_count;
 	uint64_t accuser_hash;
@@ -160,6 +175,13 @@ struct swim_relay {
 	uint64_t expire_ms;
 };
 
+/** A final check in flight: the sequence number its acks carry and the
+ *  suspect (a free slot when it no longer matches the suspicion). */
+struct swim_verify_slot {
+	uint64_t seq;
+	uint32_t member;
+};
+
 /** The probe in flight. */
 struct swim_probe {
 	bool active;
@@ -220,8 +242,32 @@ struct swim {
 
 	struct swim_probe probe;
 	struct swim_relay relays[SWIM_RELAYS_MAX];
+	struct swim_verify_slot verify[SWIM_VERIFY_MAX];
 	uint64_t next_seq;
 	unsigned awareness;
+	/** Round-trip time of direct probes, smoothed, and its variation,
+	 *  in microseconds (RFC 6298's estimator): a final check waits this
+	 *  long for the answer to its last ping (swim_gossip.c). */
+	uint64_t srtt_us;
+	uint64_t rttvar_us;
+	/** The probe round (swim_probe.c): pings carry it and a node two or
+	 *  more behind catches up, so rounds agree cluster-wide. */
+	uint64_t round;
+	/** The probe order is the ring (sorted by swim__ring_key) unless a
+	 *  member came or went since ring_sorted_round; self sits at
+	 *  ring_self when it is. */
+	bool ring_dirty;
+	uint64_t ring_sorted_round;
+	size_t ring_self;
+	/** Stale verdicts corrected in the second that ends at
+	 *  correct_window_ms. */
+	uint64_t correct_window_ms;
+	unsigned correct_count;
+	/** Last time contact resumed with a member we held suspect or failed
+	 *  (a final check straddling it runs again), and the earliest time
+	 *  our suspicions may be announced again. */
+	uint64_t evidence_ms;
+	uint64_t requeue_ms;
 
 	/* Periodic deadlines (UINT64_MAX when off). */
 	uint64_t probe_ms;

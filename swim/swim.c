@@ -61,7 +61,10 @@ swim_new(const struct swim_config *cfg, const struct swim_self *self,
 	/* Announce ourselves to whoever we meet first (memberlist's
 	 * joiner broadcasts its own alive, too). */
 	swim__bcast_queue(swim, swim->self);
-	swim->next_seq = 1;
+	/* Sequence numbers start anywhere: an ack recorded from an earlier
+	 * life of this node (its numbers also started somewhere) never
+	 * matches a probe of this one. */
+	swim->next_seq = swim_rand_next(&swim->rand) | 1;
 	/* Spread the first probes of nodes started together. */
 	swim->probe_ms = now_ms + swim_rand_below(&swim->rand,
 						  cfg->probe_interval_ms);
@@ -94,34 +97,6 @@ swim_delete(struct swim *swim)
 
 /* ---- inputs ----------------------------------------------------------- */
 
-/*
- * The sender believes an old verdict about us (suspect, failed or left
- * below our incarnation): the refutation that settled it missed the
- * sender. Tell it directly rather than waiting for a push-pull.
- */
-static void
-correct_stale_verdict(struct swim *swim, const struct swim_addr *from,
-		      const struct swim_msg *msg)
-{
-	if (swim->leaving || msg->type == SWIM_MSG_ALIVE ||
-	    msg->incarnation >= swim->self->incarnation ||
-	    !swim__is_self_name(swim, msg->name, msg->name_len))
-		return;
-	struct swim_encoder enc;
-	struct swim_datagram *dg = swim__send_begin(swim, from, &enc);
-	if (dg == NULL)
-		return;
-	struct swim_msg alive;
-	swim__bcast_msg(swim, swim->self, &alive);
-	/* Our alive with its metadata may not fit a small datagram: the
-	 * sender then hears of us through gossip. */
-	if (swim_encoder_add(&enc, &alive) != 0) {
-		swim__send_cancel(swim);
-		return;
-	}
-	swim__send_finish(swim, dg, &enc, false);
-}
-
 static void
 apply_msg(struct swim *swim, uint64_t now_ms, const struct swim_addr *from,
 	  const struct swim_packet *pkt, const struct swim_msg *msg)
@@ -141,8 +116,7 @@ apply_msg(struct swim *swim, uint64_t now_ms, const struct swim_addr *from,
 		break;
 	default:
 		swim__apply_status(swim, now_ms, msg);
-		if (pkt != NULL)
-			correct_stale_verdict(swim, from, msg);
+		swim__correct_stale(swim, now_ms, from, msg);
 		break;
 	}
 }
@@ -186,6 +160,7 @@ swim_handle_datagram(struct swim *swim, uint64_t now_ms,
 	swim->stats.bytes_received += size;
 	for (size_t i = 0; i < pkt.msg_count; i++)
 		apply_msg(swim, now_ms, from, &pkt, &pkt.msgs[i]);
+	swim__sender_contact(swim, now_ms, from, &pkt);
 	pull_if_unknown(swim, now_ms, from, &pkt);
 	swim_packet_destroy(&pkt);
 	swim__join_check(swim, now_ms);

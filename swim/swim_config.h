@@ -5,6 +5,7 @@
 #ifndef RUMOR_SWIM_CONFIG_H
 #define RUMOR_SWIM_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,14 @@ struct swim_config {
 	unsigned suspicion_mult;
 	/** Lifeguard: suspicion max = this * suspicion min (6). */
 	unsigned suspicion_max_timeout_mult;
+	/** End every suspicion with a check of our own before declaring it
+	 *  failed (swim_verify.c); on by default. Off is memberlist's
+	 *  behaviour, kept for comparison. */
+	bool final_check;
+	/** Probe in coordinated rounds around a ring sorted by name hash
+	 *  (swim_probe.c), so each member has one prober per round; on by
+	 *  default. Off is SWIM's shuffled round robin. */
+	bool probe_ring;
 	/** Local health multiplier saturates at this - 1 (8). */
 	unsigned awareness_max;
 	/** Push-pull with one random member this often, scaled up above

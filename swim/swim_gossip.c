@@ -15,6 +15,22 @@
  * refutes with alive(i + 1). A restarted node starts at a higher
  * incarnation (the agent keeps a counter), and if it starts too low the
  * first gossip about its old self makes it refute past it.
+ *
+ * Where rumor departs from memberlist, to keep every verdict about a live
+ * member from sticking (docs/protocol.md, "Accuracy"):
+ *
+ *  - A suspicion ends in a final check (swim_verify.c); failed(i) from
+ *    someone else is not taken on their word: we suspect the member and
+ *    check it ourselves at once.
+ *  - A verdict at an incarnation below the alive one we hold is answered
+ *    with that alive, whoever it is about (third-party correction, at a
+ *    limited rate): otherwise only the subject could correct it, and only
+ *    if the verdict reached it.
+ *  - A datagram from a member we hold suspect or failed is contact
+ *    resumed: the suspect is checked now, the failed member is told our
+ *    verdict (it answers with its refutation), and our pending suspicions
+ *    are announced again and a push-pull brought forward, so that
+ *    suspicions raised during a partition reach their subjects after it.
  */
 #include <stddef.h>
 #include <string.h>
@@ -27,6 +43,7 @@
 #include "swim_output.h"
 #include "swim_proto.h"
 #include "swim_slab.h"
+#include "swim_verify.h"
 
 /*
  * On error, nothing changed. A message that would change a member reserves
@@ -137,20 +154,71 @@ apply_alive(struct swim *swim, const struct swim_msg *msg, uint64_t now_ms)
 	/* A failed member is back: a partition may have healed, and the
 	 * refutations that settle it will miss some of our verdicts. */
 	if (old == SWIM_STATUS_FAILED)
-		swim__pull_soon(swim, now_ms);
+		swim__contact_resumed(swim, now_ms);
 	if (old == SWIM_STATUS_ALIVE && moved)
 		member_changed(swim, m, SWIM_EVENT_UPDATE);
 	else if (old == SWIM_STATUS_ALIVE)
 		swim__bcast_queue(swim, m);
 }
 
-/* Arm the suspicion deadline from the current confirmations. */
+/* Queue every pending suspicion for gossip again: it was sent its R
+ * times, maybe into a cut that has healed since. */
+static void
+requeue_suspicions(struct swim *swim)
+{
+	for (uint32_t e = 0; e < swim->extra_cap; e++) {
+		const struct swim_extra *x = &swim->extras[e];
+		if (x->member != 0 && x->suspicion != NULL)
+			swim__bcast_queue(swim,
+					  swim__member_ptr(swim, x->member));
+	}
+}
+
+void
+swim__contact_resumed(struct swim *swim, uint64_t now_ms)
+{
+	swim__pull_soon(swim, now_ms);
+	if (!swim->cfg.final_check)
+		return;
+	swim->evidence_ms = now_ms;
+	if (now_ms < swim->requeue_ms)
+		return;
+	swim->requeue_ms = now_ms + swim->cfg.reconnect_interval_ms;
+	requeue_suspicions(swim);
+}
+
+/*
+ * Arm the suspicion deadline from the current confirmations. With the
+ * final check, the timer fires one probe interval early: the check takes
+ * the last interval of the timeout. A deadline already armed sooner (a
+ * check asked for now) is kept; a check under way owns the timer.
+ */
 static void
 suspicion_arm(struct swim *swim, struct swim_suspicion *sp)
 {
+	if (sp->check_stage != 0)
+		return;
 	uint64_t timeout = swim_suspicion_timeout_ms(sp->min_ms, sp->max_ms,
 						     sp->k, sp->confirm_count);
-	swim_heap_arm(&swim->timers, &sp->timer, sp->start_ms + timeout);
+	uint64_t due = sp->start_ms + timeout;
+	if (swim->cfg.final_check) {
+		uint64_t window = swim->cfg.probe_interval_ms;
+		due = timeout > window ? due - window : sp->start_ms;
+	}
+	if (swim_heap_node_armed(&sp->timer) && sp->timer.deadline_ms < due)
+		return;
+	swim_heap_arm(&swim->timers, &sp->timer, due);
+}
+
+/* Run m's final check now, unless one is under way. */
+static void
+check_now(struct swim *swim, struct swim_member *m, uint64_t now_ms)
+{
+	struct swim_suspicion *sp = swim__member_suspicion(swim, m);
+	if (sp == NULL || sp->check_stage != 0)
+		return;
+	swim_heap_disarm(&swim->timers, &sp->timer);
+	swim__suspicion_expired(swim, m, now_ms);
 }
 
 static RUMOR_MUST_CHECK struct swim_suspicion *
@@ -275,16 +343,73 @@ swim__suspect(struct swim *swim, struct swim_member *m, uint64_t now_ms)
 		       now_ms);
 }
 
+/* How long the last ping of a final check waits for its answer: the
+ * retransmission timeout of RFC 6298 (srtt + 4 rttvar), at least 2 ms,
+ * at most the probe timeout (also before any round trip was measured). */
+static uint64_t
+check_answer_ms(const struct swim *swim)
+{
+	uint64_t limit = swim->cfg.probe_timeout_ms;
+	if (swim->srtt_us == 0)
+		return limit;
+	uint64_t ms = (swim->srtt_us + swim->rttvar_us + 999) / 1000;
+	return ms < 2 ? 2 : ms > limit ? limit : ms;
+}
+
+/*
+ * The final check's steps, driven by the suspicion's timer: start it (a
+ * ping and ping-reqs), ping again halfway, then judge. Returns true when
+ * the check still runs (the timer is armed for its next step), false
+ * when the suspicion is to be declared.
+ */
+static bool
+check_step(struct swim *swim, struct swim_member *m,
+	   struct swim_suspicion *sp, uint64_t now_ms)
+{
+	/* Pings at 0, 1/2 and 9/10 of the window, and a last one just an
+	 * answer's time before its end (a heal after that ping goes
+	 * unnoticed, so it goes as late as an answer allows); then judge. */
+	uint64_t w = swim->cfg.probe_interval_ms;
+	uint64_t at[] = {0, w / 2, w * 9 / 10, w - check_answer_ms(swim), w};
+	uint8_t last = sizeof(at) / sizeof(at[0]) - 1;
+	if (sp->check_stage == last &&
+	    swim->evidence_ms >= sp->check_start_ms) {
+		/* Contact resumed with someone while we waited: this check
+		 * may have straddled a heal. Check again. */
+		sp->check_stage = 0;
+	}
+	if (sp->check_stage == last)
+		return false;
+	if (sp->check_stage == 0) {
+		if (swim__verify_start(swim, m, now_ms, &sp->check_seq) != 0) {
+			/* Every slot busy: a mass failure is checked at a
+			 * bounded rate. */
+			swim_heap_arm(&swim->timers, &sp->timer,
+				      now_ms + swim->cfg.probe_timeout_ms);
+			return true;
+		}
+		sp->check_start_ms = now_ms;
+	} else {
+		swim__verify_ping(swim, m, sp->check_seq);
+	}
+	sp->check_stage++;
+	swim_heap_arm(&swim->timers, &sp->timer,
+		      sp->check_start_ms + at[sp->check_stage]);
+	return true;
+}
+
 void
 swim__suspicion_expired(struct swim *swim, struct swim_member *m,
 			uint64_t now_ms)
 {
 	if (m->status != SWIM_STATUS_SUSPECT)
 		return;
+	struct swim_suspicion *sp = swim__member_suspicion(swim, m);
+	if (swim->cfg.final_check && check_step(swim, m, sp, now_ms))
+		return;
 	if (swim__event_reserve(swim) != 0) {
 		/* Still suspect; its deadline, just taken out of the heap,
 		 * goes back a probe period later and fits where it was. */
-		struct swim_suspicion *sp = swim__member_suspicion(swim, m);
 		swim_heap_arm(&swim->timers, &sp->timer,
 			      now_ms + swim->cfg.probe_interval_ms);
 		return;
@@ -293,13 +418,24 @@ swim__suspicion_expired(struct swim *swim, struct swim_member *m,
 	member_changed(swim, m, SWIM_EVENT_STATUS);
 }
 
-/* Failed or left: the member takes the verdict's status. */
+/* Failed or left: the member takes the verdict's status. With the final
+ * check, someone else's failed(i) makes us check for ourselves now. */
 static void
 apply_verdict(struct swim *swim, const struct swim_msg *msg,
 	      enum swim_status status, uint64_t now_ms)
 {
 	struct swim_member *m = verdict_subject(swim, msg);
-	if (m == NULL || swim__event_reserve(swim) != 0)
+	if (m == NULL)
+		return;
+	if (status == SWIM_STATUS_FAILED && swim->cfg.final_check) {
+		if (m->status == SWIM_STATUS_ALIVE)
+			member_suspect(swim, m, msg->incarnation, msg->from,
+				       msg->from_len, now_ms);
+		else if (msg->incarnation > m->incarnation)
+			m->incarnation = msg->incarnation;
+		return;
+	}
+	if (swim__event_reserve(swim) != 0)
 		return;
 	m->incarnation = msg->incarnation;
 	swim__member_set_status(swim, m, status, now_ms);
@@ -330,5 +466,87 @@ swim__apply_status(struct swim *swim, uint64_t now_ms,
 	default:
 		apply_verdict(swim, msg, SWIM_STATUS_LEFT, now_ms);
 		break;
+	}
+}
+
+/* ---- after a datagram: corrections and resumed contact ---------------- */
+
+/* Another member's stale verdict answered this second? */
+static bool
+correction_allowed(struct swim *swim, uint64_t now_ms)
+{
+	if (now_ms >= swim->correct_window_ms) {
+		swim->correct_window_ms = now_ms + 1000;
+		swim->correct_count = 0;
+	}
+	if (swim->correct_count >= SWIM_CORRECTIONS_PER_S)
+		return false;
+	swim->correct_count++;
+	return true;
+}
+
+/* What we hold about m, alone in a datagram to `to` (no gossip: it is an
+ * answer to one member, not dissemination). */
+static void
+send_member(struct swim *swim, const struct swim_addr *to,
+	    const struct swim_member *m)
+{
+	struct swim_encoder enc;
+	struct swim_datagram *dg = swim__send_begin(swim, to, &enc);
+	if (dg == NULL)
+		return;
+	struct swim_msg msg;
+	swim__bcast_msg(swim, m, &msg);
+	/* An alive with its metadata may not fit a small datagram: the
+	 * sender then hears of it through gossip. */
+	if (swim_encoder_add(&enc, &msg) != 0) {
+		swim__send_cancel(swim);
+		return;
+	}
+	swim__send_finish(swim, dg, &enc, false);
+}
+
+void
+swim__correct_stale(struct swim *swim, uint64_t now_ms,
+		    const struct swim_addr *from, const struct swim_msg *msg)
+{
+	if (swim->leaving || msg->type == SWIM_MSG_ALIVE ||
+	    !swim__proto_is_status(msg->type))
+		return;
+	if (swim__is_self_name(swim, msg->name, msg->name_len)) {
+		if (msg->incarnation < swim->self->incarnation)
+			send_member(swim, from, swim->self);
+		return;
+	}
+	if (!swim->cfg.final_check)
+		return;
+	const struct swim_member *m =
+		swim__member_find(swim, msg->name, msg->name_len);
+	if (m == NULL || m->status != SWIM_STATUS_ALIVE ||
+	    msg->incarnation >= m->incarnation ||
+	    !correction_allowed(swim, now_ms))
+		return;
+	swim->stats.corrections++;
+	send_member(swim, from, m);
+}
+
+void
+swim__sender_contact(struct swim *swim, uint64_t now_ms,
+		     const struct swim_addr *from,
+		     const struct swim_packet *pkt)
+{
+	if (!swim->cfg.final_check || swim->leaving)
+		return;
+	struct swim_member *m =
+		swim__member_find(swim, pkt->sender, pkt->sender_len);
+	if (m == NULL)
+		return;
+	if (m->status == SWIM_STATUS_SUSPECT) {
+		swim__contact_resumed(swim, now_ms);
+		check_now(swim, m, now_ms);
+	} else if (m->status == SWIM_STATUS_FAILED) {
+		swim__contact_resumed(swim, now_ms);
+		if (correction_allowed(swim, now_ms))
+			send_member(swim, from, m);
 	}
 }

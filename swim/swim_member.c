@@ -188,6 +188,7 @@ member_append_hashed(struct swim *swim, const char *name, size_t len,
 	m->transmits = -1;
 	hash_insert(swim->slots, swim->slot_count, ref, h);
 	swim->members[swim->member_count++] = ref;
+	swim->ring_dirty = true;
 	swim->live_count++;
 	return m;
 }
@@ -256,6 +257,7 @@ swim__member_remove(struct swim *swim, size_t slot)
 	uint32_t ref = swim->members[slot];
 	hash_remove(swim, ref, swim__name_hash(m->name, m->name_len));
 	swim->members[slot] = swim->members[--swim->member_count];
+	swim->ring_dirty = true;
 	if (swim->probe_cursor > swim->member_count)
 		swim->probe_cursor = swim->member_count;
 	if (m->status == SWIM_STATUS_ALIVE || m->status == SWIM_STATUS_SUSPECT)

@@ -28,11 +28,12 @@
 #include "swim_proto.h"
 
 #define KEY_BIT SWIM_KEY_BIT
-#define KEY_COUNT (SWIM_KEY_META + 1)
+#define KEY_COUNT (SWIM_KEY_ROUND + 1)
 
 /* Which fields each message type carries, and which of them it must. */
 static const unsigned proto_carried[swim_msg_type_MAX] = {
-	[SWIM_MSG_PING] = KEY_BIT(SWIM_KEY_SEQ) | KEY_BIT(SWIM_KEY_NAME),
+	[SWIM_MSG_PING] = KEY_BIT(SWIM_KEY_SEQ) | KEY_BIT(SWIM_KEY_NAME) |
+			  KEY_BIT(SWIM_KEY_ROUND),
 	[SWIM_MSG_PING_REQ] = KEY_BIT(SWIM_KEY_SEQ) | KEY_BIT(SWIM_KEY_NAME) |
 			      KEY_BIT(SWIM_KEY_IP) | KEY_BIT(SWIM_KEY_PORT),
 	[SWIM_MSG_ACK] = KEY_BIT(SWIM_KEY_SEQ),
@@ -52,11 +53,12 @@ static const unsigned proto_carried[swim_msg_type_MAX] = {
 	[SWIM_MSG_USER] = KEY_BIT(SWIM_KEY_META),
 };
 
-/* Only ALIVE's meta is optional, so required = carried minus that. */
+/* ALIVE's meta and PING's round are optional: required = carried minus
+ * those. */
 static unsigned
 proto_required(enum swim_msg_type type)
 {
-	unsigned mask = proto_carried[type];
+	unsigned mask = proto_carried[type] & ~KEY_BIT(SWIM_KEY_ROUND);
 	if (type == SWIM_MSG_ALIVE)
 		mask &= ~KEY_BIT(SWIM_KEY_META);
 	return mask;
@@ -117,7 +119,8 @@ swim_proto_msg_equal(const struct swim_msg *a, const struct swim_msg *b)
 	       a->addr.ip == b->addr.ip && a->addr.port == b->addr.port &&
 	       a->incarnation == b->incarnation &&
 	       bytes_equal(a->from, a->from_len, b->from, b->from_len) &&
-	       bytes_equal(a->meta, a->meta_size, b->meta, b->meta_size);
+	       bytes_equal(a->meta, a->meta_size, b->meta, b->meta_size) &&
+	       a->round == b->round;
 }
 
 /* ------------------------------------------------------------------ */
@@ -343,6 +346,9 @@ proto_msg_fields(const struct proto_val *vals, struct swim_msg *msg)
 		return false;
 	if ((o = &vals[SWIM_KEY_META])->kind != PROTO_NONE &&
 	    !proto_get_bytes(o, PROTO_BIN, &msg->meta, &msg->meta_size))
+		return false;
+	if ((o = &vals[SWIM_KEY_ROUND])->kind != PROTO_NONE &&
+	    !proto_get_uint(o, UINT64_MAX, &msg->round))
 		return false;
 	return true;
 }

@@ -34,7 +34,10 @@
  *	 5  incarnation                         R     R       R      R
  *	 6  from                                      R       R
  *	 7  meta (bin)                          O                         R
+ *	 8  round        O
  *
+ * PING's round (key 8, added in rumor 0.2; older nodes skip it) lets
+ * probers agree on whom each one probes (swim_probe.c).
  * PING's name is the target's name, so a node now at that address under
  * another name does not ack for it. USER carries opaque broadcast data
  * (the registry's gossip) in the meta field.
@@ -81,6 +84,7 @@ enum swim_key {
 	SWIM_KEY_INCARNATION = 5,
 	SWIM_KEY_FROM = 6,
 	SWIM_KEY_META = 7,
+	SWIM_KEY_ROUND = 8,
 };
 
 /**
@@ -103,6 +107,8 @@ struct swim_msg {
 	size_t from_len;
 	const uint8_t *meta;
 	size_t meta_size;
+	/** PING: the prober's probe round (swim_probe.c); 0 when absent. */
+	uint64_t round;
 };
 
 /** A decoded datagram; its strings point into the decoded input bytes. */

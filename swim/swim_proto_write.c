@@ -150,6 +150,8 @@ proto_msg_write(struct proto_out *o, const struct swim_msg *msg)
 	/* ALIVE leaves out an empty meta; USER always carries it. */
 	if (msg->type == SWIM_MSG_ALIVE && msg->meta_size == 0)
 		fields &= ~SWIM_KEY_BIT(SWIM_KEY_META);
+	if (msg->round == 0)
+		fields &= ~SWIM_KEY_BIT(SWIM_KEY_ROUND);
 	out_count(o, 0x80, 0xde, 1 + (size_t)__builtin_popcount(fields));
 	out_key_uint(o, SWIM_KEY_TYPE, msg->type);
 	if (fields & SWIM_KEY_BIT(SWIM_KEY_SEQ))
@@ -168,6 +170,8 @@ proto_msg_write(struct proto_out *o, const struct swim_msg *msg)
 		out_uint(o, SWIM_KEY_META);
 		out_bin(o, msg->meta, msg->meta_size);
 	}
+	if (fields & SWIM_KEY_BIT(SWIM_KEY_ROUND))
+		out_key_uint(o, SWIM_KEY_ROUND, msg->round);
 	return true;
 }
 

@@ -76,6 +76,9 @@ struct swim_stats {
 	uint64_t refutations;     /* times we refuted a suspicion of us */
 	uint64_t pushpulls;       /* state merges accepted */
 	uint64_t reconnects;      /* reconnect attempts to failed members */
+	uint64_t verifications;   /* final checks of suspicions started */
+	uint64_t verified_alive;  /* ... that the suspect answered */
+	uint64_t corrections;     /* stale verdicts answered with news */
 	unsigned awareness;       /* current local health multiplier */
 	size_t broadcast_queue;   /* updates waiting to be piggybacked */
 };
