@@ -256,7 +256,8 @@ render_needs_add(struct render_needs *n, const struct mustache *t)
 	n->all = all;
 	n->nodes = nodes;
 	n->count = old + fresh;
-	qsort(n->names, n->count, sizeof(*n->names), by_str);
+	if (n->count > 1)
+		qsort(n->names, n->count, sizeof(*n->names), by_str);
 	return 0;
 }
 

@@ -228,6 +228,14 @@ R a register cache --port 6379 --address 127.0.0.1 >/dev/null
 check "the next change renders" wait_log 10 "$WORK/cache.out" "6379"
 check "and runs --exec again" wait_log 10 "$WORK/render-fail.log" "exec exited 3" 2
 
+check "--exec-timeout kills a hanging command; --once exits 1" sh -c "
+	! '$RUMOR' render --template '$WORK/cache.tmpl' --out '$WORK/hang.out' \
+		--exec 'sleep 37; true' --exec-timeout 300ms --once \
+		--socket '$SOCK_b' 2>'$WORK/hang.err'"
+check "saying so in one line" grep -qx \
+	"rumor: render: --exec timed out after 300 ms, killed" "$WORK/hang.err"
+check "and leaving nothing behind" sh -c "! pgrep -f 'sleep 3[7]; true' >/dev/null"
+
 # A reader never sees half a file: a 300 KB output rewritten while a
 # reader reads it over and over; every read is a whole old or new file.
 python3 -c 'print("#" * 99 + "\n", end="")' >"$WORK/line"
