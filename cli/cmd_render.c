@@ -174,8 +174,8 @@ needs_update(struct render *r)
 	return 0;
 }
 
-/* The catalog the templates use, as their data, into *out. 0; or the
- * library's code with its reason in rumor_last_error(r->query). */
+/* The services the templates use, added to root. 0; or the library's
+ * code with its reason in rumor_last_error(r->query); or RUMOR_ENOMEM. */
 static int
 fetch_services(struct render *r, json_t *root)
 {
@@ -216,6 +216,8 @@ fetch_services(struct render *r, json_t *root)
 	return rc;
 }
 
+/* The data of a render into *out: the services, and the member list
+ * when a template uses it. Same returns. */
 static int
 fetch(struct render *r, json_t **out)
 {
