@@ -33,9 +33,10 @@ const char *const node_drop_strs[node_drop_MAX] = {
 /* The registry with our own (empty) entry at our address, so that
  * node_set_services never has to allocate one after announcing. */
 static struct registry *
-registry_with_self(const struct swim_self *self)
+registry_with_self(const struct swim_self *self,
+		   const struct swim_allocator *alloc)
 {
-	struct registry *r = registry_new();
+	struct registry *r = registry_new(alloc);
 	struct service_set none = {0};
 	if (r != NULL &&
 	    (registry_set_node(r, self->name, true, &self->addr) != 0 ||
@@ -55,15 +56,21 @@ node_new(const struct node_config *cfg, uint64_t now_ms)
 		swim_cfg.datagram_size_max = NODE_DATAGRAM_MAX - overhead;
 	if (cfg->keyring != NULL && keyring_count(cfg->keyring) == 0)
 		return NULL;
-	struct node *node = calloc(1, sizeof(*node));
+	const struct swim_allocator *alloc = cfg->swim.allocator;
+	if (swim_mem_check(alloc) != 0)
+		return NULL;
+	struct node *node = swim_mem_calloc(alloc, 1, sizeof(*node));
 	if (node == NULL)
 		return NULL;
+	node->alloc = alloc;
 	node->swim = swim_new(&swim_cfg, &cfg->self, cfg->rand_seed, now_ms);
-	node->registry = registry_with_self(&cfg->self);
+	node->registry = node->swim == NULL
+				 ? NULL
+				 : registry_with_self(&cfg->self, alloc);
 	if (node->swim == NULL || node->registry == NULL) {
 		registry_delete(node->registry);
 		swim_delete(node->swim);
-		free(node);
+		swim_mem_free(alloc, node);
 		return NULL;
 	}
 	node->keyring = cfg->keyring;
@@ -82,14 +89,15 @@ node_delete(struct node *node)
 {
 	if (node == NULL)
 		return;
+	const struct swim_allocator *alloc = node->alloc;
 	swim_delete(node->swim);
 	registry_delete(node->registry);
-	free(node->events);
+	swim_mem_free(alloc, node->events);
 	for (size_t i = 0; i < node->largeset_count; i++)
 		free(node->largesets[i].bytes);
-	free(node->largesets);
-	free(node->missing);
-	free(node);
+	swim_mem_free(alloc, node->largesets);
+	swim_mem_free(alloc, node->missing);
+	swim_mem_free(alloc, node);
 }
 
 /* ---- the seal boundary ------------------------------------------------- */
@@ -328,7 +336,7 @@ stream_handle(struct node *node, uint64_t now_ms,
 		return NODE_DROP_OVERSIZE;
 	uint8_t *buf = NULL;
 	if (node->keyring != NULL) {
-		buf = malloc(size ? size : 1);
+		buf = swim_mem_alloc(node->alloc, size ? size : 1);
 		if (buf == NULL)
 			return NODE_DROP_OVERSIZE;
 	}
@@ -338,7 +346,7 @@ stream_handle(struct node *node, uint64_t now_ms,
 					   buf, size, &plain_size, &drop);
 	if (plain != NULL)
 		drop = stream_apply(node, now_ms, from, plain, plain_size);
-	free(buf);
+	swim_mem_free(node->alloc, buf);
 	return drop;
 }
 

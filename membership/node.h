@@ -46,7 +46,9 @@
 
 struct node_config {
 	/** Protocol timings; datagram_size_max is lowered by the node to
-	 *  leave room for the seal overhead. */
+	 *  leave room for the seal overhead. Its allocator serves the node
+	 *  and its registry too (all but the service records, which
+	 *  service.c takes from libc). */
 	struct swim_config swim;
 	/** Identity; copied. */
 	struct swim_self self;

@@ -128,12 +128,13 @@ event_push(struct node *node, const struct swim_event *ev)
 {
 	if (node->ev_count == node->ev_cap && node->ev_cap < NODE_EVENTS_MAX) {
 		size_t cap = node->ev_cap ? 2 * node->ev_cap : 16;
-		struct swim_event *grown = malloc(cap * sizeof(*grown));
+		struct swim_event *grown =
+			swim_mem_alloc(node->alloc, cap * sizeof(*grown));
 		if (grown != NULL) {
 			for (size_t k = 0; k < node->ev_count; k++)
 				grown[k] = node->events[(node->ev_head + k) %
 							node->ev_cap];
-			free(node->events);
+			swim_mem_free(node->alloc, node->events);
 			node->events = grown;
 			node->ev_head = 0;
 			node->ev_cap = cap;

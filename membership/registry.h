@@ -27,9 +27,13 @@
 
 struct registry;
 
-/** NULL on out-of-memory. */
+/** NULL on out-of-memory or an allocator that fails swim_mem_check().
+ *  The registry's own memory comes from alloc (borrowed, it must outlive
+ *  the registry; NULL is libc's, as in struct swim_allocator), the
+ *  service sets it takes over stay in libc's heap, where service.c
+ *  allocates them. */
 RUMOR_MUST_CHECK struct registry *
-registry_new(void);
+registry_new(const struct swim_allocator *alloc);
 
 void
 registry_delete(struct registry *r);
