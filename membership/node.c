@@ -428,3 +428,112 @@ node_stats(const struct node *node, struct node_stats *out)
 	out->events_dropped = node->events_dropped;
 	out->registry_resyncs = node->registry_resyncs;
 }
+
+/* ---- invariants -------------------------------------------------------- */
+
+static const char *
+check_own(const struct node *node)
+{
+	if (node->ev_count > node->ev_cap || node->ev_cap > NODE_EVENTS_MAX ||
+	    (node->ev_cap > 0 && node->ev_head >= node->ev_cap))
+		return "the node's event ring is past its bounds";
+	if (node->largeset_count > node->largeset_cap ||
+	    node->missing_count > node->missing_cap)
+		return "the large sets are past their tables";
+	for (size_t i = 0; i < node->largeset_count; i++) {
+		const struct node_largeset *b = &node->largesets[i];
+		if (b->bytes == NULL || b->size == 0)
+			return "a large set held has no bytes";
+		if (i > 0 && strcmp(b[-1].name, b->name) >= 0)
+			return "the large sets are not sorted by name";
+	}
+	return NULL;
+}
+
+/* Whether host is addr's IPv4 address, dotted (as the registry writes
+ * it). Parsed rather than printed: this runs for every member after
+ * every input the simulator checks. */
+static bool
+host_is(const char *host, const struct swim_addr *addr)
+{
+	uint32_t ip = 0;
+	for (int octet = 0; octet < 4; octet++) {
+		unsigned v = 0, digits = 0;
+		for (; *host >= '0' && *host <= '9' && digits < 3; host++) {
+			v = v * 10 + (unsigned)(*host - '0');
+			digits++;
+		}
+		if (digits == 0 || v > 255 || *host != (octet < 3 ? '.' : 0))
+			return false;
+		ip = ip << 8 | v;
+		host += octet < 3;
+	}
+	return ip == addr->ip;
+}
+
+/* Whether the registry must hold m: all but members a restore installed
+ * without metadata (check_follows). */
+static bool
+must_hold(const struct swim_member_info *m)
+{
+	return m->is_self || !node__status_up(m->status) || m->meta_size > 0;
+}
+
+/*
+ * The registry follows membership (node_follow.c): it holds only members,
+ * each up while alive or suspect, at its address, no set ahead of it. A
+ * member it does not hold was installed by a restore without metadata and
+ * has not changed since (any change is an event, and every event creates
+ * the member's entry): up, with no services, as the registry takes a node
+ * it never heard of to be. The walk goes over the registry and finds each
+ * node in the core's hash index, so it costs O(members).
+ */
+static const char *
+check_follows(const struct node *node)
+{
+	const struct swim *swim = node->swim;
+	size_t count = swim_member_count(swim), must = 0, held_must = 0;
+	for (size_t i = 0; i < count; i++) {
+		struct swim_member_info m;
+		swim_member_at(swim, i, &m);
+		must += must_hold(&m);
+	}
+	size_t held = registry_node_total(node->registry);
+	for (size_t i = 0; i < held; i++) {
+		struct registry_node_state st;
+		struct swim_member_info m;
+		registry_node_at(node->registry, i, &st);
+		if (swim_member_find(swim, st.name, &m) != 0)
+			return "the registry holds nodes that are not members";
+		held_must += must_hold(&m);
+		if (st.has_set && st.version > m.incarnation)
+			return "the registry holds a set newer than its node";
+		if (m.is_self)
+			continue; /* up, at the address it was given */
+		if (st.up != node__status_up(m.status))
+			return "the registry has a node up or down wrongly";
+		if (!host_is(st.host, &m.addr))
+			return "the registry has a node at another host";
+	}
+	/* Members are distinct and the registry holds only members: the
+	 * counts agree only if it holds every member it must. */
+	if (held_must != must)
+		return "a member is missing from the registry";
+	return NULL;
+}
+
+int
+node_check(const struct node *node, const char **why)
+{
+	if (swim_check(node->swim, why) != 0 ||
+	    registry_check(node->registry, why) != 0)
+		return RUMOR_ESTATE;
+	const char *broken = check_own(node);
+	if (broken == NULL && !node->registry_stale)
+		broken = check_follows(node);
+	if (broken == NULL)
+		return 0;
+	if (why != NULL)
+		*why = broken;
+	return RUMOR_ESTATE;
+}

@@ -407,6 +407,38 @@ registry_set_node(struct registry *r, const char *node, bool up,
 	return 0;
 }
 
+static void
+node_state(const struct reg_node *n, struct registry_node_state *out)
+{
+	*out = (struct registry_node_state){
+		.name = n->name, .up = n->up, .host = n->host,
+		.has_set = n->has_set, .version = n->version};
+}
+
+int
+registry_node_find(const struct registry *r, const char *node,
+		   struct registry_node_state *out)
+{
+	const struct reg_node *n = node_find(r, node);
+	if (n == NULL)
+		return RUMOR_ENOTFOUND;
+	node_state(n, out);
+	return 0;
+}
+
+void
+registry_node_at(const struct registry *r, size_t i,
+		 struct registry_node_state *out)
+{
+	node_state(r->nodes[i], out);
+}
+
+size_t
+registry_node_total(const struct registry *r)
+{
+	return r->node_count;
+}
+
 void
 registry_forget(struct registry *r, const char *node)
 {
@@ -615,4 +647,71 @@ registry_node_count(const struct registry *r)
 	for (size_t i = 0; i < r->node_count; i++)
 		count += r->nodes[i]->has_set;
 	return count;
+}
+
+/* ---- invariants --------------------------------------------------------- */
+
+static const char *
+check_node(const struct reg_node *n, size_t *instances)
+{
+	/* The last bytes end every string these arrays ever held. */
+	if (n->name[sizeof(n->name) - 1] != '\0' || n->name[0] == '\0')
+		return "a node's name is not a name";
+	if (n->host[sizeof(n->host) - 1] != '\0')
+		return "a node's host is not a string";
+	if (!n->has_set && (n->count > 0 || n->version != 0))
+		return "a node without a set holds services";
+	if (n->count > 0 && n->services == NULL)
+		return "a node's services are missing";
+	for (size_t k = 0; k < n->count; k++) {
+		if (service_validate(n->services[k], NULL) != 0)
+			return "a service held is not valid";
+		if (k > 0 &&
+		    strcmp(n->services[k - 1]->id, n->services[k]->id) >= 0)
+			return "a node's services are not sorted by id";
+	}
+	*instances += n->count;
+	return NULL;
+}
+
+static const char *
+check_registry(const struct registry *r)
+{
+	if (r->node_count > r->node_cap ||
+	    (r->node_count > 0 && r->nodes == NULL))
+		return "more nodes than the node table holds";
+	size_t instances = 0;
+	for (size_t i = 0; i < r->node_count; i++) {
+		const char *broken = check_node(r->nodes[i], &instances);
+		if (broken != NULL)
+			return broken;
+		if (i > 0 &&
+		    strcmp(r->nodes[i - 1]->name, r->nodes[i]->name) >= 0)
+			return "the nodes are not sorted by name";
+	}
+	if (instances != r->instance_count)
+		return "the instance count is not the services held";
+	if (r->ev_count > r->ev_cap || r->ev_cap > REGISTRY_EVENTS_MAX ||
+	    (r->ev_cap > 0 && r->ev_head >= r->ev_cap))
+		return "the event ring is past its bounds";
+	if (r->index_dirty || r->index == NULL)
+		return NULL;
+	if (r->index_cap < r->instance_count)
+		return "the query index is smaller than the instances";
+	for (size_t i = 1; i < r->instance_count; i++) {
+		if (by_entry(&r->index[i - 1], &r->index[i]) >= 0)
+			return "the query index is out of order";
+	}
+	return NULL;
+}
+
+int
+registry_check(const struct registry *r, const char **why)
+{
+	const char *broken = check_registry(r);
+	if (broken == NULL)
+		return 0;
+	if (why != NULL)
+		*why = broken;
+	return RUMOR_ESTATE;
 }

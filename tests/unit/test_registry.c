@@ -398,6 +398,39 @@ test_answers_give_the_node_host_for_services_without_an_address(void)
 	registry_delete(r);
 }
 
+static void
+test_registry_check_holds_through_every_change(void)
+{
+	struct registry *r = registry_new(NULL);
+	ASSERT_NOT_NULL(r);
+	const char *why = NULL;
+	ASSERT_OK(registry_check(r, &why));
+	const struct swim_addr at = {0x0a000001, 7946};
+	ASSERT_OK(registry_set_node(r, "n2", true, &at));
+	struct registry_node_state st;
+	ASSERT_OK(registry_node_find(r, "n2", &st));
+	ASSERT(st.up && !st.has_set && strcmp(st.host, "10.0.0.1") == 0);
+	ASSERT_EQ(registry_node_find(r, "n9", &st), RUMOR_ENOTFOUND);
+	const char *names[] = {"n3", "n1", "n2", "n0"};
+	for (size_t i = 0; i < 4; i++) {
+		struct service_set s = make_set(1 + i, i % 2 ? "web" : "db",
+						1 + i, SERVICE_HEALTH_PASSING);
+		ASSERT_EQ(registry_apply(r, names[i], &s), 1);
+		service_set_destroy(&s);
+		ASSERT_OK(registry_check(r, &why));
+	}
+	ASSERT_EQ(registry_node_total(r), 4);
+	ASSERT_EQ(healthy_web(r), 2 + 4);
+	ASSERT_OK(registry_check(r, &why)); /* the index, built */
+	ASSERT_OK(registry_set_node(r, "n1", false, NULL));
+	registry_forget(r, "n0");
+	ASSERT_EQ(registry_node_total(r), 3);
+	ASSERT_EQ(healthy_web(r), 0);
+	ASSERT_OK(registry_check(r, &why));
+	ASSERT_NULL(why);
+	registry_delete(r);
+}
+
 int
 main(void)
 {
@@ -408,5 +441,6 @@ main(void)
 	RUN(test_picks_only_healthy_instances_round_robin_visits_each);
 	RUN(test_an_undrained_queue_drops_the_oldest_and_counts);
 	RUN(test_answers_give_the_node_host_for_services_without_an_address);
+	RUN(test_registry_check_holds_through_every_change);
 	return TEST_SUMMARY();
 }
