@@ -222,6 +222,8 @@ node_restore(struct node *node, uint64_t now_ms,
 {
 	node->now_ms = now_ms;
 	int rc = swim_restore(node->swim, now_ms, members, count);
+	if (rc == 0)
+		node__follow_restored(node, members, count);
 	input_done(node, NODE_DROP_NONE);
 	return rc;
 }

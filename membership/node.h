@@ -86,7 +86,8 @@ node_handle_datagram(struct node *node, uint64_t now_ms,
 void
 node_handle_timeout(struct node *node, uint64_t now_ms);
 
-/** swim_restore(): install members of a running cluster silently. */
+/** swim_restore(): install members of a running cluster silently (no
+ *  events); the registry takes the services of those with metadata. */
 RUMOR_MUST_CHECK int
 node_restore(struct node *node, uint64_t now_ms,
 	     const struct swim_self *members, size_t count);

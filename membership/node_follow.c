@@ -121,6 +121,22 @@ resync(struct node *node)
 	node->registry_resyncs++;
 }
 
+void
+node__follow_restored(struct node *node, const struct swim_self *members,
+		      size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		struct swim_member_info m;
+		if (members[i].meta_size == 0 ||
+		    swim_member_find(node->swim, members[i].name, &m) != 0 ||
+		    m.is_self)
+			continue;
+		if (!follow_member(node, &m, node__status_up(m.status),
+				   &m.addr))
+			node->registry_stale = true;
+	}
+}
+
 /* Keep ev for the driver; past NODE_EVENTS_MAX undrained the oldest
  * goes, and without memory the newest does (both counted). */
 static void
