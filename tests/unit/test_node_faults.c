@@ -3,8 +3,9 @@
  * their memory from the allocator in its swim_config, as the core does,
  * so a test (and rumor-sim --alloc-fail) can refuse any request and check
  * what the node makes of it: node_new fails whole; a node among healthy
- * peers, refused every k-th request through joins, announcements, push-
- * pulls, suspicions, reaping and a leave, passes node_check() after every
+ * peers, refused every k-th request through joins, announcements (large
+ * sets among them), push-pulls, suspicions, reaping and a leave, passes
+ * node_check() after every
  * input (its registry rebuilt when it fell behind); and every allocation
  * is given back by node_delete.
  */
@@ -312,15 +313,19 @@ net_run(struct net *net, uint64_t duration_ms)
 	net->now = end;
 }
 
+/* Services one node offers at most here: past a few, the set is too
+ * large to gossip and travels in push-pulls (node_largeset.c). */
+#define OFFER_MAX 50
+
 /* Node i offers `count` services named "svc" (ids s<i>.<k>); refused or
  * not, the call is an input. */
 static void
 offer(struct net *net, int i, size_t count)
 {
-	char ids[4][16];
-	struct service svc[4];
-	const struct service *list[4];
-	for (size_t k = 0; k < count && k < 4; k++) {
+	char ids[OFFER_MAX][16];
+	struct service svc[OFFER_MAX];
+	const struct service *list[OFFER_MAX];
+	for (size_t k = 0; k < count && k < OFFER_MAX; k++) {
 		snprintf(ids[k], sizeof(ids[k]), "s%d.%zu", i, k);
 		svc[k] = (struct service){.id = ids[k], .name = "svc",
 					  .address = "",
@@ -372,8 +377,13 @@ scenario(struct net *net)
 {
 	net_run(net, 5000);
 	offer(net, 0, 2);
-	offer(net, 2, 4);
+	/* n2's set and then the victim's are large sets, pulled by push-pull
+	 * and served onward. */
+	offer(net, 2, OFFER_MAX);
 	net_run(net, 10000);
+	offer(net, 0, OFFER_MAX);
+	net_run(net, 10000);
+	offer(net, 0, 2);
 	/* n4 goes quiet: suspected, failed, reaped. */
 	net->down[4] = true;
 	net_run(net, 40000);
@@ -411,11 +421,12 @@ test_the_scenario_holds_with_memory_to_spare(void)
 	/* The victim heard of everyone's services, and they of its. */
 	struct registry_query q = {.name = "svc", .include_critical = true};
 	ASSERT_EQ(registry_lookup(node_registry(net.n[0]), &q, NULL, 0),
-		  2 + 2 + 4 + 1);
+		  2 + 2 + OFFER_MAX + 1);
 	ASSERT_EQ(registry_lookup(node_registry(net.n[1]), &q, NULL, 0),
-		  2 + 2 + 4 + 1);
+		  2 + 2 + OFFER_MAX + 1);
 	struct node_stats st;
 	node_stats(net.n[0], &st);
+	ASSERT_GE(st.sets_received, 1);
 	ASSERT_GE(st.swim.suspicions, 1);
 	ASSERT_GE(st.swim.pushpulls, 1);
 	ASSERT_EQ(st.registry_resyncs, 0);
