@@ -12,6 +12,7 @@
 
 #include "sim.h"
 #include "sim_arena.h"
+#include "sim_faults.h"
 #include "sim_net.h"
 #include "sim_queue.h"
 
@@ -48,6 +49,11 @@ struct sim_node {
 	/** Under a node loss ("loss P% to/from N"): verdicts about it are
 	 *  counted apart from false positives. */
 	bool flaky;
+	/** The generation's allocator (swim_config.allocator), and how
+	 *  many refusals and lost events the checks have seen of it. */
+	struct sim_faults faults;
+	uint64_t faults_seen;
+	uint64_t events_lost;
 };
 
 struct sim {
