@@ -95,7 +95,7 @@ usage(FILE *out)
 "protocol timings (the agent's config; default --profile lan):\n"
 "  --profile lan|wan|local  --probe-interval D  --probe-timeout D\n"
 "  --gossip-interval D  --suspicion-mult N  --suspicion-max-mult N\n"
-"  --pushpull-interval D  --reconnect-interval D\n"
+"  --retransmit-mult N  --pushpull-interval D  --reconnect-interval D\n"
 "  --no-final-check     declare a suspect failed when its suspicion times\n"
 "                       out, unchecked (memberlist; for comparison)\n"
 "  --no-probe-ring      probe in SWIM's shuffled round robin instead of\n"
@@ -109,6 +109,7 @@ static const char *const valued_flags[] = {
 	"--nodes", "--seed", "--duration", "--scenario", "--json", "--trace",
 	"--csv", "--plot", "--profile", "--probe-interval", "--probe-timeout",
 	"--gossip-interval", "--suspicion-mult", "--suspicion-max-mult",
+	"--retransmit-mult",
 	"--pushpull-interval", "--reconnect-interval", "--loss", "--delay",
 	"--swarm", "--start", "--alloc-fail", NULL,
 };
@@ -277,6 +278,8 @@ parse_flag(struct args *a, const char *f, const char *v)
 		a->seed_given = true;
 	} else if (strcmp(f, "--suspicion-mult") == 0 && n <= 32) {
 		a->opt.swim.suspicion_mult = (unsigned)n;
+	} else if (strcmp(f, "--retransmit-mult") == 0 && n >= 1 && n <= 16) {
+		a->opt.swim.retransmit_mult = (unsigned)n;
 	} else if (strcmp(f, "--suspicion-max-mult") == 0 && n <= 100) {
 		a->opt.swim.suspicion_max_timeout_mult = (unsigned)n;
 	} else if (strcmp(f, "--swarm") == 0 && n > 0) {

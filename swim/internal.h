@@ -268,6 +268,15 @@ struct swim {
 	 *  our suspicions may be announced again. */
 	uint64_t evidence_ms;
 	uint64_t requeue_ms;
+	/** Our own failure verdicts in the reconnect interval that ends at
+	 *  declared_window_ms (a burst of them brings a push-pull forward,
+	 *  swim_gossip.c). */
+	uint64_t declared_window_ms;
+	unsigned declared_count;
+	/** Push-pulls still to make a reconnect interval apart, after a
+	 *  burst of failures (each exchange is a snapshot: two more catch
+	 *  verdicts given after it). */
+	unsigned pulls_again;
 
 	/* Periodic deadlines (UINT64_MAX when off). */
 	uint64_t probe_ms;

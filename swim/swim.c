@@ -197,7 +197,19 @@ gossip_tick(struct swim *swim, uint64_t now_ms)
 		struct swim_datagram *dg = swim__send_begin(swim, &to, &enc);
 		if (dg == NULL)
 			return;
-		swim__send_finish(swim, dg, &enc, true);
+		if (targets[i]->status == SWIM_STATUS_ALIVE) {
+			swim__send_finish(swim, dg, &enc, true);
+			continue;
+		}
+		/* A member we hold suspect or failed gets its own verdict,
+		 * so it can refute, and not the queue: sent to a member
+		 * that may be cut off, updates would spend their send
+		 * budget where it reaches nobody (a 50/50 split halves it,
+		 * and some pairs then miss a verdict for good). */
+		struct swim_msg verdict;
+		swim__bcast_msg(swim, targets[i], &verdict);
+		swim__send_add_optional(&enc, &verdict);
+		swim__send_finish(swim, dg, &enc, false);
 	}
 }
 

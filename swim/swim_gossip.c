@@ -343,6 +343,34 @@ swim__suspect(struct swim *swim, struct swim_member *m, uint64_t now_ms)
 		       now_ms);
 }
 
+/*
+ * We declared a member failed. A second within a reconnect interval looks
+ * like a partition rather than a crash: its verdicts reach each node of
+ * our side by gossip only with high probability (half the sends go to the
+ * other side, still held alive or suspect), and a node that missed one
+ * would hold an unreachable member alive until it probes it itself, once
+ * a pass. A push-pull soon with someone on our side brings every verdict
+ * at once. One crash costs no stream.
+ */
+static void
+declared(struct swim *swim, uint64_t now_ms)
+{
+	if (now_ms >= swim->declared_window_ms) {
+		swim->declared_window_ms = now_ms +
+					   swim->cfg.reconnect_interval_ms;
+		swim->declared_count = 0;
+	}
+	if (++swim->declared_count != 2 || swim->leaving ||
+	    swim->cfg.pushpull_interval_ms == 0)
+		return;
+	/* Not through swim__pull_soon: its block of a reconnect interval
+	 * would delay the pull a heal asks for. */
+	uint64_t soon = now_ms + 2 * swim->cfg.probe_interval_ms;
+	if (soon < swim->pushpull_ms)
+		swim->pushpull_ms = soon;
+	swim->pulls_again = 2;
+}
+
 /* How long the last ping of a final check waits for its answer: the
  * retransmission timeout of RFC 6298 (srtt + 4 rttvar), at least 2 ms,
  * at most the probe timeout (also before any round trip was measured). */
@@ -370,15 +398,17 @@ check_step(struct swim *swim, struct swim_member *m,
 	 * answer's time before its end (a heal after that ping goes
 	 * unnoticed, so it goes as late as an answer allows); then judge. */
 	uint64_t w = swim->cfg.probe_interval_ms;
-	uint64_t at[] = {0, w / 2, w * 9 / 10, w - check_answer_ms(swim), w};
-	uint8_t last = sizeof(at) / sizeof(at[0]) - 1;
-	if (sp->check_stage == last &&
+	uint64_t last = w - check_answer_ms(swim);
+	uint64_t at[] = {0, w / 2, w * 9 / 10,
+			 last > w * 9 / 10 ? last : w * 9 / 10, w};
+	uint8_t final = sizeof(at) / sizeof(at[0]) - 1;
+	if (sp->check_stage == final &&
 	    swim->evidence_ms >= sp->check_start_ms) {
 		/* Contact resumed with someone while we waited: this check
 		 * may have straddled a heal. Check again. */
 		sp->check_stage = 0;
 	}
-	if (sp->check_stage == last)
+	if (sp->check_stage == final)
 		return false;
 	if (sp->check_stage == 0) {
 		if (swim__verify_start(swim, m, now_ms, &sp->check_seq) != 0) {
@@ -416,6 +446,7 @@ swim__suspicion_expired(struct swim *swim, struct swim_member *m,
 	}
 	swim__member_set_status(swim, m, SWIM_STATUS_FAILED, now_ms);
 	member_changed(swim, m, SWIM_EVENT_STATUS);
+	declared(swim, now_ms);
 }
 
 /* Failed or left: the member takes the verdict's status. With the final
@@ -542,7 +573,9 @@ swim__sender_contact(struct swim *swim, uint64_t now_ms,
 	if (m == NULL)
 		return;
 	if (m->status == SWIM_STATUS_SUSPECT) {
-		swim__contact_resumed(swim, now_ms);
+		/* Loss makes suspects talk all the time: only check it (and
+		 * let a check under way know, see check_step). */
+		swim->evidence_ms = now_ms;
 		check_now(swim, m, now_ms);
 	} else if (m->status == SWIM_STATUS_FAILED) {
 		swim__contact_resumed(swim, now_ms);

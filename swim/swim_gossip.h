@@ -28,10 +28,10 @@ swim__suspicion_expired(struct swim *swim, struct swim_member *m,
 			uint64_t now_ms);
 
 /**
- * Contact resumed with a member we held failed or suspect (a partition may
- * have healed): bring a push-pull forward and, with the final check,
- * remember when (a check straddling it runs again) and announce our
- * pending suspicions again (at most once a reconnect interval).
+ * Contact resumed with a member we held failed (a partition may have
+ * healed): bring a push-pull forward and, with the final check, remember
+ * when (a check straddling it runs again) and announce our pending
+ * suspicions again (at most once a reconnect interval).
  */
 void
 swim__contact_resumed(struct swim *swim, uint64_t now_ms);

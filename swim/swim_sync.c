@@ -224,13 +224,29 @@ swim_restore(struct swim *swim, uint64_t now_ms,
 	return 0;
 }
 
+/* A push-pull goes to a member we hold alive: one we suspect may be cut
+ * off (a partition makes half the cluster suspect at once), and the
+ * exchange would be lost. */
+static bool
+pushpull_eligible(const struct swim *swim, const struct swim_member *m,
+		  uint64_t now_ms)
+{
+	(void)swim;
+	(void)now_ms;
+	return m->status == SWIM_STATUS_ALIVE;
+}
+
 void
 swim__pushpull_tick(struct swim *swim, uint64_t now_ms)
 {
 	swim->pushpull_ms = now_ms + swim_pushpull_scale(
 		swim->cfg.pushpull_interval_ms, swim->live_count);
+	if (swim->pulls_again > 0) {
+		swim->pulls_again--;
+		swim->pushpull_ms = now_ms + swim->cfg.reconnect_interval_ms;
+	}
 	struct swim_member *peer;
-	if (swim__random_members(swim, &peer, 1, NULL, swim__is_live,
+	if (swim__random_members(swim, &peer, 1, NULL, pushpull_eligible,
 				 now_ms) == 1) {
 		struct swim_addr to = swim__member_addr(peer);
 		swim__request_stream(swim, &to, false);
