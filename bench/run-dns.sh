@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# DNS queries per second and latency: the agent's DNS interface beside
+# NSD (Debian's `nsd`, authoritative, the speed to aim at) serving the
+# same records from a zone file, in the same run.
+#   bench/run-dns.sh [SECONDS] [ROUNDS]
+# One agent registers a service w10 with 10 instances and w100 with 100
+# (each at an address of its own, so SRV targets are HEX.addr names with
+# their A records in the additional section). The zone file NSD serves is
+# made from the agent's own answers over TCP (every record of every
+# answer), so both servers hold the same records. dnsperf (Debian's)
+# then asks each server the same question again and again, for four
+# questions: w10 A, w10 SRV, w100 A, w100 SRV.
+#  - Throughput: dnsperf's default (one UDP client, 100 queries in
+#    flight) for SECONDS (default 5): queries per second.
+#  - Latency: the same question at a fixed rate (LAT_QPS, default 10000
+#    queries/s, below both servers' capacity) for SECONDS with -v, which
+#    prints every query's round trip: p50, p99, p99.9 and max from those.
+# ROUNDS (default 3) repeats all of it, the two servers alternating, and
+# the figures are the rounds' median (qps) and worst (latency); the
+# ratio is the agent's median qps over NSD's. Both servers run on CPU 1
+# (taskset: the agent on one core), dnsperf on CPU 0. UDP without EDNS
+# (512-byte answers, what glibc's stub resolver asks) unless EDNS=1
+# (dnsperf -e; both servers then answer up to 1232 bytes). Loopback only;
+# every process stopped by PID. Writes bench/results/dns-udp[-edns].json
+# and .md. BUILD (default build) is the build directory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-5}; rounds=${2:-3}; lat_qps=${LAT_QPS:-10000}
+build=${BUILD:-build}
+edns=(); suffix=""
+[ "${EDNS:-0}" = 1 ] && { edns=(-e); suffix="-edns"; }
+.ci/deps --bench >/dev/null
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" -j"$(nproc)" --target rumor >/dev/null
+work=$(mktemp -d /tmp/rumor-dns.XXXXXX)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+p_gossip=$(free_port); p_agent=$(free_port); p_nsd=$(free_port)
+
+echo "== agent (CPU 1), DNS on 127.0.0.1:$p_agent" >&2
+taskset -c 1 "$build/rumor" agent --name bench --bind "127.0.0.1:$p_gossip" \
+	--socket "$work/a.sock" --no-encrypt --dns "127.0.0.1:$p_agent" \
+	>"$work/agent.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do [ -S "$work/a.sock" ] && break; sleep 0.1; done
+[ -S "$work/a.sock" ] || { cat "$work/agent.log" >&2; exit 1; }
+for n in 10 100; do
+	for i in $(seq 1 "$n"); do
+		"$build/rumor" register "w$n" --id "w$n-$i" --port $((8000 + i)) \
+			--address "10.$((n / 10)).$((i / 250)).$((i % 250 + 1))" \
+			--socket "$work/a.sock" >/dev/null
+	done
+done
+
+# The zone: SOA and NS at the apex, then every record of the agent's
+# whole answers (TCP: nothing cut).
+{
+	echo '$ORIGIN rumor.'
+	echo '@ 0 IN SOA ns.rumor. hostmaster.rumor. 1 3600 600 86400 0'
+	echo '@ 0 IN NS ns.rumor.'
+	echo 'ns 0 IN A 127.0.0.1'
+	for n in 10 100; do
+		for t in A SRV; do
+			dig @127.0.0.1 -p "$p_agent" +tcp +noall +answer +additional \
+				"w$n.service.rumor" "$t"
+		done
+	done | sort -u
+} >"$work/rumor.zone"
+for n in 10 100; do
+	got=$(grep -c "^w$n.service.rumor.*IN.A" "$work/rumor.zone" || true)
+	[ "$got" = "$n" ] || { echo "run-dns: w$n has $got A records, not $n" >&2; exit 1; }
+done
+cat >"$work/nsd.conf" <<EOF
+server:
+  ip-address: 127.0.0.1@$p_nsd
+  port: $p_nsd
+  server-count: 1
+  username: ""
+  chroot: ""
+  zonesdir: "$work"
+  database: ""
+  zonelistfile: "$work/zone.list"
+  xfrdfile: "$work/xfrd.state"
+  pidfile: "$work/nsd.pid"
+  logfile: "$work/nsd.log"
+  do-ip6: no
+  round-robin: yes
+  rrl-ratelimit: 0
+  rrl-whitelist-ratelimit: 0
+remote-control:
+  control-enable: no
+zone:
+  name: rumor.
+  zonefile: rumor.zone
+EOF
+echo "== nsd (CPU 1) on 127.0.0.1:$p_nsd, $(wc -l <"$work/rumor.zone") zone lines" >&2
+taskset -c 1 nsd -d -c "$work/nsd.conf" >"$work/nsd.out" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do
+	dig @127.0.0.1 -p "$p_nsd" +short +tries=1 +time=1 w10.service.rumor >/dev/null 2>&1 && break
+	sleep 0.1
+done
+
+questions=("w10 A" "w10 SRV" "w100 A" "w100 SRV")
+for r in $(seq 1 "$rounds"); do
+	for qn in "${questions[@]}"; do
+		set -- $qn
+		echo "$1.service.rumor $2" >"$work/q"
+		for sys in agent nsd; do
+			port=$p_agent; [ "$sys" = nsd ] && port=$p_nsd
+			tag="$sys-$1-$2-$r"
+			echo "   round $r: $sys $1 $2" >&2
+			taskset -c 0 dnsperf -s 127.0.0.1 -p "$port" -d "$work/q" \
+				-l "$secs" "${edns[@]}" >"$work/tp-$tag.txt" 2>&1
+			taskset -c 0 dnsperf -s 127.0.0.1 -p "$port" -d "$work/q" \
+				-l "$secs" -Q "$lat_qps" -v "${edns[@]}" |
+				awk '$1 == ">" {print $NF}' >"$work/lat-$tag.txt"
+		done
+	done
+done
+"$build/rumor" stats --socket "$work/a.sock" | grep '^dns_' >"$work/agent-stats.txt"
+
+python3 - "$work" "$secs" "$rounds" "$lat_qps" "${EDNS:-0}" "$suffix" \
+	"$(nproc)" "$(dnsperf -h 2>&1 | sed -n 's/^Version //p' | head -1)" \
+	"$(nsd -v 2>&1 | head -1)" "${questions[@]}" <<'PY'
+import json, os, re, statistics, sys
+work, secs, rounds, lat_qps, edns, suffix, ncpu, dnsperf_v, nsd_v = sys.argv[1:10]
+questions = sys.argv[10:]
+rounds = int(rounds)
+def tp(path):
+    text = open(path).read()
+    qps = float(re.search(r"Queries per second:\s+([\d.]+)", text).group(1))
+    size = re.search(r"response (\d+)", text)
+    lost = re.search(r"Queries lost:\s+(\d+)", text)
+    return qps, int(size.group(1)) if size else 0, int(lost.group(1)) if lost else 0
+def pct(v, p):
+    return v[min(len(v) - 1, int(len(v) * p))]
+res = {"seconds": float(secs), "rounds": rounds, "latency_qps": int(lat_qps),
+       "edns": edns == "1", "cpus": int(ncpu), "dnsperf": dnsperf_v, "nsd": nsd_v,
+       "questions": []}
+md = ["| question | agent q/s | NSD q/s | ratio | agent answer B | NSD answer B "
+      "| agent p50 / p99 / p99.9 / max µs | NSD p50 / p99 / p99.9 / max µs |",
+      "|---|---|---|---|---|---|---|---|"]
+for qn in questions:
+    name, qtype = qn.split()
+    row = {"question": "%s.service.rumor %s" % (name, qtype)}
+    for sysname in ("agent", "nsd"):
+        runs = [tp(os.path.join(work, "tp-%s-%s-%s-%d.txt" % (sysname, name, qtype, r)))
+                for r in range(1, rounds + 1)]
+        lats = []
+        worst = {"p50": 0, "p99": 0, "p999": 0, "max": 0}
+        for r in range(1, rounds + 1):
+            v = sorted(float(x) * 1e6 for x in open(os.path.join(
+                work, "lat-%s-%s-%s-%d.txt" % (sysname, name, qtype, r))) if x.strip())
+            if not v:
+                continue
+            lats.append(len(v))
+            for k, p in (("p50", 0.5), ("p99", 0.99), ("p999", 0.999)):
+                worst[k] = max(worst[k], pct(v, p))
+            worst["max"] = max(worst["max"], v[-1])
+        row[sysname] = {"qps_runs": [q for q, _, _ in runs],
+                        "qps": statistics.median(q for q, _, _ in runs),
+                        "lost": sum(l for _, _, l in runs),
+                        "answer_bytes": runs[0][1],
+                        "latency_us": worst, "latency_samples": sum(lats)}
+    row["ratio"] = row["agent"]["qps"] / row["nsd"]["qps"]
+    res["questions"].append(row)
+    a, n = row["agent"], row["nsd"]
+    fmt = lambda l: "%.0f / %.0f / %.0f / %.0f" % (l["p50"], l["p99"], l["p999"], l["max"])
+    md.append("| %s | %.0f | %.0f | %.2f | %d | %d | %s | %s |" % (
+        row["question"], a["qps"], n["qps"], row["ratio"], a["answer_bytes"],
+        n["answer_bytes"], fmt(a["latency_us"]), fmt(n["latency_us"])))
+md.append("")
+md.append("UDP%s, one question repeated; q/s: median of %d rounds of %s s "
+          "(dnsperf %s, 100 queries in flight); latency: the worst of the rounds "
+          "at %s queries/s, every query's round trip (dnsperf -v). Agent and %s "
+          "on CPU 1, dnsperf on CPU 0, %s CPUs shared with other work." % (
+              " with EDNS (1232-byte answers)" if edns == "1" else " without EDNS (512-byte answers)",
+              rounds, secs, dnsperf_v, lat_qps, nsd_v, ncpu))
+res["agent_stats"] = dict(l.split() for l in open(os.path.join(work, "agent-stats.txt")))
+stem = os.path.join("bench", "results", "dns-udp" + suffix)
+json.dump(res, open(stem + ".json", "w"), indent=1)
+open(stem + ".md", "w").write("\n".join(md) + "\n")
+print("\n".join(md))
+PY
