@@ -17,10 +17,11 @@
  * answer.c from the node as it is.
  *
  * Start-up order: data dir (lock, incarnation), node, UDP bind, TCP
- * listener, DNS (dns_server.c), local socket; then the "member <self>
+ * listener, local socket, DNS (dns_server.c); then the "member <self>
  * alive" line that says we are ready, then the join. Any start-up
- * failure is one line on stderr and exit status 1. Every handle follows libuv's lifecycle:
- * _init (memory only, cannot fail), _start, _stop, _close.
+ * failure is one line on stderr and exit status 1. Every handle follows
+ * libuv's lifecycle: _init (memory only, cannot fail), _start, _stop,
+ * _close.
  *
  * Shutdown: a leave (request or first SIGINT/SIGTERM) runs until
  * node_leave_done(), answers the waiting leave requests, gives the
@@ -543,9 +544,11 @@ agent_start(struct agent *a, char *err)
 	if (rc == 0)
 		rc = pushpull_start(&a->pushpull, &cfg->bind, err);
 	if (rc == 0)
-		rc = dns_server_start(&a->dns, &cfg->dns, a->node, err);
-	if (rc == 0)
 		rc = ipc_server_start(&a->ipc, cfg->socket_path, err);
+	/* Last: it may log (where it listens, or that the default port is
+	 * taken), and a start that fails says one line only. */
+	if (rc == 0)
+		rc = dns_server_start(&a->dns, &cfg->dns, a->node, err);
 	if (rc != 0)
 		return rc;
 	uv_timer_init(&a->loop, &a->timer);

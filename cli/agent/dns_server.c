@@ -118,7 +118,7 @@ dns_server_stats(const struct dns_server *srv, struct dns_server_stats *out)
 	out->truncated = st->truncated;
 }
 
-/* ---- UDP ------------------------------------------------------------------ */
+/* -------------------------------------------------------------------------- */
 
 /* Send the batch; what the kernel refuses is lost (and counted). */
 static void
@@ -236,7 +236,7 @@ udp_start(struct dns_server *srv, const struct sockaddr_in *sa)
 	return rc;
 }
 
-/* ---- TCP ------------------------------------------------------------------ */
+/* -------------------------------------------------------------------------- */
 
 static void
 conn_free(uv_handle_t *h)
@@ -522,7 +522,7 @@ tcp_start(struct dns_server *srv, const struct sockaddr_in *sa)
 	return 0;
 }
 
-/* ---- start and stop ------------------------------------------------------- */
+/* -------------------------------------------------------------------------- */
 
 static void
 close_handle(uv_handle_t *h, bool *open)
