@@ -163,7 +163,8 @@ names_rebuild(struct dns_view *v)
 		strcpy(names[k].name, m.name);
 		k++;
 	}
-	qsort(names, k, sizeof(*names), by_folded);
+	if (k > 1)
+		qsort(names, k, sizeof(*names), by_folded);
 	free(v->names);
 	v->names = names;
 	v->name_count = k;

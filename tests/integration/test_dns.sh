@@ -16,6 +16,9 @@ P_a=$(free_port); P_b=$(free_port); P_c=$(free_port)
 D_a=$(free_port); D_c=$(free_port)
 check "a starts with DNS on 127.0.0.1:$D_a" start_agent a "$P_a" --no-encrypt \
 	--dns "127.0.0.1:$D_a"
+# Before any member with capitals exists (their folded table is empty).
+check "a lone agent: an unknown node is NXDOMAIN" sh -c "
+	dig @127.0.0.1 -p $D_a +tries=2 +time=2 nobody.node.rumor | grep -q 'status: NXDOMAIN'"
 check "b joins, with --dns off" start_agent b "$P_b" --no-encrypt --dns off \
 	--join "127.0.0.1:$PORT_a"
 check "Cee joins: another domain, TTLs set" start_agent Cee "$P_c" --no-encrypt \
