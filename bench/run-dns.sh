@@ -12,6 +12,8 @@
 # questions: w10 A, w10 SRV, w100 A, w100 SRV.
 #  - Throughput: dnsperf's default (one UDP client, 100 queries in
 #    flight) for SECONDS (default 5): queries per second.
+#    The servers' CPU time over those runs gives CPU µs per query,
+#    a figure that holds when dnsperf or a busy machine is the limit.
 #  - Latency: the same question at a fixed rate (LAT_QPS, default 10000
 #    queries/s, below both servers' capacity) for SECONDS with -v, which
 #    prints every query's round trip: p50, p99, p99.9 and max from those.
@@ -113,17 +115,32 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 
+# CPU time (ticks) of a server: the process and all its descendants
+# (NSD's started process becomes xfrd; it answers from a grandchild).
+cpu_ticks() {
+	local p t
+	# utime and stime, counted after the name (NSD's have spaces).
+	t=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12 + $13}')
+	t=${t:-0}
+	for p in $(pgrep -P "$1"); do
+		t=$((t + $(cpu_ticks "$p")))
+	done
+	echo "$t"
+}
 questions=("w10 A" "w10 SRV" "w100 A" "w100 SRV")
 for r in $(seq 1 "$rounds"); do
 	for qn in "${questions[@]}"; do
 		set -- $qn
 		echo "$1.service.rumor $2" >"$work/q"
 		for sys in agent nsd; do
-			port=$p_agent; [ "$sys" = nsd ] && port=$p_nsd
+			port=$p_agent; pid=${pids[0]}
+			[ "$sys" = nsd ] && { port=$p_nsd; pid=${pids[1]}; }
 			tag="$sys-$1-$2-$r"
 			echo "   round $r: $sys $1 $2" >&2
+			t0=$(cpu_ticks "$pid")
 			taskset -c 0 dnsperf -s 127.0.0.1 -p "$port" -d "$work/q" \
 				-l "$secs" "${edns[@]}" >"$work/tp-$tag.txt" 2>&1
+			echo "cpu ticks: $(($(cpu_ticks "$pid") - t0))" >>"$work/tp-$tag.txt"
 			taskset -c "$lat_cpu" dnsperf -s 127.0.0.1 -p "$port" -d "$work/q" \
 				-l "$secs" -Q "$lat_qps" -v "${edns[@]}" |
 				awk '$1 == ">" {print $NF}' >"$work/lat-$tag.txt"
@@ -140,20 +157,24 @@ import json, os, re, statistics, sys
 work, secs, rounds, lat_qps, edns, suffix, lat_cpu, ncpu, dnsperf_v, nsd_v = sys.argv[1:11]
 questions = sys.argv[11:]
 rounds = int(rounds)
+TICK_US = 1e6 / os.sysconf("SC_CLK_TCK")
 def tp(path):
     text = open(path).read()
     qps = float(re.search(r"Queries per second:\s+([\d.]+)", text).group(1))
     size = re.search(r"response (\d+)", text)
     lost = re.search(r"Queries lost:\s+(\d+)", text)
-    return qps, int(size.group(1)) if size else 0, int(lost.group(1)) if lost else 0
+    done = int(re.search(r"Queries completed:\s+(\d+)", text).group(1))
+    ticks = int(re.search(r"cpu ticks: (\d+)", text).group(1))
+    return (qps, int(size.group(1)) if size else 0, int(lost.group(1)) if lost else 0,
+            ticks * TICK_US / max(done, 1))
 def pct(v, p):
     return v[min(len(v) - 1, int(len(v) * p))]
 res = {"seconds": float(secs), "rounds": rounds, "latency_qps": int(lat_qps),
        "latency_cpu": int(lat_cpu),
        "edns": edns == "1", "cpus": int(ncpu), "dnsperf": dnsperf_v, "nsd": nsd_v,
        "questions": []}
-md = ["| question | agent q/s | NSD q/s | ratio | agent answer B | NSD answer B "
-      "| agent p50 / p99 / p99.9 / max µs | NSD p50 / p99 / p99.9 / max µs |",
+md = ["| question | agent q/s | NSD q/s | ratio | agent / NSD CPU µs per query "
+      "| agent / NSD answer B | agent p50 / p99 / p99.9 / max µs | NSD p50 / p99 / p99.9 / max µs |",
       "|---|---|---|---|---|---|---|---|"]
 for qn in questions:
     name, qtype = qn.split()
@@ -174,9 +195,10 @@ for qn in questions:
         worst = {k: statistics.median(p[k] for p in per_round)
                  for k in ("p50", "p90", "p99", "p999", "over_1ms")}
         worst["max"] = max(p["max"] for p in per_round)
-        row[sysname] = {"qps_runs": [q for q, _, _ in runs],
-                        "qps": statistics.median(q for q, _, _ in runs),
-                        "lost": sum(l for _, _, l in runs),
+        row[sysname] = {"qps_runs": [r[0] for r in runs],
+                        "qps": statistics.median(r[0] for r in runs),
+                        "lost": sum(r[2] for r in runs),
+                        "cpu_us_per_query": statistics.median(r[3] for r in runs),
                         "answer_bytes": runs[0][1],
                         "latency_us": worst, "latency_rounds": per_round,
                         "latency_samples": sum(lats)}
@@ -184,15 +206,18 @@ for qn in questions:
     res["questions"].append(row)
     a, n = row["agent"], row["nsd"]
     fmt = lambda l: "%.0f / %.0f / %.0f / %.0f" % (l["p50"], l["p99"], l["p999"], l["max"])
-    md.append("| %s | %.0f | %.0f | %.2f | %d | %d | %s | %s |" % (
-        row["question"], a["qps"], n["qps"], row["ratio"], a["answer_bytes"],
-        n["answer_bytes"], fmt(a["latency_us"]), fmt(n["latency_us"])))
+    md.append("| %s | %.0f | %.0f | %.2f | %.1f / %.1f | %d / %d | %s | %s |" % (
+        row["question"], a["qps"], n["qps"], row["ratio"], a["cpu_us_per_query"],
+        n["cpu_us_per_query"], a["answer_bytes"], n["answer_bytes"],
+        fmt(a["latency_us"]), fmt(n["latency_us"])))
 md.append("")
 md.append("UDP%s, one question repeated; q/s: median of %d rounds of %s s "
           "(dnsperf %s on CPU 0, 100 queries in flight); latency: every query's "
           "round trip at %s queries/s (dnsperf -v, on CPU %s), median of the rounds' "
-          "percentiles, max of the worst round. Agent and %s on CPU 1; %s CPUs "
-          "shared with other work." % (
+          "percentiles, max of the worst round. CPU µs per query: the server's "
+          "CPU time (user + system, its descendants included) over the queries "
+          "answered in the throughput runs, median of the rounds. Agent and %s "
+          "on CPU 1; %s CPUs shared with other work." % (
               " with EDNS (1232-byte answers)" if edns == "1" else " without EDNS (512-byte answers)",
               rounds, secs, dnsperf_v, lat_qps, lat_cpu, nsd_v, ncpu))
 res["agent_stats"] = dict(l.split() for l in open(os.path.join(work, "agent-stats.txt")))
