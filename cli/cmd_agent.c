@@ -51,6 +51,17 @@ static const char agent_usage[] =
 	"  --probe-interval D  --probe-timeout D  --gossip-interval D\n"
 	"  --pushpull-interval D  --reconnect-interval D  --suspicion-mult N\n"
 	"                         override the preset; D like 500ms, 2s, 1m\n"
+	"  --dns IP:PORT|off      DNS interface, UDP and TCP (default "
+	DNS_LISTEN_DEFAULT ";\n"
+	"                         if that port is taken, the agent warns and\n"
+	"                         runs without). Any address but loopback\n"
+	"                         lets whoever reaches it read the catalog:\n"
+	"                         give one only on purpose\n"
+	"  --dns-domain NAME      names end in NAME (default rumor.)\n"
+	"  --dns-ttl D            TTL of service and node answers (default "
+	"0s)\n"
+	"  --dns-negative-ttl D   TTL of NXDOMAIN and empty answers (default "
+	"0s)\n"
 	"SIGINT/SIGTERM leave gracefully and exit 0; a second one exits at "
 	"once.\n";
 
@@ -131,6 +142,57 @@ agent_flag_profile(const struct args *a, struct agent_flags *f,
 	return 0;
 }
 
+/* A DNS TTL: whole seconds, at most DNS_TTL_S_MAX. */
+static int
+agent_flag_ttl(const struct args *a, const char *flag, const char *value,
+	       uint32_t *out_s)
+{
+	uint64_t ms;
+	if (args_duration(a, flag, value, &ms) != 0)
+		return -1;
+	if (ms % 1000 != 0 || ms / 1000 > DNS_TTL_S_MAX) {
+		fprintf(stderr, "rumor: %s: %s: a TTL is whole seconds, at "
+				"most %us, not \"%s\"\n", a->cmd, flag,
+			DNS_TTL_S_MAX, value);
+		return -1;
+	}
+	*out_s = (uint32_t)(ms / 1000);
+	return 0;
+}
+
+/* --dns, --dns-domain, --dns-ttl, --dns-negative-ttl; 1 for another
+ * flag. */
+static int
+agent_flag_dns(const struct args *a, struct dns_server_config *dns,
+	       const char *flag, const char *value)
+{
+	if (strcmp(flag, "--dns") == 0) {
+		dns->enabled = strcmp(value, "off") != 0;
+		dns->explicit_addr = dns->enabled;
+		return dns->enabled ? args_addr(a, flag, value, &dns->addr)
+				    : 0;
+	}
+	if (strcmp(flag, "--dns-domain") == 0) {
+		if (dns_config_set_domain(&dns->dns, value) == 0)
+			return 0;
+		fprintf(stderr, "rumor: %s: --dns-domain: want labels of "
+				"letters, digits, '-' and '_' (like "
+				"\"rumor\" or \"sd.example.\"), not \"%s\"\n",
+			a->cmd, value);
+		return -1;
+	}
+	if (strcmp(flag, "--dns-ttl") == 0) {
+		if (agent_flag_ttl(a, flag, value, &dns->dns.service_ttl_s))
+			return -1;
+		dns->dns.node_ttl_s = dns->dns.service_ttl_s;
+		return 0;
+	}
+	if (strcmp(flag, "--dns-negative-ttl") == 0)
+		return agent_flag_ttl(a, flag, value,
+				      &dns->dns.negative_ttl_s);
+	return 1;
+}
+
 static int
 agent_flag(const struct args *a, struct agent_flags *f, const char *flag,
 	   const char *value)
@@ -166,7 +228,8 @@ agent_flag(const struct args *a, struct agent_flags *f, const char *flag,
 	} else if (strcmp(flag, "--profile") == 0) {
 		return agent_flag_profile(a, f, value);
 	} else {
-		return agent_flag_timing(a, f, flag, value);
+		int rc = agent_flag_dns(a, &cfg->dns, flag, value);
+		return rc <= 0 ? rc : agent_flag_timing(a, f, flag, value);
 	}
 	return 0;
 }
@@ -324,6 +387,7 @@ agent_defaults(struct agent_flags *f)
 		strcpy(f->name_buf, "rumor");
 	f->name_buf[sizeof(f->name_buf) - 1] = '\0';
 	f->cfg.name = f->name_buf;
+	dns_server_config_default(&f->cfg.dns);
 }
 
 int
@@ -337,7 +401,8 @@ cmd_agent(struct args *a)
 		"--key-file", "--label", "--join", "--profile",
 		"--probe-interval", "--probe-timeout", "--gossip-interval",
 		"--suspicion-mult", "--pushpull-interval",
-		"--reconnect-interval", NULL};
+		"--reconnect-interval", "--dns", "--dns-domain", "--dns-ttl",
+		"--dns-negative-ttl", NULL};
 	static const char *const switches[] = {"--no-encrypt", NULL};
 	const char *flag, *value;
 	int rc;

@@ -17,10 +17,11 @@
  * answer.c from the node as it is.
  *
  * Start-up order: data dir (lock, incarnation), node, UDP bind, TCP
- * listener, local socket; then the "member <self> alive" line that says
- * we are ready, then the join. Any start-up failure is one line on
- * stderr and exit status 1. Every handle follows libuv's lifecycle:
- * _init (memory only, cannot fail), _start, _stop, _close.
+ * listener, local socket, DNS (dns_server.c); then the "member <self>
+ * alive" line that says we are ready, then the join. Any start-up
+ * failure is one line on stderr and exit status 1. Every handle follows
+ * libuv's lifecycle: _init (memory only, cannot fail), _start, _stop,
+ * _close.
  *
  * Shutdown: a leave (request or first SIGINT/SIGTERM) runs until
  * node_leave_done(), answers the waiting leave requests, gives the
@@ -40,6 +41,7 @@
 #include "catalog.h"
 #include "config.h"
 #include "datadir.h"
+#include "dns_server.h"
 #include "ipc_server.h"
 #include "log.h"
 #include "membership/node.h"
@@ -72,6 +74,7 @@ struct agent {
 	struct ipc_server ipc;
 	struct catalog catalog;
 	struct answer answer;
+	struct dns_server dns;
 	bool leaving;
 	/** The leave is done; shut down at exit_at_ms. */
 	bool exiting;
@@ -182,8 +185,10 @@ agent_pump(struct agent *a)
 	while (node_poll_stream(a->node, &req))
 		pushpull_connect(&a->pushpull, &req);
 	struct swim_event ev;
-	while (node_poll_event(a->node, &ev))
+	while (node_poll_event(a->node, &ev)) {
 		agent_log_event(a, &ev);
+		dns_server_member_event(&a->dns, &ev);
+	}
 	answer_pump(&a->answer, &a->ipc);
 	uint64_t now = agent_now(a);
 	if (a->leaving && !a->exiting && node_leave_done(a->node, now)) {
@@ -358,6 +363,7 @@ agent_stats(struct agent *a, struct answer_stats *st)
 	pushpull_stats(&a->pushpull, &st->pushpull);
 	ipc_server_stats(&a->ipc, &st->ipc);
 	catalog_stats(&a->catalog, &st->catalog);
+	dns_server_stats(&a->dns, &st->dns);
 }
 
 /* The one dispatch of a socket request. */
@@ -450,6 +456,7 @@ agent_close(struct agent *a)
 		pushpull_close(&a->pushpull);
 	}
 	ipc_server_close(&a->ipc);
+	dns_server_close(&a->dns);
 	/* What is left belongs to the agent itself: udp, timer, signals. */
 	uv_walk(&a->loop, close_rest, NULL);
 }
@@ -538,6 +545,10 @@ agent_start(struct agent *a, char *err)
 		rc = pushpull_start(&a->pushpull, &cfg->bind, err);
 	if (rc == 0)
 		rc = ipc_server_start(&a->ipc, cfg->socket_path, err);
+	/* Last: it may log (where it listens, or that the default port is
+	 * taken), and a start that fails says one line only. */
+	if (rc == 0)
+		rc = dns_server_start(&a->dns, &cfg->dns, a->node, err);
 	if (rc != 0)
 		return rc;
 	uv_timer_init(&a->loop, &a->timer);
@@ -573,6 +584,7 @@ agent_run(const struct agent_config *cfg)
 	}
 	datadir_init(&a->datadir);
 	ipc_server_init(&a->ipc, &a->loop, agent_request);
+	dns_server_init(&a->dns, &a->loop);
 	char err[LOG_ERR_SIZE];
 	if (agent_start(a, err) != 0) {
 		fprintf(stderr, "rumor: %s\n", err);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "crypto/keyring.h"
+#include "dns_server.h"
 #include "swim/swim.h"
 
 struct agent_config {
@@ -31,6 +32,8 @@ struct agent_config {
 	struct swim_config swim;
 	struct swim_addr join[SWIM_JOIN_ADDRS_MAX];
 	size_t join_count;
+	/** The DNS interface (off when zeroed). */
+	struct dns_server_config dns;
 };
 
 /**

@@ -40,7 +40,7 @@ _Static_assert((int)registry_policy_MAX == (int)ipc_policy_MAX &&
 /* Most answers fit the stack; a bigger one is asked again. */
 #define ANSWER_LOOKUP_STACK 64
 /** Most counters `rumor stats` reports. */
-#define ANSWER_STATS_MAX 96
+#define ANSWER_STATS_MAX 128
 
 void
 answer_init(struct answer *a, struct node *node, uint64_t rand_seed)
@@ -142,6 +142,26 @@ counter_add(struct counters *c, const char *prefix, const char *name,
 	c->count++;
 }
 
+/* The DNS interface's: queries by outcome ("dns_noerror", ...), then
+ * its sockets. */
+static void
+collect_dns_stats(const struct dns_server_stats *d, struct counters *c)
+{
+	for (int i = 0; i < dns_outcome_MAX; i++)
+		counter_add(c, "dns_", dns_outcome_strs[i], d->outcome[i]);
+	counter_add(c, "", "dns_truncated", d->truncated);
+	counter_add(c, "", "dns_udp_queries", d->udp_queries);
+	counter_add(c, "", "dns_tcp_queries", d->tcp_queries);
+	counter_add(c, "", "dns_udp_send_failed", d->udp_send_failed);
+	counter_add(c, "", "dns_tcp_conns_accepted", d->tcp_conns_accepted);
+	counter_add(c, "", "dns_tcp_conns_open", d->tcp_conns_open);
+	counter_add(c, "", "dns_tcp_conns_refused", d->tcp_conns_refused);
+	counter_add(c, "", "dns_tcp_conns_evicted", d->tcp_conns_evicted);
+	counter_add(c, "", "dns_tcp_conns_idle_closed",
+		    d->tcp_conns_idle_closed);
+	counter_add(c, "", "dns_tcp_bad_frames", d->tcp_bad_frames);
+}
+
 /* The node's counters first, then each module's, then drops by reason:
  * the order `rumor stats` prints. */
 static void
@@ -195,6 +215,7 @@ collect_stats(struct answer *a, const struct answer_stats *st,
 	counter_add(c, "", "large_sets_missing", ns.large_sets_missing);
 	counter_add(c, "", "set_pulls", ns.set_pulls);
 	counter_add(c, "", "sets_received", ns.sets_received);
+	collect_dns_stats(&st->dns, c);
 	for (int i = 1; i < swim_drop_MAX; i++)
 		counter_add(c, "drop_core_", swim_drop_strs[i],
 			    s->drop_count[i]);

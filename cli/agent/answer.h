@@ -20,6 +20,7 @@
 
 #include "catalog.h"
 #include "cli/ipc/ipc_proto.h"
+#include "dns_server.h"
 #include "ipc_server.h"
 #include "membership/node.h"
 #include "pushpull.h"
@@ -59,6 +60,7 @@ struct answer_stats {
 	struct pushpull_stats pushpull;
 	struct ipc_server_stats ipc;
 	struct catalog_stats catalog;
+	struct dns_server_stats dns;
 };
 
 /** Answer from node; picks draw from a PRNG seeded with rand_seed. */
