@@ -40,6 +40,7 @@
 #include "catalog.h"
 #include "config.h"
 #include "datadir.h"
+#include "http_server.h"
 #include "ipc_server.h"
 #include "log.h"
 #include "membership/node.h"
@@ -72,6 +73,7 @@ struct agent {
 	struct ipc_server ipc;
 	struct catalog catalog;
 	struct answer answer;
+	struct http_server http;
 	bool leaving;
 	/** The leave is done; shut down at exit_at_ms. */
 	bool exiting;
@@ -185,6 +187,7 @@ agent_pump(struct agent *a)
 	while (node_poll_event(a->node, &ev))
 		agent_log_event(a, &ev);
 	answer_pump(&a->answer, &a->ipc);
+	http_server_pump(&a->http);
 	uint64_t now = agent_now(a);
 	if (a->leaving && !a->exiting && node_leave_done(a->node, now)) {
 		log_line(LOG_INFO, "left the cluster");
@@ -358,6 +361,24 @@ agent_stats(struct agent *a, struct answer_stats *st)
 	pushpull_stats(&a->pushpull, &st->pushpull);
 	ipc_server_stats(&a->ipc, &st->ipc);
 	catalog_stats(&a->catalog, &st->catalog);
+	http_server_stats(&a->http, &st->http);
+}
+
+/* The HTTP API registered or deregistered a service. */
+static void
+agent_http_changed(struct http_server *srv)
+{
+	agent_pump(agent_of(srv, http));
+}
+
+/* GET /metrics: the same counters as `rumor stats`. */
+static void
+agent_http_metrics(struct http_server *srv, struct http_buf *out)
+{
+	struct agent *a = agent_of(srv, http);
+	struct answer_stats st;
+	agent_stats(a, &st);
+	answer_metrics(&a->answer, &st, out);
 }
 
 /* The one dispatch of a socket request. */
@@ -450,6 +471,7 @@ agent_close(struct agent *a)
 		pushpull_close(&a->pushpull);
 	}
 	ipc_server_close(&a->ipc);
+	http_server_close(&a->http);
 	/* What is left belongs to the agent itself: udp, timer, signals. */
 	uv_walk(&a->loop, close_rest, NULL);
 }
@@ -499,6 +521,10 @@ agent_node_start(struct agent *a, uint64_t incarnation, char *err)
 	answer_init(&a->answer, a->node, pick_seed);
 	catalog_init(&a->catalog, a->node, &a->loop, agent_pump_cb, a);
 	pushpull_init(&a->pushpull, &a->loop, a->node, pushpull_input);
+	uint64_t http_seed;
+	randombytes_buf(&http_seed, sizeof(http_seed));
+	http_server_init(&a->http, &a->loop, a->node, &a->catalog, http_seed,
+			 agent_http_changed, agent_http_metrics);
 	return 0;
 }
 
@@ -538,6 +564,9 @@ agent_start(struct agent *a, char *err)
 		rc = pushpull_start(&a->pushpull, &cfg->bind, err);
 	if (rc == 0)
 		rc = ipc_server_start(&a->ipc, cfg->socket_path, err);
+	if (rc == 0 && cfg->http_on)
+		rc = http_server_start(&a->http, &cfg->http, cfg->http_set,
+				       err);
 	if (rc != 0)
 		return rc;
 	uv_timer_init(&a->loop, &a->timer);

@@ -31,6 +31,11 @@ struct agent_config {
 	struct swim_config swim;
 	struct swim_addr join[SWIM_JOIN_ADDRS_MAX];
 	size_t join_count;
+	/** The HTTP API (docs/http.md): on, where, and whether the user
+	 *  chose the address (a busy one is then an error, not a warning). */
+	bool http_on;
+	struct swim_addr http;
+	bool http_set;
 };
 
 /**
