@@ -7,9 +7,12 @@
  * request is whole: we answer it, or suspend it when it blocks). A
  * suspended request is resumed by http_server_pump() or by the timer,
  * and MHD then calls on_request() once more, where it is answered.
- * MHD_run() is never entered twice: whatever a request sets off in the
- * agent (a registration pumps the node, which may wake blocking
- * queries) only resumes connections, which MHD notices on its next run.
+ * A resumed connection is only taken up by MHD's next MHD_run() (in
+ * external epoll mode nothing wakes its descriptor for it), so whoever
+ * wakes queries runs MHD right after. MHD_run() is never entered twice:
+ * whatever a request sets off in the agent (a registration pumps the
+ * node, which may wake blocking queries) only resumes connections and
+ * asks the run it is inside of for one more round.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -436,7 +439,11 @@ on_log(void *cls, const char *fmt, va_list ap)
 	struct http_server *srv = cls;
 	char text[256];
 	vsnprintf(text, sizeof(text), fmt, ap);
+	/* One line, without the HTML page MHD quotes for its own errors. */
 	text[strcspn(text, "\n")] = '\0';
+	char *page = strstr(text, " ('<");
+	if (page != NULL)
+		strcpy(page, ")");
 	srv->stats.protocol_errors++;
 	log_limited(&srv->limit_log, uv_now(srv->loop), LOG_WARN, "http: %s",
 		    text);
@@ -521,7 +528,10 @@ server_run(struct http_server *srv)
 	if (srv->daemon == NULL || srv->in_run)
 		return;
 	srv->in_run = true;
-	MHD_run(srv->daemon);
+	do {
+		srv->run_again = false;
+		MHD_run(srv->daemon);
+	} while (srv->run_again && !srv->close_pending);
 	srv->in_run = false;
 	if (srv->close_pending)
 		finish_close(srv);
@@ -552,8 +562,12 @@ http_server_pump(struct http_server *srv)
 	    srv->generation == generation(srv))
 		return;
 	check_parked(srv, uv_now(srv->loop));
-	/* Woken ones are answered on MHD's next run: its descriptor is
-	 * readable now (MHD signals a resume through it). */
+	/* MHD answers the woken ones when it runs next: now, or right
+	 * after the run we are inside of (a registration over HTTP). */
+	if (srv->in_run)
+		srv->run_again = true;
+	else
+		server_run(srv);
 }
 
 /* ---- start and stop ----------------------------------------------------- */

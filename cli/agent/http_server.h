@@ -119,6 +119,8 @@ struct http_server {
 	/** Inside MHD_run() (never entered twice); a close asked for in
 	 *  there is done when it returns. */
 	bool in_run;
+	/* Queries were woken during a run: run once more after it. */
+	bool run_again;
 	bool close_pending;
 	bool closed;
 	/** Blocking queries waiting (struct http_req.link). */
