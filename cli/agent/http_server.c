@@ -243,6 +243,36 @@ park(struct http_req *r, uint64_t now_ms)
 	return MHD_YES;
 }
 
+/* A blocking route's answer into b, and its index: from the cache while
+ * the registry has not moved, else built (and kept). */
+static int
+blocking_body(struct http_server *srv, struct http_req *r,
+	      struct http_buf *b, uint64_t *index)
+{
+	r->key = query_key(r);
+	uint64_t gen = generation(srv);
+	struct http_cached *c = &srv->cache[r->key % HTTP_SERVER_CACHE_SLOTS];
+	if (c->key == r->key && c->generation == gen) {
+		http_buf_put(b, c->body, c->size);
+		*index = c->index;
+		return b->failed;
+	}
+	int rc = read_body(srv, r, b);
+	if (rc != 0)
+		return rc;
+	*index = index_of(srv, r->key, b);
+	if (b->size > HTTP_SERVER_CACHE_BODY_MAX)
+		return 0;
+	char *copy = c->size >= b->size ? c->body : realloc(c->body, b->size);
+	if (copy == NULL && b->size > 0)
+		return 0;
+	memcpy(copy, b->data, b->size);
+	*c = (struct http_cached){.key = r->key, .generation = gen,
+				  .index = *index, .body = copy,
+				  .size = b->size};
+	return 0;
+}
+
 static enum MHD_Result
 route_read(struct http_req *r)
 {
@@ -253,16 +283,13 @@ route_read(struct http_req *r)
 		srv->metrics(srv, &b);
 		return respond_buf(r, b.failed, &b, HTTP_PROM_CONTENT_TYPE, 0);
 	}
-	int rc = read_body(srv, r, &b);
 	uint64_t index = 0;
-	if (rc == 0 && r->match.blocking) {
-		r->key = query_key(r);
-		index = index_of(srv, r->key, &b);
-		if (r->query.has_index && r->query.index == index &&
-		    r->query.wait_ms > 0 && !r->resumed) {
-			http_buf_destroy(&b);
-			return park(r, uv_now(srv->loop));
-		}
+	int rc = r->match.blocking ? blocking_body(srv, r, &b, &index)
+				   : read_body(srv, r, &b);
+	if (rc == 0 && r->match.blocking && r->query.has_index &&
+	    r->query.index == index && r->query.wait_ms > 0 && !r->resumed) {
+		http_buf_destroy(&b);
+		return park(r, uv_now(srv->loop));
 	}
 	return respond_buf(r, rc, &b, "application/json", index);
 }
@@ -713,6 +740,10 @@ http_server_close(struct http_server *srv)
 	if (srv->closed)
 		return;
 	srv->closed = true;
+	for (size_t i = 0; i < HTTP_SERVER_CACHE_SLOTS; i++) {
+		free(srv->cache[i].body);
+		srv->cache[i] = (struct http_cached){.key = 0};
+	}
 	if (srv->daemon == NULL)
 		return;
 	if (srv->in_run)

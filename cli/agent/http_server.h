@@ -60,6 +60,11 @@
 /** Blocking queries waiting at once. */
 #define HTTP_SERVER_BLOCKING_MAX 128
 
+/** Blocking-route answers kept (direct-mapped by query) until the
+ *  registry moves, and the largest kept. */
+#define HTTP_SERVER_CACHE_SLOTS 64
+#define HTTP_SERVER_CACHE_BODY_MAX (64 * 1024)
+
 /** Status codes counted one by one (http_status_<code>). */
 #define HTTP_SERVER_STATUS_CODES(XX)                                          \
 	XX(200) XX(400) XX(404) XX(405) XX(413) XX(429) XX(500) XX(503)
@@ -95,6 +100,17 @@ struct http_server_stats {
 
 struct http_server;
 
+/** One query's answer at one registry generation. */
+struct http_cached {
+	/** The query's hash (0: empty) and the generation it is for. */
+	uint64_t key;
+	uint64_t generation;
+	/** Its blocking index, and the body (malloc'd). */
+	uint64_t index;
+	char *body;
+	size_t size;
+};
+
 /** Our services changed (a registration): pump the node. */
 typedef void (*http_server_changed_cb)(struct http_server *srv);
 /** Write the /metrics body into out (the agent's counters). */
@@ -128,6 +144,9 @@ struct http_server {
 	/** The registry generation the waiting ones were checked at. */
 	uint64_t generation;
 	struct http_index index;
+	/** Health and catalog answers, while the registry stays: a
+	 *  repeated query is one hash and one copy. */
+	struct http_cached cache[HTTP_SERVER_CACHE_SLOTS];
 	/** Jitter of the waits. */
 	struct swim_rand rand;
 	struct http_server_stats stats;

@@ -46,8 +46,8 @@ struct http_index {
 void
 http_index_init(struct http_index *t);
 
-/** FNV-1a (64 bits) of size bytes, never 0: a query's key or an
- *  answer's content hash. */
+/** A 64-bit hash of size bytes (MurmurHash3's mixing), never 0: a
+ *  query's key or an answer's content hash. */
 uint64_t
 http_hash(const void *data, size_t size);
 
