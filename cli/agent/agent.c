@@ -17,7 +17,8 @@
  * answer.c from the node as it is.
  *
  * Start-up order: data dir (lock, incarnation), node, UDP bind, TCP
- * listener, local socket; then the "member <self> alive" line that says
+ * listener, HTTP API, local socket (its file appearing says every
+ * listener is bound); then the "member <self> alive" line that says
  * we are ready, then the join. Any start-up failure is one line on
  * stderr and exit status 1. Every handle follows libuv's lifecycle:
  * _init (memory only, cannot fail), _start, _stop, _close.
@@ -562,11 +563,11 @@ agent_start(struct agent *a, char *err)
 		rc = udp_start(a, err);
 	if (rc == 0)
 		rc = pushpull_start(&a->pushpull, &cfg->bind, err);
-	if (rc == 0)
-		rc = ipc_server_start(&a->ipc, cfg->socket_path, err);
 	if (rc == 0 && cfg->http_on)
 		rc = http_server_start(&a->http, &cfg->http, cfg->http_set,
 				       err);
+	if (rc == 0)
+		rc = ipc_server_start(&a->ipc, cfg->socket_path, err);
 	if (rc != 0)
 		return rc;
 	uv_timer_init(&a->loop, &a->timer);

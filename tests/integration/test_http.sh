@@ -12,10 +12,26 @@
 
 command -v curl >/dev/null || { echo "curl missing (.ci/deps --test)"; exit 1; }
 
-P_a=$(free_port); P_b=$(free_port); H_a=$(free_port); H_b=$(free_port)
-check "a starts with --http" start_agent a "$P_a" --no-encrypt --http "127.0.0.1:$H_a"
-check "b joins with --http" start_agent b "$P_b" --no-encrypt --http "127.0.0.1:$H_b" \
-	--join "127.0.0.1:$PORT_a"
+# start_http NAME [flags]: an agent with --http on a free port, tried on
+# another if something took it since free_port saw it free (the agent
+# then exits before its socket appears); sets H_<NAME>.
+start_http() {
+	local name=$1 try h; shift
+	for try in 1 2 3 4 5; do
+		h=$(free_port)
+		if start_agent "$name" "$(free_port)" --http "127.0.0.1:$h" "$@"; then
+			printf -v "H_$name" %s "$h"
+			return 0
+		fi
+		grep -q "http 127.0.0.1:$h: address already in use" "$WORK/$name.log" ||
+			return 1
+		echo "info: $name: http port $h busy, retrying"
+	done
+	return 1
+}
+check "a starts with --http" start_http a --no-encrypt
+check "b joins with --http" start_http b --no-encrypt --join "127.0.0.1:$PORT_a"
+P_a=$PORT_a
 A=http://127.0.0.1:$H_a
 B=http://127.0.0.1:$H_b
 R() { local who=$1; shift; "$RUMOR" "$@" --socket "$WORK/$who.sock"; }
