@@ -573,6 +573,7 @@ agent_start(struct agent *a, char *err)
 	uv_timer_init(&a->loop, &a->timer);
 	a->timer.data = a;
 	signals_start(a);
+	http_server_announce(&a->http);
 	a->self_status = SWIM_STATUS_ALIVE;
 	a->self_incarnation = incarnation;
 	log_member(cfg->name, SWIM_STATUS_ALIVE, &cfg->advertise, incarnation);

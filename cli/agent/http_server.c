@@ -661,9 +661,7 @@ http_server_start(struct http_server *srv, const struct swim_addr *addr,
 	swim_addr_str(addr, srv->addr, sizeof(srv->addr));
 	int fd = listen_at(addr);
 	if (fd == -EADDRINUSE && !required) {
-		log_line(LOG_WARN, "http %s: %s; the HTTP API is off (choose "
-			 "another with --http IP:PORT)", srv->addr,
-			 log_strerror(EADDRINUSE));
+		srv->busy = true;
 		return 0;
 	}
 	if (fd < 0)
@@ -696,13 +694,25 @@ http_server_start(struct http_server *srv, const struct swim_addr *addr,
 		return log_err(err, RUMOR_EIO, "http %s: %s", srv->addr,
 			       uv_strerror(rc));
 	srv->generation = generation(srv);
+	srv->public = (addr->ip >> 24) != 127;
+	rearm(srv);
+	return 0;
+}
+
+void
+http_server_announce(const struct http_server *srv)
+{
+	if (srv->busy)
+		log_line(LOG_WARN, "http %s: %s; the HTTP API is off (choose "
+			 "another with --http IP:PORT)", srv->addr,
+			 log_strerror(EADDRINUSE));
+	if (srv->daemon == NULL)
+		return;
 	log_line(LOG_INFO, "http API on http://%s/", srv->addr);
-	if ((addr->ip >> 24) != 127)
+	if (srv->public)
 		log_line(LOG_WARN, "http API on %s is reachable from other "
 			 "hosts: whoever can connect can register and "
 			 "deregister services", srv->addr);
-	rearm(srv);
-	return 0;
 }
 
 void

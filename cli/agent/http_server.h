@@ -151,8 +151,11 @@ struct http_server {
 	struct swim_rand rand;
 	struct http_server_stats stats;
 	struct log_limit limit_log;
-	/** "IP:PORT" we listen at. */
+	/** "IP:PORT" we listen at; whether it is not loopback; whether the
+	 *  default address was busy (the API is off). */
 	char addr[32];
+	bool public;
+	bool busy;
 };
 
 /** Set up srv (nothing to fail); http_server_close() is then enough. */
@@ -170,6 +173,12 @@ http_server_init(struct http_server *srv, uv_loop_t *loop,
 int
 http_server_start(struct http_server *srv, const struct swim_addr *addr,
 		  bool required, char *err);
+
+/** Log where the API listens (and whether other hosts can reach it),
+ *  or that the default address was busy: once the agent has started,
+ *  so that a start-up failure stays one line. */
+void
+http_server_announce(const struct http_server *srv);
 
 /** After every input: if the registry moved, answer the blocking
  *  queries whose answer changed. */
