@@ -460,7 +460,7 @@ on_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
 /* What MHD reports on its own: a request it refused (malformed, headers
  * too large) or a connection it gave up; counted, logged at a limited
  * rate. */
-static void
+__attribute__((format(printf, 2, 0))) static void
 on_log(void *cls, const char *fmt, va_list ap)
 {
 	struct http_server *srv = cls;

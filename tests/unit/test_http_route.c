@@ -92,8 +92,8 @@ test_a_name_that_could_never_be_valid_is_400(void)
 		"/v1/health/service/",
 		"/v1/health/service/a b",
 		"/v1/health/service/a/b",
-		"/v1/health/service/"
-		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		("/v1/health/service/"
+		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
 		"/v1/agent/check/pass/service:",
 	};
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
