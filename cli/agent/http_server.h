@@ -7,7 +7,8 @@
  * cli/http/'s (pure); this file is the glue: limits, the answers of each
  * route, and the blocking queries.
  *
- * Limits: HTTP_SERVER_CONNS_MAX connections (MHD refuses more);
+ * Limits: HTTP_SERVER_CONNS_MAX connections (more wait in the listen
+ * backlog until one closes);
  * HTTP_SERVER_HEADER_MAX bytes of request line and headers per
  * connection (MHD answers 414 or 431 past it); HTTP_SERVER_BODY_MAX
  * bytes of body (413: at once when Content-Length says so, else when
