@@ -198,6 +198,25 @@ check "a stale index returns at once" sh -c "
 	t0=\$(date +%s%N); curl -s -o /dev/null '$A/v1/catalog/services?index=1&wait=10s'; t1=\$(date +%s%N);
 	[ \$(((t1 - t0) / 1000000)) -lt 1000 ]"
 
+# 130 blocking queries at once: 128 wait, 2 are refused with 429.
+idx=$(index_of "$A/v1/catalog/services")
+cat >"$WORK/many.py" <<'PY'
+import sys, threading, urllib.request, urllib.error
+url, codes = sys.argv[1], []
+def one():
+    try:
+        codes.append(urllib.request.urlopen(url, timeout=30).status)
+    except urllib.error.HTTPError as e:
+        codes.append(e.code)
+threads = [threading.Thread(target=one) for _ in range(130)]
+for t in threads: t.start()
+for t in threads: t.join()
+print(codes.count(200), codes.count(429))
+PY
+check "130 blocking queries: 128 wait for their 3 s, 2 get 429" sh -c "
+	[ \"\$(python3 '$WORK/many.py' '$A/v1/catalog/services?index=$idx&wait=3s')\" = '128 2' ]"
+check "the refusals are counted" [ "$(stat a http_blocking_refused)" = 2 ]
+
 # ---- persistence: HTTP registrations survive a restart like socket ones ------
 check "PUT deregister of web-3: 200" [ "$(code PUT "$A/v1/agent/service/deregister/web-3")" = 200 ]
 check "b no longer sees web-3" wait_count 2 "$B/v1/health/service/web"
