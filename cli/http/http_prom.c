@@ -155,10 +155,13 @@ struct sample {
 	char own_family[96];
 };
 
-/* The family of an unknown stat: rumor_<name>_total. */
+/* The family of an unknown stat: rumor_<name>_total, or rumor_<name>
+ * for a gauge by the agent's naming (*_open: things open now). */
 static void
 fallback(struct sample *s, const char *name)
 {
+	size_t len = strlen(name);
+	bool gauge = len > 5 && strcmp(name + len - 5, "_open") == 0;
 	size_t n = (size_t)snprintf(s->own_family, sizeof(s->own_family),
 				    "rumor_%.80s", name);
 	if (n >= sizeof(s->own_family) - 6)
@@ -169,11 +172,13 @@ fallback(struct sample *s, const char *name)
 		      (c >= '0' && c <= '9') || c == '_'))
 			s->own_family[i] = '_';
 	}
-	strcpy(s->own_family + n, "_total");
+	strcpy(s->own_family + n, gauge ? "" : "_total");
 	s->family = s->own_family;
-	s->help = "A rumor stats counter without a row in the metric table "
-		  "(docs/http.md).";
-	s->gauge = false;
+	s->help = gauge ? "A rumor stats gauge without a row in the metric "
+			  "table (docs/http.md)."
+			: "A rumor stats counter without a row in the metric "
+			  "table (docs/http.md).";
+	s->gauge = gauge;
 }
 
 static void

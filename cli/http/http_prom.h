@@ -10,8 +10,9 @@
  * rumor_drops_total{reason="auth"}). A stat the table does not know is
  * still exported, as the counter rumor_<name>_total (its name with
  * anything outside [a-zA-Z0-9_] made "_"), so a counter added to `rumor
- * stats` shows up here without a change to this module; a gauge needs
- * a row. Samples of one family are written together under one HELP and
+ * stats` shows up here without a change to this module; so does a gauge
+ * named as the agent names them, *_open (rumor_<name>, a gauge); any
+ * other gauge needs a row. Samples of one family are written together under one HELP and
  * TYPE line, in table order, and a (family, label) seen twice is written
  * once, so a scrape never has duplicate series.
  */

@@ -131,19 +131,24 @@ test_a_family_comes_out_whole_and_once(void)
 }
 
 static void
-test_an_unknown_counter_still_comes_out_as_rumor_name_total(void)
+test_an_unknown_stat_still_comes_out_as_rumor_name_total_or_a_gauge(void)
 {
 	const struct http_stat stats[] = {
 		{"dns_queries_nxdomain", 12},
 		{"weird name!", 1},
+		{"dns_tcp_conns_open", 3},
 	};
-	char *text = expose(stats, 2);
+	char *text = expose(stats, 3);
 	ASSERT_NOT_NULL(text);
 	ASSERT_EQ(count_lines(text, "rumor_dns_queries_nxdomain_total 12\n"),
 		  1);
 	ASSERT_EQ(count_lines(text, "# TYPE rumor_dns_queries_nxdomain_total "
 				    "counter\n"), 1);
 	ASSERT_EQ(count_lines(text, "rumor_weird_name__total 1\n"), 1);
+	/* Named like the agent's gauges: a gauge. */
+	ASSERT_EQ(count_lines(text, "rumor_dns_tcp_conns_open 3\n"), 1);
+	ASSERT_EQ(count_lines(text, "# TYPE rumor_dns_tcp_conns_open gauge\n"),
+		  1);
 	free(text);
 }
 
@@ -229,7 +234,7 @@ main(void)
 {
 	RUN(test_stats_become_families_with_labels_and_conventional_names);
 	RUN(test_a_family_comes_out_whole_and_once);
-	RUN(test_an_unknown_counter_still_comes_out_as_rumor_name_total);
+	RUN(test_an_unknown_stat_still_comes_out_as_rumor_name_total_or_a_gauge);
 	RUN(test_every_line_is_a_comment_or_a_sample);
 	RUN(test_the_table_follows_the_conventions_and_is_documented);
 	return TEST_SUMMARY();
