@@ -43,6 +43,10 @@ cmd_services(struct args *a);
 int
 cmd_watch(struct args *a);
 
+/** rumor render: templates rendered from the catalog, kept up to date. */
+int
+cmd_render(struct args *a);
+
 /** rumor keygen: print a new random cluster key. */
 int
 cmd_keygen(struct args *a);

@@ -31,6 +31,7 @@ static const char main_usage[] =
 	"  pick      one healthy instance as ADDRESS:PORT\n"
 	"  services  every service with healthy/total counts\n"
 	"  watch     one line per change to the services, as it happens\n"
+	"  render    render templates from the catalog, on every change\n"
 	"  keygen    print a new cluster key\n"
 	"  version   print the version\n"
 	"Client commands talk to the agent at --socket PATH (default "
@@ -47,6 +48,7 @@ static const struct {
 	{"deregister", cmd_deregister}, {"lookup", cmd_lookup},
 	{"pick", cmd_pick},	{"services", cmd_services},
 	{"watch", cmd_watch},	{"pass", cmd_pass},
+	{"render", cmd_render},
 };
 
 int

@@ -33,9 +33,10 @@ const char *const node_drop_strs[node_drop_MAX] = {
 /* The registry with our own (empty) entry at our address, so that
  * node_set_services never has to allocate one after announcing. */
 static struct registry *
-registry_with_self(const struct swim_self *self)
+registry_with_self(const struct swim_self *self,
+		   const struct swim_allocator *alloc)
 {
-	struct registry *r = registry_new();
+	struct registry *r = registry_new(alloc);
 	struct service_set none = {0};
 	if (r != NULL &&
 	    (registry_set_node(r, self->name, true, &self->addr) != 0 ||
@@ -55,15 +56,21 @@ node_new(const struct node_config *cfg, uint64_t now_ms)
 		swim_cfg.datagram_size_max = NODE_DATAGRAM_MAX - overhead;
 	if (cfg->keyring != NULL && keyring_count(cfg->keyring) == 0)
 		return NULL;
-	struct node *node = calloc(1, sizeof(*node));
+	const struct swim_allocator *alloc = cfg->swim.allocator;
+	if (swim_mem_check(alloc) != 0)
+		return NULL;
+	struct node *node = swim_mem_calloc(alloc, 1, sizeof(*node));
 	if (node == NULL)
 		return NULL;
+	node->alloc = alloc;
 	node->swim = swim_new(&swim_cfg, &cfg->self, cfg->rand_seed, now_ms);
-	node->registry = registry_with_self(&cfg->self);
+	node->registry = node->swim == NULL
+				 ? NULL
+				 : registry_with_self(&cfg->self, alloc);
 	if (node->swim == NULL || node->registry == NULL) {
 		registry_delete(node->registry);
 		swim_delete(node->swim);
-		free(node);
+		swim_mem_free(alloc, node);
 		return NULL;
 	}
 	node->keyring = cfg->keyring;
@@ -82,14 +89,15 @@ node_delete(struct node *node)
 {
 	if (node == NULL)
 		return;
+	const struct swim_allocator *alloc = node->alloc;
 	swim_delete(node->swim);
 	registry_delete(node->registry);
-	free(node->events);
+	swim_mem_free(alloc, node->events);
 	for (size_t i = 0; i < node->largeset_count; i++)
 		free(node->largesets[i].bytes);
-	free(node->largesets);
-	free(node->missing);
-	free(node);
+	swim_mem_free(alloc, node->largesets);
+	swim_mem_free(alloc, node->missing);
+	swim_mem_free(alloc, node);
 }
 
 /* ---- the seal boundary ------------------------------------------------- */
@@ -214,6 +222,8 @@ node_restore(struct node *node, uint64_t now_ms,
 {
 	node->now_ms = now_ms;
 	int rc = swim_restore(node->swim, now_ms, members, count);
+	if (rc == 0)
+		node__follow_restored(node, members, count);
 	input_done(node, NODE_DROP_NONE);
 	return rc;
 }
@@ -328,7 +338,7 @@ stream_handle(struct node *node, uint64_t now_ms,
 		return NODE_DROP_OVERSIZE;
 	uint8_t *buf = NULL;
 	if (node->keyring != NULL) {
-		buf = malloc(size ? size : 1);
+		buf = swim_mem_alloc(node->alloc, size ? size : 1);
 		if (buf == NULL)
 			return NODE_DROP_OVERSIZE;
 	}
@@ -338,7 +348,7 @@ stream_handle(struct node *node, uint64_t now_ms,
 					   buf, size, &plain_size, &drop);
 	if (plain != NULL)
 		drop = stream_apply(node, now_ms, from, plain, plain_size);
-	free(buf);
+	swim_mem_free(node->alloc, buf);
 	return drop;
 }
 
@@ -419,4 +429,113 @@ node_stats(const struct node *node, struct node_stats *out)
 	out->sets_received = node->largesets_received;
 	out->events_dropped = node->events_dropped;
 	out->registry_resyncs = node->registry_resyncs;
+}
+
+/* ---- invariants -------------------------------------------------------- */
+
+static const char *
+check_own(const struct node *node)
+{
+	if (node->ev_count > node->ev_cap || node->ev_cap > NODE_EVENTS_MAX ||
+	    (node->ev_cap > 0 && node->ev_head >= node->ev_cap))
+		return "the node's event ring is past its bounds";
+	if (node->largeset_count > node->largeset_cap ||
+	    node->missing_count > node->missing_cap)
+		return "the large sets are past their tables";
+	for (size_t i = 0; i < node->largeset_count; i++) {
+		const struct node_largeset *b = &node->largesets[i];
+		if (b->bytes == NULL || b->size == 0)
+			return "a large set held has no bytes";
+		if (i > 0 && strcmp(b[-1].name, b->name) >= 0)
+			return "the large sets are not sorted by name";
+	}
+	return NULL;
+}
+
+/* Whether host is addr's IPv4 address, dotted (as the registry writes
+ * it). Parsed rather than printed: this runs for every member after
+ * every input the simulator checks. */
+static bool
+host_is(const char *host, const struct swim_addr *addr)
+{
+	uint32_t ip = 0;
+	for (int octet = 0; octet < 4; octet++) {
+		unsigned v = 0, digits = 0;
+		for (; *host >= '0' && *host <= '9' && digits < 3; host++) {
+			v = v * 10 + (unsigned)(*host - '0');
+			digits++;
+		}
+		if (digits == 0 || v > 255 || *host != (octet < 3 ? '.' : 0))
+			return false;
+		ip = ip << 8 | v;
+		host += octet < 3;
+	}
+	return ip == addr->ip;
+}
+
+/* Whether the registry must hold m: all but members a restore installed
+ * without metadata (check_follows). */
+static bool
+must_hold(const struct swim_member_info *m)
+{
+	return m->is_self || !node__status_up(m->status) || m->meta_size > 0;
+}
+
+/*
+ * The registry follows membership (node_follow.c): it holds only members,
+ * each up while alive or suspect, at its address, no set ahead of it. A
+ * member it does not hold was installed by a restore without metadata and
+ * has not changed since (any change is an event, and every event creates
+ * the member's entry): up, with no services, as the registry takes a node
+ * it never heard of to be. The walk goes over the registry and finds each
+ * node in the core's hash index, so it costs O(members).
+ */
+static const char *
+check_follows(const struct node *node)
+{
+	const struct swim *swim = node->swim;
+	size_t count = swim_member_count(swim), must = 0, held_must = 0;
+	for (size_t i = 0; i < count; i++) {
+		struct swim_member_info m;
+		swim_member_at(swim, i, &m);
+		must += must_hold(&m);
+	}
+	size_t held = registry_node_total(node->registry);
+	for (size_t i = 0; i < held; i++) {
+		struct registry_node_state st;
+		struct swim_member_info m;
+		registry_node_at(node->registry, i, &st);
+		if (swim_member_find(swim, st.name, &m) != 0)
+			return "the registry holds nodes that are not members";
+		held_must += must_hold(&m);
+		if (st.has_set && st.version > m.incarnation)
+			return "the registry holds a set newer than its node";
+		if (m.is_self)
+			continue; /* up, at the address it was given */
+		if (st.up != node__status_up(m.status))
+			return "the registry has a node up or down wrongly";
+		if (!host_is(st.host, &m.addr))
+			return "the registry has a node at another host";
+	}
+	/* Members are distinct and the registry holds only members: the
+	 * counts agree only if it holds every member it must. */
+	if (held_must != must)
+		return "a member is missing from the registry";
+	return NULL;
+}
+
+int
+node_check(const struct node *node, const char **why)
+{
+	if (swim_check(node->swim, why) != 0 ||
+	    registry_check(node->registry, why) != 0)
+		return RUMOR_ESTATE;
+	const char *broken = check_own(node);
+	if (broken == NULL && !node->registry_stale)
+		broken = check_follows(node);
+	if (broken == NULL)
+		return 0;
+	if (why != NULL)
+		*why = broken;
+	return RUMOR_ESTATE;
 }

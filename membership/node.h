@@ -46,7 +46,9 @@
 
 struct node_config {
 	/** Protocol timings; datagram_size_max is lowered by the node to
-	 *  leave room for the seal overhead. */
+	 *  leave room for the seal overhead. Its allocator serves the node
+	 *  and its registry too (all but the service records, which
+	 *  service.c takes from libc). */
 	struct swim_config swim;
 	/** Identity; copied. */
 	struct swim_self self;
@@ -84,7 +86,8 @@ node_handle_datagram(struct node *node, uint64_t now_ms,
 void
 node_handle_timeout(struct node *node, uint64_t now_ms);
 
-/** swim_restore(): install members of a running cluster silently. */
+/** swim_restore(): install members of a running cluster silently (no
+ *  events); the registry takes the services of those with metadata. */
 RUMOR_MUST_CHECK int
 node_restore(struct node *node, uint64_t now_ms,
 	     const struct swim_self *members, size_t count);
@@ -180,5 +183,25 @@ struct node_stats {
 /** Counters, copied into *out. */
 void
 node_stats(const struct node *node, struct node_stats *out);
+
+/**
+ * Verify the invariants that hold between any two calls into the node:
+ * the core's (swim_check()), the registry's own (registry_check()), the
+ * node's queues and large sets within their bounds and in order, and,
+ * unless a failed allocation left the registry to be rebuilt at the next
+ * input, the registry following membership: it holds only the core's
+ * members, each up while alive or suspect and at the host it gossips
+ * from, none with a set newer than its incarnation, and every member but
+ * those a restore installed without metadata (unchanged since: up, with
+ * no services, as the registry takes an unknown node to be).
+ *
+ * Returns 0, or RUMOR_ESTATE with *why (when why is not NULL) set to a
+ * static sentence naming the first broken invariant. O(members *
+ * log(members) + services), read only, no allocation: for tests and the
+ * simulator, after any input (rumor-sim --check, --alloc-fail). A failed
+ * check is a bug.
+ */
+RUMOR_MUST_CHECK int
+node_check(const struct node *node, const char **why);
 
 #endif /* RUMOR_NODE_H */

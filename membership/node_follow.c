@@ -121,6 +121,22 @@ resync(struct node *node)
 	node->registry_resyncs++;
 }
 
+void
+node__follow_restored(struct node *node, const struct swim_self *members,
+		      size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		struct swim_member_info m;
+		if (members[i].meta_size == 0 ||
+		    swim_member_find(node->swim, members[i].name, &m) != 0 ||
+		    m.is_self)
+			continue;
+		if (!follow_member(node, &m, node__status_up(m.status),
+				   &m.addr))
+			node->registry_stale = true;
+	}
+}
+
 /* Keep ev for the driver; past NODE_EVENTS_MAX undrained the oldest
  * goes, and without memory the newest does (both counted). */
 static void
@@ -128,12 +144,13 @@ event_push(struct node *node, const struct swim_event *ev)
 {
 	if (node->ev_count == node->ev_cap && node->ev_cap < NODE_EVENTS_MAX) {
 		size_t cap = node->ev_cap ? 2 * node->ev_cap : 16;
-		struct swim_event *grown = malloc(cap * sizeof(*grown));
+		struct swim_event *grown =
+			swim_mem_alloc(node->alloc, cap * sizeof(*grown));
 		if (grown != NULL) {
 			for (size_t k = 0; k < node->ev_count; k++)
 				grown[k] = node->events[(node->ev_head + k) %
 							node->ev_cap];
-			free(node->events);
+			swim_mem_free(node->alloc, node->events);
 			node->events = grown;
 			node->ev_head = 0;
 			node->ev_cap = cap;

@@ -20,6 +20,14 @@
 void
 node__follow(struct node *node);
 
+/* A restore installed these members silently (no events): those with
+ * metadata bring their services, applied as their events would have
+ * (members without are what the registry takes an unknown node to be: up,
+ * no services). Marks the registry stale on failure. */
+void
+node__follow_restored(struct node *node, const struct swim_self *members,
+		      size_t count);
+
 /* The oldest member event kept; false when there is none. */
 bool
 node__event_pop(struct node *node, struct swim_event *out);

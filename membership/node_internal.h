@@ -23,6 +23,10 @@ struct node_largeset;
 struct node_missing;
 
 struct node {
+	/* Where the node's own memory comes from (swim_config.allocator,
+	 * borrowed; NULL is libc's). Service records and sets, and the
+	 * large sets' bytes, come from service.c and stay in libc's heap. */
+	const struct swim_allocator *alloc;
 	struct swim *swim;
 	/* NULL in plaintext mode. */
 	const struct keyring *keyring;

@@ -63,7 +63,8 @@ node__largeset_reserve(struct node *node)
 	if (node->largeset_count < node->largeset_cap)
 		return 0;
 	size_t cap = node->largeset_cap ? 2 * node->largeset_cap : 4;
-	struct node_largeset *b = realloc(node->largesets, cap * sizeof(*b));
+	struct node_largeset *b = swim_mem_realloc(node->alloc, node->largesets,
+						   cap * sizeof(*b));
 	if (b == NULL)
 		return RUMOR_ENOMEM;
 	node->largesets = b;
@@ -117,8 +118,9 @@ node__largeset_missing(struct node *node, const char *name,
 		if (node->missing_count == node->missing_cap) {
 			size_t cap = node->missing_cap ? 2 * node->missing_cap
 						       : 4;
-			struct node_missing *grown =
-				realloc(node->missing, cap * sizeof(*grown));
+			struct node_missing *grown = swim_mem_realloc(
+				node->alloc, node->missing,
+				cap * sizeof(*grown));
 			if (grown == NULL)
 				return RUMOR_ENOMEM;
 			node->missing = grown;

@@ -51,6 +51,10 @@ struct reg_entry {
 };
 
 struct registry {
+	/** Where the registry's own memory comes from (NULL: libc). The
+	 *  service sets it takes over come from service.c, in libc's heap,
+	 *  and go back there. */
+	const struct swim_allocator *alloc;
 	/** Sorted by name. */
 	struct reg_node **nodes;
 	size_t node_count;
@@ -76,11 +80,15 @@ struct registry {
 };
 
 struct registry *
-registry_new(void)
+registry_new(const struct swim_allocator *alloc)
 {
-	struct registry *r = calloc(1, sizeof(struct registry));
-	if (r != NULL)
+	if (swim_mem_check(alloc) != 0)
+		return NULL;
+	struct registry *r = swim_mem_calloc(alloc, 1, sizeof(*r));
+	if (r != NULL) {
+		r->alloc = alloc;
 		r->generation = 1;
+	}
 	return r;
 }
 
@@ -90,13 +98,14 @@ registry_generation(const struct registry *r)
 	return r->generation;
 }
 
+/* The services are service.c's (libc), the record the registry's. */
 static void
-node_free(struct reg_node *n)
+node_free(const struct registry *r, struct reg_node *n)
 {
 	for (size_t i = 0; i < n->count; i++)
 		free(n->services[i]);
 	free(n->services);
-	free(n);
+	swim_mem_free(r->alloc, n);
 }
 
 void
@@ -104,14 +113,15 @@ registry_delete(struct registry *r)
 {
 	if (r == NULL)
 		return;
+	const struct swim_allocator *a = r->alloc;
 	for (size_t i = 0; i < r->node_count; i++)
-		node_free(r->nodes[i]);
-	free(r->nodes);
-	free(r->index);
-	free(r->rr);
-	free(r->pick_buf);
-	free(r->events);
-	free(r);
+		node_free(r, r->nodes[i]);
+	swim_mem_free(a, r->nodes);
+	swim_mem_free(a, r->index);
+	swim_mem_free(a, r->rr);
+	swim_mem_free(a, r->pick_buf);
+	swim_mem_free(a, r->events);
+	swim_mem_free(a, r);
 }
 
 /* Index of node `name`, or where it would go (*found false). */
@@ -153,13 +163,14 @@ node_get(struct registry *r, const char *name)
 		return r->nodes[i];
 	if (r->node_count == r->node_cap) {
 		size_t cap = r->node_cap ? r->node_cap * 2 : 16;
-		void *grown = realloc(r->nodes, cap * sizeof(*r->nodes));
+		void *grown = swim_mem_realloc(r->alloc, r->nodes,
+					       cap * sizeof(*r->nodes));
 		if (grown == NULL)
 			return NULL;
 		r->nodes = grown;
 		r->node_cap = cap;
 	}
-	struct reg_node *n = calloc(1, sizeof(*n));
+	struct reg_node *n = swim_mem_calloc(r->alloc, 1, sizeof(*n));
 	if (n == NULL)
 		return NULL;
 	strcpy(n->name, name);
@@ -198,11 +209,12 @@ emit(struct registry *r, enum registry_event_type type,
 {
 	if (r->ev_count == r->ev_cap && r->ev_cap < REGISTRY_EVENTS_MAX) {
 		size_t cap = r->ev_cap ? r->ev_cap * 2 : 16;
-		struct registry_event *ev = malloc(cap * sizeof(*ev));
+		struct registry_event *ev =
+			swim_mem_alloc(r->alloc, cap * sizeof(*ev));
 		if (ev != NULL) {
 			for (size_t k = 0; k < r->ev_count; k++)
 				ev[k] = r->events[(r->ev_head + k) % r->ev_cap];
-			free(r->events);
+			swim_mem_free(r->alloc, r->events);
 			r->events = ev;
 			r->ev_head = 0;
 			r->ev_cap = cap;
@@ -395,6 +407,38 @@ registry_set_node(struct registry *r, const char *node, bool up,
 	return 0;
 }
 
+static void
+node_state(const struct reg_node *n, struct registry_node_state *out)
+{
+	*out = (struct registry_node_state){
+		.name = n->name, .up = n->up, .host = n->host,
+		.has_set = n->has_set, .version = n->version};
+}
+
+int
+registry_node_find(const struct registry *r, const char *node,
+		   struct registry_node_state *out)
+{
+	const struct reg_node *n = node_find(r, node);
+	if (n == NULL)
+		return RUMOR_ENOTFOUND;
+	node_state(n, out);
+	return 0;
+}
+
+void
+registry_node_at(const struct registry *r, size_t i,
+		 struct registry_node_state *out)
+{
+	node_state(r->nodes[i], out);
+}
+
+size_t
+registry_node_total(const struct registry *r)
+{
+	return r->node_count;
+}
+
 void
 registry_forget(struct registry *r, const char *node)
 {
@@ -408,7 +452,7 @@ registry_forget(struct registry *r, const char *node)
 	r->instance_count -= n->count;
 	r->index_dirty = r->index_dirty || n->count > 0;
 	r->generation++;
-	node_free(n);
+	node_free(r, n);
 	memmove(&r->nodes[i], &r->nodes[i + 1],
 		(r->node_count - i - 1) * sizeof(*r->nodes));
 	r->node_count--;
@@ -436,8 +480,8 @@ index_ready(struct registry *r)
 		return true;
 	if (r->index_cap < r->instance_count || r->index == NULL) {
 		size_t cap = r->instance_count ? r->instance_count : 1;
-		struct reg_entry *grown = realloc(r->index,
-						  cap * sizeof(*grown));
+		struct reg_entry *grown = swim_mem_realloc(
+			r->alloc, r->index, cap * sizeof(*grown));
 		if (grown == NULL)
 			return false;
 		r->index = grown;
@@ -523,8 +567,8 @@ rr_counter(struct registry *r, const char *name)
 	}
 	if (strlen(name) > SERVICE_NAME_MAX)
 		return NULL;
-	struct reg_rr *grown = realloc(r->rr, (r->rr_count + 1) *
-						      sizeof(*r->rr));
+	struct reg_rr *grown = swim_mem_realloc(
+		r->alloc, r->rr, (r->rr_count + 1) * sizeof(*r->rr));
 	if (grown == NULL)
 		return NULL;
 	r->rr = grown;
@@ -543,8 +587,9 @@ registry_pick(struct registry *r, const struct registry_query *q,
 	healthy.include_critical = false;
 	/* One scan into a buffer kept between picks (every instance fits). */
 	if (r->pick_cap < r->instance_count) {
-		struct registry_instance *grown = realloc(
-			r->pick_buf, r->instance_count * sizeof(*grown));
+		struct registry_instance *grown = swim_mem_realloc(
+			r->alloc, r->pick_buf,
+			r->instance_count * sizeof(*grown));
 		if (grown == NULL)
 			return RUMOR_ENOMEM;
 		r->pick_buf = grown;
@@ -602,4 +647,71 @@ registry_node_count(const struct registry *r)
 	for (size_t i = 0; i < r->node_count; i++)
 		count += r->nodes[i]->has_set;
 	return count;
+}
+
+/* ---- invariants --------------------------------------------------------- */
+
+static const char *
+check_node(const struct reg_node *n, size_t *instances)
+{
+	/* The last bytes end every string these arrays ever held. */
+	if (n->name[sizeof(n->name) - 1] != '\0' || n->name[0] == '\0')
+		return "a node's name is not a name";
+	if (n->host[sizeof(n->host) - 1] != '\0')
+		return "a node's host is not a string";
+	if (!n->has_set && (n->count > 0 || n->version != 0))
+		return "a node without a set holds services";
+	if (n->count > 0 && n->services == NULL)
+		return "a node's services are missing";
+	for (size_t k = 0; k < n->count; k++) {
+		if (service_validate(n->services[k], NULL) != 0)
+			return "a service held is not valid";
+		if (k > 0 &&
+		    strcmp(n->services[k - 1]->id, n->services[k]->id) >= 0)
+			return "a node's services are not sorted by id";
+	}
+	*instances += n->count;
+	return NULL;
+}
+
+static const char *
+check_registry(const struct registry *r)
+{
+	if (r->node_count > r->node_cap ||
+	    (r->node_count > 0 && r->nodes == NULL))
+		return "more nodes than the node table holds";
+	size_t instances = 0;
+	for (size_t i = 0; i < r->node_count; i++) {
+		const char *broken = check_node(r->nodes[i], &instances);
+		if (broken != NULL)
+			return broken;
+		if (i > 0 &&
+		    strcmp(r->nodes[i - 1]->name, r->nodes[i]->name) >= 0)
+			return "the nodes are not sorted by name";
+	}
+	if (instances != r->instance_count)
+		return "the instance count is not the services held";
+	if (r->ev_count > r->ev_cap || r->ev_cap > REGISTRY_EVENTS_MAX ||
+	    (r->ev_cap > 0 && r->ev_head >= r->ev_cap))
+		return "the event ring is past its bounds";
+	if (r->index_dirty || r->index == NULL)
+		return NULL;
+	if (r->index_cap < r->instance_count)
+		return "the query index is smaller than the instances";
+	for (size_t i = 1; i < r->instance_count; i++) {
+		if (by_entry(&r->index[i - 1], &r->index[i]) >= 0)
+			return "the query index is out of order";
+	}
+	return NULL;
+}
+
+int
+registry_check(const struct registry *r, const char **why)
+{
+	const char *broken = check_registry(r);
+	if (broken == NULL)
+		return 0;
+	if (why != NULL)
+		*why = broken;
+	return RUMOR_ESTATE;
 }

@@ -27,9 +27,13 @@
 
 struct registry;
 
-/** NULL on out-of-memory. */
+/** NULL on out-of-memory or an allocator that fails swim_mem_check().
+ *  The registry's own memory comes from alloc (borrowed, it must outlive
+ *  the registry; NULL is libc's, as in struct swim_allocator), the
+ *  service sets it takes over stay in libc's heap, where service.c
+ *  allocates them. */
 RUMOR_MUST_CHECK struct registry *
-registry_new(void);
+registry_new(const struct swim_allocator *alloc);
 
 void
 registry_delete(struct registry *r);
@@ -75,6 +79,48 @@ registry_set_node(struct registry *r, const char *node, bool up,
  *  generation holds while the generation stays. */
 uint64_t
 registry_generation(const struct registry *r);
+
+/** What the registry holds about one node's membership. */
+struct registry_node_state {
+	/** Valid until the next change, as host is. */
+	const char *name;
+	bool up;
+	/** Its host ("" while unknown); valid until the next change. */
+	const char *host;
+	/** Whether a set was applied, and its version. */
+	bool has_set;
+	uint64_t version;
+};
+
+/** The node's state as registry_set_node() and registry_apply() left
+ *  it; RUMOR_ENOTFOUND when the registry holds nothing about it (*out
+ *  untouched then). */
+RUMOR_MUST_CHECK int
+registry_node_find(const struct registry *r, const char *node,
+		   struct registry_node_state *out);
+
+/** Nodes held, with a set or without (registry_node_count counts those
+ *  with a set). */
+size_t
+registry_node_total(const struct registry *r);
+
+/** The i-th node held (0 <= i < registry_node_total()), in name order. */
+void
+registry_node_at(const struct registry *r, size_t i,
+		 struct registry_node_state *out);
+
+/**
+ * The registry's own invariants: nodes sorted by name and each one's
+ * services by id, no name twice; the instance count is their sum; a node
+ * without a set holds no services; every service passes
+ * service_validate(); the event ring and the query index within their
+ * bounds, the index (when current) in (name, node, id) order. Returns 0,
+ * or RUMOR_ESTATE with *why (when why is not NULL) a static sentence
+ * naming the first broken one. O(instances); read only, no allocation:
+ * for tests and the simulator (node_check()).
+ */
+RUMOR_MUST_CHECK int
+registry_check(const struct registry *r, const char **why);
 
 /** Drop everything about node (it was reaped). */
 void

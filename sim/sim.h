@@ -33,6 +33,15 @@
  * nothing themselves: what a start or a leave has to send goes out when
  * the simulation next runs (sim_run_until*), at the same virtual time,
  * before any event. An action the loop runs is drained right after it.
+ *
+ * Refused allocations (opt.alloc_fail_ppm, sim_set_alloc_fail). Each node
+ * takes its memory from its own allocator (sim_faults.h), which refuses
+ * requests at random once the node has started (its creation, its
+ * service and a warm start's members are set up whole; a join, a leave
+ * and every later input may be refused). Safety and node_check() must
+ * hold whatever is refused; liveness only once the refusals stop. A node
+ * that had to drop member events for want of memory (node_stats) has its
+ * row of the views read again from its member table.
  */
 #ifndef RUMOR_SIM_H
 #define RUMOR_SIM_H
@@ -91,8 +100,13 @@ struct sim_options {
 	 *  has been up a while, each knowing every initial node alive
 	 *  (swim_restore), with no join storm; convergence is at 0. */
 	bool warm;
-	/** Run the O(N^2)-memory safety checks after every input. */
+	/** Run the O(N^2)-memory safety checks, and node_check(), after
+	 *  every input. */
 	bool check_safety;
+	/** Refuse each allocation of a node with this probability, in parts
+	 *  per million (--alloc-fail), once the node has started; node_check()
+	 *  then runs after every input that had one refused. */
+	uint32_t alloc_fail_ppm;
 	/** Every node offers one service, "svc" with id "s<i>", from its
 	 *  start (a restart offers it again, as an agent reloading its data
 	 *  dir does). */
@@ -184,6 +198,10 @@ struct sim_results {
 	uint64_t events;
 	/** Node generations started (initial starts, joins, restarts). */
 	uint64_t starts;
+	/** Allocations refused (opt.alloc_fail_ppm), and the inputs after
+	 *  which node_check() ran because one had been. */
+	uint64_t allocs_refused;
+	uint64_t refused_inputs;
 	/** FNV-1a 64 of the trace text (computed with or without a file). */
 	uint64_t trace_hash;
 	uint64_t trace_lines;
@@ -279,6 +297,10 @@ void
 sim_set_loss(struct sim *sim, uint32_t loss_ppm);
 void
 sim_set_delay(struct sim *sim, uint64_t min_ms, uint64_t max_ms);
+/** Allocations refused from now on, in parts per million (every node,
+ *  and those started later). */
+void
+sim_set_alloc_fail(struct sim *sim, uint32_t ppm);
 /** Add a labeled marker for plots. */
 void
 sim_mark(struct sim *sim, const char *label);

@@ -8,7 +8,14 @@
  *     A restarted subject starts lower (the agent's data-dir counter), but
  *     its old life's incarnation is still what others hold, and the core
  *     must refute above it, so observers' values stay monotonic; only the
- *     restarted node's own row starts over.
+ *     restarted node's own row starts over;
+ *   - the node's own invariants hold (node_check: the core's tables, the
+ *     registry, and the registry following membership).
+ *
+ * Refused allocations (opt.alloc_fail_ppm): after any input during which
+ * the node's allocator refused a request, node_check runs too, with or
+ * without check_safety. STYLE 4 says a failed call changes nothing, so a
+ * refusal must never leave the node incoherent.
  *
  * Verdicts. Every "failed" event is classified: about a crashed node it
  * feeds that crash's detection times; about a paused or left node, or one
@@ -22,13 +29,14 @@
  * the config, with the core's own Lifeguard formulas.
  */
 #include <inttypes.h>
+#include <stdio.h>
 
 #include "sim_check.h"
 #include "sim_world.h"
 #include "swim/swim_lifeguard.h"
 
-void
-sim_check_node(struct sim *sim, uint32_t i)
+static void
+check_views(struct sim *sim, uint32_t i)
 {
 	const struct swim *sw = node_swim(sim->nodes[i].node);
 	size_t count = swim_member_count(sw);
@@ -49,6 +57,49 @@ sim_check_node(struct sim *sim, uint32_t i)
 				      i, s, *seen, m.incarnation);
 		*seen = m.incarnation;
 	}
+}
+
+/* The node dropped member events it had no memory to keep (node.h,
+ * node_poll_event): its row of the views is read again from its table. */
+static void
+views_reread(struct sim *sim, uint32_t i)
+{
+	const struct swim *sw = node_swim(sim->nodes[i].node);
+	for (uint32_t s = 0; s < sim->node_max; s++) {
+		char name[24];
+		struct swim_member_info m;
+		snprintf(name, sizeof(name), "n%u", s);
+		sim_set_view(sim, i, s,
+			     swim_member_find(sw, name, &m) == 0
+				     ? (uint8_t)m.status
+				     : SIM_VIEW_NONE);
+	}
+}
+
+void
+sim_check_input(struct sim *sim, uint32_t i)
+{
+	struct sim_node *n = &sim->nodes[i];
+	bool refused = n->faults.injected != n->faults_seen;
+	sim->res.allocs_refused += n->faults.injected - n->faults_seen;
+	sim->res.refused_inputs += refused;
+	n->faults_seen = n->faults.injected;
+	if (refused) {
+		struct node_stats st;
+		node_stats(n->node, &st);
+		if (st.events_dropped != n->events_lost) {
+			n->events_lost = st.events_dropped;
+			views_reread(sim, i);
+		}
+	}
+	if (sim->opt.check_safety)
+		check_views(sim, i);
+	if (!refused && !sim->opt.check_safety)
+		return;
+	const char *why = "";
+	if (node_check(n->node, &why) != 0)
+		sim_violation(sim, "n%u: %s%s", i, why,
+			      refused ? " (after a refused allocation)" : "");
 }
 
 static uint64_t

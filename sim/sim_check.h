@@ -8,9 +8,12 @@
 
 #include "sim_internal.h"
 
-/** Per-input safety scan of node i's member table (opt.check_safety). */
+/** After each input to node i, once its events are observed: the safety
+ *  scan of its member table and node_check() (opt.check_safety), and
+ *  node_check() whenever an allocation was refused since the last check
+ *  (opt.alloc_fail_ppm). */
 void
-sim_check_node(struct sim *sim, uint32_t i);
+sim_check_input(struct sim *sim, uint32_t i);
 
 /** Classify a "failed" verdict by observer about subject. */
 void

@@ -12,6 +12,7 @@
 
 #include "sim.h"
 #include "sim_arena.h"
+#include "sim_faults.h"
 #include "sim_net.h"
 #include "sim_queue.h"
 
@@ -45,6 +46,11 @@ struct sim_node {
 	size_t failure;
 	/** In sim->drain_list: a fault call left outputs to drain. */
 	bool drain_marked;
+	/** The generation's allocator (swim_config.allocator), and how
+	 *  many refusals and lost events the checks have seen of it. */
+	struct sim_faults faults;
+	uint64_t faults_seen;
+	uint64_t events_lost;
 };
 
 struct sim {

@@ -160,8 +160,7 @@ drain(struct sim *sim, uint32_t i)
 	struct swim_event ev;
 	while (node_poll_event(n->node, &ev))
 		observe(sim, i, &ev);
-	if (sim->opt.check_safety)
-		sim_check_node(sim, i);
+	sim_check_input(sim, i);
 	if (n->leaving && node_leave_done(n->node, sim->now)) {
 		sim_kill(sim, i, SIM_NODE_LEFT);
 		return;

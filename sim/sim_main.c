@@ -55,6 +55,8 @@ struct args {
 	bool verbose;
 	int check; /* -1 default, 0 off, 1 on */
 	bool seed_given;
+	/* --alloc-fail's value as given, for the swarm's reproduce line. */
+	const char *alloc_fail;
 	char command[2048];
 };
 
@@ -81,8 +83,13 @@ usage(FILE *out)
 "  --no-encrypt         plaintext frames (default: sealed, as the agent)\n"
 "  --catalog            every node offers a service (\"svc\"); the CSV gets\n"
 "                       the fewest/most healthy services a node sees\n"
-"  --check | --no-check safety checks after every input (default: on up to\n"
-"                       512 nodes; O(N^2) memory)\n"
+"  --check | --no-check safety checks and node invariants after every input\n"
+"                       (default: on up to 512 nodes; O(N^2) memory)\n"
+"  --alloc-fail P%      every node's allocator refuses requests with\n"
+"                       probability P (after its start); the node's\n"
+"                       invariants are checked after each input that had\n"
+"                       one refused (also with --swarm: until the faults\n"
+"                       stop)\n"
 "protocol timings (the agent's config; default --profile lan):\n"
 "  --profile lan|wan|local  --probe-interval D  --probe-timeout D\n"
 "  --gossip-interval D  --suspicion-mult N  --pushpull-interval D\n"
@@ -96,7 +103,8 @@ static const char *const valued_flags[] = {
 	"--nodes", "--seed", "--duration", "--scenario", "--json", "--trace",
 	"--csv", "--plot", "--profile", "--probe-interval", "--probe-timeout",
 	"--gossip-interval", "--suspicion-mult", "--pushpull-interval",
-	"--reconnect-interval", "--loss", "--delay", "--swarm", "--start", NULL,
+	"--reconnect-interval", "--loss", "--delay", "--swarm", "--start",
+	"--alloc-fail", NULL,
 };
 
 static int
@@ -242,6 +250,10 @@ parse_flag(struct args *a, const char *f, const char *v)
 	} else if (strcmp(f, "--loss") == 0) {
 		if (sim_parse_percent(v, &a->opt.loss_ppm) != 0)
 			return bad(f, v);
+	} else if (strcmp(f, "--alloc-fail") == 0) {
+		if (sim_parse_percent(v, &a->opt.alloc_fail_ppm) != 0)
+			return bad(f, v);
+		a->alloc_fail = v;
 	} else if (strcmp(f, "--delay") == 0) {
 		if (sim_parse_delay(v, &a->opt.delay_min_ms,
 				    &a->opt.delay_max_ms) != 0)
@@ -506,35 +518,55 @@ run_one(struct args *a)
 static int
 run_swarm(const struct args *a)
 {
-	uint64_t failed = 0;
+	uint64_t failed = 0, refused = 0, refused_inputs = 0, unconverged = 0;
 	double w0 = wall_s();
 	for (uint64_t k = 0; k < a->swarm; k++) {
 		uint64_t seed = a->opt.seed + k;
 		struct sim_swarm_result r;
 		if (a->verbose)
 			printf("seed %" PRIu64 ":\n", seed);
-		int rc = sim_swarm_run(seed, a->verbose ? stdout : NULL, &r);
+		int rc = sim_swarm_run(seed, a->opt.alloc_fail_ppm,
+				       a->verbose ? stdout : NULL, &r);
 		if (rc < 0) {
 			fprintf(stderr, "rumor-sim: out of memory\n");
 			return 2;
 		}
 		if (rc == 0) {
 			printf("seed %" PRIu64 ": ok, %zu nodes, faults stop "
-			       "%.1fs, converged %.1fs (bound %.1fs), trace "
-			       "%016" PRIx64 "\n", seed, r.nodes,
-			       r.faults_end_ms / 1000.0,
-			       r.converged_ms / 1000.0,
+			       "%.1fs, ", seed, r.nodes,
+			       r.faults_end_ms / 1000.0);
+			if (r.converged_ms == UINT64_MAX)
+				fputs("not converged", stdout);
+			else
+				printf("converged %.1fs",
+				       r.converged_ms / 1000.0);
+			printf(" (bound %.1fs), trace %016" PRIx64,
 			       (r.faults_end_ms + r.bound_ms) / 1000.0,
 			       r.trace_hash);
+			unconverged += r.converged_ms == UINT64_MAX;
+			if (a->opt.alloc_fail_ppm > 0)
+				printf(", %" PRIu64 " allocations refused",
+				       r.allocs_refused);
+			putchar('\n');
+			refused += r.allocs_refused;
+			refused_inputs += r.refused_inputs;
 			continue;
 		}
 		failed++;
 		printf("seed %" PRIu64 ": FAILED: %s\n", seed, r.why);
-		printf("reproduce: rumor-sim --swarm 1 --seed %" PRIu64
-		       " --verbose\n", seed);
+		printf("reproduce: rumor-sim --swarm 1 --seed %" PRIu64 "%s%s"
+		       " --verbose\n", seed,
+		       a->opt.alloc_fail_ppm ? " --alloc-fail " : "",
+		       a->opt.alloc_fail_ppm ? a->alloc_fail : "");
 	}
-	printf("swarm: %" PRIu64 " runs, %" PRIu64 " failed, %.1f s wall\n",
+	printf("swarm: %" PRIu64 " runs, %" PRIu64 " failed, %.1f s wall",
 	       a->swarm, failed, wall_s() - w0);
+	if (a->opt.alloc_fail_ppm > 0)
+		printf(", %" PRIu64 " allocations refused in the runs that "
+		       "passed, %" PRIu64 " inputs checked after one, %" PRIu64
+		       " not converged (not required)", refused,
+		       refused_inputs, unconverged);
+	putchar('\n');
 	return failed ? 1 : 0;
 }
 

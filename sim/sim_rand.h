@@ -21,6 +21,7 @@ enum sim_stream {
 	SIM_STREAM_STAGGER,	/* initial join times */
 	SIM_STREAM_KEY,		/* the cluster key */
 	SIM_STREAM_SWARM,	/* swarm config and faults */
+	SIM_STREAM_ALLOC,	/* refused allocations of a node generation */
 };
 
 struct sim_rand {

@@ -112,6 +112,11 @@ sim_report_summary(FILE *out, const struct sim *sim,
 		"slots), %.1f B per (node, member)\n",
 		(double)info->rss_delta_bytes / (double)sim_node_max(sim),
 		bytes_per_member(sim, info));
+	if (opt->alloc_fail_ppm > 0)
+		fprintf(out, "allocations refused          %" PRIu64
+			" (%.4g%%), %" PRIu64 " inputs checked after one\n",
+			res->allocs_refused, opt->alloc_fail_ppm / 10000.0,
+			res->refused_inputs);
 	fprintf(out, "trace hash                   %016" PRIx64 " (%" PRIu64
 		" lines)\n", res->trace_hash, res->trace_lines);
 	if (res->violated)
@@ -228,6 +233,12 @@ sim_report_json(FILE *out, const struct sim *sim,
 		info->rss_peak_bytes,
 		(double)info->rss_delta_bytes / (double)sim_node_max(sim),
 		info->member_entries, bytes_per_member(sim, info));
+	if (opt->alloc_fail_ppm > 0)
+		fprintf(out, "  \"alloc_fail_pct\": %.4g,\n"
+			"  \"allocations_refused\": %" PRIu64 ",\n"
+			"  \"refused_inputs\": %" PRIu64 ",\n",
+			opt->alloc_fail_ppm / 10000.0, res->allocs_refused,
+			res->refused_inputs);
 	fprintf(out, "  \"trace_hash\": \"%016" PRIx64 "\",\n"
 		"  \"trace_lines\": %" PRIu64 ",\n  \"violation\": ",
 		res->trace_hash, res->trace_lines);

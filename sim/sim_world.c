@@ -132,11 +132,13 @@ subject_liveness(struct sim *sim, uint32_t s, int delta)
 
 /* ---- lifecycle ------------------------------------------------------- */
 
+/* Node i's config for its current generation, and its allocator
+ * (disarmed: the start is set up whole). */
 static void
-node_config_fill(const struct sim *sim, uint32_t i, const char *name,
+node_config_fill(struct sim *sim, uint32_t i, const char *name,
 		 struct node_config *cfg)
 {
-	const struct sim_node *n = &sim->nodes[i];
+	struct sim_node *n = &sim->nodes[i];
 	uint64_t item = ((uint64_t)n->generation << 32) | i;
 	*cfg = (struct node_config){
 		.swim = sim->opt.swim,
@@ -146,7 +148,12 @@ node_config_fill(const struct sim *sim, uint32_t i, const char *name,
 		.rand_seed = sim_rand_derive(sim->opt.seed, SIM_STREAM_NODE,
 					     item),
 	};
-	cfg->swim.allocator = &sim->arena.allocator;
+	sim_faults_create(&n->faults, &sim->arena, sim->opt.alloc_fail_ppm,
+			  sim_rand_derive(sim->opt.seed, SIM_STREAM_ALLOC,
+					  item));
+	n->faults_seen = 0;
+	n->events_lost = 0;
+	cfg->swim.allocator = &n->faults.allocator;
 	uint64_t st = sim_rand_derive(sim->opt.seed, SIM_STREAM_NONCE, item);
 	for (int k = 0; k < 2; k++) {
 		uint64_t v = swim_rand_mix(&st);
@@ -281,6 +288,7 @@ sim_spawn(struct sim *sim, uint32_t i, int join_via)
 		return -1;
 	if (join_via < 0 && warm_restore(sim, i) != 0)
 		return -1;
+	sim_faults_arm(&n->faults, true);
 	if (join_via > 0)
 		join_seeds(sim, i, join_via);
 	mark_drain(sim, i);
@@ -303,6 +311,8 @@ sim_kill(struct sim *sim, uint32_t i, enum sim_node_state state)
 	struct sim_node *n = &sim->nodes[i];
 	node_delete(n->node);
 	n->node = NULL;
+	sim->res.allocs_refused += n->faults.injected - n->faults_seen;
+	n->faults_seen = n->faults.injected;
 	backlog_clear(n);
 	for (uint32_t s = 0; s < sim->node_max; s++)
 		sim_set_view(sim, i, s, SIM_VIEW_NONE);
@@ -558,10 +568,12 @@ sim_leave(struct sim *sim, uint32_t i)
 	if (i >= sim->node_max || sim->nodes[i].state != SIM_NODE_RUNNING)
 		return -1;
 	struct sim_node *n = &sim->nodes[i];
+	/* Refused (out of memory) or not, the call is an input: the loop
+	 * drains and checks the node after it. */
+	mark_drain(sim, i);
 	if (node_leave(n->node, sim->now) != 0)
 		return -1;
 	n->leaving = true;
-	mark_drain(sim, i);
 	return 0;
 }
 
@@ -595,6 +607,14 @@ sim_set_delay(struct sim *sim, uint64_t min_ms, uint64_t max_ms)
 {
 	sim->net.delay_min_ms = min_ms;
 	sim->net.delay_max_ms = max_ms < min_ms ? min_ms : max_ms;
+}
+
+void
+sim_set_alloc_fail(struct sim *sim, uint32_t ppm)
+{
+	sim->opt.alloc_fail_ppm = ppm;
+	for (size_t i = 0; i < sim->node_max; i++)
+		sim->nodes[i].faults.ppm = ppm;
 }
 
 void

@@ -89,6 +89,12 @@ rumor_close(struct rumor *r)
 	free(r);
 }
 
+int
+rumor_fd(const struct rumor *r)
+{
+	return r->fd;
+}
+
 const char *
 rumor_last_error(const struct rumor *r)
 {

@@ -67,6 +67,14 @@ rumor_connect(const char *socket_path, struct rumor **out);
 void
 rumor_close(struct rumor *r);
 
+/** The handle's socket, for an event loop (poll, epoll, libuv's
+ *  uv_poll_t) to wait on; never read or write it. After rumor_watch()
+ *  it turns readable when the next event begins to arrive: the library
+ *  reads one frame per call and nothing ahead, so an event is never
+ *  left waiting in the handle while the socket looks idle. */
+int
+rumor_fd(const struct rumor *r);
+
 /** Why the last call failed, in words (never NULL). */
 const char *
 rumor_last_error(const struct rumor *r);

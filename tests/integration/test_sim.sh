@@ -133,5 +133,18 @@ expect_error "bad time" "^rumor-sim: $WORK/time.scn:1:" \
 	"$SIM" --nodes 10 --scenario "$WORK/time.scn"
 expect_error "missing scenario file" "^rumor-sim: $WORK/none.scn" \
 	"$SIM" --nodes 10 --scenario "$WORK/none.scn"
+expect_error "bad --alloc-fail" \
+	'^rumor-sim: bad value "150%" for --alloc-fail' \
+	"$SIM" --nodes 10 --alloc-fail 150%
+
+check "--alloc-fail: refusals counted, every check passed" sh -c "
+	'$SIM' --nodes 30 --seed 5 --duration 30s --catalog --alloc-fail 5% \
+		>'$WORK/af.out' &&
+	grep -q '^allocations refused  *[1-9][0-9]* (5%)' '$WORK/af.out' &&
+	! grep -q VIOLATION '$WORK/af.out'"
+check "--alloc-fail 0% keeps the trace" sh -c "
+	test \"\$('$SIM' --nodes 30 --seed 5 --duration 30s --trace-hash)\" = \
+	     \"\$('$SIM' --nodes 30 --seed 5 --duration 30s --trace-hash \
+		--alloc-fail 0%)\""
 
 finish

@@ -396,6 +396,39 @@ test_the_registry_is_current_before_events_are_drained(void)
 }
 
 static void
+test_a_restore_brings_the_members_services(void)
+{
+	struct node *a = node_make("a", 1, NULL, 1);
+	ASSERT_NOT_NULL(a);
+	struct service web = {.id = "web", .name = "web", .port = 80};
+	const struct service *list[] = {&web};
+	uint8_t *meta;
+	size_t meta_size;
+	ASSERT_OK(service_set_encode(3, list, 1, &meta, &meta_size));
+	const struct swim_self members[] = {
+		{.name = "b", .addr = {2, 7946}, .incarnation = 3,
+		 .meta = meta, .meta_size = meta_size},
+		{.name = "c", .addr = {3, 7946}},
+	};
+	ASSERT_OK(node_restore(a, T0, members, 2));
+	free(meta);
+	/* A restore is silent (no events), yet the registry has b's
+	 * service, at b's host. */
+	struct swim_event ev;
+	ASSERT(!node_poll_event(a, &ev));
+	struct registry_query q = {.name = "web"};
+	struct registry_instance in;
+	ASSERT_EQ(registry_lookup(node_registry(a), &q, &in, 1), 1);
+	ASSERT_STR_EQ(in.node, "b");
+	ASSERT_STR_EQ(in.address, "0.0.0.2");
+	const char *why = NULL;
+	if (node_check(a, &why) != 0)
+		fprintf(stderr, "  %s\n", why);
+	ASSERT_OK(node_check(a, NULL));
+	node_delete(a);
+}
+
+static void
 test_empty_keyring_is_refused(void)
 {
 	struct keyring *kr = keyring_new();
@@ -416,5 +449,6 @@ main(void)
 	RUN(test_a_large_set_rides_in_the_push_pull_and_is_served_onward);
 	RUN(test_a_malformed_sets_attachment_drops_the_frame);
 	RUN(test_the_registry_is_current_before_events_are_drained);
+	RUN(test_a_restore_brings_the_members_services);
 	return TEST_SUMMARY();
 }

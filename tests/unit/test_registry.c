@@ -53,7 +53,7 @@ healthy_web(struct registry *r)
 static void
 test_a_newer_set_replaces_and_an_older_one_is_stale(void)
 {
-	struct registry *r = registry_new();
+	struct registry *r = registry_new(NULL);
 	struct service_set s = make_set(2, "web", 3, SERVICE_HEALTH_PASSING);
 	ASSERT_EQ(registry_apply(r, "n1", &s), 1);
 	ASSERT_EQ(s.count, 0); /* taken */
@@ -90,7 +90,7 @@ test_a_newer_set_replaces_and_an_older_one_is_stale(void)
 static void
 test_a_down_node_leaves_healthy_lookups_and_comes_back(void)
 {
-	struct registry *r = registry_new();
+	struct registry *r = registry_new(NULL);
 	struct service_set a = make_set(1, "web", 2, SERVICE_HEALTH_PASSING);
 	struct service_set b = make_set(1, "web", 1, SERVICE_HEALTH_PASSING);
 	ASSERT_EQ(registry_apply(r, "n1", &a), 1);
@@ -130,7 +130,7 @@ test_a_down_node_leaves_healthy_lookups_and_comes_back(void)
 static void
 test_lookups_filter_by_tag_and_come_in_node_then_id_order(void)
 {
-	struct registry *r = registry_new();
+	struct registry *r = registry_new(NULL);
 	const char *nodes[] = {"n2", "n10", "n1"};
 	for (int i = 0; i < 3; i++) {
 		struct service_set s = make_set(1, "web", 3,
@@ -169,7 +169,7 @@ test_lookups_filter_by_tag_and_come_in_node_then_id_order(void)
 static void
 test_picks_only_healthy_instances_round_robin_visits_each(void)
 {
-	struct registry *r = registry_new();
+	struct registry *r = registry_new(NULL);
 	struct service_set s = make_set(1, "web", 4, SERVICE_HEALTH_PASSING);
 	s.services[2]->health = SERVICE_HEALTH_CRITICAL;
 	ASSERT_EQ(registry_apply(r, "n1", &s), 1);
@@ -196,7 +196,7 @@ test_picks_only_healthy_instances_round_robin_visits_each(void)
 static void
 test_an_undrained_queue_drops_the_oldest_and_counts(void)
 {
-	struct registry *r = registry_new();
+	struct registry *r = registry_new(NULL);
 	for (uint64_t v = 1; v <= 3; v++) {
 		struct service_set s = make_set(v, "web", SERVICE_PER_NODE_MAX,
 						SERVICE_HEALTH_PASSING);
@@ -267,7 +267,7 @@ mixed_set(uint64_t version, const char *node, const char *const *names,
 static void
 test_queries_follow_every_change(void)
 {
-	struct registry *r = registry_new();
+	struct registry *r = registry_new(NULL);
 	const char *const abc[] = {"c", "a", "b"}, *const ab[] = {"b", "a"},
 			  *const d[] = {"d"};
 	struct service_set s = mixed_set(1, "n2", abc, 3);
@@ -332,7 +332,7 @@ test_queries_follow_every_change(void)
 static void
 test_answers_give_the_node_host_for_services_without_an_address(void)
 {
-	struct registry *r = registry_new();
+	struct registry *r = registry_new(NULL);
 	const struct swim_addr a1 = {0x0a000105, 7946}, a2 = {0x0a000106, 7946};
 	/* Told before its set: a node's entry holds its host. */
 	ASSERT_OK(registry_set_node(r, "n1", true, &a1));
@@ -398,6 +398,39 @@ test_answers_give_the_node_host_for_services_without_an_address(void)
 	registry_delete(r);
 }
 
+static void
+test_registry_check_holds_through_every_change(void)
+{
+	struct registry *r = registry_new(NULL);
+	ASSERT_NOT_NULL(r);
+	const char *why = NULL;
+	ASSERT_OK(registry_check(r, &why));
+	const struct swim_addr at = {0x0a000001, 7946};
+	ASSERT_OK(registry_set_node(r, "n2", true, &at));
+	struct registry_node_state st;
+	ASSERT_OK(registry_node_find(r, "n2", &st));
+	ASSERT(st.up && !st.has_set && strcmp(st.host, "10.0.0.1") == 0);
+	ASSERT_EQ(registry_node_find(r, "n9", &st), RUMOR_ENOTFOUND);
+	const char *names[] = {"n3", "n1", "n2", "n0"};
+	for (size_t i = 0; i < 4; i++) {
+		struct service_set s = make_set(1 + i, i % 2 ? "web" : "db",
+						1 + i, SERVICE_HEALTH_PASSING);
+		ASSERT_EQ(registry_apply(r, names[i], &s), 1);
+		service_set_destroy(&s);
+		ASSERT_OK(registry_check(r, &why));
+	}
+	ASSERT_EQ(registry_node_total(r), 4);
+	ASSERT_EQ(healthy_web(r), 2 + 4);
+	ASSERT_OK(registry_check(r, &why)); /* the index, built */
+	ASSERT_OK(registry_set_node(r, "n1", false, NULL));
+	registry_forget(r, "n0");
+	ASSERT_EQ(registry_node_total(r), 3);
+	ASSERT_EQ(healthy_web(r), 0);
+	ASSERT_OK(registry_check(r, &why));
+	ASSERT_NULL(why);
+	registry_delete(r);
+}
+
 int
 main(void)
 {
@@ -408,5 +441,6 @@ main(void)
 	RUN(test_picks_only_healthy_instances_round_robin_visits_each);
 	RUN(test_an_undrained_queue_drops_the_oldest_and_counts);
 	RUN(test_answers_give_the_node_host_for_services_without_an_address);
+	RUN(test_registry_check_holds_through_every_change);
 	return TEST_SUMMARY();
 }
