@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "agent/agent.h"
+#include "agent/http_server.h"
 #include "agent/log.h"
 #include "cmd.h"
 #include "crypto/keyring.h"
@@ -34,6 +35,10 @@ static const char agent_usage[] =
 	"IPv4)\n"
 	"  --socket PATH          local socket (default $RUMOR_SOCKET, else\n"
 	"                         /tmp/rumor-<uid>.sock)\n"
+	"  --http IP:PORT|off     HTTP API, Consul-style, and /metrics\n"
+	"                         (default 127.0.0.1:8500; busy: a warning).\n"
+	"                         It can register services: an address other\n"
+	"                         than loopback lets other hosts do so\n"
 	"  --data-dir DIR         lock, incarnation and registrations across\n"
 	"                         restarts\n"
 	"  --config-dir DIR       services to register, one JSON file each\n"
@@ -207,6 +212,10 @@ agent_flag(const struct args *a, struct agent_flags *f, const char *flag,
 		return args_addr(a, flag, value, &cfg->advertise);
 	} else if (strcmp(flag, "--socket") == 0) {
 		cfg->socket_path = value;
+	} else if (strcmp(flag, "--http") == 0) {
+		cfg->http_set = true;
+		cfg->http_on = strcmp(value, "off") != 0;
+		return cfg->http_on ? args_addr(a, flag, value, &cfg->http) : 0;
 	} else if (strcmp(flag, "--data-dir") == 0) {
 		cfg->data_dir = value;
 	} else if (strcmp(flag, "--config-dir") == 0) {
@@ -381,6 +390,9 @@ agent_defaults(struct agent_flags *f)
 {
 	f->profile = swim_config_lan;
 	f->cfg.bind = (struct swim_addr){.ip = 0, .port = AGENT_DEFAULT_PORT};
+	f->cfg.http_on = true;
+	f->cfg.http = (struct swim_addr){.ip = HTTP_SERVER_DEFAULT_IP,
+					 .port = HTTP_SERVER_DEFAULT_PORT};
 	f->cfg.socket_path = rumor_default_socket(f->socket_buf,
 						  sizeof(f->socket_buf));
 	if (gethostname(f->name_buf, sizeof(f->name_buf)) != 0)
@@ -396,7 +408,8 @@ cmd_agent(struct args *a)
 	struct agent_flags f = {0};
 	agent_defaults(&f);
 	static const char *const valued[] = {
-		"--name", "--bind", "--advertise", "--socket", "--data-dir",
+		"--name", "--bind", "--advertise", "--socket", "--http",
+		"--data-dir",
 		"--config-dir",
 		"--key-file", "--label", "--join", "--profile",
 		"--probe-interval", "--probe-timeout", "--gossip-interval",

@@ -17,11 +17,12 @@
  * answer.c from the node as it is.
  *
  * Start-up order: data dir (lock, incarnation), node, UDP bind, TCP
- * listener, local socket, DNS (dns_server.c); then the "member <self>
- * alive" line that says we are ready, then the join. Any start-up
- * failure is one line on stderr and exit status 1. Every handle follows
- * libuv's lifecycle: _init (memory only, cannot fail), _start, _stop,
- * _close.
+ * listener, HTTP API, local socket (its file appearing says those
+ * listeners are bound), DNS (dns_server.c, last: a failing start still
+ * prints one line); then the "member <self> alive" line that says we are
+ * ready, then the join. Any start-up failure is one line on stderr and
+ * exit status 1. Every handle follows libuv's lifecycle: _init (memory
+ * only, cannot fail), _start, _stop, _close.
  *
  * Shutdown: a leave (request or first SIGINT/SIGTERM) runs until
  * node_leave_done(), answers the waiting leave requests, gives the
@@ -42,6 +43,7 @@
 #include "config.h"
 #include "datadir.h"
 #include "dns_server.h"
+#include "http_server.h"
 #include "ipc_server.h"
 #include "log.h"
 #include "membership/node.h"
@@ -75,6 +77,7 @@ struct agent {
 	struct catalog catalog;
 	struct answer answer;
 	struct dns_server dns;
+	struct http_server http;
 	bool leaving;
 	/** The leave is done; shut down at exit_at_ms. */
 	bool exiting;
@@ -190,6 +193,7 @@ agent_pump(struct agent *a)
 		dns_server_member_event(&a->dns, &ev);
 	}
 	answer_pump(&a->answer, &a->ipc);
+	http_server_pump(&a->http);
 	uint64_t now = agent_now(a);
 	if (a->leaving && !a->exiting && node_leave_done(a->node, now)) {
 		log_line(LOG_INFO, "left the cluster");
@@ -364,6 +368,24 @@ agent_stats(struct agent *a, struct answer_stats *st)
 	ipc_server_stats(&a->ipc, &st->ipc);
 	catalog_stats(&a->catalog, &st->catalog);
 	dns_server_stats(&a->dns, &st->dns);
+	http_server_stats(&a->http, &st->http);
+}
+
+/* The HTTP API registered or deregistered a service. */
+static void
+agent_http_changed(struct http_server *srv)
+{
+	agent_pump(agent_of(srv, http));
+}
+
+/* GET /metrics: the same counters as `rumor stats`. */
+static void
+agent_http_metrics(struct http_server *srv, struct http_buf *out)
+{
+	struct agent *a = agent_of(srv, http);
+	struct answer_stats st;
+	agent_stats(a, &st);
+	answer_metrics(&a->answer, &st, out);
 }
 
 /* The one dispatch of a socket request. */
@@ -457,6 +479,7 @@ agent_close(struct agent *a)
 	}
 	ipc_server_close(&a->ipc);
 	dns_server_close(&a->dns);
+	http_server_close(&a->http);
 	/* What is left belongs to the agent itself: udp, timer, signals. */
 	uv_walk(&a->loop, close_rest, NULL);
 }
@@ -506,6 +529,10 @@ agent_node_start(struct agent *a, uint64_t incarnation, char *err)
 	answer_init(&a->answer, a->node, pick_seed);
 	catalog_init(&a->catalog, a->node, &a->loop, agent_pump_cb, a);
 	pushpull_init(&a->pushpull, &a->loop, a->node, pushpull_input);
+	uint64_t http_seed;
+	randombytes_buf(&http_seed, sizeof(http_seed));
+	http_server_init(&a->http, &a->loop, a->node, &a->catalog, http_seed,
+			 agent_http_changed, agent_http_metrics);
 	return 0;
 }
 
@@ -543,6 +570,9 @@ agent_start(struct agent *a, char *err)
 		rc = udp_start(a, err);
 	if (rc == 0)
 		rc = pushpull_start(&a->pushpull, &cfg->bind, err);
+	if (rc == 0 && cfg->http_on)
+		rc = http_server_start(&a->http, &cfg->http, cfg->http_set,
+				       err);
 	if (rc == 0)
 		rc = ipc_server_start(&a->ipc, cfg->socket_path, err);
 	/* Last: it may log (where it listens, or that the default port is
@@ -554,6 +584,7 @@ agent_start(struct agent *a, char *err)
 	uv_timer_init(&a->loop, &a->timer);
 	a->timer.data = a;
 	signals_start(a);
+	http_server_announce(&a->http);
 	a->self_status = SWIM_STATUS_ALIVE;
 	a->self_incarnation = incarnation;
 	log_member(cfg->name, SWIM_STATUS_ALIVE, &cfg->advertise, incarnation);

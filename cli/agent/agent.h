@@ -34,6 +34,11 @@ struct agent_config {
 	size_t join_count;
 	/** The DNS interface (off when zeroed). */
 	struct dns_server_config dns;
+	/** The HTTP API (docs/http.md): on, where, and whether the user
+	 *  chose the address (a busy one is then an error, not a warning). */
+	bool http_on;
+	struct swim_addr http;
+	bool http_set;
 };
 
 /**

@@ -284,7 +284,7 @@ ids_nocase(struct registry *r, const char *name)
 static void
 test_a_lookup_ignoring_case_finds_every_spelling_and_no_neighbour(void)
 {
-	struct registry *r = registry_new();
+	struct registry *r = registry_new(NULL);
 	const char *const n1[] = {"Web", "wea", "weB_", "web"};
 	const char *const n2[] = {"web", "WEB", "wec", "A"};
 	struct service_set s = mixed_set(1, "n1", n1, 4);
