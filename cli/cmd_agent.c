@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "agent/agent.h"
+#include "agent/http_server.h"
 #include "agent/log.h"
 #include "cmd.h"
 #include "crypto/keyring.h"
@@ -34,6 +35,10 @@ static const char agent_usage[] =
 	"IPv4)\n"
 	"  --socket PATH          local socket (default $RUMOR_SOCKET, else\n"
 	"                         /tmp/rumor-<uid>.sock)\n"
+	"  --http IP:PORT|off     HTTP API, Consul-style, and /metrics\n"
+	"                         (default 127.0.0.1:8500; busy: a warning).\n"
+	"                         It can register services: an address other\n"
+	"                         than loopback lets other hosts do so\n"
 	"  --data-dir DIR         lock, incarnation and registrations across\n"
 	"                         restarts\n"
 	"  --config-dir DIR       services to register, one JSON file each\n"
@@ -51,6 +56,17 @@ static const char agent_usage[] =
 	"  --probe-interval D  --probe-timeout D  --gossip-interval D\n"
 	"  --pushpull-interval D  --reconnect-interval D  --suspicion-mult N\n"
 	"                         override the preset; D like 500ms, 2s, 1m\n"
+	"  --dns IP:PORT|off      DNS interface, UDP and TCP (default "
+	DNS_LISTEN_DEFAULT ";\n"
+	"                         if that port is taken, the agent warns and\n"
+	"                         runs without). Any address but loopback\n"
+	"                         lets whoever reaches it read the catalog:\n"
+	"                         give one only on purpose\n"
+	"  --dns-domain NAME      names end in NAME (default rumor.)\n"
+	"  --dns-ttl D            TTL of service and node answers (default "
+	"0s)\n"
+	"  --dns-negative-ttl D   TTL of NXDOMAIN and empty answers (default "
+	"0s)\n"
 	"SIGINT/SIGTERM leave gracefully and exit 0; a second one exits at "
 	"once.\n";
 
@@ -131,6 +147,57 @@ agent_flag_profile(const struct args *a, struct agent_flags *f,
 	return 0;
 }
 
+/* A DNS TTL: whole seconds, at most DNS_TTL_S_MAX. */
+static int
+agent_flag_ttl(const struct args *a, const char *flag, const char *value,
+	       uint32_t *out_s)
+{
+	uint64_t ms;
+	if (args_duration(a, flag, value, &ms) != 0)
+		return -1;
+	if (ms % 1000 != 0 || ms / 1000 > DNS_TTL_S_MAX) {
+		fprintf(stderr, "rumor: %s: %s: a TTL is whole seconds, at "
+				"most %us, not \"%s\"\n", a->cmd, flag,
+			DNS_TTL_S_MAX, value);
+		return -1;
+	}
+	*out_s = (uint32_t)(ms / 1000);
+	return 0;
+}
+
+/* --dns, --dns-domain, --dns-ttl, --dns-negative-ttl; 1 for another
+ * flag. */
+static int
+agent_flag_dns(const struct args *a, struct dns_server_config *dns,
+	       const char *flag, const char *value)
+{
+	if (strcmp(flag, "--dns") == 0) {
+		dns->enabled = strcmp(value, "off") != 0;
+		dns->explicit_addr = dns->enabled;
+		return dns->enabled ? args_addr(a, flag, value, &dns->addr)
+				    : 0;
+	}
+	if (strcmp(flag, "--dns-domain") == 0) {
+		if (dns_config_set_domain(&dns->dns, value) == 0)
+			return 0;
+		fprintf(stderr, "rumor: %s: --dns-domain: want labels of "
+				"letters, digits, '-' and '_' (like "
+				"\"rumor\" or \"sd.example.\"), not \"%s\"\n",
+			a->cmd, value);
+		return -1;
+	}
+	if (strcmp(flag, "--dns-ttl") == 0) {
+		if (agent_flag_ttl(a, flag, value, &dns->dns.service_ttl_s))
+			return -1;
+		dns->dns.node_ttl_s = dns->dns.service_ttl_s;
+		return 0;
+	}
+	if (strcmp(flag, "--dns-negative-ttl") == 0)
+		return agent_flag_ttl(a, flag, value,
+				      &dns->dns.negative_ttl_s);
+	return 1;
+}
+
 static int
 agent_flag(const struct args *a, struct agent_flags *f, const char *flag,
 	   const char *value)
@@ -145,6 +212,10 @@ agent_flag(const struct args *a, struct agent_flags *f, const char *flag,
 		return args_addr(a, flag, value, &cfg->advertise);
 	} else if (strcmp(flag, "--socket") == 0) {
 		cfg->socket_path = value;
+	} else if (strcmp(flag, "--http") == 0) {
+		cfg->http_set = true;
+		cfg->http_on = strcmp(value, "off") != 0;
+		return cfg->http_on ? args_addr(a, flag, value, &cfg->http) : 0;
 	} else if (strcmp(flag, "--data-dir") == 0) {
 		cfg->data_dir = value;
 	} else if (strcmp(flag, "--config-dir") == 0) {
@@ -166,7 +237,8 @@ agent_flag(const struct args *a, struct agent_flags *f, const char *flag,
 	} else if (strcmp(flag, "--profile") == 0) {
 		return agent_flag_profile(a, f, value);
 	} else {
-		return agent_flag_timing(a, f, flag, value);
+		int rc = agent_flag_dns(a, &cfg->dns, flag, value);
+		return rc <= 0 ? rc : agent_flag_timing(a, f, flag, value);
 	}
 	return 0;
 }
@@ -318,12 +390,16 @@ agent_defaults(struct agent_flags *f)
 {
 	f->profile = swim_config_lan;
 	f->cfg.bind = (struct swim_addr){.ip = 0, .port = AGENT_DEFAULT_PORT};
+	f->cfg.http_on = true;
+	f->cfg.http = (struct swim_addr){.ip = HTTP_SERVER_DEFAULT_IP,
+					 .port = HTTP_SERVER_DEFAULT_PORT};
 	f->cfg.socket_path = rumor_default_socket(f->socket_buf,
 						  sizeof(f->socket_buf));
 	if (gethostname(f->name_buf, sizeof(f->name_buf)) != 0)
 		strcpy(f->name_buf, "rumor");
 	f->name_buf[sizeof(f->name_buf) - 1] = '\0';
 	f->cfg.name = f->name_buf;
+	dns_server_config_default(&f->cfg.dns);
 }
 
 int
@@ -332,12 +408,14 @@ cmd_agent(struct args *a)
 	struct agent_flags f = {0};
 	agent_defaults(&f);
 	static const char *const valued[] = {
-		"--name", "--bind", "--advertise", "--socket", "--data-dir",
+		"--name", "--bind", "--advertise", "--socket", "--http",
+		"--data-dir",
 		"--config-dir",
 		"--key-file", "--label", "--join", "--profile",
 		"--probe-interval", "--probe-timeout", "--gossip-interval",
 		"--suspicion-mult", "--pushpull-interval",
-		"--reconnect-interval", NULL};
+		"--reconnect-interval", "--dns", "--dns-domain", "--dns-ttl",
+		"--dns-negative-ttl", NULL};
 	static const char *const switches[] = {"--no-encrypt", NULL};
 	const char *flag, *value;
 	int rc;

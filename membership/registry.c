@@ -1,10 +1,12 @@
 /*
  * registry: nodes kept sorted by name, each node's services sorted by id,
  * so a new set is diffed against the old one in one merge pass. Queries go
- * through an index of every instance sorted by (service name, node, id),
- * rebuilt on the first query after a change: a lookup is a binary search
- * and a walk over its own instances, in (node, id) order; changes are
- * rare next to lookups.
+ * through an index of every instance sorted by (service name ignoring
+ * ASCII case, service name, node, id), rebuilt on the first query after a
+ * change: a lookup is a binary search and a walk over its own instances,
+ * in (node, id) order, and a lookup ignoring case (DNS's) is the same
+ * walk over every spelling of the name, which the order keeps together;
+ * changes are rare next to lookups.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -460,11 +462,44 @@ registry_forget(struct registry *r, const char *node)
 
 /* ---- queries ------------------------------------------------------------ */
 
+/* strcmp of the names with ASCII letters folded to lowercase (not the
+ * locale's strcasecmp: names are ASCII, and the order must not depend
+ * on where the agent runs). */
+static int
+fold_cmp(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
+		if (x >= 'A' && x <= 'Z')
+			x = (unsigned char)(x - 'A' + 'a');
+		if (y >= 'A' && y <= 'Z')
+			y = (unsigned char)(y - 'A' + 'a');
+		if (x != y || x == '\0')
+			return (int)x - (int)y;
+	}
+}
+
+/* The index's order of service names: folded, then by bytes. */
+static int
+name_cmp(const char *a, const char *b)
+{
+	int c = fold_cmp(a, b);
+	return c != 0 ? c : strcmp(a, b);
+}
+
+/* Whether an index name is the one q asks for. */
+static bool
+name_match(const char *name, const struct registry_query *q)
+{
+	return q->ignore_case ? fold_cmp(name, q->name) == 0
+			      : strcmp(name, q->name) == 0;
+}
+
 static int
 by_entry(const void *a, const void *b)
 {
 	const struct reg_entry *x = a, *y = b;
-	int c = strcmp(x->service->name, y->service->name);
+	int c = name_cmp(x->service->name, y->service->name);
 	if (c == 0)
 		c = strcmp(x->node->name, y->node->name);
 	if (c == 0)
@@ -498,14 +533,17 @@ index_ready(struct registry *r)
 	return true;
 }
 
-/* First index entry of service `name` (instance_count when none). */
+/* First index entry q's name could match (instance_count when none). */
 static size_t
-index_first(const struct registry *r, const char *name)
+index_first(const struct registry *r, const struct registry_query *q)
 {
 	size_t lo = 0, hi = r->instance_count;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (strcmp(r->index[mid].service->name, name) < 0)
+		const char *name = r->index[mid].service->name;
+		int c = q->ignore_case ? fold_cmp(name, q->name)
+				       : name_cmp(name, q->name);
+		if (c < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -537,20 +575,22 @@ registry_lookup(struct registry *r, const struct registry_query *q,
 {
 	size_t total = 0;
 	if (index_ready(r)) {
-		for (size_t i = index_first(r, q->name);
+		for (size_t i = index_first(r, q);
 		     i < r->instance_count &&
-		     strcmp(r->index[i].service->name, q->name) == 0;
+		     name_match(r->index[i].service->name, q);
 		     i++)
 			total = add_match(r->index[i].node,
 					  r->index[i].service, q, out, cap,
 					  total);
 		return total;
 	}
-	/* Out of memory for the index: scan everything, same order. */
+	/* Out of memory for the index: scan everything, in (node, id)
+	 * order (the same order, but for spellings of an ignore_case
+	 * name, which come mixed). */
 	for (size_t i = 0; i < r->node_count; i++) {
 		const struct reg_node *n = r->nodes[i];
 		for (size_t k = 0; k < n->count; k++)
-			if (strcmp(n->services[k]->name, q->name) == 0)
+			if (name_match(n->services[k]->name, q))
 				total = add_match(n, n->services[k], q, out,
 						  cap, total);
 	}

@@ -143,11 +143,17 @@ struct registry_query {
 	const char *name;
 	const char *tag;
 	bool include_critical;
+	/** Match names ignoring ASCII case, as DNS does: "web" also finds
+	 *  "Web" (the tag is still matched exactly). */
+	bool ignore_case;
 };
 
 /**
  * Instances matching q, ordered by (node, id), into out[0..cap); returns
- * how many match in all (more than cap when out was too small).
+ * how many match in all (more than cap when out was too small). With
+ * ignore_case, the instances of each spelling of the name come together,
+ * spellings in byte order ("Web" before "web"), each in (node, id) order.
+ * Either way it is a binary search and a walk over the matches.
  */
 size_t
 registry_lookup(struct registry *r, const struct registry_query *q,
@@ -179,9 +185,9 @@ struct registry_summary {
 	size_t total;
 };
 
-/** Every service name, sorted, into out[0..cap); returns the number of
- *  names in all (0 also when out of memory). Names point into the
- *  registry until its next change. */
+/** Every service name, sorted ignoring ASCII case and then by bytes,
+ *  into out[0..cap); returns the number of names in all (0 also when out
+ *  of memory). Names point into the registry until its next change. */
 size_t
 registry_services(struct registry *r, struct registry_summary *out,
 		  size_t cap);

@@ -17,10 +17,12 @@
  * answer.c from the node as it is.
  *
  * Start-up order: data dir (lock, incarnation), node, UDP bind, TCP
- * listener, local socket; then the "member <self> alive" line that says
- * we are ready, then the join. Any start-up failure is one line on
- * stderr and exit status 1. Every handle follows libuv's lifecycle:
- * _init (memory only, cannot fail), _start, _stop, _close.
+ * listener, HTTP API, local socket (its file appearing says those
+ * listeners are bound), DNS (dns_server.c, last: a failing start still
+ * prints one line); then the "member <self> alive" line that says we are
+ * ready, then the join. Any start-up failure is one line on stderr and
+ * exit status 1. Every handle follows libuv's lifecycle: _init (memory
+ * only, cannot fail), _start, _stop, _close.
  *
  * Shutdown: a leave (request or first SIGINT/SIGTERM) runs until
  * node_leave_done(), answers the waiting leave requests, gives the
@@ -40,6 +42,8 @@
 #include "catalog.h"
 #include "config.h"
 #include "datadir.h"
+#include "dns_server.h"
+#include "http_server.h"
 #include "ipc_server.h"
 #include "log.h"
 #include "membership/node.h"
@@ -72,6 +76,8 @@ struct agent {
 	struct ipc_server ipc;
 	struct catalog catalog;
 	struct answer answer;
+	struct dns_server dns;
+	struct http_server http;
 	bool leaving;
 	/** The leave is done; shut down at exit_at_ms. */
 	bool exiting;
@@ -182,9 +188,12 @@ agent_pump(struct agent *a)
 	while (node_poll_stream(a->node, &req))
 		pushpull_connect(&a->pushpull, &req);
 	struct swim_event ev;
-	while (node_poll_event(a->node, &ev))
+	while (node_poll_event(a->node, &ev)) {
 		agent_log_event(a, &ev);
+		dns_server_member_event(&a->dns, &ev);
+	}
 	answer_pump(&a->answer, &a->ipc);
+	http_server_pump(&a->http);
 	uint64_t now = agent_now(a);
 	if (a->leaving && !a->exiting && node_leave_done(a->node, now)) {
 		log_line(LOG_INFO, "left the cluster");
@@ -358,6 +367,25 @@ agent_stats(struct agent *a, struct answer_stats *st)
 	pushpull_stats(&a->pushpull, &st->pushpull);
 	ipc_server_stats(&a->ipc, &st->ipc);
 	catalog_stats(&a->catalog, &st->catalog);
+	dns_server_stats(&a->dns, &st->dns);
+	http_server_stats(&a->http, &st->http);
+}
+
+/* The HTTP API registered or deregistered a service. */
+static void
+agent_http_changed(struct http_server *srv)
+{
+	agent_pump(agent_of(srv, http));
+}
+
+/* GET /metrics: the same counters as `rumor stats`. */
+static void
+agent_http_metrics(struct http_server *srv, struct http_buf *out)
+{
+	struct agent *a = agent_of(srv, http);
+	struct answer_stats st;
+	agent_stats(a, &st);
+	answer_metrics(&a->answer, &st, out);
 }
 
 /* The one dispatch of a socket request. */
@@ -450,6 +478,8 @@ agent_close(struct agent *a)
 		pushpull_close(&a->pushpull);
 	}
 	ipc_server_close(&a->ipc);
+	dns_server_close(&a->dns);
+	http_server_close(&a->http);
 	/* What is left belongs to the agent itself: udp, timer, signals. */
 	uv_walk(&a->loop, close_rest, NULL);
 }
@@ -499,6 +529,10 @@ agent_node_start(struct agent *a, uint64_t incarnation, char *err)
 	answer_init(&a->answer, a->node, pick_seed);
 	catalog_init(&a->catalog, a->node, &a->loop, agent_pump_cb, a);
 	pushpull_init(&a->pushpull, &a->loop, a->node, pushpull_input);
+	uint64_t http_seed;
+	randombytes_buf(&http_seed, sizeof(http_seed));
+	http_server_init(&a->http, &a->loop, a->node, &a->catalog, http_seed,
+			 agent_http_changed, agent_http_metrics);
 	return 0;
 }
 
@@ -536,13 +570,21 @@ agent_start(struct agent *a, char *err)
 		rc = udp_start(a, err);
 	if (rc == 0)
 		rc = pushpull_start(&a->pushpull, &cfg->bind, err);
+	if (rc == 0 && cfg->http_on)
+		rc = http_server_start(&a->http, &cfg->http, cfg->http_set,
+				       err);
 	if (rc == 0)
 		rc = ipc_server_start(&a->ipc, cfg->socket_path, err);
+	/* Last: it may log (where it listens, or that the default port is
+	 * taken), and a start that fails says one line only. */
+	if (rc == 0)
+		rc = dns_server_start(&a->dns, &cfg->dns, a->node, err);
 	if (rc != 0)
 		return rc;
 	uv_timer_init(&a->loop, &a->timer);
 	a->timer.data = a;
 	signals_start(a);
+	http_server_announce(&a->http);
 	a->self_status = SWIM_STATUS_ALIVE;
 	a->self_incarnation = incarnation;
 	log_member(cfg->name, SWIM_STATUS_ALIVE, &cfg->advertise, incarnation);
@@ -573,6 +615,7 @@ agent_run(const struct agent_config *cfg)
 	}
 	datadir_init(&a->datadir);
 	ipc_server_init(&a->ipc, &a->loop, agent_request);
+	dns_server_init(&a->dns, &a->loop);
 	char err[LOG_ERR_SIZE];
 	if (agent_start(a, err) != 0) {
 		fprintf(stderr, "rumor: %s\n", err);

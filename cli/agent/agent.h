@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "crypto/keyring.h"
+#include "dns_server.h"
 #include "swim/swim.h"
 
 struct agent_config {
@@ -31,6 +32,13 @@ struct agent_config {
 	struct swim_config swim;
 	struct swim_addr join[SWIM_JOIN_ADDRS_MAX];
 	size_t join_count;
+	/** The DNS interface (off when zeroed). */
+	struct dns_server_config dns;
+	/** The HTTP API (docs/http.md): on, where, and whether the user
+	 *  chose the address (a busy one is then an error, not a warning). */
+	bool http_on;
+	struct swim_addr http;
+	bool http_set;
 };
 
 /**

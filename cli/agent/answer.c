@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "answer.h"
+#include "cli/http/http_prom.h"
 #include "rumor/error.h"
 
 /* The protocol's enums follow the core's, value for value. */
@@ -40,7 +41,7 @@ _Static_assert((int)registry_policy_MAX == (int)ipc_policy_MAX &&
 /* Most answers fit the stack; a bigger one is asked again. */
 #define ANSWER_LOOKUP_STACK 64
 /** Most counters `rumor stats` reports. */
-#define ANSWER_STATS_MAX 96
+#define ANSWER_STATS_MAX 192
 
 void
 answer_init(struct answer *a, struct node *node, uint64_t rand_seed)
@@ -142,6 +143,45 @@ counter_add(struct counters *c, const char *prefix, const char *name,
 	c->count++;
 }
 
+/* The DNS interface's: queries by outcome ("dns_noerror", ...), then
+ * its sockets. */
+static void
+collect_dns_stats(const struct dns_server_stats *d, struct counters *c)
+{
+	for (int i = 0; i < dns_outcome_MAX; i++)
+		counter_add(c, "dns_", dns_outcome_strs[i], d->outcome[i]);
+	counter_add(c, "", "dns_truncated", d->truncated);
+	counter_add(c, "", "dns_udp_queries", d->udp_queries);
+	counter_add(c, "", "dns_tcp_queries", d->tcp_queries);
+	counter_add(c, "", "dns_udp_send_failed", d->udp_send_failed);
+	counter_add(c, "", "dns_tcp_conns_accepted", d->tcp_conns_accepted);
+	counter_add(c, "", "dns_tcp_conns_open", d->tcp_conns_open);
+	counter_add(c, "", "dns_tcp_conns_refused", d->tcp_conns_refused);
+	counter_add(c, "", "dns_tcp_conns_evicted", d->tcp_conns_evicted);
+	counter_add(c, "", "dns_tcp_conns_idle_closed",
+		    d->tcp_conns_idle_closed);
+	counter_add(c, "", "dns_tcp_bad_frames", d->tcp_bad_frames);
+}
+
+/* The HTTP API's (cli/agent/http_server.h). */
+static void
+http_counters(struct counters *c, const struct http_server_stats *h)
+{
+	counter_add(c, "", "http_requests", h->requests);
+	for (int i = 0; i < http_server_status_MAX; i++) {
+		char name[4];
+		snprintf(name, sizeof(name), "%03u",
+			 (unsigned)http_server_status_codes[i] % 1000u);
+		counter_add(c, "http_status_", name, h->status[i]);
+	}
+	counter_add(c, "", "http_bad_requests", h->bad_requests);
+	counter_add(c, "", "http_bad_bodies", h->bad_bodies);
+	counter_add(c, "", "http_protocol_errors", h->protocol_errors);
+	counter_add(c, "", "http_conns_open", h->conns_open);
+	counter_add(c, "", "http_blocking", h->blocking);
+	counter_add(c, "", "http_blocking_refused", h->blocking_refused);
+}
+
 /* The node's counters first, then each module's, then drops by reason:
  * the order `rumor stats` prints. */
 static void
@@ -183,6 +223,7 @@ collect_stats(struct answer *a, const struct answer_stats *st,
 		    st->ipc.conns_idle_closed);
 	counter_add(c, "", "watchers", st->ipc.watchers);
 	counter_add(c, "", "watchers_cut", st->ipc.watchers_cut);
+	http_counters(c, &st->http);
 	counter_add(c, "", "services_local", st->catalog.services_local);
 	counter_add(c, "", "checks_run", st->catalog.checks.runs);
 	counter_add(c, "", "checks_failed", st->catalog.checks.failures);
@@ -195,6 +236,7 @@ collect_stats(struct answer *a, const struct answer_stats *st,
 	counter_add(c, "", "large_sets_missing", ns.large_sets_missing);
 	counter_add(c, "", "set_pulls", ns.set_pulls);
 	counter_add(c, "", "sets_received", ns.sets_received);
+	collect_dns_stats(&st->dns, c);
 	for (int i = 1; i < swim_drop_MAX; i++)
 		counter_add(c, "drop_core_", swim_drop_strs[i],
 			    s->drop_count[i]);
@@ -221,6 +263,58 @@ answer_stats(struct answer *a, const struct answer_stats *st,
 	int rc = ipc_writer_end(&w);
 	if (rc != 0)
 		answer_failed(out, rc);
+}
+
+/* The gauges only /metrics has, counted now. */
+static void
+gauges(struct answer *a, const struct swim_stats *s, struct http_gauges *g)
+{
+	*g = (struct http_gauges){.local_health_multiplier = s->awareness + 1};
+	const struct swim *swim = node_swim(a->node);
+	size_t count = swim_member_count(swim);
+	for (size_t i = 0; i < count; i++) {
+		struct swim_member_info m;
+		swim_member_at(swim, i, &m);
+		if ((unsigned)m.status < swim_status_MAX)
+			g->members[m.status]++;
+	}
+	struct registry *r = node_registry(a->node);
+	size_t cap = registry_instance_count(r);
+	struct registry_summary *list = malloc((cap ? cap : 1) *
+					       sizeof(*list));
+	size_t n = list != NULL ? registry_services(r, list, cap) : 0;
+	g->services = n;
+	for (size_t i = 0; i < n; i++) {
+		g->instances_passing += list[i].healthy;
+		g->instances_critical += list[i].total - list[i].healthy;
+	}
+	free(list);
+}
+
+void
+answer_metrics(struct answer *a, const struct answer_stats *st,
+	       struct http_buf *out)
+{
+	struct counters *c = malloc(sizeof(*c));
+	struct http_stat *list = malloc(ANSWER_STATS_MAX * sizeof(*list));
+	if (c == NULL || list == NULL) {
+		free(c);
+		free(list);
+		out->failed = RUMOR_ENOMEM;
+		return;
+	}
+	c->count = 0;
+	collect_stats(a, st, c);
+	for (size_t i = 0; i < c->count; i++)
+		list[i] = (struct http_stat){c->list[i].name,
+					     c->list[i].value};
+	struct swim_stats ss;
+	swim_stats(node_swim(a->node), &ss);
+	struct http_gauges g;
+	gauges(a, &ss, &g);
+	http_prom_write(out, list, c->count, &g);
+	free(list);
+	free(c);
 }
 
 /* ---- lookups ------------------------------------------------------------ */

@@ -19,7 +19,10 @@
 #include <stdint.h>
 
 #include "catalog.h"
+#include "cli/http/http_buf.h"
 #include "cli/ipc/ipc_proto.h"
+#include "dns_server.h"
+#include "http_server.h"
 #include "ipc_server.h"
 #include "membership/node.h"
 #include "pushpull.h"
@@ -59,6 +62,8 @@ struct answer_stats {
 	struct pushpull_stats pushpull;
 	struct ipc_server_stats ipc;
 	struct catalog_stats catalog;
+	struct dns_server_stats dns;
+	struct http_server_stats http;
 };
 
 /** Answer from node; picks draw from a PRNG seeded with rand_seed. */
@@ -85,6 +90,13 @@ answer_members(struct answer *a, msgpack_sbuffer *out);
 void
 answer_stats(struct answer *a, const struct answer_stats *st,
 	     msgpack_sbuffer *out);
+
+/** GET /metrics: the counters answer_stats() lists and the gauges
+ *  only /metrics has, in Prometheus' text format (cli/http/http_prom.h)
+ *  into out; failures stick in out->failed. */
+void
+answer_metrics(struct answer *a, const struct answer_stats *st,
+	       struct http_buf *out);
 
 /** A lookup's instances, from the cache while the registry is as it
  *  was. */

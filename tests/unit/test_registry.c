@@ -264,6 +264,59 @@ mixed_set(uint64_t version, const char *node, const char *const *names,
 	return set;
 }
 
+/* Like ids_of, ignoring case. */
+static const char *
+ids_nocase(struct registry *r, const char *name)
+{
+	static char buf[512];
+	struct registry_query q = {.name = name, .include_critical = true,
+				   .ignore_case = true};
+	struct registry_instance out[32];
+	size_t n = registry_lookup(r, &q, out, 32);
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && i < 32; i++)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
+			 "%s%s/%s", i ? " " : "", out[i].node,
+			 out[i].service->id);
+	return buf;
+}
+
+static void
+test_a_lookup_ignoring_case_finds_every_spelling_and_no_neighbour(void)
+{
+	struct registry *r = registry_new(NULL);
+	const char *const n1[] = {"Web", "wea", "weB_", "web"};
+	const char *const n2[] = {"web", "WEB", "wec", "A"};
+	struct service_set s = mixed_set(1, "n1", n1, 4);
+	ASSERT_EQ(registry_apply(r, "n1", &s), 1);
+	s = mixed_set(1, "n2", n2, 4);
+	ASSERT_EQ(registry_apply(r, "n2", &s), 1);
+	/* Spellings in byte order, each in (node, id) order. */
+	ASSERT_STR_EQ(ids_nocase(r, "web"),
+		      "n2/WEB-n2 n1/Web-n1 n1/web-n1 n2/web-n2");
+	ASSERT_STR_EQ(ids_nocase(r, "WEB"),
+		      "n2/WEB-n2 n1/Web-n1 n1/web-n1 n2/web-n2");
+	ASSERT_STR_EQ(ids_nocase(r, "web_"), "n1/weB_-n1");
+	ASSERT_STR_EQ(ids_nocase(r, "a"), "n2/A-n2");
+	ASSERT_STR_EQ(ids_nocase(r, "we"), "");
+	/* An exact lookup still sees one spelling. */
+	ASSERT_STR_EQ(ids_of(r, "web"), "n1/web-n1 n2/web-n2");
+	ASSERT_STR_EQ(ids_of(r, "Web"), "n1/Web-n1");
+	ASSERT_STR_EQ(ids_of(r, "WeB"), "");
+	/* The summary lists each spelling once, folded order first. */
+	struct registry_summary sum[8];
+	ASSERT_EQ(registry_services(r, sum, 8), 7);
+	ASSERT_STR_EQ(sum[0].name, "A");
+	ASSERT_STR_EQ(sum[1].name, "wea");
+	ASSERT_STR_EQ(sum[2].name, "WEB");
+	ASSERT_STR_EQ(sum[3].name, "Web");
+	ASSERT_STR_EQ(sum[4].name, "web");
+	ASSERT_EQ(sum[4].total, 2);
+	ASSERT_STR_EQ(sum[5].name, "weB_");
+	ASSERT_STR_EQ(sum[6].name, "wec");
+	registry_delete(r);
+}
+
 static void
 test_queries_follow_every_change(void)
 {
@@ -438,6 +491,7 @@ main(void)
 	RUN(test_a_down_node_leaves_healthy_lookups_and_comes_back);
 	RUN(test_lookups_filter_by_tag_and_come_in_node_then_id_order);
 	RUN(test_queries_follow_every_change);
+	RUN(test_a_lookup_ignoring_case_finds_every_spelling_and_no_neighbour);
 	RUN(test_picks_only_healthy_instances_round_robin_visits_each);
 	RUN(test_an_undrained_queue_drops_the_oldest_and_counts);
 	RUN(test_answers_give_the_node_host_for_services_without_an_address);
