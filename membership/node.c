@@ -97,6 +97,10 @@ node_delete(struct node *node)
 		free(node->largesets[i].bytes);
 	swim_mem_free(alloc, node->largesets);
 	swim_mem_free(alloc, node->missing);
+	for (size_t i = 0; i < node->own_count; i++)
+		free(node->own[i]);
+	free(node->own);
+	free(node->tags);
 	swim_mem_free(alloc, node);
 }
 
@@ -243,6 +247,15 @@ node_leave(struct node *node, uint64_t now_ms)
 {
 	node->now_ms = now_ms;
 	int rc = swim_leave(node->swim, now_ms);
+	input_done(node, NODE_DROP_NONE);
+	return rc;
+}
+
+int
+node_force_leave(struct node *node, uint64_t now_ms, const char *name)
+{
+	node->now_ms = now_ms;
+	int rc = swim_force_leave(node->swim, now_ms, name);
 	input_done(node, NODE_DROP_NONE);
 	return rc;
 }

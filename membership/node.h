@@ -102,6 +102,11 @@ node_join(struct node *node, uint64_t now_ms, const struct swim_addr *addrs,
 int
 node_leave(struct node *node, uint64_t now_ms);
 
+/** swim_force_leave(): a failed member, marked left everywhere; 0 or
+ *  swim_force_leave()'s error. */
+RUMOR_MUST_CHECK int
+node_force_leave(struct node *node, uint64_t now_ms, const char *name);
+
 /** Whether the leave broadcast has had its chance (swim_leave_done()). */
 bool
 node_leave_done(const struct node *node, uint64_t now_ms);

@@ -298,6 +298,32 @@ swim_leave(struct swim *swim, uint64_t now_ms)
 	return 0;
 }
 
+int
+swim_force_leave(struct swim *swim, uint64_t now_ms, const char *name)
+{
+	size_t len = strlen(name);
+	struct swim_member *m = len <= SWIM_NAME_MAX
+					? swim__member_find(swim, name, len)
+					: NULL;
+	if (m == NULL)
+		return RUMOR_ENOTFOUND;
+	if (m == swim->self)
+		return RUMOR_EINVAL;
+	if (m->status == SWIM_STATUS_LEFT)
+		return 0;
+	if (m->status != SWIM_STATUS_FAILED || swim->leaving)
+		return RUMOR_ESTATE;
+	if (swim__event_reserve(swim) != 0)
+		return RUMOR_ENOMEM;
+	/* left(i) at the incarnation we hold: it overrides failed(i)
+	 * everywhere, and the member itself, if it is alive after all,
+	 * refutes it as it would any verdict. */
+	swim__member_set_status(swim, m, SWIM_STATUS_LEFT, now_ms);
+	swim__bcast_queue(swim, m);
+	swim__emit_event(swim, SWIM_EVENT_STATUS, m);
+	return 0;
+}
+
 bool
 swim_leave_done(const struct swim *swim, uint64_t now_ms)
 {

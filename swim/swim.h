@@ -83,6 +83,18 @@ swim_handle_timeout(struct swim *swim, uint64_t now_ms);
 RUMOR_MUST_CHECK int
 swim_leave(struct swim *swim, uint64_t now_ms);
 
+/**
+ * Mark a failed member left, here and, by gossip, everywhere (Serf's
+ * force-leave): its services go at once instead of at the reconnect
+ * timeout, and the core stops trying to reach it. Returns 0 (also when
+ * it is left already), RUMOR_ENOTFOUND for a name we do not know,
+ * RUMOR_EINVAL for ourselves, RUMOR_ESTATE for a member that is alive or
+ * suspect (or while we leave), or RUMOR_ENOMEM; nothing changed on
+ * error.
+ */
+RUMOR_MUST_CHECK int
+swim_force_leave(struct swim *swim, uint64_t now_ms, const char *name);
+
 /** True once a leave was asked and the leave message went out enough
  *  times, or leave_timeout_ms passed, or nobody was there to tell. */
 bool

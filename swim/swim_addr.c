@@ -57,6 +57,41 @@ swim_addr_parse(const char *text, struct swim_addr *out)
 }
 
 bool
+swim_addr_is_ipv6(const char *text)
+{
+	if (text[0] != '[')
+		return false;
+	const char *end = strchr(text, ']');
+	if (end == NULL || end[1] != ':')
+		return false;
+	size_t colons = 0;
+	const char *p = text + 1;
+	for (; p < end && *p != '%'; p++) {
+		char c = *p;
+		bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+			   (c >= 'A' && c <= 'F');
+		if (c == ':')
+			colons++;
+		else if (!hex && c != '.')
+			return false;
+	}
+	if (colons < 2 || colons > 7)
+		return false;
+	if (*p == '%') {
+		/* A zone: an interface name or index. */
+		if (p + 1 == end)
+			return false;
+		for (p++; p < end; p++) {
+			if (*p <= ' ' || *p >= 0x7f)
+				return false;
+		}
+	}
+	p = end + 2;
+	unsigned long port;
+	return parse_uint(&p, 65535, &port) == 0 && *p == '\0';
+}
+
+bool
 swim_name_valid(const char *name, size_t len)
 {
 	if (len == 0 || len > SWIM_NAME_MAX)

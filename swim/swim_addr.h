@@ -29,6 +29,14 @@ swim_addr_str(const struct swim_addr *addr, char *buf, size_t size);
 RUMOR_MUST_CHECK int
 swim_addr_parse(const char *text, struct swim_addr *out);
 
+/** Whether text is an IPv6 endpoint, "[::1]:7946" or
+ *  "[fe80::1%eth0]:7946" (hex digits and colons, an optional embedded
+ *  IPv4 and zone, a port 0-65535): what swim_addr_parse() refuses
+ *  because the core carries IPv4 only (docs/protocol.md, "IPv6"), so
+ *  that callers can say so rather than "bad address". */
+bool
+swim_addr_is_ipv6(const char *text);
+
 /** Is `name` acceptable as a node name? */
 bool
 swim_name_valid(const char *name, size_t len);
