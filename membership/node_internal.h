@@ -63,6 +63,13 @@ struct node {
 	struct swim_rand rand;
 	uint64_t largeset_pulls;
 	uint64_t largesets_received;
+
+	/* What we announce (node_services.c): our services (service_dup'd,
+	 * libc) and our tags, encoded (tags_size 0: none). */
+	struct service **own;
+	size_t own_count;
+	uint8_t *tags;
+	size_t tags_size;
 };
 
 /* Whether a member in this status counts as up for its services. */

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "node_tags.h"
 #include "service.h"
 #include "swim/swim.h"
 
@@ -40,5 +41,26 @@ RUMOR_MUST_CHECK int
 node_check_services(const struct node *node,
 		    const struct service *const *services, size_t count,
 		    const char **why);
+
+/**
+ * Replace this node's tags (copied; node_tags.h has the limits). They go
+ * out in the same announcement as the services, which is made again with
+ * them, under a raised incarnation. Returns 0, RUMOR_EINVAL or
+ * RUMOR_ETOOBIG with a sentence in why_buf (naming the tag and the
+ * limit), RUMOR_ESTATE while leaving, or RUMOR_ENOMEM; on error nothing
+ * changed. No tags (count 0) removes them; the tags we have already
+ * (in any order) change nothing.
+ */
+RUMOR_MUST_CHECK int
+node_set_tags(struct node *node, uint64_t now_ms,
+	      const struct service_kv *tags, size_t count, char *why_buf,
+	      size_t why_size);
+
+/** A member's tags (ourselves included) as its metadata has them: 0,
+ *  RUMOR_ENOTFOUND for a name we do not know, or RUMOR_EINVAL for tags
+ *  we cannot read (*out then holds none). */
+int
+node_tags_of(const struct node *node, const char *name,
+	     struct node_tags *out);
 
 #endif /* RUMOR_NODE_SERVICES_H */
