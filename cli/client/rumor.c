@@ -173,14 +173,9 @@ instances_from(struct rumor *r, struct rumor_instance *out, size_t n)
 	size_t pairs = 0;
 	for (size_t i = 0; i < n; i++)
 		pairs += list[i].meta_count;
-	if (pairs > r->kv_cap) {
-		struct rumor_kv *grown = realloc(r->kv, pairs * sizeof(*grown));
-		if (grown == NULL)
-			return rumor__fail(r, RUMOR_ENOMEM, "out of memory");
-		r->kv = grown;
-		r->kv_cap = pairs;
-	}
-	struct rumor_kv *kv = r->kv;
+	struct rumor_kv *kv = rumor__kv(r, pairs);
+	if (kv == NULL && pairs > 0)
+		return rumor__fail(r, RUMOR_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		const struct ipc_instance *in = &list[i];
 		struct rumor_instance *o = &out[i];
@@ -194,9 +189,8 @@ instances_from(struct rumor *r, struct rumor_instance *out, size_t n)
 		o->tag_count = in->tag_count;
 		o->meta = kv;
 		o->meta_count = in->meta_count;
-		for (size_t k = 0; k < in->meta_count; k++)
-			*kv++ = (struct rumor_kv){in->meta[k].key,
-						  in->meta[k].value};
+		if (in->meta_count > 0)
+			kv = rumor__kv_copy(kv, in->meta, in->meta_count);
 	}
 	return 0;
 }
@@ -286,15 +280,19 @@ rumor_members(struct rumor *r, const struct rumor_member **list,
 	int rc = rumor__call(r, &req, IPC_BODY_MEMBERS);
 	if (rc != 0)
 		return rc;
-	size_t n = r->last.count;
+	size_t n = r->last.count, pairs = 0;
+	for (size_t i = 0; i < n; i++)
+		pairs += r->last.members[i].tag_count;
 	struct rumor_member *out = rumor__list(r, (n ? n : 1) * sizeof(*out));
-	if (out == NULL)
+	struct rumor_kv *kv = rumor__kv(r, pairs ? pairs : 1);
+	if (out == NULL || kv == NULL)
 		return rumor__fail(r, RUMOR_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		const struct ipc_member *m = &r->last.members[i];
 		out[i] = (struct rumor_member){
 			m->name, m->addr, (enum rumor_status)m->status,
-			m->incarnation};
+			m->incarnation, kv, m->tag_count};
+		kv = rumor__kv_copy(kv, m->tags, m->tag_count);
 	}
 	*list = out;
 	*count = n;

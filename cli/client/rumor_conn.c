@@ -120,6 +120,27 @@ rumor__list(struct rumor *r, size_t size)
 	return grown;
 }
 
+struct rumor_kv *
+rumor__kv(struct rumor *r, size_t pairs)
+{
+	if (pairs <= r->kv_cap)
+		return r->kv;
+	struct rumor_kv *grown = realloc(r->kv, pairs * sizeof(*grown));
+	if (grown == NULL)
+		return NULL;
+	r->kv = grown;
+	r->kv_cap = pairs;
+	return grown;
+}
+
+struct rumor_kv *
+rumor__kv_copy(struct rumor_kv *dst, const struct service_kv *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		dst[i] = (struct rumor_kv){src[i].key, src[i].value};
+	return dst + n;
+}
+
 /* An I/O failure in words: a timeout, a closed peer or errno. */
 static int
 io_failed(struct rumor *r, ssize_t got, const char *what)

@@ -62,4 +62,14 @@ rumor__no_timeout(struct rumor *r);
 void *
 rumor__list(struct rumor *r, size_t size);
 
+/** Room for at least pairs key=value pairs in r->kv (what calls hand
+ *  out as meta and tags); NULL when out of memory. */
+struct rumor_kv *
+rumor__kv(struct rumor *r, size_t pairs);
+
+/** Copy n pairs of the protocol's into the public form at dst; returns
+ *  dst + n. */
+struct rumor_kv *
+rumor__kv_copy(struct rumor_kv *dst, const struct service_kv *src, size_t n);
+
 #endif /* RUMOR_RUMOR_INTERNAL_H */

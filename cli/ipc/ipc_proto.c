@@ -21,15 +21,12 @@
 
 const char *const ipc_op_strs[ipc_op_MAX] = {
 	"members", "leave", "stats", "register", "deregister", "lookup",
-	"pick", "services", "watch", "pass",
+	"pick", "services", "watch", "pass", "join", "force-leave", "info",
+	"tags", "monitor",
 };
 
 const char *const ipc_policy_strs[ipc_policy_MAX] = {
 	"random", "round-robin",
-};
-
-const char *const ipc_status_strs[ipc_status_MAX] = {
-	"alive", "suspect", "failed", "left",
 };
 
 const char *const ipc_event_type_strs[ipc_event_type_MAX] = {
@@ -41,6 +38,11 @@ const char *const ipc_event_type_strs[ipc_event_type_MAX] = {
 #define IPC_REQUEST_OBJECTS_MAX 64
 #define IPC_RESPONSE_CONTAINER_MAX (1u << 20)
 #define IPC_RESPONSE_OBJECTS_MAX (16u << 20)
+
+_Static_assert(IPC_BODY_MEMBER_EVENT - IPC_BODY_INFO + 1 ==
+		       ipc_admin_body_MAX &&
+		       IPC_BODY_LOG - IPC_BODY_INFO == IPC_ADMIN_LOG,
+	       "the operator's bodies in ipc_admin_body's order");
 
 /* The keys under which an ok answer carries its body. */
 static const char *const body_keys[ipc_body_MAX] = {
@@ -70,6 +72,12 @@ ipc_op_body(enum ipc_op op)
 		return IPC_BODY_INSTANCE;
 	case IPC_OP_SERVICES:
 		return IPC_BODY_SERVICES;
+	case IPC_OP_JOIN:
+		return IPC_BODY_JOINED;
+	case IPC_OP_INFO:
+		return IPC_BODY_INFO;
+	case IPC_OP_TAGS:
+		return IPC_BODY_TAGS;
 	default:
 		return IPC_BODY_NONE;
 	}
@@ -91,9 +99,11 @@ ipc_request_encode(msgpack_sbuffer *sb, const struct ipc_request *req)
 	bool named = req->op == IPC_OP_LOOKUP || req->op == IPC_OP_PICK;
 	bool watch_name = req->op == IPC_OP_WATCH && req->name[0] != '\0';
 	bool by_id = req->op == IPC_OP_DEREGISTER || req->op == IPC_OP_PASS;
+	bool member = req->op == IPC_OP_FORCE_LEAVE;
 	ipc_pack_map(&p, 1 + (req->op == IPC_OP_REGISTER) + by_id +
-				 watch_name +
-				 (named ? 2 + (req->tag[0] != '\0') : 0));
+				 watch_name + member +
+				 (named ? 2 + (req->tag[0] != '\0') : 0) +
+				 ipc_admin_args_count(&req->admin));
 	ipc_pack_kstr(&p, "op", ipc_op_strs[req->op]);
 	if (req->op == IPC_OP_REGISTER) {
 		uint8_t *bytes = NULL;
@@ -108,7 +118,7 @@ ipc_request_encode(msgpack_sbuffer *sb, const struct ipc_request *req)
 	}
 	if (by_id)
 		ipc_pack_kstr(&p, "id", req->name);
-	if (watch_name || named)
+	if (watch_name || named || member)
 		ipc_pack_kstr(&p, "name", req->name);
 	if (named && req->tag[0] != '\0')
 		ipc_pack_kstr(&p, "tag", req->tag);
@@ -118,6 +128,7 @@ ipc_request_encode(msgpack_sbuffer *sb, const struct ipc_request *req)
 	} else if (req->op == IPC_OP_PICK) {
 		ipc_pack_kstr(&p, "policy", ipc_policy_strs[req->policy]);
 	}
+	ipc_admin_args_pack(&p, &req->admin);
 	return ipc_pack_close(&p, IPC_REQUEST_MAX);
 }
 
@@ -167,7 +178,8 @@ ipc_writer_begin(struct ipc_writer *w, msgpack_sbuffer *sb,
 	ipc_pack_open(p, sb);
 	w->body = body;
 	w->left = count;
-	if (body == IPC_BODY_EVENT || (body == IPC_BODY_NONE && count != 0) ||
+	if (body == IPC_BODY_EVENT || body >= IPC_BODY_INFO ||
+	    (body == IPC_BODY_NONE && count != 0) ||
 	    (body == IPC_BODY_INSTANCE && count != 1)) {
 		ipc_pack_fail(p, RUMOR_EINVAL);
 		return;
@@ -202,13 +214,8 @@ item(struct ipc_writer *w, enum ipc_body body)
 void
 ipc_write_member(struct ipc_writer *w, const struct ipc_member *m)
 {
-	if (!item(w, IPC_BODY_MEMBERS))
-		return;
-	ipc_pack_map(&w->p, 4);
-	ipc_pack_kstr(&w->p, "name", m->name);
-	ipc_pack_kstr(&w->p, "addr", m->addr);
-	ipc_pack_kstr(&w->p, "status", ipc_status_strs[m->status]);
-	ipc_pack_kuint(&w->p, "incarnation", m->incarnation);
+	if (item(w, IPC_BODY_MEMBERS))
+		ipc_admin_pack_member(&w->p, m, 0);
 }
 
 void
@@ -305,8 +312,19 @@ decode_args(struct ipc_request *req, const msgpack_object *map)
 	case IPC_OP_REGISTER:
 		return decode_register(req, map);
 	case IPC_OP_WATCH:
-		return get_name(map, "name", req->name, false)
-			? NULL : "a \"name\" must be 1-64 bytes";
+		if (!get_name(map, "name", req->name, false))
+			return "a \"name\" must be 1-64 bytes";
+		return ipc_admin_args_read(&req->admin, map);
+	case IPC_OP_FORCE_LEAVE:
+		return get_name(map, "name", req->name, true)
+			? NULL : "a member's \"name\" (1-64 bytes) is needed";
+	case IPC_OP_JOIN:
+		if (ipc_pack_get(map, "addrs") == NULL)
+			return "join needs \"addrs\"";
+		return ipc_admin_args_read(&req->admin, map);
+	case IPC_OP_TAGS:
+	case IPC_OP_MONITOR:
+		return ipc_admin_args_read(&req->admin, map);
 	case IPC_OP_DEREGISTER:
 	case IPC_OP_PASS:
 		return get_name(map, "id", req->name, true)
@@ -360,7 +378,7 @@ ipc_request_decode(struct ipc_request *req, const uint8_t *data, size_t size,
 		bad = decode_args(req, &up.data);
 		if (bad != NULL) {
 			*why = bad;
-			service_set_destroy(&req->reg);
+			ipc_request_destroy(req);
 		}
 	}
 	msgpack_unpacked_destroy(&up);
@@ -371,6 +389,7 @@ void
 ipc_request_destroy(struct ipc_request *req)
 {
 	service_set_destroy(&req->reg);
+	ipc_admin_args_destroy(&req->admin);
 }
 
 /* ---- reading responses -------------------------------------------------- */
@@ -404,30 +423,6 @@ take_fields(struct ipc_pack_reader *r, const msgpack_object *m,
 		if (v[i] == NULL)
 			ipc_pack_bad(r, RUMOR_EMALFORMED);
 	}
-}
-
-enum { M_NAME, M_ADDR, M_STATUS, M_INCARNATION, M_MAX };
-
-static const struct ipc_pack_key member_keys[M_MAX] = {
-	IPC_PACK_KEY("name"), IPC_PACK_KEY("addr"), IPC_PACK_KEY("status"),
-	IPC_PACK_KEY("incarnation"),
-};
-
-static void
-read_member(struct ipc_pack_reader *r, const msgpack_object *m,
-	    struct ipc_member *out)
-{
-	const msgpack_object *v[M_MAX];
-	take_fields(r, m, member_keys, M_MAX, v);
-	if (r->err != 0)
-		return;
-	out->name = ipc_pack_take_str(r, v[M_NAME], IPC_NAME_MAX);
-	out->addr = ipc_pack_take_str(r, v[M_ADDR], IPC_ADDRESS_MAX);
-	out->status = (enum ipc_status)take_enum(r, v[M_STATUS],
-						 ipc_status_strs,
-						 ipc_status_MAX);
-	out->incarnation = ipc_pack_take_uint(r, v[M_INCARNATION],
-					      UINT64_MAX);
 }
 
 static void
@@ -602,6 +597,12 @@ read_body(struct ipc_pack_reader *r, const msgpack_object *root,
 	enum ipc_body body = resp->body;
 	if (body == IPC_BODY_NONE)
 		return;
+	if (body >= IPC_BODY_INFO) {
+		ipc_admin_read(r, root,
+			       (enum ipc_admin_body)(body - IPC_BODY_INFO),
+			       &resp->admin);
+		return;
+	}
 	if (body == IPC_BODY_EVENT || body == IPC_BODY_INSTANCE) {
 		read_one(r, root, resp);
 		return;
@@ -621,7 +622,7 @@ read_body(struct ipc_pack_reader *r, const msgpack_object *root,
 	if (body == IPC_BODY_MEMBERS) {
 		struct ipc_member *list = ipc_pack_alloc(r, n, sizeof(*list));
 		for (size_t i = 0; list != NULL && i < n; i++)
-			read_member(r, &a[i], &list[i]);
+			ipc_admin_read_member(r, &a[i], &list[i]);
 		resp->members = list;
 	} else if (body == IPC_BODY_INSTANCES) {
 		struct ipc_instance *list = ipc_pack_alloc(r, n, sizeof(*list));
@@ -649,11 +650,12 @@ ipc_response_decode(struct ipc_response *resp, enum ipc_body body,
 	const msgpack_object *root = &resp->unpacked.data;
 	struct ipc_pack_reader r = {.zone = resp->unpacked.zone};
 	const msgpack_object *ok = ipc_pack_get(root, "ok");
+	bool frame = body == IPC_BODY_EVENT || body == IPC_BODY_LOG ||
+		     body == IPC_BODY_MEMBER_EVENT;
 	if (root->type != MSGPACK_OBJECT_MAP ||
-	    (body != IPC_BODY_EVENT &&
-	     (ok == NULL || ok->type != MSGPACK_OBJECT_BOOLEAN))) {
+	    (!frame && (ok == NULL || ok->type != MSGPACK_OBJECT_BOOLEAN))) {
 		ipc_pack_bad(&r, RUMOR_EMALFORMED);
-	} else if (body != IPC_BODY_EVENT && !ok->via.boolean) {
+	} else if (!frame && !ok->via.boolean) {
 		read_error(&r, root, resp);
 	} else {
 		resp->ok = true;

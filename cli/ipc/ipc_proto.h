@@ -19,6 +19,13 @@
  *	{"op": "lookup", "name": str, "tag": str?, "all": bool}
  *	{"op": "pick", "name": str, "tag": str?, "policy": str}
  *	{"op": "watch", "name": str?}
+ *	{"op": "watch", "members": true}      member events instead
+ *	{"op": "join", "addrs": [str, ...]}   seeds, "HOST:PORT" (names are
+ *	                                      resolved by the agent)
+ *	{"op": "force-leave", "name": str}    a failed member, as left
+ *	{"op": "info"}
+ *	{"op": "tags", "set": {str: str}?, "delete": [str, ...]?}
+ *	{"op": "monitor", "level": str?}      the agent's log, as it goes
  *
  * Every response carries "ok":
  *
@@ -31,15 +38,19 @@
  *	{"ok": true, "instances": [instance, ...]} lookup, by (node, id)
  *	{"ok": true, "instance": instance}         pick
  *	{"ok": true, "services": [summary, ...]}   services, by name
+ *	{"ok": true, "joined": uint}               join: seeds that answered
+ *	{"ok": true, "info": info}                 info
+ *	{"ok": true, "tags": {str: str}}           tags: the node's, after
  *
  * and after a watch's ok, an "added" event per instance there is, then
- * one per change, each a frame of its own (no "ok"):
+ * one per change, each a frame of its own (no "ok"); a members watch
+ * sends a member event per member, then one per change, and a monitor a
+ * log line per line (ipc_admin.h has member, member event, log line and
+ * info):
  *
  *	event    = {"event": "added"|"removed"|"health"|"updated", "node",
  *	            "id", "service", "address": str, "port": uint,
  *	            "health": "passing"|"critical"}
- *	member   = {"name": str, "addr": "IP:PORT", "status": "alive"|
- *	            "suspect"|"failed"|"left", "incarnation": uint}
  *	instance = {"node", "id", "service", "address": str, "port": uint,
  *	            "tags": [str, ...], "meta": {str: str, ...},
  *	            "health": "passing"|"critical"}
@@ -58,6 +69,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ipc_admin.h"
 #include "ipc_pack.h"
 #include "membership/service.h"
 /** Largest request the agent reads; longer ones close the connection. */
@@ -91,6 +103,11 @@ enum ipc_op {
 	IPC_OP_SERVICES,
 	IPC_OP_WATCH,
 	IPC_OP_PASS,
+	IPC_OP_JOIN,
+	IPC_OP_FORCE_LEAVE,
+	IPC_OP_INFO,
+	IPC_OP_TAGS,
+	IPC_OP_MONITOR,
 	ipc_op_MAX
 };
 
@@ -104,17 +121,6 @@ enum ipc_policy {
 };
 
 extern const char *const ipc_policy_strs[ipc_policy_MAX];
-
-/** A member's status (swim_status, in the same order). */
-enum ipc_status {
-	IPC_STATUS_ALIVE,
-	IPC_STATUS_SUSPECT,
-	IPC_STATUS_FAILED,
-	IPC_STATUS_LEFT,
-	ipc_status_MAX
-};
-
-extern const char *const ipc_status_strs[ipc_status_MAX];
 
 /** What changed, in a watch event (registry_event_type, in the same
  *  order). */
@@ -135,7 +141,7 @@ struct ipc_request {
 	/** register: the service, validated (decoded requests own it). */
 	struct service_set reg;
 	/** deregister, pass: the id; lookup, pick: the service name; watch:
-	 *  the service name or "" for all. */
+	 *  the service name or "" for all; force-leave: the member. */
 	char name[IPC_NAME_MAX + 1];
 	/** lookup, pick: a tag to filter by, or "". */
 	char tag[IPC_NAME_MAX + 1];
@@ -143,6 +149,9 @@ struct ipc_request {
 	bool all;
 	/** pick. */
 	enum ipc_policy policy;
+	/** join, tags, monitor, a members watch (decoded requests own
+	 *  its strings). */
+	struct ipc_admin_args admin;
 };
 
 /** Encode a whole request frame, appended to sb (register:
@@ -183,6 +192,14 @@ enum ipc_body {
 	IPC_BODY_SERVICES,
 	/** Not a response: a watch's event frame (no "ok"). */
 	IPC_BODY_EVENT,
+	/** The operator's (ipc_admin.h), in enum ipc_admin_body's order:
+	 *  "info", "tags", "joined", and the stream frames of a monitor
+	 *  (log lines) and a members watch (member events). */
+	IPC_BODY_INFO,
+	IPC_BODY_TAGS,
+	IPC_BODY_JOINED,
+	IPC_BODY_LOG,
+	IPC_BODY_MEMBER_EVENT,
 	ipc_body_MAX
 };
 
@@ -190,15 +207,6 @@ enum ipc_body {
  *  events follow as IPC_BODY_EVENT frames). */
 enum ipc_body
 ipc_op_body(enum ipc_op op);
-
-/** One member of the cluster as the agent sees it. */
-struct ipc_member {
-	const char *name;
-	/** "IP:PORT". */
-	const char *addr;
-	enum ipc_status status;
-	uint64_t incarnation;
-};
 
 /** One counter of the agent's. */
 struct ipc_stat {
@@ -328,6 +336,8 @@ struct ipc_response {
 	const struct ipc_instance *instances;
 	const struct ipc_summary *services;
 	const struct ipc_event *event;
+	/** The operator's bodies (IPC_BODY_INFO and after). */
+	struct ipc_admin_response admin;
 	msgpack_unpacked unpacked;
 };
 

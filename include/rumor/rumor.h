@@ -219,6 +219,9 @@ struct rumor_member {
 	const char *address;
 	enum rumor_status status;
 	uint64_t incarnation;
+	/** Its tags (key=value), sorted by key. */
+	const struct rumor_kv *tags;
+	size_t tag_count;
 };
 
 /** Every member the agent knows, itself included, in no particular order
@@ -281,5 +284,126 @@ rumor_watch(struct rumor *r, const char *name);
  *  frame. */
 int
 rumor_watch_next(struct rumor *r, struct rumor_event *out);
+
+/* ---- operating the agent ------------------------------------------------ */
+
+/** Tags a node may have, and the bytes of a key and of a value (the
+ *  agent also bounds their encoded size: 448 bytes, each tag counting
+ *  its key, its value and 2-4 bytes). */
+#define RUMOR_NODE_TAGS_MAX 64
+#define RUMOR_TAG_KEY_MAX 64
+#define RUMOR_TAG_VALUE_MAX 255
+
+/**
+ * Join the cluster through seeds, "HOST:PORT" each (an IPv4 address or a
+ * DNS name the agent resolves, every address of it tried), at most 16.
+ * Returns once a seed answered (*joined: how many did; NULL is fine),
+ * or RUMOR_EIO when none did within 3 s (the agent keeps trying),
+ * RUMOR_ENOTFOUND when no name resolved, RUMOR_EINVAL for a bad seed.
+ */
+int
+rumor_join(struct rumor *r, const char *const *seeds, size_t count,
+	   size_t *joined);
+
+/** Mark a failed member left, cluster-wide (its services go at once).
+ *  RUMOR_ESTATE for a member that is alive or suspect, RUMOR_ENOTFOUND
+ *  for a name the agent does not know. */
+int
+rumor_force_leave(struct rumor *r, const char *name);
+
+/**
+ * Change the agent's tags: set these pairs (a key it has gets the new
+ * value), remove these keys (missing ones are fine); both may be empty,
+ * to read them. *tags (valid until the next call; NULL is fine) gets the
+ * tags after the change, sorted by key. RUMOR_EINVAL or RUMOR_ETOOBIG
+ * (rumor_last_error() names the tag and the limit) change nothing.
+ */
+int
+rumor_tags(struct rumor *r, const struct rumor_kv *set, size_t set_count,
+	   const char *const *del, size_t del_count,
+	   const struct rumor_kv **tags, size_t *count);
+
+/** The agent about itself (strings and lists valid until the next
+ *  call). */
+struct rumor_info {
+	const char *name;
+	/** The address it advertises, "IP:PORT". */
+	const char *address;
+	const char *version;
+	uint64_t incarnation;
+	uint64_t uptime_ms;
+	/** Members by status (enum rumor_status), itself included. */
+	uint64_t members[4];
+	const struct rumor_kv *tags;
+	size_t tag_count;
+	/** Where it listens: "gossip", "socket", "http", "dns". */
+	const struct rumor_kv *listeners;
+	size_t listener_count;
+	/** Its settings, named as the flags without "--". */
+	const struct rumor_kv *config;
+	size_t config_count;
+};
+
+int
+rumor_info(struct rumor *r, struct rumor_info *out);
+
+enum rumor_log_level {
+	RUMOR_LOG_DEBUG = 0,
+	RUMOR_LOG_INFO = 1,
+	RUMOR_LOG_WARN = 2,
+	RUMOR_LOG_ERROR = 3,
+};
+
+/** "debug", "info", "warn", "error" (NULL for anything else). */
+const char *
+rumor_log_level_str(enum rumor_log_level level);
+
+/** One line of the agent's log (strings valid until the next call). */
+struct rumor_log_line {
+	/** UTC, "2026-01-02T03:04:05.678Z" ("" for the line that says a
+	 *  slow reader lost lines). */
+	const char *time;
+	enum rumor_log_level level;
+	const char *text;
+};
+
+/**
+ * Stream the agent's log from now on, lines at `level` and above (below
+ * the agent's own level too). The handle then only serves
+ * rumor_monitor_next(); a reader that falls behind loses lines, and the
+ * next line it gets says how many.
+ */
+int
+rumor_monitor(struct rumor *r, enum rumor_log_level level);
+
+/** The next log line, waiting as long as it takes (rumor_watch_next()'s
+ *  returns). */
+int
+rumor_monitor_next(struct rumor *r, struct rumor_log_line *out);
+
+enum rumor_member_event {
+	/** Its status changed (or, first, what it is now). */
+	RUMOR_MEMBER_STATUS = 0,
+	/** Its address, tags or services changed. */
+	RUMOR_MEMBER_UPDATE = 1,
+	/** Forgotten (reaped after it failed or left). */
+	RUMOR_MEMBER_REMOVED = 2,
+};
+
+/** "status", "update", "removed" (NULL for anything else). */
+const char *
+rumor_member_event_str(enum rumor_member_event type);
+
+/** Watch the members: first a RUMOR_MEMBER_STATUS event per member, then
+ *  one per change. The handle then only serves
+ *  rumor_watch_members_next(). */
+int
+rumor_watch_members(struct rumor *r);
+
+/** The next member event, waiting as long as it takes; *out's strings
+ *  and tags are valid until the next call. */
+int
+rumor_watch_members_next(struct rumor *r, enum rumor_member_event *type,
+			 struct rumor_member *out);
 
 #endif /* RUMOR_RUMOR_H */

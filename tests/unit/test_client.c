@@ -158,7 +158,8 @@ test_members_stats_and_services_come_back_typed(void)
 	struct ipc_writer w;
 	ipc_writer_begin(&w, &sb, IPC_BODY_MEMBERS, 1);
 	ipc_write_member(&w, &(struct ipc_member){"n1", "127.0.0.1:7946",
-						  IPC_STATUS_SUSPECT, 4});
+						  IPC_STATUS_SUSPECT, 4, NULL,
+						  0});
 	ASSERT_OK(ipc_writer_end(&w));
 	ipc_writer_begin(&w, &sb, IPC_BODY_STATS, 1);
 	ipc_write_stat(&w, &(struct ipc_stat){"members", 1});

@@ -165,10 +165,12 @@ test_ok_response_round_trips(void)
 static void
 test_members_round_trip(void)
 {
+	static const struct service_kv tags[] = {{"role", "db"},
+						 {"zone", ""}};
 	static const struct ipc_member members[] = {
-		{"n1", "127.0.0.1:7946", IPC_STATUS_ALIVE, 0},
-		{"n2", "10.0.0.2:7946", IPC_STATUS_LEFT, UINT64_MAX},
-		{"n3", "10.0.0.3:1", IPC_STATUS_SUSPECT, 7},
+		{"n1", "127.0.0.1:7946", IPC_STATUS_ALIVE, 0, NULL, 0},
+		{"n2", "10.0.0.2:7946", IPC_STATUS_LEFT, UINT64_MAX, NULL, 0},
+		{"n3", "10.0.0.3:1", IPC_STATUS_SUSPECT, 7, tags, 2},
 	};
 	msgpack_sbuffer sb;
 	msgpack_sbuffer_init(&sb);
@@ -187,6 +189,13 @@ test_members_round_trip(void)
 		ASSERT_EQ(resp.members[i].status, members[i].status);
 		ASSERT_EQ(resp.members[i].incarnation,
 			  members[i].incarnation);
+		ASSERT_EQ(resp.members[i].tag_count, members[i].tag_count);
+		for (size_t t = 0; t < members[i].tag_count; t++) {
+			ASSERT_STR_EQ(resp.members[i].tags[t].key,
+				      members[i].tags[t].key);
+			ASSERT_STR_EQ(resp.members[i].tags[t].value,
+				      members[i].tags[t].value);
+		}
 	}
 	ipc_response_destroy(&resp);
 	msgpack_sbuffer_destroy(&sb);
