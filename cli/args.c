@@ -139,6 +139,12 @@ args_addr(const struct args *a, const char *flag, const char *value,
 		*out = addr;
 		return 0;
 	}
+	if (swim_addr_is_ipv6(value)) {
+		fprintf(stderr, "rumor: %s: %s: \"%s\": IPv6 is not supported "
+				"yet (the protocol carries IPv4 addresses; see "
+				"docs/protocol.md)\n", a->cmd, flag, value);
+		return -1;
+	}
 	fprintf(stderr,
 		"rumor: %s: %s: bad address \"%s\" (want IP:PORT, port "
 		"1-65535)\n",

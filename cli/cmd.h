@@ -9,6 +9,10 @@
 
 #include "args.h"
 
+/** The version `rumor version` and `rumor info` print (the project's, in
+ *  CMakeLists.txt and rumor.pc). */
+#define RUMOR_VERSION "0.1.0"
+
 /** rumor agent: run an agent until it leaves. */
 int
 cmd_agent(struct args *a);
@@ -46,6 +50,19 @@ cmd_watch(struct args *a);
 /** rumor render: templates rendered from the catalog, kept up to date. */
 int
 cmd_render(struct args *a);
+
+/** rumor join / force-leave / info / tags / monitor: operating the
+ *  agent (cmd_admin.c). */
+int
+cmd_join(struct args *a);
+int
+cmd_force_leave(struct args *a);
+int
+cmd_info(struct args *a);
+int
+cmd_tags(struct args *a);
+int
+cmd_monitor(struct args *a);
 
 /** rumor keygen: print a new random cluster key. */
 int

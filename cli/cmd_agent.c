@@ -5,6 +5,7 @@
  * for files that cannot be read or parsed).
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <sodium.h>
 
 #include "agent/agent.h"
+#include "agent/config_file.h"
 #include "agent/http_server.h"
 #include "agent/log.h"
 #include "cmd.h"
@@ -26,6 +28,12 @@
 
 static const char agent_usage[] =
 	"usage: rumor agent (--key-file FILE | --no-encrypt) [flags]\n"
+	"  --config FILE          flags from a JSON file, keys named as the\n"
+	"                         flags with _ for - ({\"data_dir\": ...,\n"
+	"                         \"join\": [...], \"tags\": {...}}); flags\n"
+	"                         given here override it; SIGHUP reloads\n"
+	"                         its tags and log_level\n"
+	"  --check                validate the flags and the file, then exit\n"
 	"  --name NAME            node name (default: host name)\n"
 	"  --bind IP:PORT         UDP gossip + TCP push-pull (default "
 	"0.0.0.0:7946)\n"
@@ -48,9 +56,17 @@ static const char agent_usage[] =
 	"  --no-encrypt           plaintext (never mixes with encrypted "
 	"nodes)\n"
 	"  --label TEXT           cluster label, bound into every seal\n"
-	"  --join IP:PORT         seed to join (repeatable, up to 16; "
-	"retried\n"
-	"                         with backoff until one answers)\n"
+	"  --join HOST:PORT       seed to join, an IPv4 address or a DNS name\n"
+	"                         (repeatable, up to 16; every address of a\n"
+	"                         name is tried, names resolved again at\n"
+	"                         each retry, with backoff until one "
+	"answers)\n"
+	"  --tag KEY=VALUE        a tag of this node (repeatable; at most\n"
+	"                         448 bytes encoded, about 2-4 bytes per tag\n"
+	"                         plus its key and value; rumor tags changes\n"
+	"                         them at runtime)\n"
+	"  --log-level L          debug, info (default), warn or error\n"
+	"  --log-json             one JSON object per log line\n"
 	"  --profile lan|wan|local  timing preset (default lan: memberlist "
 	"LAN)\n"
 	"  --probe-interval D  --probe-timeout D  --gossip-interval D\n"
@@ -94,6 +110,12 @@ static const struct timing_flag timing_flags[] = {
 
 #define TIMING_FLAGS_COUNT (sizeof(timing_flags) / sizeof(timing_flags[0]))
 
+/* Bytes of one --tag: its key, '=' or NUL, its value and NUL. */
+#define AGENT_TAG_TEXT (NODE_TAG_KEY_MAX + NODE_TAG_VALUE_MAX + 2)
+/* Settings `rumor info` lists, and their text. */
+#define AGENT_SETTINGS_MAX 24
+#define AGENT_SETTINGS_TEXT 2048
+
 struct agent_flags {
 	struct agent_config cfg;
 	const char *key_file;
@@ -105,6 +127,18 @@ struct agent_flags {
 	uint64_t timing[TIMING_FLAGS_COUNT];
 	char socket_buf[RUMOR_SOCKET_PATH_MAX + 1];
 	char name_buf[256];
+	const char *config_path;
+	bool check;
+	enum log_level log_level;
+	bool log_json;
+	/* The file's joins, until one is given on the command line. */
+	bool join_from_file;
+	const char *profile_name;
+	struct service_kv tags[NODE_TAGS_MAX];
+	char tag_text[NODE_TAGS_MAX][AGENT_TAG_TEXT];
+	struct service_kv settings[AGENT_SETTINGS_MAX];
+	char settings_text[AGENT_SETTINGS_TEXT];
+	size_t settings_used;
 };
 
 static int
@@ -133,6 +167,7 @@ static int
 agent_flag_profile(const struct args *a, struct agent_flags *f,
 		   const char *value)
 {
+	f->profile_name = value;
 	if (strcmp(value, "lan") == 0)
 		f->profile = swim_config_lan;
 	else if (strcmp(value, "wan") == 0)
@@ -198,9 +233,71 @@ agent_flag_dns(const struct args *a, struct dns_server_config *dns,
 	return 1;
 }
 
+/* --tag KEY=VALUE: a new key, or the value of one given before (the
+ * command line's over the file's). The limits are checked with all the
+ * tags, in agent_check. */
+static int
+agent_flag_tag(const struct args *a, struct agent_flags *f,
+	       const char *value)
+{
+	const char *eq = strchr(value, '=');
+	size_t klen = eq != NULL ? (size_t)(eq - value) : 0;
+	if (klen == 0 || klen > NODE_TAG_KEY_MAX ||
+	    strlen(eq + 1) > NODE_TAG_VALUE_MAX) {
+		fprintf(stderr, "rumor: %s: --tag: want KEY=VALUE (a key of "
+				"1-%d bytes, a value of at most %d), not "
+				"\"%.300s\"\n", a->cmd, NODE_TAG_KEY_MAX,
+			NODE_TAG_VALUE_MAX, value);
+		return -1;
+	}
+	size_t i = 0;
+	while (i < f->cfg.tag_count &&
+	       (strncmp(f->tags[i].key, value, klen) != 0 ||
+		f->tags[i].key[klen] != '\0'))
+		i++;
+	if (i == NODE_TAGS_MAX) {
+		fprintf(stderr, "rumor: %s: at most %d tags\n", a->cmd,
+			NODE_TAGS_MAX);
+		return -1;
+	}
+	char *text = f->tag_text[i];
+	memcpy(text, value, klen);
+	text[klen] = '\0';
+	strcpy(text + klen + 1, eq + 1);
+	f->tags[i] = (struct service_kv){text, text + klen + 1};
+	if (i == f->cfg.tag_count)
+		f->cfg.tag_count++;
+	return 0;
+}
+
+/* --join HOST:PORT: the first on the command line replaces the file's. */
+static int
+agent_flag_join(const struct args *a, struct agent_flags *f,
+		const char *value, bool from_file)
+{
+	struct agent_config *cfg = &f->cfg;
+	if (!from_file && f->join_from_file) {
+		cfg->join_count = 0;
+		f->join_from_file = false;
+	}
+	f->join_from_file |= from_file;
+	if (cfg->join_count == SEEDS_MAX) {
+		fprintf(stderr, "rumor: %s: at most %d --join\n", a->cmd,
+			SEEDS_MAX);
+		return -1;
+	}
+	char err[LOG_ERR_SIZE];
+	if (seed_parse(value, &cfg->join[cfg->join_count], err) != 0) {
+		fprintf(stderr, "rumor: %s: --join: %s\n", a->cmd, err);
+		return -1;
+	}
+	cfg->join_count++;
+	return 0;
+}
+
 static int
 agent_flag(const struct args *a, struct agent_flags *f, const char *flag,
-	   const char *value)
+	   const char *value, bool from_file)
 {
 	struct agent_config *cfg = &f->cfg;
 	if (strcmp(flag, "--name") == 0) {
@@ -227,13 +324,21 @@ agent_flag(const struct args *a, struct agent_flags *f, const char *flag,
 	} else if (strcmp(flag, "--label") == 0) {
 		f->label = value;
 	} else if (strcmp(flag, "--join") == 0) {
-		if (cfg->join_count == SWIM_JOIN_ADDRS_MAX) {
-			fprintf(stderr, "rumor: %s: at most %d --join\n",
-				a->cmd, SWIM_JOIN_ADDRS_MAX);
-			return -1;
-		}
-		return args_addr(a, flag, value,
-				 &cfg->join[cfg->join_count++]);
+		return agent_flag_join(a, f, value, from_file);
+	} else if (strcmp(flag, "--tag") == 0) {
+		return agent_flag_tag(a, f, value);
+	} else if (strcmp(flag, "--log-level") == 0) {
+		if (log_level_parse(value, &f->log_level) == 0)
+			return 0;
+		fprintf(stderr, "rumor: %s: --log-level: want debug, info, "
+				"warn or error, not \"%s\"\n", a->cmd, value);
+		return -1;
+	} else if (strcmp(flag, "--log-json") == 0) {
+		f->log_json = true;
+	} else if (strcmp(flag, "--check") == 0) {
+		f->check = true;
+	} else if (strcmp(flag, "--config") == 0) {
+		f->config_path = value;
 	} else if (strcmp(flag, "--profile") == 0) {
 		return agent_flag_profile(a, f, value);
 	} else {
@@ -360,6 +465,14 @@ agent_check(struct agent_flags *f)
 			KEYRING_LABEL_MAX);
 		return -1;
 	}
+	size_t tags_size;
+	char why_tags[256];
+	if (node_tags_check(f->tags, cfg->tag_count, &tags_size, why_tags,
+			    sizeof(why_tags)) != 0) {
+		fprintf(stderr, "rumor: agent: %s\n", why_tags);
+		return -1;
+	}
+	cfg->tags = f->tags;
 	if (!swim_name_valid(cfg->name, strlen(cfg->name))) {
 		fprintf(stderr,
 			"rumor: agent: bad name \"%s\" (1-%d printable "
@@ -389,6 +502,9 @@ static void
 agent_defaults(struct agent_flags *f)
 {
 	f->profile = swim_config_lan;
+	f->profile_name = "lan";
+	f->log_level = LOG_INFO;
+	f->cfg.version = RUMOR_VERSION;
 	f->cfg.bind = (struct swim_addr){.ip = 0, .port = AGENT_DEFAULT_PORT};
 	f->cfg.http_on = true;
 	f->cfg.http = (struct swim_addr){.ip = HTTP_SERVER_DEFAULT_IP,
@@ -402,41 +518,256 @@ agent_defaults(struct agent_flags *f)
 	dns_server_config_default(&f->cfg.dns);
 }
 
+static const char *const agent_valued[] = {
+	"--name", "--bind", "--advertise", "--socket", "--http", "--data-dir",
+	"--config-dir", "--key-file", "--label", "--join", "--profile",
+	"--probe-interval", "--probe-timeout", "--gossip-interval",
+	"--suspicion-mult", "--pushpull-interval", "--reconnect-interval",
+	"--dns", "--dns-domain", "--dns-ttl", "--dns-negative-ttl", "--tag",
+	"--log-level", "--config", NULL};
+static const char *const agent_switches[] = {"--no-encrypt", "--log-json",
+					     "--check", NULL};
+/* Flags a file may not hold: the file itself, and what runs it. */
+static const char *const agent_cli_only[] = {"--config", "--check", NULL};
+/* Flags whose value is a duration: a file's integer is milliseconds. */
+static const char *const agent_durations[] = {
+	"--probe-interval", "--probe-timeout", "--gossip-interval",
+	"--pushpull-interval", "--reconnect-interval", "--dns-ttl",
+	"--dns-negative-ttl", NULL};
+
+static bool
+listed(const char *const *list, const char *flag)
+{
+	for (; *list != NULL; list++) {
+		if (strcmp(*list, flag) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The file's keys through the flags' parser (config_file.h). */
+struct agent_file {
+	struct args args;
+	struct agent_flags *f;
+};
+
+static enum config_file_kind
+file_kind(void *arg, const char *flag)
+{
+	(void)arg;
+	if (listed(agent_cli_only, flag))
+		return CONFIG_FILE_UNKNOWN;
+	return listed(agent_valued, flag)     ? CONFIG_FILE_VALUED
+	       : listed(agent_switches, flag) ? CONFIG_FILE_SWITCH
+					      : CONFIG_FILE_UNKNOWN;
+}
+
+static int
+file_flag(void *arg, const char *flag, const char *value, bool is_integer)
+{
+	struct agent_file *af = arg;
+	char ms[40];
+	if (is_integer && listed(agent_durations, flag)) {
+		snprintf(ms, sizeof(ms), "%sms", value);
+		value = ms;
+	}
+	return agent_flag(&af->args, af->f, flag, value, true);
+}
+
+/* Defaults, then the file (when there is one), then the command line
+ * from a->pos: into f. 0; -1 after --help; or the exit status with err
+ * one line to print (a flag's parser printed its own: err says so). */
+static int
+agent_parse(struct args *a, struct agent_flags *f, const char *path,
+	    json_t *root, char *err)
+{
+	agent_defaults(f);
+	log_err(err, 0, "%s: invalid (the line before says why)",
+		path ? path : "agent");
+	if (root != NULL) {
+		struct agent_file af = {.args = *a, .f = f};
+		af.args.cmd = path;
+		struct config_file_parser p = {file_kind, file_flag, &af};
+		int rc = config_file_flags(path, root, &p, err);
+		if (rc == -1)
+			log_err(err, 0, "%s: invalid (the line before says "
+				"why)", path);
+		if (rc != 0)
+			return ARGS_EXIT_USAGE;
+		err[0] = '\0';
+	}
+	const char *flag, *value;
+	int rc;
+	while ((rc = args_next(a, &flag, &value, agent_valued,
+			       agent_switches)) == 1) {
+		if (strcmp(flag, "--help") == 0) {
+			fputs(agent_usage, stdout);
+			return -1;
+		}
+		if (agent_flag(a, f, flag, value, false) != 0)
+			return ARGS_EXIT_USAGE;
+	}
+	return rc < 0 ? ARGS_EXIT_USAGE : 0;
+}
+
+/* The settings `rumor info` shows, from the flags in effect. */
+static void
+setting(struct agent_flags *f, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+setting(struct agent_flags *f, const char *key, const char *fmt, ...)
+{
+	struct agent_config *cfg = &f->cfg;
+	size_t room = sizeof(f->settings_text) - f->settings_used;
+	if (cfg->setting_count == AGENT_SETTINGS_MAX || room < 2)
+		return;
+	char *text = f->settings_text + f->settings_used;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(text, room, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= room)
+		return;
+	f->settings_used += (size_t)n + 1;
+	f->settings[cfg->setting_count++] = (struct service_kv){key, text};
+}
+
+static void
+agent_settings(struct agent_flags *f)
+{
+	struct agent_config *cfg = &f->cfg;
+	const struct swim_config *sw = &cfg->swim;
+	cfg->settings = f->settings;
+	setting(f, "config", "%s", f->config_path ? f->config_path : "");
+	setting(f, "encrypt", "%s", f->key_file ? "on" : "off");
+	setting(f, "key_file", "%s", f->key_file ? f->key_file : "");
+	setting(f, "label", "%s", f->label ? "set" : "");
+	setting(f, "data_dir", "%s", cfg->data_dir ? cfg->data_dir : "");
+	setting(f, "config_dir", "%s", cfg->config_dir ? cfg->config_dir
+						       : "");
+	setting(f, "profile", "%s", f->profile_name);
+	setting(f, "probe_interval", "%llums",
+		(unsigned long long)sw->probe_interval_ms);
+	setting(f, "probe_timeout", "%llums",
+		(unsigned long long)sw->probe_timeout_ms);
+	setting(f, "gossip_interval", "%llums",
+		(unsigned long long)sw->gossip_interval_ms);
+	setting(f, "pushpull_interval", "%llums",
+		(unsigned long long)sw->pushpull_interval_ms);
+	setting(f, "reconnect_interval", "%llums",
+		(unsigned long long)sw->reconnect_interval_ms);
+	setting(f, "suspicion_mult", "%u", sw->suspicion_mult);
+	char seeds[1024] = "";
+	for (size_t i = 0, used = 0; i < cfg->join_count; i++) {
+		int n = snprintf(seeds + used, sizeof(seeds) - used, "%s%s:%u",
+				 i ? "," : "", cfg->join[i].host,
+				 cfg->join[i].port);
+		if (n < 0 || (size_t)n >= sizeof(seeds) - used)
+			break;
+		used += (size_t)n;
+	}
+	setting(f, "join", "%s", seeds);
+	setting(f, "log_level", "%s", log_level_strs[f->log_level]);
+	setting(f, "log_json", "%s", f->log_json ? "true" : "false");
+}
+
+/* SIGHUP: the file and the command line again, into a fresh set of
+ * flags; the tags and the log level to apply, and what would need a
+ * restart. */
+struct agent_reloader {
+	struct args args;
+	const char *path;
+	/* The file the agent started with (what runs now). */
+	json_t *root;
+	/* The last reload's flags: the tags point into them. */
+	struct agent_flags *last;
+};
+
+static int
+agent_reload(void *arg, struct agent_reload *out, char *err)
+{
+	struct agent_reloader *rl = arg;
+	json_t *root = config_file_load(rl->path, err);
+	struct agent_flags *g = root ? calloc(1, sizeof(*g)) : NULL;
+	if (root != NULL && g == NULL)
+		log_err(err, RUMOR_ENOMEM, "out of memory");
+	struct args a = rl->args;
+	int rc = g != NULL ? agent_parse(&a, g, rl->path, root, err) : -1;
+	size_t size;
+	char why[256];
+	if (rc == 0 && node_tags_check(g->tags, g->cfg.tag_count, &size, why,
+				       sizeof(why)) != 0) {
+		log_err(err, RUMOR_EINVAL, "%s: %s", rl->path, why);
+		rc = -1;
+	}
+	if (rc == 0) {
+		static const char *const live[] = {"tags", "log_level",
+						   "config_dir", NULL};
+		out->log_level = g->log_level;
+		out->tag_count = g->cfg.tag_count;
+		memcpy(out->tags, g->tags, out->tag_count * sizeof(g->tags[0]));
+		config_file_diff(rl->root, root, live, out->not_applied,
+				 sizeof(out->not_applied));
+		free(rl->last);
+		rl->last = g;
+		g = NULL;
+	}
+	free(g);
+	json_decref(root);
+	return rc == 0 ? 0 : -1;
+}
+
+/* --config FILE (or --config=FILE) anywhere on the command line. */
+static const char *
+find_config(const struct args *a)
+{
+	for (int i = a->pos; i < a->argc; i++) {
+		const char *arg = a->argv[i];
+		if (strncmp(arg, "--config=", 9) == 0)
+			return arg + 9;
+		if (strcmp(arg, "--config") == 0 && i + 1 < a->argc)
+			return a->argv[i + 1];
+	}
+	return NULL;
+}
+
 int
 cmd_agent(struct args *a)
 {
-	struct agent_flags f = {0};
-	agent_defaults(&f);
-	static const char *const valued[] = {
-		"--name", "--bind", "--advertise", "--socket", "--http",
-		"--data-dir",
-		"--config-dir",
-		"--key-file", "--label", "--join", "--profile",
-		"--probe-interval", "--probe-timeout", "--gossip-interval",
-		"--suspicion-mult", "--pushpull-interval",
-		"--reconnect-interval", "--dns", "--dns-domain", "--dns-ttl",
-		"--dns-negative-ttl", NULL};
-	static const char *const switches[] = {"--no-encrypt", NULL};
-	const char *flag, *value;
-	int rc;
-	while ((rc = args_next(a, &flag, &value, valued, switches)) == 1) {
-		if (strcmp(flag, "--help") == 0) {
-			fputs(agent_usage, stdout);
-			return 0;
-		}
-		if (agent_flag(a, &f, flag, value) != 0)
-			return ARGS_EXIT_USAGE;
-	}
-	if (rc < 0 || agent_check(&f) != 0)
+	struct agent_reloader rl = {.args = *a, .path = find_config(a)};
+	char err[LOG_ERR_SIZE];
+	if (rl.path != NULL &&
+	    (rl.root = config_file_load(rl.path, err)) == NULL) {
+		fprintf(stderr, "rumor: %s\n", err);
 		return ARGS_EXIT_USAGE;
-	struct keyring *kr = NULL;
-	if (f.key_file != NULL) {
-		kr = load_keyring(f.key_file, f.label);
-		if (kr == NULL)
-			return 1;
 	}
-	f.cfg.keyring = kr;
-	int status = agent_run(&f.cfg);
+	struct agent_flags *f = calloc(1, sizeof(*f));
+	int status = f == NULL ? 1 : agent_parse(a, f, rl.path, rl.root, err);
+	if (status > 0 && f != NULL && strstr(err, "the line before") == NULL)
+		fprintf(stderr, "rumor: %s\n", err);
+	if (status == 0 && agent_check(f) != 0)
+		status = ARGS_EXIT_USAGE;
+	struct keyring *kr = NULL;
+	if (status == 0 && f->key_file != NULL &&
+	    (kr = load_keyring(f->key_file, f->label)) == NULL)
+		status = 1;
+	if (status == 0 && f->check) {
+		printf("%s: ok\n", rl.path ? rl.path : "flags");
+	} else if (status == 0) {
+		log_set_level(f->log_level);
+		log_set_json(f->log_json);
+		agent_settings(f);
+		f->cfg.keyring = kr;
+		if (rl.path != NULL) {
+			f->cfg.reload = agent_reload;
+			f->cfg.reload_arg = &rl;
+		}
+		status = agent_run(&f->cfg);
+	}
 	keyring_delete(kr);
-	return status;
+	free(rl.last);
+	free(f);
+	json_decref(rl.root);
+	return status < 0 ? 0 : status;
 }

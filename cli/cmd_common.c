@@ -37,8 +37,9 @@ cmd_parse_flags(struct args *a, struct cmd_flags *f, unsigned accept,
 		const char *usage)
 {
 	cmd_flags_init(f);
-	static const char *const valued[] = {"--socket", "--status", NULL};
-	static const char *const switches[] = {"--json", NULL};
+	static const char *const valued[] = {"--socket", "--status", "--tag",
+					     NULL};
+	static const char *const switches[] = {"--json", "--members", NULL};
 	const char *flag, *value;
 	int rc;
 	while ((rc = args_next(a, &flag, &value, valued, switches)) == 1) {
@@ -55,6 +56,17 @@ cmd_parse_flags(struct args *a, struct cmd_flags *f, unsigned accept,
 			if (status_check(a, value) != 0)
 				return -1;
 			f->status = value;
+		} else if ((accept & CMD_FLAGS_TAG) != 0 &&
+			   strcmp(flag, "--tag") == 0) {
+			if (f->tag_count == CMD_TAG_FILTERS_MAX) {
+				fprintf(stderr, "rumor: %s: at most %d --tag\n",
+					a->cmd, CMD_TAG_FILTERS_MAX);
+				return -1;
+			}
+			f->tags[f->tag_count++] = value;
+		} else if ((accept & CMD_FLAGS_MEMBERS) != 0 &&
+			   strcmp(flag, "--members") == 0) {
+			f->members = true;
 		} else {
 			return args_unknown(a, flag);
 		}
@@ -113,4 +125,55 @@ cmd_json_str(const char *s)
 			putchar(ch);
 	}
 	putchar('"');
+}
+
+void
+cmd_json_kv(const struct rumor_kv *kv, size_t count)
+{
+	putchar('{');
+	for (size_t i = 0; i < count; i++) {
+		if (i > 0)
+			putchar(',');
+		cmd_json_str(kv[i].key);
+		putchar(':');
+		cmd_json_str(kv[i].value);
+	}
+	putchar('}');
+}
+
+void
+cmd_json_member(const struct rumor_member *m, const char *event)
+{
+	putchar('{');
+	if (event != NULL) {
+		printf("\"event\":");
+		cmd_json_str(event);
+		putchar(',');
+	}
+	printf("\"name\":");
+	cmd_json_str(m->name);
+	printf(",\"addr\":");
+	cmd_json_str(m->address);
+	printf(",\"status\":");
+	cmd_json_str(rumor_status_str(m->status));
+	printf(",\"incarnation\":%llu,\"tags\":",
+	       (unsigned long long)m->incarnation);
+	cmd_json_kv(m->tags, m->tag_count);
+	putchar('}');
+}
+
+const char *
+cmd_tags_text(const struct rumor_member *m, char *buf, size_t size)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < m->tag_count && used < size; i++) {
+		int n = snprintf(buf + used, size - used, "%s%s=%s",
+				 i > 0 ? "," : "", m->tags[i].key,
+				 m->tags[i].value);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+	return m->tag_count > 0 ? buf : "-";
 }

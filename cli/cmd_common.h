@@ -14,12 +14,20 @@
 #include "args.h"
 #include "rumor/rumor.h"
 
+/** --tag filters one command takes at most. */
+#define CMD_TAG_FILTERS_MAX 16
+
 struct cmd_flags {
 	const char *socket_path;
 	/** --json (listing commands only). */
 	bool json;
 	/** --status S (members only), or NULL. */
 	const char *status;
+	/** --tag KEY=REGEXP (members only; all must match). */
+	const char *tags[CMD_TAG_FILTERS_MAX];
+	size_t tag_count;
+	/** --members (watch only). */
+	bool members;
 	char socket_buf[RUMOR_SOCKET_PATH_MAX + 1];
 };
 
@@ -28,6 +36,8 @@ enum cmd_flag_set {
 	CMD_FLAGS_SOCKET = 0,
 	CMD_FLAGS_JSON = 1 << 0,
 	CMD_FLAGS_STATUS = 1 << 1,
+	CMD_FLAGS_TAG = 1 << 2,
+	CMD_FLAGS_MEMBERS = 1 << 3,
 };
 
 /** The default socket into f, before a command reads its flags. */
@@ -65,5 +75,18 @@ cmd_connect(const char *socket_path);
  *  escaped. */
 void
 cmd_json_str(const char *s);
+
+/** Print pairs as a JSON object of strings. */
+void
+cmd_json_kv(const struct rumor_kv *kv, size_t count);
+
+/** Print a member as a JSON object ({"name", "addr", "status",
+ *  "incarnation", "tags"}; event: an "event" field first, or NULL). */
+void
+cmd_json_member(const struct rumor_member *m, const char *event);
+
+/** A member's tags as "k=v,k=v" into buf (size bytes; "-" for none). */
+const char *
+cmd_tags_text(const struct rumor_member *m, char *buf, size_t size);
 
 #endif /* RUMOR_CMD_COMMON_H */

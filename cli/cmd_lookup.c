@@ -30,12 +30,19 @@ static const char pick_usage[] =
 
 static const char watch_usage[] =
 	"usage: rumor watch [NAME] [--json] [--socket PATH]\n"
+	"       rumor watch --members [--json] [--socket PATH]\n"
 	"  The instances there are (as \"added\" lines), then one line per\n"
 	"  change to the cluster's services (or NAME's) as the agent learns\n"
 	"  it: added, removed, health, updated.\n"
 	"    added web web-1 n1 10.0.0.5:8080 passing\n"
+	"  --members  the members instead: a \"status\" line per member,\n"
+	"           then one per change: status, update (address, tags or\n"
+	"           services), removed.\n"
+	"    status n2 10.0.0.2:7946 alive 3 role=db,zone=a\n"
 	"  --json   one JSON object per line: {\"event\",\"node\",\"id\",\n"
-	"           \"service\",\"address\",\"port\",\"health\"}\n";
+	"           \"service\",\"address\",\"port\",\"health\"}; with\n"
+	"           --members {\"event\",\"name\",\"addr\",\"status\",\n"
+	"           \"incarnation\",\"tags\"}\n";
 
 static const char services_usage[] =
 	"usage: rumor services [--json] [--socket PATH]\n"
@@ -313,10 +320,41 @@ print_event(const struct rumor_event *ev, bool json)
 	puts("}");
 }
 
+/* rumor watch --members. */
+static int
+watch_members_call(struct rumor *r, const struct query *q)
+{
+	int rc = rumor_watch_members(r);
+	if (rc != 0) {
+		fprintf(stderr, "rumor: watch: %s\n", rumor_last_error(r));
+		return 1;
+	}
+	enum rumor_member_event type;
+	struct rumor_member m;
+	while ((rc = rumor_watch_members_next(r, &type, &m)) == 0) {
+		char tags[4096];
+		if (q->f.json)
+			cmd_json_member(&m, rumor_member_event_str(type));
+		else
+			printf("%s %s %s %s %llu %s",
+			       rumor_member_event_str(type), m.name,
+			       m.address, rumor_status_str(m.status),
+			       (unsigned long long)m.incarnation,
+			       cmd_tags_text(&m, tags, sizeof(tags)));
+		putchar('\n');
+		fflush(stdout);
+	}
+	fprintf(stderr, "rumor: watch: %s\n", rc == RUMOR_EPROTO
+		? "bad event frame" : "the agent closed the stream");
+	return 1;
+}
+
 static int
 watch_call(struct rumor *r, void *arg)
 {
 	const struct query *q = arg;
+	if (q->f.members)
+		return watch_members_call(r, q);
 	int rc = rumor_watch(r, q->name[0] ? q->name : NULL);
 	if (rc != 0) {
 		fprintf(stderr, "rumor: watch: %s\n", rumor_last_error(r));
@@ -337,9 +375,15 @@ cmd_watch(struct args *a)
 {
 	const char *name = args_positional(a);
 	struct query q = {0};
-	int rc = cmd_parse_flags(a, &q.f, CMD_FLAGS_JSON, watch_usage);
+	int rc = cmd_parse_flags(a, &q.f, CMD_FLAGS_JSON | CMD_FLAGS_MEMBERS,
+				 watch_usage);
 	if (rc != 0)
 		return rc > 0 ? 0 : ARGS_EXIT_USAGE;
+	if (name != NULL && q.f.members) {
+		fprintf(stderr, "rumor: watch: --members takes no service "
+			"name\n");
+		return ARGS_EXIT_USAGE;
+	}
 	if (name != NULL) {
 		if (strlen(name) > RUMOR_NAME_MAX) {
 			fprintf(stderr, "rumor: watch: a service name is 1-64 "

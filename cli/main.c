@@ -15,13 +15,18 @@
 
 #include "cmd.h"
 
-#define RUMOR_VERSION "0.1.0"
-
 static const char main_usage[] =
 	"usage: rumor <command> [flags]      (rumor <command> --help)\n"
 	"  agent     run an agent: gossip membership, answer on a local "
 	"socket\n"
-	"  members   list the members the agent knows (--json, --status S)\n"
+	"  members   list the members the agent knows (--json, --status S,\n"
+	"            --tag KEY=REGEXP)\n"
+	"  join      join the cluster through seeds (HOST:PORT...)\n"
+	"  force-leave  mark a failed member left, cluster-wide\n"
+	"  info      the agent's name, addresses, members, listeners, "
+	"settings\n"
+	"  tags      show or change the agent's tags (--set K=V, --delete K)\n"
+	"  monitor   stream the agent's log (--log-level L)\n"
 	"  leave     make the local agent leave the cluster gracefully\n"
 	"  stats     print the local agent's counters\n"
 	"  register  register a service instance on the local agent\n"
@@ -48,7 +53,9 @@ static const struct {
 	{"deregister", cmd_deregister}, {"lookup", cmd_lookup},
 	{"pick", cmd_pick},	{"services", cmd_services},
 	{"watch", cmd_watch},	{"pass", cmd_pass},
-	{"render", cmd_render},
+	{"render", cmd_render},	{"join", cmd_join},
+	{"force-leave", cmd_force_leave}, {"info", cmd_info},
+	{"tags", cmd_tags},	{"monitor", cmd_monitor},
 };
 
 int

@@ -66,8 +66,9 @@ leave)
 	;;
 translate)
 	# 2026-11-25T04:10:00.123Z INFO member n001 alive 127.0.0.11:7946 incarnation=0
+	# (suspect and failed are WARN lines)
 	exec sed -u -n -E \
-		's/^([0-9]+) ([^ ]+) [^ ]+ INFO member ([^ ]+) (alive|suspect|failed|left) .*/\1 \2 \3 \4/p'
+		's/^([0-9]+) ([^ ]+) [^ ]+ (INFO|WARN) member ([^ ]+) (alive|suspect|failed|left) .*/\1 \2 \4 \5/p'
 	;;
 *)
 	echo "rumor.sh: unknown subcommand '$cmd'" >&2

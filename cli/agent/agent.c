@@ -37,6 +37,7 @@
 
 #include <sodium.h>
 
+#include "admin.h"
 #include "agent.h"
 #include "answer.h"
 #include "catalog.h"
@@ -47,6 +48,7 @@
 #include "ipc_server.h"
 #include "log.h"
 #include "membership/node.h"
+#include "monitor.h"
 #include "pushpull.h"
 #include "rumor/error.h"
 
@@ -78,6 +80,12 @@ struct agent {
 	struct answer answer;
 	struct dns_server dns;
 	struct http_server http;
+	struct admin admin;
+	struct monitor monitor;
+	struct seeds seeds;
+	uint64_t start_ms;
+	/** pushpull.answers seen: a `rumor join` waits for them. */
+	uint64_t answers_seen;
 	bool leaving;
 	/** The leave is done; shut down at exit_at_ms. */
 	bool exiting;
@@ -115,14 +123,18 @@ agent_close(struct agent *a);
 /* ---- output ------------------------------------------------------------- */
 
 static void
-log_member(const char *name, enum swim_status status,
+log_member(const char *name, const char *what, enum swim_status status,
 	   const struct swim_addr *addr, uint64_t incarnation)
 {
 	char text[32];
 	swim_addr_str(addr, text, sizeof(text));
-	/* A benchmark adapter parses exactly this shape. */
-	log_line(LOG_INFO, "member %s %s %s incarnation=%llu", name,
-		 swim_status_strs[status], text,
+	/* A benchmark adapter parses exactly this shape. Suspect and
+	 * failed are warnings; alive, left and updates news. */
+	bool bad = status == SWIM_STATUS_SUSPECT ||
+		   status == SWIM_STATUS_FAILED;
+	log_line(bad && what == NULL ? LOG_WARN : LOG_INFO,
+		 "member %s %s %s incarnation=%llu", name,
+		 what != NULL ? what : swim_status_strs[status], text,
 		 (unsigned long long)incarnation);
 }
 
@@ -144,7 +156,8 @@ agent_log_event(struct agent *a, const struct swim_event *ev)
 		a->self_status = ev->status;
 		a->self_incarnation = ev->incarnation;
 	}
-	log_member(ev->name, ev->status, &ev->addr, ev->incarnation);
+	log_member(ev->name, ev->type == SWIM_EVENT_UPDATE ? "updated" : NULL,
+		   ev->status, &ev->addr, ev->incarnation);
 }
 
 static void
@@ -191,8 +204,10 @@ agent_pump(struct agent *a)
 	while (node_poll_event(a->node, &ev)) {
 		agent_log_event(a, &ev);
 		dns_server_member_event(&a->dns, &ev);
+		answer_member_event(&a->answer, &a->ipc, &ev);
 	}
 	answer_pump(&a->answer, &a->ipc);
+	admin_pump(&a->admin);
 	http_server_pump(&a->http);
 	uint64_t now = agent_now(a);
 	if (a->leaving && !a->exiting && node_leave_done(a->node, now)) {
@@ -294,7 +309,12 @@ udp_read(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 static void
 pushpull_input(struct pushpull *pp)
 {
-	agent_pump(agent_of(pp, pushpull));
+	struct agent *a = agent_of(pp, pushpull);
+	if (pp->answers != a->answers_seen) {
+		a->answers_seen = pp->answers;
+		admin_answered(&a->admin, &pp->last_answer);
+	}
+	agent_pump(a);
 }
 
 static void
@@ -324,13 +344,39 @@ config_apply(struct agent *a, char *err)
 	return rc;
 }
 
+/* SIGHUP and the configuration file: the log level and the tags take
+ * effect; what needs a restart is named. A bad file changes nothing. */
+static void
+reload_file(struct agent *a)
+{
+	struct agent_reload r;
+	char err[LOG_ERR_SIZE];
+	if (a->cfg->reload(a->cfg->reload_arg, &r, err) != 0) {
+		log_line(LOG_ERROR, "SIGHUP: %s (configuration kept)", err);
+		return;
+	}
+	log_set_level(r.log_level);
+	if (admin_set_tags(&a->admin, r.tags, r.tag_count, err) != 0)
+		log_line(LOG_ERROR, "SIGHUP: tags: %s (tags kept)", err);
+	if (r.not_applied[0] != '\0')
+		log_line(LOG_WARN, "SIGHUP: not applied, restart the agent "
+			 "to change: %s", r.not_applied);
+	log_line(LOG_INFO, "SIGHUP: configuration reloaded (log level %s, "
+		 "%zu tags)", log_level_strs[r.log_level], r.tag_count);
+}
+
 static void
 signal_received(uv_signal_t *h, int signum)
 {
 	struct agent *a = h->data;
 	if (signum == SIGHUP) {
+		if (a->cfg->reload != NULL)
+			reload_file(a);
 		if (a->cfg->config_dir == NULL) {
-			log_line(LOG_INFO, "SIGHUP: no --config-dir to reload");
+			if (a->cfg->reload == NULL)
+				log_line(LOG_INFO, "SIGHUP: no --config or "
+					 "--config-dir to reload");
+			agent_pump(a);
 			return;
 		}
 		/* A bad file keeps the configuration we have. */
@@ -367,6 +413,7 @@ agent_stats(struct agent *a, struct answer_stats *st)
 	pushpull_stats(&a->pushpull, &st->pushpull);
 	ipc_server_stats(&a->ipc, &st->ipc);
 	catalog_stats(&a->catalog, &st->catalog);
+	st->ipc.monitor_dropped += monitor_dropped(&a->monitor);
 	dns_server_stats(&a->dns, &st->dns);
 	http_server_stats(&a->http, &st->http);
 }
@@ -386,6 +433,37 @@ agent_http_metrics(struct http_server *srv, struct http_buf *out)
 	struct answer_stats st;
 	agent_stats(a, &st);
 	answer_metrics(&a->answer, &st, out);
+}
+
+/* The agent about itself, for `rumor info`. */
+static void
+agent_info(struct agent *a, msgpack_sbuffer *out)
+{
+	const struct agent_config *cfg = a->cfg;
+	char addr[32], bind[32], gossip[64], http[48], dns[48];
+	swim_addr_str(&cfg->advertise, addr, sizeof(addr));
+	snprintf(gossip, sizeof(gossip), "udp+tcp %s",
+		 swim_addr_str(&cfg->bind, bind, sizeof(bind)));
+	snprintf(http, sizeof(http), "%s", !cfg->http_on ? "off"
+					   : a->http.busy ? "off (busy)"
+							  : a->http.addr);
+	if (!cfg->dns.enabled || !a->dns.udp_open)
+		snprintf(dns, sizeof(dns), "%s", cfg->dns.enabled ? "off (busy)"
+								  : "off");
+	else
+		swim_addr_str(&cfg->dns.addr, dns, sizeof(dns));
+	const struct service_kv listeners[] = {
+		{"gossip", gossip}, {"socket", cfg->socket_path},
+		{"http", http}, {"dns", dns},
+	};
+	struct ipc_info info = {
+		.name = cfg->name, .addr = addr,
+		.version = cfg->version ? cfg->version : "",
+		.uptime_ms = agent_now(a) - a->start_ms,
+		.listeners = listeners, .listener_count = 4,
+		.config = cfg->settings, .config_count = cfg->setting_count,
+	};
+	admin_info(&a->admin, &info, out);
 }
 
 /* The one dispatch of a socket request. */
@@ -420,8 +498,27 @@ agent_request(struct ipc_server *srv, const struct ipc_request *req,
 		/* Pending changes go out first, to the watchers there are;
 		 * the new one starts from the state after them. */
 		answer_pump(&a->answer, &a->ipc);
-		return answer_watch(&a->answer, req, out) == 0
-			? IPC_SERVER_REPLY_WATCH : IPC_SERVER_REPLY_NOW;
+		rc = req->admin.members ? answer_watch_members(&a->answer, out)
+					: answer_watch(&a->answer, req, out);
+		return rc == 0 ? IPC_SERVER_REPLY_WATCH : IPC_SERVER_REPLY_NOW;
+	case IPC_OP_MONITOR:
+		ipc_ok_encode(out);
+		monitor_opened(&a->monitor,
+			       req->admin.level_set ? (enum log_level)
+							      req->admin.level
+						    : LOG_INFO);
+		return IPC_SERVER_REPLY_WATCH;
+	case IPC_OP_JOIN:
+		return admin_join(&a->admin, req, out);
+	case IPC_OP_FORCE_LEAVE:
+		admin_force_leave(&a->admin, req, out);
+		return IPC_SERVER_REPLY_NOW;
+	case IPC_OP_TAGS:
+		admin_tags(&a->admin, req, out);
+		return IPC_SERVER_REPLY_NOW;
+	case IPC_OP_INFO:
+		agent_info(a, out);
+		return IPC_SERVER_REPLY_NOW;
 	case IPC_OP_MEMBERS:
 		answer_members(&a->answer, out);
 		return IPC_SERVER_REPLY_NOW;
@@ -476,7 +573,10 @@ agent_close(struct agent *a)
 	if (a->node != NULL) {
 		catalog_stop(&a->catalog);
 		pushpull_close(&a->pushpull);
+		seeds_close(&a->seeds);
+		admin_close(&a->admin);
 	}
+	monitor_close(&a->monitor);
 	ipc_server_close(&a->ipc);
 	dns_server_close(&a->dns);
 	http_server_close(&a->http);
@@ -533,6 +633,14 @@ agent_node_start(struct agent *a, uint64_t incarnation, char *err)
 	randombytes_buf(&http_seed, sizeof(http_seed));
 	http_server_init(&a->http, &a->loop, a->node, &a->catalog, http_seed,
 			 agent_http_changed, agent_http_metrics);
+	admin_init(&a->admin, &a->loop, a->node, &a->ipc, agent_pump_cb, a);
+	seeds_init(&a->seeds, &a->loop, a->node, &cfg->swim, agent_pump_cb,
+		   a);
+	/* The tags go out with the first announcement. */
+	char why[LOG_ERR_SIZE];
+	if (cfg->tag_count > 0 &&
+	    admin_set_tags(&a->admin, cfg->tags, cfg->tag_count, why) != 0)
+		return log_err(err, RUMOR_EINVAL, "tags: %s", why);
 	return 0;
 }
 
@@ -586,11 +694,10 @@ agent_start(struct agent *a, char *err)
 	signals_start(a);
 	http_server_announce(&a->http);
 	a->self_status = SWIM_STATUS_ALIVE;
-	a->self_incarnation = incarnation;
-	log_member(cfg->name, SWIM_STATUS_ALIVE, &cfg->advertise, incarnation);
-	if (cfg->join_count > 0 &&
-	    node_join(a->node, agent_now(a), cfg->join, cfg->join_count) != 0)
-		log_line(LOG_WARN, "join refused by the node");
+	a->self_incarnation = swim_self_incarnation(node_swim(a->node));
+	log_member(cfg->name, NULL, SWIM_STATUS_ALIVE, &cfg->advertise,
+		   a->self_incarnation);
+	seeds_start(&a->seeds, cfg->join, cfg->join_count);
 	agent_pump(a);
 	return 0;
 }
@@ -615,6 +722,8 @@ agent_run(const struct agent_config *cfg)
 	}
 	datadir_init(&a->datadir);
 	ipc_server_init(&a->ipc, &a->loop, agent_request);
+	monitor_init(&a->monitor, &a->loop, &a->ipc);
+	a->start_ms = agent_now(a);
 	dns_server_init(&a->dns, &a->loop);
 	char err[LOG_ERR_SIZE];
 	if (agent_start(a, err) != 0) {

@@ -12,7 +12,21 @@
 
 #include "crypto/keyring.h"
 #include "dns_server.h"
+#include "log.h"
+#include "membership/node_tags.h"
+#include "seeds.h"
 #include "swim/swim.h"
+
+/** What SIGHUP may change: filled by agent_config.reload. */
+struct agent_reload {
+	enum log_level log_level;
+	/** The tags (strings owned by the reload's caller until the next
+	 *  reload). */
+	struct service_kv tags[NODE_TAGS_MAX];
+	size_t tag_count;
+	/** Settings that changed but need a restart ("bind, name"), or "". */
+	char not_applied[512];
+};
 
 struct agent_config {
 	/** Node name (identity). */
@@ -30,8 +44,21 @@ struct agent_config {
 	/** Keys; NULL means --no-encrypt. Owned by the caller. */
 	const struct keyring *keyring;
 	struct swim_config swim;
-	struct swim_addr join[SWIM_JOIN_ADDRS_MAX];
+	/** Seeds, HOST:PORT (seeds.h). */
+	struct seed join[SEEDS_MAX];
 	size_t join_count;
+	/** Tags at start (node_tags.h has the limits). */
+	const struct service_kv *tags;
+	size_t tag_count;
+	/** For `rumor info`: the version and the settings in effect. */
+	const char *version;
+	const struct service_kv *settings;
+	size_t setting_count;
+	/** SIGHUP: read the configuration again into *out (NULL: no
+	 *  configuration file). 0, or -1 with err one line (nothing is
+	 *  changed then). */
+	int (*reload)(void *arg, struct agent_reload *out, char *err);
+	void *reload_arg;
 	/** The DNS interface (off when zeroed). */
 	struct dns_server_config dns;
 	/** The HTTP API (docs/http.md): on, where, and whether the user

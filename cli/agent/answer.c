@@ -101,6 +101,23 @@ instance_of(const struct registry_instance *in)
 	};
 }
 
+/* A member as the socket shows it: its address written into addr (32
+ * bytes), its tags decoded into tags (none when unreadable). */
+static struct ipc_member
+member_of(const struct swim_member_info *m, char *addr,
+	  struct node_tags *tags)
+{
+	swim_addr_str(&m->addr, addr, 32);
+	if (node_tags_decode(m->meta, m->meta_size, tags) != 0)
+		tags->count = 0;
+	return (struct ipc_member){
+		.name = m->name, .addr = addr,
+		.status = (enum ipc_status)m->status,
+		.incarnation = m->incarnation, .tags = tags->tags,
+		.tag_count = tags->count,
+	};
+}
+
 void
 answer_members(struct answer *a, msgpack_sbuffer *out)
 {
@@ -108,21 +125,68 @@ answer_members(struct answer *a, msgpack_sbuffer *out)
 	size_t count = swim_member_count(swim);
 	struct ipc_writer w;
 	ipc_writer_begin(&w, out, IPC_BODY_MEMBERS, count);
+	struct node_tags tags;
 	for (size_t i = 0; i < count; i++) {
 		struct swim_member_info m;
 		swim_member_at(swim, i, &m);
 		char addr[32];
-		swim_addr_str(&m.addr, addr, sizeof(addr));
-		struct ipc_member im = {
-			.name = m.name, .addr = addr,
-			.status = (enum ipc_status)m.status,
-			.incarnation = m.incarnation,
-		};
+		struct ipc_member im = member_of(&m, addr, &tags);
 		ipc_write_member(&w, &im);
 	}
 	int rc = ipc_writer_end(&w);
 	if (rc != 0)
 		answer_failed(out, rc);
+}
+
+int
+answer_watch_members(struct answer *a, msgpack_sbuffer *out)
+{
+	const struct swim *swim = node_swim(a->node);
+	size_t count = swim_member_count(swim);
+	int rc = ipc_ok_encode(out);
+	struct node_tags tags;
+	for (size_t i = 0; rc == 0 && i < count; i++) {
+		struct swim_member_info m;
+		swim_member_at(swim, i, &m);
+		char addr[32];
+		struct ipc_member im = member_of(&m, addr, &tags);
+		rc = ipc_admin_member_event_encode(out, IPC_MEMBER_STATUS,
+						   &im);
+	}
+	if (rc != 0)
+		answer_failed(out, rc);
+	return rc;
+}
+
+void
+answer_member_event(struct answer *a, struct ipc_server *srv,
+		    const struct swim_event *ev)
+{
+	if (ipc_server_stream_count(srv, IPC_SERVER_STREAM_MEMBERS) == 0)
+		return;
+	struct swim_member_info m = {
+		.name = ev->name, .addr = ev->addr, .status = ev->status,
+		.incarnation = ev->incarnation, .is_self = ev->is_self,
+	};
+	/* The event lacks the metadata: what the member has now. A removed
+	 * member has none any more. */
+	struct swim_member_info now;
+	if (ev->type != SWIM_EVENT_REMOVED &&
+	    swim_member_find(node_swim(a->node), ev->name, &now) == 0) {
+		m.meta = now.meta;
+		m.meta_size = now.meta_size;
+	}
+	char addr[32];
+	struct node_tags tags;
+	struct ipc_member im = member_of(&m, addr, &tags);
+	msgpack_sbuffer sb;
+	msgpack_sbuffer_init(&sb);
+	if (ipc_admin_member_event_encode(&sb,
+					  (enum ipc_member_event)ev->type,
+					  &im) == 0)
+		ipc_server_stream_send(srv, IPC_SERVER_STREAM_MEMBERS, 0,
+				       (const uint8_t *)sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
 }
 
 struct counters {
@@ -223,6 +287,7 @@ collect_stats(struct answer *a, const struct answer_stats *st,
 		    st->ipc.conns_idle_closed);
 	counter_add(c, "", "watchers", st->ipc.watchers);
 	counter_add(c, "", "watchers_cut", st->ipc.watchers_cut);
+	counter_add(c, "", "monitor_dropped", st->ipc.monitor_dropped);
 	http_counters(c, &st->http);
 	counter_add(c, "", "services_local", st->catalog.services_local);
 	counter_add(c, "", "checks_run", st->catalog.checks.runs);
@@ -522,7 +587,8 @@ answer_pump(struct answer *a, struct ipc_server *srv)
 {
 	struct registry_event ev;
 	while (registry_poll_event(node_registry(a->node), &ev)) {
-		if (ipc_server_watcher_count(srv) == 0)
+		if (ipc_server_stream_count(srv, IPC_SERVER_STREAM_SERVICES) ==
+		    0)
 			continue;
 		/* The event's fields as a service, for event_frame. */
 		struct service s = {.id = ev.id, .name = ev.name,

@@ -82,9 +82,19 @@ answer_error(msgpack_sbuffer *out, int code, const char *why);
 void
 answer_ok(msgpack_sbuffer *out);
 
-/** Every member of the node's table. */
+/** Every member of the node's table, with its tags. */
 void
 answer_members(struct answer *a, msgpack_sbuffer *out);
+
+/** A members watch begins: the ok frame, then a "status" member event
+ *  per member. 0, or an error code with an error frame in out instead. */
+int
+answer_watch_members(struct answer *a, msgpack_sbuffer *out);
+
+/** A member event (as the node emitted it) to the members watchers. */
+void
+answer_member_event(struct answer *a, struct ipc_server *srv,
+		    const struct swim_event *ev);
 
 /** The node's counters, then st's, then drops by reason. */
 void

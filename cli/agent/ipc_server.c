@@ -37,16 +37,25 @@ struct ipc_conn {
 	bool reading;
 	/** A reply is on its way through uv_write. */
 	bool writing;
-	/** A deferred request waits for ipc_server_answer_deferred(). */
+	/** A deferred request waits for ipc_server_answer_deferred(), or
+	 *  (later) for ipc_server_answer() with this connection's id. */
 	bool deferred;
-	/** Its answer came while a write was in flight: sent after it. */
+	bool later;
+	uint64_t id;
+	/** Its answer (in out) came while a write was in flight: sent
+	 *  after it. */
 	bool answer_due;
 	bool closing;
 	/** uv_now() of the last byte read or written. */
 	uint64_t active_ms;
-	/** A watcher: of this service ("" for all). */
+	/** A watcher: of this service ("" for all), of members, or of the
+	 *  log at this level and up (enum ipc_server_stream, ipc_level). */
 	bool watching;
 	char watch[SERVICE_NAME_MAX + 1];
+	uint8_t stream;
+	uint8_t level;
+	/** Log lines dropped since the last one that went out. */
+	uint64_t dropped;
 	/** Watch bytes written but not yet confirmed. */
 	size_t pending;
 	/** Scratch for reads while watching (anything read ends it). */
@@ -166,7 +175,7 @@ conn_become_watcher(struct ipc_conn *c)
 }
 
 static void conn_process(struct ipc_conn *c);
-static void conn_answer_ok(struct ipc_conn *c);
+static void conn_reply(struct ipc_conn *c);
 
 static void
 conn_written(uv_write_t *req, int status)
@@ -181,7 +190,7 @@ conn_written(uv_write_t *req, int status)
 	}
 	if (c->answer_due) {
 		c->answer_due = false;
-		conn_answer_ok(c);
+		conn_reply(c);
 	}
 	/* Requests that came in the same read, then read on (or become a
 	 * watcher). */
@@ -243,13 +252,6 @@ conn_reply(struct ipc_conn *c)
 	msgpack_sbuffer_clear(&c->out);
 }
 
-/* The answer to a deferred request (a leave): ok. */
-static void
-conn_answer_ok(struct ipc_conn *c)
-{
-	ipc_ok_encode(&c->out);
-	conn_reply(c);
-}
 
 /* One complete request frame's payload. */
 static void
@@ -265,7 +267,9 @@ conn_request(struct ipc_conn *c, const uint8_t *data, size_t size)
 		conn_reply(c);
 		return;
 	}
+	srv->serving = c;
 	enum ipc_server_reply reply = srv->on_request(srv, &req, &c->out);
+	srv->serving = NULL;
 	if (reply == IPC_SERVER_REPLY_WATCH &&
 	    srv->stats.watchers >= IPC_SERVER_WATCHERS_MAX) {
 		msgpack_sbuffer_clear(&c->out);
@@ -276,12 +280,19 @@ conn_request(struct ipc_conn *c, const uint8_t *data, size_t size)
 	if (reply == IPC_SERVER_REPLY_WATCH) {
 		c->watching = true;
 		strcpy(c->watch, req.name);
+		c->stream = req.op == IPC_OP_MONITOR ? IPC_SERVER_STREAM_LOG
+			    : req.admin.members	     ? IPC_SERVER_STREAM_MEMBERS
+						     : IPC_SERVER_STREAM_SERVICES;
+		c->level = req.admin.level_set ? (uint8_t)req.admin.level
+					       : IPC_LEVEL_INFO;
 		srv->stats.watchers++;
 	}
 	ipc_request_destroy(&req);
-	if (reply == IPC_SERVER_REPLY_DEFER) {
+	if (reply == IPC_SERVER_REPLY_DEFER ||
+	    reply == IPC_SERVER_REPLY_LATER) {
 		msgpack_sbuffer_clear(&c->out);
 		c->deferred = true; /* conn_process stops reading */
+		c->later = reply == IPC_SERVER_REPLY_LATER;
 		return;
 	}
 	conn_reply(c);
@@ -369,6 +380,7 @@ server_connection(uv_stream_t *server, int status)
 		return;
 	}
 	c->srv = srv;
+	c->id = ++srv->next_id;
 	c->active_ms = uv_now(srv->loop);
 	msgpack_sbuffer_init(&c->out);
 	msgpack_sbuffer_init(&c->replies);
@@ -525,16 +537,49 @@ ipc_server_answer_deferred(struct ipc_server *srv)
 	struct list *it;
 	list_foreach(it, &srv->conns) {
 		struct ipc_conn *c = list_entry(it, struct ipc_conn, link);
-		if (!c->deferred || c->closing)
+		if (!c->deferred || c->later || c->closing)
 			continue;
 		c->deferred = false;
+		ipc_ok_encode(&c->out);
 		if (c->writing) {
 			c->answer_due = true; /* after what is in flight */
 			continue;
 		}
-		conn_answer_ok(c);
+		conn_reply(c);
 		conn_process(c);
 	}
+}
+
+uint64_t
+ipc_server_request_id(const struct ipc_server *srv)
+{
+	return srv->serving != NULL ? srv->serving->id : 0;
+}
+
+bool
+ipc_server_answer(struct ipc_server *srv, uint64_t id, const uint8_t *frame,
+		  size_t size)
+{
+	struct list *it;
+	list_foreach(it, &srv->conns) {
+		struct ipc_conn *c = list_entry(it, struct ipc_conn, link);
+		if (c->id != id || !c->deferred || !c->later || c->closing)
+			continue;
+		c->deferred = c->later = false;
+		if (msgpack_sbuffer_write(&c->out, (const char *)frame,
+					  size) != 0) {
+			conn_close(c);
+			return false;
+		}
+		if (c->writing) {
+			c->answer_due = true;
+			return true;
+		}
+		conn_reply(c);
+		conn_process(c);
+		return true;
+	}
+	return false;
 }
 
 void
@@ -576,6 +621,44 @@ watch_written(uv_write_t *req, int status)
 	free(w);
 }
 
+/* Queue one frame for watcher c: false when it could not be (no room
+ * under limit, or no memory). */
+static bool
+conn_stream_write(struct ipc_conn *c, const uint8_t *frame, size_t size,
+		  size_t limit)
+{
+	struct watch_write *w = NULL;
+	if (c->pending + size <= limit)
+		w = malloc(sizeof(*w) + size);
+	if (w == NULL)
+		return false;
+	w->req.data = w;
+	w->conn = c;
+	w->size = size;
+	memcpy(w->data, frame, size);
+	uv_buf_t buf = uv_buf_init((char *)w->data, (unsigned)size);
+	if (uv_write(&w->req, (uv_stream_t *)&c->pipe, &buf, 1,
+		     watch_written) != 0) {
+		free(w);
+		conn_close(c);
+		return true; /* closed, not cut */
+	}
+	c->pending += size;
+	return true;
+}
+
+/* A frame to a watcher that must not miss any: cut off when it does not
+ * read (it can reconnect and look up the current state). */
+static void
+conn_stream_or_cut(struct ipc_server *srv, struct ipc_conn *c,
+		   const uint8_t *frame, size_t size)
+{
+	if (!conn_stream_write(c, frame, size, IPC_SERVER_WATCH_PENDING_MAX)) {
+		srv->stats.watchers_cut++;
+		conn_close(c);
+	}
+}
+
 void
 ipc_server_watch_send(struct ipc_server *srv, const char *service,
 		      const uint8_t *frame, size_t size)
@@ -584,31 +667,85 @@ ipc_server_watch_send(struct ipc_server *srv, const char *service,
 	list_foreach(it, &srv->conns) {
 		struct ipc_conn *c = list_entry(it, struct ipc_conn, link);
 		if (!c->watching || c->closing ||
+		    c->stream != IPC_SERVER_STREAM_SERVICES ||
 		    (c->watch[0] != '\0' && strcmp(c->watch, service) != 0))
 			continue;
-		struct watch_write *w = NULL;
-		if (c->pending + size <= IPC_SERVER_WATCH_PENDING_MAX)
-			w = malloc(sizeof(*w) + size);
-		if (w == NULL) {
-			/* It does not read: cut it off rather than buffer
-			 * without end. */
-			srv->stats.watchers_cut++;
-			conn_close(c);
-			continue;
-		}
-		w->req.data = w;
-		w->conn = c;
-		w->size = size;
-		memcpy(w->data, frame, size);
-		uv_buf_t buf = uv_buf_init((char *)w->data, (unsigned)size);
-		if (uv_write(&w->req, (uv_stream_t *)&c->pipe, &buf, 1,
-			     watch_written) != 0) {
-			free(w);
-			conn_close(c);
-			continue;
-		}
-		c->pending += size;
+		conn_stream_or_cut(srv, c, frame, size);
 	}
+}
+
+/* A log line to a monitor: dropped and counted when it does not read;
+ * the next line that fits is preceded by one saying how many. */
+static void
+conn_log(struct ipc_server *srv, struct ipc_conn *c, const uint8_t *frame,
+	 size_t size)
+{
+	if (c->dropped > 0) {
+		char text[96];
+		snprintf(text, sizeof(text), "monitor: %llu lines dropped "
+			 "(this monitor reads too slowly)",
+			 (unsigned long long)c->dropped);
+		struct ipc_log line = {"", IPC_LEVEL_WARN, text};
+		msgpack_sbuffer sb;
+		msgpack_sbuffer_init(&sb);
+		if (ipc_admin_log_encode(&sb, &line) == 0 &&
+		    conn_stream_write(c, (const uint8_t *)sb.data, sb.size,
+				      IPC_SERVER_MONITOR_PENDING_MAX))
+			c->dropped = 0;
+		msgpack_sbuffer_destroy(&sb);
+	}
+	if (c->dropped > 0 ||
+	    !conn_stream_write(c, frame, size,
+			       IPC_SERVER_MONITOR_PENDING_MAX)) {
+		c->dropped++;
+		srv->stats.monitor_dropped++;
+	}
+}
+
+void
+ipc_server_stream_send(struct ipc_server *srv, enum ipc_server_stream kind,
+		       int level, const uint8_t *frame, size_t size)
+{
+	struct list *it;
+	list_foreach(it, &srv->conns) {
+		struct ipc_conn *c = list_entry(it, struct ipc_conn, link);
+		if (!c->watching || c->closing || c->stream != kind)
+			continue;
+		if (kind == IPC_SERVER_STREAM_LOG) {
+			if (level >= c->level)
+				conn_log(srv, c, frame, size);
+		} else {
+			conn_stream_or_cut(srv, c, frame, size);
+		}
+	}
+}
+
+size_t
+ipc_server_stream_count(const struct ipc_server *srv,
+			enum ipc_server_stream kind)
+{
+	size_t n = 0;
+	struct list *it;
+	list_foreach(it, &srv->conns) {
+		struct ipc_conn *c = list_entry(it, struct ipc_conn, link);
+		n += c->watching && !c->closing && c->stream == kind;
+	}
+	return n;
+}
+
+int
+ipc_server_monitor_level(const struct ipc_server *srv)
+{
+	int min = -1;
+	struct list *it;
+	list_foreach(it, &srv->conns) {
+		struct ipc_conn *c = list_entry(it, struct ipc_conn, link);
+		if (c->watching && !c->closing &&
+		    c->stream == IPC_SERVER_STREAM_LOG &&
+		    (min < 0 || c->level < min))
+			min = c->level;
+	}
+	return min;
 }
 
 size_t

@@ -40,6 +40,20 @@
  *  (it can reconnect and look up the current state). */
 #define IPC_SERVER_WATCH_PENDING_MAX (4u << 20)
 
+/** Bytes queued for a monitor that does not read past which its lines
+ *  are dropped and counted (it hears how many with the next line that
+ *  fits), rather than cutting it off. */
+#define IPC_SERVER_MONITOR_PENDING_MAX (1u << 20)
+
+/** What a watcher listens to: set by its request (a watch of services, a
+ *  watch with "members", a monitor). */
+enum ipc_server_stream {
+	IPC_SERVER_STREAM_SERVICES,
+	IPC_SERVER_STREAM_MEMBERS,
+	IPC_SERVER_STREAM_LOG,
+	ipc_server_stream_MAX
+};
+
 /** What a request callback did with the request. */
 enum ipc_server_reply {
 	/** `out` holds the whole response frame: send it now. */
@@ -49,6 +63,10 @@ enum ipc_server_reply {
 	/** Send `out`, then keep the connection as a watcher of the
 	 *  request's name: ipc_server_watch_send() frames go to it. */
 	IPC_SERVER_REPLY_WATCH,
+	/** Answer later with a frame of the agent's, through
+	 *  ipc_server_answer() and the id ipc_server_request_id() gave
+	 *  during the callback. */
+	IPC_SERVER_REPLY_LATER,
 };
 
 struct ipc_server;
@@ -73,6 +91,8 @@ struct ipc_server_stats {
 	size_t watchers;
 	/** Watchers cut off for not reading. */
 	uint64_t watchers_cut;
+	/** Log lines a slow monitor missed. */
+	uint64_t monitor_dropped;
 };
 
 struct ipc_server {
@@ -94,6 +114,10 @@ struct ipc_server {
 	size_t closing_count;
 	struct ipc_server_stats stats;
 	ipc_server_request_cb on_request;
+	/** Connection ids (never 0), and the one whose request the
+	 *  callback is handling. */
+	uint64_t next_id;
+	struct ipc_conn *serving;
 };
 
 /** Set up srv (nothing to fail); ipc_server_close() is then enough. */
@@ -109,14 +133,43 @@ ipc_server_init(struct ipc_server *srv, uv_loop_t *loop,
 int
 ipc_server_start(struct ipc_server *srv, const char *path, char *err);
 
-/** Answer every deferred request with {"ok": true}. */
+/** Answer every deferred request with {"ok": true} (not those to be
+ *  answered later by id). */
 void
 ipc_server_answer_deferred(struct ipc_server *srv);
+
+/** During the request callback: the id of the connection it came on,
+ *  for an IPC_SERVER_REPLY_LATER answer. */
+uint64_t
+ipc_server_request_id(const struct ipc_server *srv);
+
+/** Answer a request put off with IPC_SERVER_REPLY_LATER with one whole
+ *  frame (copied). False when that connection is gone (or it failed:
+ *  the connection is then closed). */
+bool
+ipc_server_answer(struct ipc_server *srv, uint64_t id, const uint8_t *frame,
+		  size_t size);
 
 /** Send a whole frame to every watcher of `service` (and of all). */
 void
 ipc_server_watch_send(struct ipc_server *srv, const char *service,
 		      const uint8_t *frame, size_t size);
+
+/** Send a whole frame to every watcher of that stream (a monitor: only
+ *  when level is at or above its own). Members watchers that do not read
+ *  are cut off, as service watchers are; monitors lose lines instead. */
+void
+ipc_server_stream_send(struct ipc_server *srv, enum ipc_server_stream kind,
+		       int level, const uint8_t *frame, size_t size);
+
+/** Watchers of a stream open now. */
+size_t
+ipc_server_stream_count(const struct ipc_server *srv,
+			enum ipc_server_stream kind);
+
+/** The least level a monitor asks for, or -1 when none is open. */
+int
+ipc_server_monitor_level(const struct ipc_server *srv);
 
 /** Watch connections open now (none: no event needs encoding). */
 size_t

@@ -147,6 +147,9 @@ stream_frame(struct pushpull_stream *s)
 			    swim_addr_str(&s->peer, peer, sizeof(peer)));
 		stream_close(s);
 	} else if (s->outgoing) {
+		/* The peer we dialed answered (a `rumor join` waits for it). */
+		pp->last_answer = s->peer;
+		pp->answers++;
 		stream_close(s);
 	} else {
 		int rc = stream_send_state(s, false);

@@ -61,6 +61,10 @@ struct pushpull {
 	 *  pushpull_close(). */
 	struct list streams;
 	struct pushpull_stats stats;
+	/** The address of the last push-pull we started whose peer
+	 *  answered, and how many did: on_input reads them. */
+	struct swim_addr last_answer;
+	uint64_t answers;
 	struct log_limit limit_fail;
 	struct log_limit limit_drop[node_drop_MAX];
 	pushpull_input_cb on_input;

@@ -119,6 +119,8 @@ const struct http_metric http_metric_table[] = {
 	 "Watch streams open on the local socket."},
 	{"watchers_cut", "rumor_socket_watchers_cut_total", NULL, NULL, false,
 	 "Watch streams cut off for not reading."},
+	{"monitor_dropped", "rumor_socket_monitor_dropped_total", NULL, NULL,
+	 false, "Log lines monitors missed (slow reader or full queue)."},
 	/* The HTTP API. */
 	{"http_requests", "rumor_http_requests_total", NULL, NULL, false,
 	 "HTTP requests answered."},

@@ -133,8 +133,22 @@ by_name(const void *x, const void *y)
 	return strcmp(a->name, b->name);
 }
 
-/* {name, address, port, status, alive} of one member; its "IP:PORT"
- * split at the last colon. */
+/* A member's tags as an object of strings. */
+static json_t *
+tags_json(const struct rumor_member *m)
+{
+	json_t *o = json_object();
+	for (size_t i = 0; o != NULL && i < m->tag_count; i++) {
+		if (!put(o, m->tags[i].key, str(m->tags[i].value))) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+/* {name, address, port, status, alive, tags} of one member; its
+ * "IP:PORT" split at the last colon. */
 static json_t *
 node_json(const struct rumor_member *m)
 {
@@ -156,7 +170,8 @@ node_json(const struct rumor_member *m)
 	    put(o, "address", str(addr)) &&
 	    put(o, "port", json_integer(port <= 65535 ? (json_int_t)port : 0)) &&
 	    put(o, "status", str(status)) &&
-	    put(o, "alive", json_boolean(m->status == RUMOR_STATUS_ALIVE)))
+	    put(o, "alive", json_boolean(m->status == RUMOR_STATUS_ALIVE)) &&
+	    put(o, "tags", tags_json(m)))
 		return o;
 	json_decref(o);
 	return NULL;

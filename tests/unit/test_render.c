@@ -287,16 +287,17 @@ static void
 test_nodes_are_sorted_with_address_port_and_status(void)
 {
 	json_t *root = render_data_new();
+	static const struct rumor_kv tags[] = {{"role", "db"}};
 	struct rumor_member m[] = {
-		{"n2", "10.0.0.2:7947", RUMOR_STATUS_FAILED, 3},
-		{"n1", "10.0.0.1:7946", RUMOR_STATUS_ALIVE, 0},
-		{"n3", "odd", (enum rumor_status)9, 0},
+		{"n2", "10.0.0.2:7947", RUMOR_STATUS_FAILED, 3, tags, 1},
+		{"n1", "10.0.0.1:7946", RUMOR_STATUS_ALIVE, 0, NULL, 0},
+		{"n3", "odd", (enum rumor_status)9, 0, NULL, 0},
 	};
 	ASSERT_OK(render_data_set_nodes(root, m, 3));
 	ASSERT(renders_as("{{#nodes}}{{name}} {{address}} {{port}} {{status}}"
-			  "{{#alive}} up{{/alive}};{{/nodes}}",
+			  "{{#alive}} up{{/alive}}{{tags.role}};{{/nodes}}",
 			  root, "n1 10.0.0.1 7946 alive up;n2 10.0.0.2 7947 "
-				"failed;n3 odd 0 unknown;"));
+				"faileddb;n3 odd 0 unknown;"));
 	json_t *again = render_data_nodes(m, 3);
 	ASSERT(json_equal(again, json_object_get(root, "nodes")));
 	m[0].status = RUMOR_STATUS_ALIVE;
