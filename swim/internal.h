@@ -70,6 +70,8 @@ struct swim_suspicion {
 	 *  half of its window, 2 in the second; the timer is its next step
 	 *  once it has started. */
 	uint8_t check_stage;
+	/** Checks run again because our own health was degraded. */
+	uint8_t check_reruns;
 	uint64_t check_seq;
 	uint64_t check_start_ms;
 	/** Distinct confirmers besides the first accuser (name hashes). */

@@ -408,6 +408,15 @@ check_step(struct swim *swim, struct swim_member *m,
 		 * may have straddled a heal. Check again. */
 		sp->check_stage = 0;
 	}
+	if (sp->check_stage == final && swim->awareness > 0 &&
+	    sp->check_reruns < swim->cfg.awareness_max) {
+		/* Lifeguard, carried to verdicts: our own probes are failing
+		 * too (a lossy NIC, an overloaded host), so an unanswered
+		 * check says as much about us as about the suspect. Check
+		 * again, up to awareness_max times, before a verdict. */
+		sp->check_reruns++;
+		sp->check_stage = 0;
+	}
 	if (sp->check_stage == final)
 		return false;
 	if (sp->check_stage == 0) {
@@ -421,6 +430,10 @@ check_step(struct swim *swim, struct swim_member *m,
 		sp->check_start_ms = now_ms;
 	} else {
 		swim__verify_ping(swim, m, sp->check_seq);
+		/* Halfway, other paths too: a suspect that loses most of
+		 * what it receives gets more chances to answer. */
+		if (sp->check_stage == 1)
+			swim__verify_relay(swim, m, sp->check_seq, now_ms);
 	}
 	sp->check_stage++;
 	swim_heap_arm(&swim->timers, &sp->timer,

@@ -117,13 +117,21 @@ swim__verify_start(struct swim *swim, struct swim_member *m, uint64_t now_ms,
 		.seq = *seq, .member = swim__member_ref(swim, m)};
 	swim->stats.verifications++;
 	swim__verify_ping(swim, m, *seq);
+	swim__verify_relay(swim, m, *seq, now_ms);
+	return 0;
+}
+
+void
+swim__verify_relay(struct swim *swim, struct swim_member *m, uint64_t seq,
+		   uint64_t now_ms)
+{
 	struct swim_member *helpers[16];
 	size_t count = swim__random_members(swim, helpers,
 					    swim->cfg.indirect_checks, m,
 					    helper_eligible, now_ms);
 	struct swim_msg req = {
 		.type = SWIM_MSG_PING_REQ,
-		.seq = *seq,
+		.seq = seq,
 		.name = m->name,
 		.name_len = m->name_len,
 		.addr = swim__member_addr(m),
@@ -132,7 +140,6 @@ swim__verify_start(struct swim *swim, struct swim_member *m, uint64_t now_ms,
 		struct swim_addr via = swim__member_addr(helpers[i]);
 		send_check(swim, &via, &req, NULL);
 	}
-	return 0;
 }
 
 bool

@@ -24,6 +24,12 @@ RUMOR_MUST_CHECK int
 swim__verify_start(struct swim *swim, struct swim_member *m, uint64_t now_ms,
 		   uint64_t *seq);
 
+/** Ask indirect_checks fresh random alive members to ping m for the
+ *  check (ping-reqs under its sequence number). */
+void
+swim__verify_relay(struct swim *swim, struct swim_member *m, uint64_t seq,
+		   uint64_t now_ms);
+
 /** Ping suspect m once more under the check's sequence number. */
 void
 swim__verify_ping(struct swim *swim, struct swim_member *m, uint64_t seq);
