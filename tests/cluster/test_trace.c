@@ -57,7 +57,10 @@ test_a_fixed_run_gives_the_recorded_trace(void)
 	ASSERT_EQ(res->datagrams, 126288);
 	ASSERT_EQ(res->datagrams_dropped, 19750);
 	ASSERT_EQ(res->streams, 1987);
-	ASSERT_EQ(res->stream_bytes, 15897498);
+	/* 15897498 before the stream framing's version 2 (crypto/stream.h):
+	 * a sealed header and a chunk binding per stream, 85 bytes more on
+	 * average; the trace is the same. */
+	ASSERT_EQ(res->stream_bytes, 16066393);
 	ASSERT(!res->violated);
 	sim_delete(sim);
 	sim_scenario_destroy(&sc);
