@@ -45,6 +45,7 @@
 #include "membership/node.h"
 #include "pushpull.h"
 #include "rumor/error.h"
+#include "udpsock.h"
 
 /** After a leave completes, let the replies drain this long. */
 #define AGENT_EXIT_GRACE_MS 100
@@ -86,6 +87,8 @@ struct agent {
 	uint64_t send_failures;
 	uint64_t send_eagain;
 	uint64_t recv_oversize;
+	/** The receive buffer the kernel granted (udpsock_tune). */
+	size_t udp_rcvbuf;
 	struct log_limit limit_drop[node_drop_MAX];
 	struct log_limit limit_oversize;
 	struct log_limit limit_send;
@@ -278,6 +281,10 @@ udp_read(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 		log_limited(&a->limit_drop[drop], now, LOG_WARN,
 			    "drop %s from %s", node_drop_strs[drop],
 			    swim_addr_str(&from, text, sizeof(text)));
+		/* Dropped before the core: nothing changed, nothing to
+		 * drain (a flood of garbage costs no pump). */
+		if (drop != NODE_DROP_CORE)
+			return;
 	}
 	agent_pump(a);
 }
@@ -355,6 +362,8 @@ agent_stats(struct agent *a, struct answer_stats *st)
 	st->send_failures = a->send_failures;
 	st->send_eagain = a->send_eagain;
 	st->recv_oversize = a->recv_oversize;
+	st->udp_rcvbuf = a->udp_rcvbuf;
+	udpsock_drops(&a->udp, &st->udp_kernel_drops);
 	pushpull_stats(&a->pushpull, &st->pushpull);
 	ipc_server_stats(&a->ipc, &st->ipc);
 	catalog_stats(&a->catalog, &st->catalog);
@@ -467,6 +476,8 @@ udp_start(struct agent *a, char *err)
 	a->udp.data = a;
 	/* No UV_UDP_REUSEADDR: a port in use must fail, not be shared. */
 	int rc = uv_udp_bind(&a->udp, (const struct sockaddr *)&sa, 0);
+	if (rc == 0)
+		a->udp_rcvbuf = udpsock_tune(&a->udp, UDPSOCK_RCVBUF);
 	if (rc == 0)
 		rc = uv_udp_recv_start(&a->udp, udp_alloc, udp_read);
 	if (rc == 0)
