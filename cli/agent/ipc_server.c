@@ -9,19 +9,17 @@
  * announcing more than IPC_REQUEST_MAX bytes closes the connection: the
  * framing is gone.
  */
-#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "ipc_server.h"
 #include "log.h"
 #include "rumor/error.h"
+#include "sockpath.h"
 
 struct ipc_conn {
 	uv_pipe_t pipe;
@@ -47,8 +45,19 @@ struct ipc_conn {
 	/** A watcher: of this service ("" for all). */
 	bool watching;
 	char watch[SERVICE_NAME_MAX + 1];
-	/** Watch bytes written but not yet confirmed. */
-	size_t pending;
+	/** A watcher's frames: queued, wq[wq_off, wq_size) of wq_cap
+	 *  allocated, and the piece uv_write has (in wf, wf_cap allocated).
+	 *  Both allocations count toward IPC_SERVER_WATCH_PENDING_MAX. */
+	uint8_t *wq;
+	size_t wq_off;
+	size_t wq_size;
+	size_t wq_cap;
+	uint8_t *wf;
+	size_t wf_cap;
+	/** Cut off for not reading: only its error frame is left to go,
+	 *  until cut_ms + IPC_SERVER_CUT_GRACE_MS at most. */
+	bool cut;
+	uint64_t cut_ms;
 	/** Scratch for reads while watching (anything read ends it). */
 	char scratch[64];
 	/** One response as the agent makes it. */
@@ -61,6 +70,8 @@ struct ipc_conn {
  * from the same input. */
 #define IPC_REPLIES_FLUSH (64 * 1024)
 
+static void watch_flush(struct ipc_conn *c);
+
 static void
 conn_closed(uv_handle_t *h)
 {
@@ -71,6 +82,8 @@ conn_closed(uv_handle_t *h)
 	srv->closing_count--;
 	srv->stats.watchers -= c->watching;
 	free(c->in);
+	free(c->wq);
+	free(c->wf);
 	msgpack_sbuffer_destroy(&c->out);
 	msgpack_sbuffer_destroy(&c->replies);
 	free(c);
@@ -84,6 +97,27 @@ conn_close(struct ipc_conn *c)
 	c->closing = true;
 	c->srv->closing_count++;
 	uv_close((uv_handle_t *)&c->pipe, conn_closed);
+}
+
+/*
+ * Close c, telling it why first in an error frame when the socket takes
+ * it at once and nothing else is half-written: a client that comes back
+ * to a connection the agent closed reads it as the answer to its next
+ * request, rather than a bare "connection closed".
+ */
+static void
+conn_refuse(struct ipc_conn *c, int code, const char *why)
+{
+	if (!c->closing && !c->writing && !c->watching) {
+		msgpack_sbuffer sb;
+		msgpack_sbuffer_init(&sb);
+		if (ipc_error_encode(&sb, code, why) == 0) {
+			uv_buf_t buf = uv_buf_init(sb.data, (unsigned)sb.size);
+			(void)uv_try_write((uv_stream_t *)&c->pipe, &buf, 1);
+		}
+		msgpack_sbuffer_destroy(&sb);
+	}
+	conn_close(c);
 }
 
 /* Room for the rest of the frame under way, and at least a chunk. */
@@ -161,8 +195,12 @@ conn_become_watcher(struct ipc_conn *c)
 	/* Anything sent after the watch request ends the watch too. */
 	if (c->in_len > 0 ||
 	    uv_read_start((uv_stream_t *)&c->pipe, watch_alloc,
-			  watch_read) != 0)
+			  watch_read) != 0) {
 		conn_close(c);
+		return;
+	}
+	/* Events that came while the snapshot was being written. */
+	watch_flush(c);
 }
 
 static void conn_process(struct ipc_conn *c);
@@ -301,8 +339,14 @@ conn_process(struct ipc_conn *c)
 			break;
 		uint32_t len = ipc_frame_len(c->in + off);
 		if (len == 0 || len > IPC_REQUEST_MAX) {
+			/* The framing is lost: say why, then close. */
+			char why[96];
+			snprintf(why, sizeof(why), "a request of %" PRIu32
+				 " bytes (1 to %d): closing", len,
+				 IPC_REQUEST_MAX);
 			c->srv->stats.bad_requests++;
-			conn_close(c); /* not worth an answer */
+			conn_refuse(c, len == 0 ? RUMOR_EMALFORMED
+						: RUMOR_ETOOBIG, why);
 			return;
 		}
 		if (avail - IPC_PREFIX < len)
@@ -394,73 +438,27 @@ server_connection(uv_stream_t *server, int status)
 		}
 		if (idle != NULL) {
 			srv->stats.conns_idle_closed++;
-			conn_close(idle);
+			conn_refuse(idle, RUMOR_ELIMIT, "closed while idle: "
+				    "the agent needed the slot for a new "
+				    "client (too many connections)");
 			over = false;
 		} else {
 			srv->stats.conns_refused++;
 		}
 	}
-	if (uv_accept(server, (uv_stream_t *)&c->pipe) != 0 || over) {
+	if (uv_accept(server, (uv_stream_t *)&c->pipe) != 0) {
 		conn_close(c);
 		return;
 	}
+	if (over) {
+		char why[96];
+		snprintf(why, sizeof(why), "too many connections to this "
+			 "agent (%d, none idle); try again later",
+			 IPC_SERVER_CONNS_MAX);
+		conn_refuse(c, RUMOR_ELIMIT, why);
+		return;
+	}
 	conn_read_set(c, true);
-}
-
-/* libuv reports a missing directory as EACCES; say what it is. */
-static int
-parent_check(const char *path, char *err)
-{
-	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	strcpy(dir, path);
-	char *slash = strrchr(dir, '/');
-	if (slash == NULL)
-		return 0;
-	if (slash == dir)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	struct stat st;
-	if (stat(dir, &st) == 0)
-		return 0; /* bind will say what else is wrong */
-	return log_err(err, RUMOR_EIO, "socket %s: %s", path,
-		       log_strerror(errno));
-}
-
-/* Refuse to take a live agent's socket; replace a stale one. */
-static int
-socket_path_check(const char *path, char *err)
-{
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	if (strlen(path) >= sizeof(sun.sun_path))
-		return log_err(err, RUMOR_EINVAL,
-			       "socket path too long (max %zu): %s",
-			       sizeof(sun.sun_path) - 1, path);
-	strcpy(sun.sun_path, path);
-	struct stat st;
-	if (lstat(path, &st) != 0)
-		return parent_check(path, err);
-	if (!S_ISSOCK(st.st_mode))
-		return log_err(err, RUMOR_EIO,
-			       "socket %s: exists and is not a socket", path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return log_err(err, RUMOR_EIO, "socket: %s",
-			       log_strerror(errno));
-	/* A live agent with a full backlog would block us: bound the wait. */
-	struct timeval tv = {.tv_sec = 1};
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	int rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
-	int saved = errno;
-	close(fd);
-	if (rc == 0 || saved == EAGAIN)
-		return log_err(err, RUMOR_EIO,
-			       "another agent is listening on %s", path);
-	if (saved == ECONNREFUSED && unlink(path) != 0 && errno != ENOENT)
-		return log_err(err, RUMOR_EIO,
-			       "socket %s: cannot remove stale socket: %s",
-			       path, log_strerror(errno));
-	return 0;
 }
 
 /* Close connections idle past IPC_SERVER_IDLE_MS: a client that
@@ -473,11 +471,19 @@ server_sweep(uv_timer_t *t)
 	struct list *it;
 	list_foreach(it, &srv->conns) {
 		struct ipc_conn *c = list_entry(it, struct ipc_conn, link);
+		if (c->cut && !c->closing &&
+		    now - c->cut_ms >= IPC_SERVER_CUT_GRACE_MS) {
+			conn_close(c); /* its error frame never went out */
+			continue;
+		}
 		if (c->closing || c->deferred || c->watching ||
 		    now - c->active_ms < IPC_SERVER_IDLE_MS)
 			continue;
 		srv->stats.conns_idle_closed++;
-		conn_close(c);
+		char why[64];
+		snprintf(why, sizeof(why), "closed after %d s without a "
+			 "request", IPC_SERVER_IDLE_MS / 1000);
+		conn_refuse(c, RUMOR_ELIMIT, why);
 	}
 }
 
@@ -494,7 +500,7 @@ ipc_server_start(struct ipc_server *srv, const char *path, char *err)
 {
 	uv_loop_t *loop = srv->loop;
 	srv->path = path;
-	int rc = socket_path_check(path, err);
+	int rc = sockpath_prepare(path, err);
 	if (rc != 0)
 		return rc;
 	uv_timer_init(loop, &srv->sweep);
@@ -558,22 +564,154 @@ ipc_server_close(struct ipc_server *srv)
 		conn_close(list_entry(it, struct ipc_conn, link));
 }
 
-/* One event frame on its way to a watcher. */
-struct watch_write {
-	uv_write_t req;
-	struct ipc_conn *conn;
-	size_t size;
-	uint8_t data[];
-};
+/* ---- watchers ------------------------------------------------------- */
+
+/* A watcher's write hands libuv at most this much (whole frames), so a
+ * watcher cut off gets its error frame right after it. */
+#define IPC_WATCH_WRITE_MAX (64 * 1024)
 
 static void
 watch_written(uv_write_t *req, int status)
 {
-	struct watch_write *w = req->data;
-	w->conn->pending -= w->size;
-	if (status != 0)
-		conn_close(w->conn);
-	free(w);
+	struct ipc_conn *c = req->data;
+	c->writing = false;
+	if (status != 0 || c->srv->closed) {
+		conn_close(c);
+		return;
+	}
+	c->active_ms = uv_now(c->srv->loop);
+	watch_flush(c);
+}
+
+/* The whole frames at the head of the queue that fit in max bytes (one
+ * at least). */
+static size_t
+watch_piece(const struct ipc_conn *c, size_t max)
+{
+	const uint8_t *p = c->wq + c->wq_off;
+	size_t avail = c->wq_size - c->wq_off, n = 0;
+	while (avail - n >= IPC_PREFIX) {
+		size_t next = IPC_PREFIX + ipc_frame_len(p + n);
+		if (next > avail - n || (n > 0 && n + next > max))
+			break;
+		n += next;
+	}
+	return n;
+}
+
+/*
+ * Hand queued frames to the socket, a piece of whole frames at a time: at
+ * once as long as the socket takes them (uv_try_write), else what is left
+ * of the piece through one uv_write from wf while new frames queue. A cut
+ * watcher closes once its error frame is out.
+ */
+static void
+watch_flush(struct ipc_conn *c)
+{
+	while (!c->writing && !c->closing && c->watching) {
+		size_t piece = watch_piece(c, IPC_WATCH_WRITE_MAX);
+		if (piece == 0) {
+			c->wq_off = c->wq_size = 0;
+			if (c->wq_cap > IPC_WATCH_WRITE_MAX) {
+				/* A burst is over: give its memory back. */
+				free(c->wq);
+				c->wq = NULL;
+				c->wq_cap = 0;
+			}
+			if (c->cut)
+				conn_close(c);
+			return;
+		}
+		uv_buf_t buf = uv_buf_init((char *)c->wq + c->wq_off,
+					   (unsigned)piece);
+		int n = uv_try_write((uv_stream_t *)&c->pipe, &buf, 1);
+		if (n < 0 && n != UV_EAGAIN) {
+			conn_close(c);
+			return;
+		}
+		size_t done = n > 0 ? (size_t)n : 0;
+		size_t rest = piece - done;
+		if (rest > c->wf_cap) {
+			free(c->wf);
+			c->wf = malloc(IPC_WATCH_WRITE_MAX > rest
+					       ? IPC_WATCH_WRITE_MAX : rest);
+			c->wf_cap = c->wf != NULL ? (IPC_WATCH_WRITE_MAX > rest
+						     ? IPC_WATCH_WRITE_MAX
+						     : rest) : 0;
+			if (c->wf == NULL) {
+				conn_close(c);
+				return;
+			}
+		}
+		memcpy(c->wf, c->wq + c->wq_off + done, rest);
+		c->wq_off += piece;
+		if (rest == 0)
+			continue;
+		buf = uv_buf_init((char *)c->wf, (unsigned)rest);
+		c->write_req.data = c;
+		c->writing = true;
+		if (uv_write(&c->write_req, (uv_stream_t *)&c->pipe, &buf, 1,
+			     watch_written) != 0) {
+			c->writing = false;
+			conn_close(c);
+		}
+	}
+}
+
+/* Room for `size` more queued bytes, the queue and the write buffer
+ * within `limit` bytes allocated; false past it. */
+static bool
+watch_reserve(struct ipc_conn *c, size_t size, size_t limit)
+{
+	if (c->wq_off > 0) { /* what went out makes room at the front */
+		memmove(c->wq, c->wq + c->wq_off, c->wq_size - c->wq_off);
+		c->wq_size -= c->wq_off;
+		c->wq_off = 0;
+	}
+	size_t need = c->wq_size + size;
+	if (need <= c->wq_cap)
+		return true;
+	size_t cap = c->wq_cap != 0 ? c->wq_cap : IPC_READ_CHUNK;
+	while (cap < need)
+		cap *= 2;
+	size_t room = limit > c->wf_cap ? limit - c->wf_cap : 0;
+	if (cap > room)
+		cap = room;
+	if (cap < need)
+		return false;
+	uint8_t *grown = realloc(c->wq, cap);
+	if (grown == NULL)
+		return false;
+	c->wq = grown;
+	c->wq_cap = cap;
+	return true;
+}
+
+/* It does not read: drop what is queued, send only an error frame
+ * saying so (after the piece uv_write already has), then close. */
+static void
+watch_cut(struct ipc_conn *c)
+{
+	struct ipc_server *srv = c->srv;
+	srv->stats.watchers_cut++;
+	c->cut = true;
+	c->cut_ms = uv_now(srv->loop);
+	c->wq_off = c->wq_size = 0;
+	msgpack_sbuffer sb;
+	msgpack_sbuffer_init(&sb);
+	char why[160];
+	snprintf(why, sizeof(why), "watch cut off: the client did not read "
+		 "its events (%u MiB queued); watch again to get the current "
+		 "state", IPC_SERVER_WATCH_PENDING_MAX >> 20);
+	/* The error frame may pass the cap: it is the last thing sent. */
+	if (ipc_error_encode(&sb, RUMOR_ELIMIT, why) == 0 &&
+	    watch_reserve(c, sb.size, SIZE_MAX)) {
+		memcpy(c->wq, sb.data, sb.size);
+		c->wq_size = sb.size;
+	}
+	msgpack_sbuffer_destroy(&sb);
+	log_limited(&srv->limit_cut, c->cut_ms, LOG_WARN, "%s", why);
+	watch_flush(c);
 }
 
 void
@@ -583,31 +721,16 @@ ipc_server_watch_send(struct ipc_server *srv, const char *service,
 	struct list *it;
 	list_foreach(it, &srv->conns) {
 		struct ipc_conn *c = list_entry(it, struct ipc_conn, link);
-		if (!c->watching || c->closing ||
+		if (!c->watching || c->closing || c->cut ||
 		    (c->watch[0] != '\0' && strcmp(c->watch, service) != 0))
 			continue;
-		struct watch_write *w = NULL;
-		if (c->pending + size <= IPC_SERVER_WATCH_PENDING_MAX)
-			w = malloc(sizeof(*w) + size);
-		if (w == NULL) {
-			/* It does not read: cut it off rather than buffer
-			 * without end. */
-			srv->stats.watchers_cut++;
-			conn_close(c);
+		if (!watch_reserve(c, size, IPC_SERVER_WATCH_PENDING_MAX)) {
+			watch_cut(c);
 			continue;
 		}
-		w->req.data = w;
-		w->conn = c;
-		w->size = size;
-		memcpy(w->data, frame, size);
-		uv_buf_t buf = uv_buf_init((char *)w->data, (unsigned)size);
-		if (uv_write(&w->req, (uv_stream_t *)&c->pipe, &buf, 1,
-			     watch_written) != 0) {
-			free(w);
-			conn_close(c);
-			continue;
-		}
-		c->pending += size;
+		memcpy(c->wq + c->wq_size, frame, size);
+		c->wq_size += size;
+		watch_flush(c);
 	}
 }
 

@@ -27,6 +27,7 @@
 
 #include "cli/ipc/ipc_proto.h"
 #include "list.h"
+#include "log.h"
 
 /** Open connections, well below the usual 1024-descriptor limit, which
  *  gossip streams also need. One more evicts the longest-idle one. */
@@ -36,9 +37,14 @@
 #define IPC_SERVER_IDLE_MS 10000
 /** Watch connections at most (they never idle out). */
 #define IPC_SERVER_WATCHERS_MAX 64
-/** Bytes queued for a watcher that does not read before it is cut off
- *  (it can reconnect and look up the current state). */
+/** Bytes a watcher that does not read may hold (its queued frames and
+ *  the write in flight, as allocated) before it is cut off: an error
+ *  frame (RUMOR_ELIMIT) then goes after the piece in flight (64 KiB at
+ *  most), and the connection closes once it is out, or after
+ *  IPC_SERVER_CUT_GRACE_MS (it can watch again and get the current
+ *  state). */
 #define IPC_SERVER_WATCH_PENDING_MAX (4u << 20)
+#define IPC_SERVER_CUT_GRACE_MS 60000
 
 /** What a request callback did with the request. */
 enum ipc_server_reply {
@@ -93,6 +99,7 @@ struct ipc_server {
 	 *  run). */
 	size_t closing_count;
 	struct ipc_server_stats stats;
+	struct log_limit limit_cut;
 	ipc_server_request_cb on_request;
 };
 

@@ -424,11 +424,29 @@ def cmd_ipc_huge(a):
     print(json.dumps(out))
 
 
-def service_bin(name, sid, check_tcp=None):
-    """A one-service set in the membership/service.h codec is what
-    `register` carries; we ask the rumor binary to make it instead of
-    re-implementing the codec: see ipc-register."""
-    raise NotImplementedError
+def cmd_ipc_capture(a):
+    """Stand in for the agent once: record the first request frame a
+    client sends (`rumor register ...` run meanwhile) and answer ok. The
+    service codec is not re-implemented here: ipc-register replays it."""
+    try:
+        os.unlink(a.socket)
+    except FileNotFoundError:
+        pass
+    srv = socket.socket(socket.AF_UNIX)
+    srv.bind(a.socket)
+    srv.listen(1)
+    srv.settimeout(10)
+    c, _ = srv.accept()
+    c.settimeout(5)
+    body = frame(c)
+    with open(a.out, "wb") as f:
+        f.write(struct.pack(">I", len(body)) + body)
+    ok = b"\x81\xa2ok\xc3"
+    c.sendall(struct.pack(">I", len(ok)) + ok)
+    c.close()
+    srv.close()
+    os.unlink(a.socket)
+    print(json.dumps({"captured": len(body)}))
 
 
 def cmd_ipc_register(a):
@@ -540,6 +558,9 @@ def main():
     c.add_argument("--seconds", type=float, default=3)
     c = sub.add_parser("ipc-huge")
     c.add_argument("--socket", required=True)
+    c = sub.add_parser("ipc-capture")
+    c.add_argument("--socket", required=True)
+    c.add_argument("--out", required=True)
     c = sub.add_parser("ipc-register")
     c.add_argument("--socket", required=True)
     c.add_argument("--request", required=True)
