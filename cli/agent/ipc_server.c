@@ -37,6 +37,8 @@ struct ipc_conn {
 	bool writing;
 	/** A deferred request waits for ipc_server_answer_deferred(). */
 	bool deferred;
+	/** Its share of this turn is spent: server_resume goes on. */
+	bool yielded;
 	/** Its answer came while a write was in flight: sent after it. */
 	bool answer_due;
 	bool closing;
@@ -69,6 +71,11 @@ struct ipc_conn {
 /* Gathered replies past this are written before more requests are read
  * from the same input. */
 #define IPC_REPLIES_FLUSH (64 * 1024)
+/* Requests of one connection answered per turn of the loop at most, a
+ * change (register, deregister, pass, leave: a file write with its fsync)
+ * counting as all of them: a client that pipelines many requests does
+ * not hold the loop while other clients wait. */
+#define IPC_TURN_REQUESTS 32
 
 static void watch_flush(struct ipc_conn *c);
 
@@ -204,6 +211,7 @@ conn_become_watcher(struct ipc_conn *c)
 }
 
 static void conn_process(struct ipc_conn *c);
+static void server_resume(uv_idle_t *idle);
 static void conn_answer_ok(struct ipc_conn *c);
 
 static void
@@ -289,10 +297,12 @@ conn_answer_ok(struct ipc_conn *c)
 	conn_reply(c);
 }
 
-/* One complete request frame's payload. */
-static void
+/* One complete request frame's payload; returns its cost toward
+ * IPC_TURN_REQUESTS. */
+static int
 conn_request(struct ipc_conn *c, const uint8_t *data, size_t size)
 {
+	int cost = 1;
 	struct ipc_server *srv = c->srv;
 	struct ipc_request req;
 	const char *why = "malformed request";
@@ -301,8 +311,11 @@ conn_request(struct ipc_conn *c, const uint8_t *data, size_t size)
 		srv->stats.bad_requests++;
 		ipc_error_encode(&c->out, RUMOR_EMALFORMED, why);
 		conn_reply(c);
-		return;
+		return cost;
 	}
+	if (req.op == IPC_OP_REGISTER || req.op == IPC_OP_DEREGISTER ||
+	    req.op == IPC_OP_PASS || req.op == IPC_OP_LEAVE)
+		cost = IPC_TURN_REQUESTS;
 	enum ipc_server_reply reply = srv->on_request(srv, &req, &c->out);
 	if (reply == IPC_SERVER_REPLY_WATCH &&
 	    srv->stats.watchers >= IPC_SERVER_WATCHERS_MAX) {
@@ -320,20 +333,30 @@ conn_request(struct ipc_conn *c, const uint8_t *data, size_t size)
 	if (reply == IPC_SERVER_REPLY_DEFER) {
 		msgpack_sbuffer_clear(&c->out);
 		c->deferred = true; /* conn_process stops reading */
-		return;
+		return cost;
 	}
 	conn_reply(c);
+	return cost;
 }
 
 /*
- * Answer every complete frame in the input, in order, until one reply
- * has to wait; keep the rest for later; read on when nothing waits.
+ * Answer the complete frames in the input, in order, until one reply has
+ * to wait or the turn's share is spent (then the server's idle handle
+ * goes on next turn); keep the rest for later; read on when nothing
+ * waits.
  */
 static void
 conn_process(struct ipc_conn *c)
 {
 	size_t off = 0;
+	int spent = 0;
+	c->yielded = false;
 	while (!c->closing && !c->writing && !c->deferred && !c->watching) {
+		if (spent >= IPC_TURN_REQUESTS) {
+			c->yielded = true;
+			uv_idle_start(&c->srv->resume, server_resume);
+			break;
+		}
 		size_t avail = c->in_len - off;
 		if (avail < IPC_PREFIX)
 			break;
@@ -351,7 +374,7 @@ conn_process(struct ipc_conn *c)
 		}
 		if (avail - IPC_PREFIX < len)
 			break;
-		conn_request(c, c->in + off + IPC_PREFIX, len);
+		spent += conn_request(c, c->in + off + IPC_PREFIX, len);
 		off += IPC_PREFIX + len;
 		if (c->replies.size >= IPC_REPLIES_FLUSH)
 			conn_flush(c);
@@ -366,7 +389,21 @@ conn_process(struct ipc_conn *c)
 			conn_become_watcher(c);
 		return;
 	}
-	conn_read_set(c, !c->writing && !c->deferred);
+	conn_read_set(c, !c->writing && !c->deferred && !c->yielded);
+}
+
+/* The next turn: connections that had more to answer go on. */
+static void
+server_resume(uv_idle_t *idle)
+{
+	struct ipc_server *srv = idle->data;
+	uv_idle_stop(idle);
+	struct list *it, *tmp;
+	list_foreach_safe(it, tmp, &srv->conns) {
+		struct ipc_conn *c = list_entry(it, struct ipc_conn, link);
+		if (c->yielded && !c->closing)
+			conn_process(c); /* may start the idle handle again */
+	}
 }
 
 static void
@@ -506,6 +543,9 @@ ipc_server_start(struct ipc_server *srv, const char *path, char *err)
 	uv_timer_init(loop, &srv->sweep);
 	srv->sweep.data = srv;
 	srv->sweep_open = true;
+	uv_idle_init(loop, &srv->resume);
+	srv->resume.data = srv;
+	srv->resume_open = true;
 	uv_timer_start(&srv->sweep, server_sweep, 1000, 1000);
 	uv_pipe_init(loop, &srv->pipe, 0);
 	srv->pipe.data = srv;
@@ -558,6 +598,10 @@ ipc_server_close(struct ipc_server *srv)
 	if (srv->sweep_open) {
 		uv_close((uv_handle_t *)&srv->sweep, NULL);
 		srv->sweep_open = false;
+	}
+	if (srv->resume_open) {
+		uv_close((uv_handle_t *)&srv->resume, NULL);
+		srv->resume_open = false;
 	}
 	struct list *it;
 	list_foreach(it, &srv->conns)

@@ -3,7 +3,9 @@
  * (cli/ipc/ipc_proto.h), framed responses out, many requests per connection,
  * answered in order; a client may send several before reading
  * (pipelining), and one that does not read holds at most one pending
- * reply before the server stops reading it.
+ * reply before the server stops reading it. One connection gets a share
+ * of each turn of the loop (32 reads, or one change), so a client that
+ * pipelines thousands of requests does not hold up the others.
  *
  * Limits: IPC_REQUEST_MAX bytes per request (a longer announced length
  * closes the connection: the framing is lost), IPC_SERVER_CONNS_MAX
@@ -90,6 +92,10 @@ struct ipc_server {
 	/** Closes idle connections once a second. */
 	uv_timer_t sweep;
 	bool sweep_open;
+	/** Goes on, next turn, with connections that had more requests
+	 *  than their share of one turn (IPC_TURN_REQUESTS). */
+	uv_idle_t resume;
+	bool resume_open;
 	/** We own the file at path (remove it on close). */
 	bool bound;
 	bool closed;
