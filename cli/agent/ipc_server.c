@@ -39,6 +39,8 @@ struct ipc_conn {
 	bool deferred;
 	/** Its share of this turn is spent: server_resume goes on. */
 	bool yielded;
+	/** It has sent a request (it is a client, not just a socket). */
+	bool asked;
 	/** Its answer came while a write was in flight: sent after it. */
 	bool answer_due;
 	bool closing;
@@ -304,6 +306,7 @@ conn_request(struct ipc_conn *c, const uint8_t *data, size_t size)
 {
 	int cost = 1;
 	struct ipc_server *srv = c->srv;
+	c->asked = true;
 	struct ipc_request req;
 	const char *why = "malformed request";
 	srv->stats.requests++;
@@ -430,6 +433,26 @@ free_handle(uv_handle_t *h)
 	free(h);
 }
 
+/* The connection to close for a new one: the longest idle of those that
+ * never asked anything (a flood of idle connections churns itself, a
+ * client that uses its connection keeps it), else of all; NULL when all
+ * are busy. */
+static struct ipc_conn *
+conn_evictable(struct ipc_server *srv, const struct ipc_conn *c)
+{
+	struct ipc_conn *idle = NULL;
+	struct list *it;
+	list_foreach(it, &srv->conns) {
+		struct ipc_conn *o = list_entry(it, struct ipc_conn, link);
+		if (o == c || o->closing || o->deferred || o->watching)
+			continue;
+		if (idle == NULL || (!o->asked && idle->asked) ||
+		    (o->asked == idle->asked && o->active_ms < idle->active_ms))
+			idle = o;
+	}
+	return idle;
+}
+
 static void
 server_connection(uv_stream_t *server, int status)
 {
@@ -457,22 +480,13 @@ server_connection(uv_stream_t *server, int status)
 	c->pipe.data = c;
 	list_insert_head(&srv->conns, &c->link);
 	srv->stats.conns_open++;
-	/* Over the limit: make room by closing the longest-idle connection
-	 * (a new client beats one that sends nothing); if every other one
-	 * is busy, accept and close, so the backlog keeps moving. */
+	/* Over the limit: make room by closing an idle connection (a new
+	 * client beats one that sends nothing); if every other one is busy,
+	 * accept and close, so the backlog keeps moving. */
 	bool over = srv->stats.conns_open - srv->closing_count >
 		    IPC_SERVER_CONNS_MAX;
 	if (over) {
-		struct ipc_conn *idle = NULL;
-		struct list *it;
-		list_foreach(it, &srv->conns) {
-			struct ipc_conn *o = list_entry(it, struct ipc_conn,
-							link);
-			if (o != c && !o->closing && !o->deferred &&
-			    !o->watching &&
-			    (idle == NULL || o->active_ms < idle->active_ms))
-				idle = o;
-		}
+		struct ipc_conn *idle = conn_evictable(srv, c);
 		if (idle != NULL) {
 			srv->stats.conns_idle_closed++;
 			conn_refuse(idle, RUMOR_ELIMIT, "closed while idle: "

@@ -8,10 +8,13 @@
  * pipelines thousands of requests does not hold up the others.
  *
  * Limits: IPC_REQUEST_MAX bytes per request (a longer announced length
- * closes the connection: the framing is lost), IPC_SERVER_CONNS_MAX
- * connections (a new one evicts the longest-idle; if all are busy it is
- * accepted and closed at once), IPC_SERVER_IDLE_MS without a byte
- * read or written (watchers excepted, IPC_SERVER_WATCHERS_MAX of them).
+ * gets an error frame and closes the connection: the framing is lost),
+ * IPC_SERVER_CONNS_MAX connections (a new one evicts the longest-idle,
+ * preferring those that never sent a request; if all are busy it is
+ * accepted, told so and closed at once), IPC_SERVER_IDLE_MS without a
+ * byte read or written (watchers excepted, IPC_SERVER_WATCHERS_MAX of
+ * them). A connection closed for any of these gets an error frame saying
+ * why first, when its socket takes it at once.
  * Undecodable
  * requests get an error frame (RUMOR_EMALFORMED); nothing a client sends
  * can do more than that.

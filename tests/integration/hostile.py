@@ -23,7 +23,8 @@ Local clients (the agent's Unix socket):
   ipc-register --count registrations as fast as the agent answers
   ipc-slow-watch a watcher that never reads, held for --seconds
 Measuring:
-  rss         peak and last RSS (kB) of --pid sampled every 100 ms
+  rss         peak and last RSS (kB) of --pid sampled every 100 ms, and
+              its CPU time and time spent waiting for a CPU meanwhile
 """
 import argparse
 import hashlib
@@ -502,8 +503,21 @@ def cmd_ipc_slow_watch(a):
                       "last": last[:160].decode("utf-8", "replace")}))
 
 
+def schedstat(pid):
+    """Nanoseconds on a CPU and waiting for one (runnable, not running)."""
+    try:
+        with open(f"/proc/{pid}/schedstat") as f:
+            run, wait, _ = f.read().split()
+        return int(run), int(wait)
+    except (OSError, ValueError):
+        return 0, 0
+
+
 def cmd_rss(a):
+    """Peak and last RSS, and the CPU time the process used and spent
+    waiting for a CPU meanwhile (a loaded machine shows in the second)."""
     peak = last = 0
+    run0, wait0 = schedstat(a.pid)
     end = time.monotonic() + a.seconds
     while time.monotonic() < end:
         try:
@@ -515,7 +529,10 @@ def cmd_rss(a):
         except OSError:
             break
         time.sleep(0.1)
-    print(json.dumps({"peak_rss_kb": peak, "last_rss_kb": last}))
+    run1, wait1 = schedstat(a.pid)
+    print(json.dumps({"peak_rss_kb": peak, "last_rss_kb": last,
+                      "cpu_ms": (run1 - run0) // 1000000,
+                      "cpu_wait_ms": (wait1 - wait0) // 1000000}))
 
 
 def main():
