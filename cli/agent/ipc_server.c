@@ -689,22 +689,21 @@ watch_flush(struct ipc_conn *c)
 		}
 		size_t done = n > 0 ? (size_t)n : 0;
 		size_t rest = piece - done;
+		c->wq_off += piece;
+		if (rest == 0)
+			continue;
 		if (rest > c->wf_cap) {
+			size_t cap = rest > IPC_WATCH_WRITE_MAX
+				? rest : IPC_WATCH_WRITE_MAX;
 			free(c->wf);
-			c->wf = malloc(IPC_WATCH_WRITE_MAX > rest
-					       ? IPC_WATCH_WRITE_MAX : rest);
-			c->wf_cap = c->wf != NULL ? (IPC_WATCH_WRITE_MAX > rest
-						     ? IPC_WATCH_WRITE_MAX
-						     : rest) : 0;
+			c->wf = malloc(cap);
+			c->wf_cap = c->wf != NULL ? cap : 0;
 			if (c->wf == NULL) {
 				conn_close(c);
 				return;
 			}
 		}
-		memcpy(c->wf, c->wq + c->wq_off + done, rest);
-		c->wq_off += piece;
-		if (rest == 0)
-			continue;
+		memcpy(c->wf, c->wq + c->wq_off - piece + done, rest);
 		buf = uv_buf_init((char *)c->wf, (unsigned)rest);
 		c->write_req.data = c;
 		c->writing = true;

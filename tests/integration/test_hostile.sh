@@ -21,6 +21,17 @@ ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 "$RUMOR" keygen >"$WORK/key"
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+# Under AddressSanitizer RSS is shadow memory and quarantine, not ours:
+# the memory bounds are then printed, not checked.
+sanitized=0
+ldd "$RUMOR" 2>/dev/null | grep -qE 'lib(a|ub)san' && sanitized=1
+mem_check() { # mem_check DESCRIPTION GROWTH_KB LIMIT_KB
+	if [ $sanitized = 1 ]; then
+		echo "info: sanitizer build, not checked: $1"
+	else
+		check "$1" [ "$2" -lt "$3" ]
+	fi
+}
 stat_of() { # stat_of AGENT NAME
 	"$RUMOR" stats --socket "$WORK/$1.sock" | awk -v n="$2" '$1 == n {print $2}'
 }
@@ -84,8 +95,8 @@ check "lookups answered within 50 ms at p99 ($p99 ms; aim 10 ms)" \
 check "no lookup took 250 ms ($max ms)" \
 	python3 -c "import sys; sys.exit(0 if $max < 250 else 1)"
 peak=$(json "$WORK/rss.json" peak_rss_kb)
-check "memory stayed bounded: peak RSS $peak kB, $((peak - rss_idle)) kB over idle (limit 32 MiB over)" \
-	[ $((peak - rss_idle)) -lt 32768 ]
+mem_check "memory stayed bounded: peak RSS $peak kB, $((peak - rss_idle)) kB over idle (limit 32 MiB over)" \
+	$((peak - rss_idle)) 32768
 check "agent a survived" kill -0 "$PID_a"
 # A suspicion refuted in time is the protocol at work (a datagram the
 # kernel dropped on a CPU shared with the attacker); a failure is not.
@@ -154,8 +165,8 @@ echo "info: updates $(cat "$WORK/updates.json") watcher $(cat "$WORK/watch.json"
 check "a watcher that never reads is cut off with an error frame" \
 	grep -q 'watch cut off: the client did not read' "$WORK/watch.json"
 peak=$(json "$WORK/wrss.json" peak_rss_kb)
-check "its queue cost $((peak - rss_idle)) kB of RSS (cap 4 MiB + 64 KiB in flight; limit 6 MiB)" \
-	[ $((peak - rss_idle)) -lt 6144 ]
+mem_check "its queue cost $((peak - rss_idle)) kB of RSS (cap 4 MiB + 64 KiB in flight; limit 6 MiB)" \
+	$((peak - rss_idle)) 6144
 check "watchers_cut counted" [ "$(stat_of w watchers_cut)" = 1 ]
 
 # 1,000 idle connections and huge declared lengths, with a lookup client.
@@ -167,8 +178,10 @@ python3 "$HOSTILE" ipc-idle --socket "$WORK/a.sock" --count 1000 \
 python3 "$HOSTILE" ipc-huge --socket "$WORK/a.sock" >"$WORK/huge.json"
 wait "$lat_pid"
 echo "info: idle $(cat "$WORK/ipcidle.json") lookups $(cat "$WORK/lat2.json")"
+# 256 stay open (IPC_SERVER_CONNS_MAX); every one evicted is told why.
 check "1,000 idle connections: the evicted are told why" \
-	[ "$(json "$WORK/ipcidle.json" error_frames)" -ge 700 ]
+	[ $(($(json "$WORK/ipcidle.json" error_frames) + 256)) -ge \
+	"$(json "$WORK/ipcidle.json" opened)" ]
 check "lookups kept working beside them" \
 	[ "$(json "$WORK/lat2.json" failures)" = 0 ]
 check "huge declared lengths get a clear error" \
@@ -191,8 +204,8 @@ check "100,000 registrations: 256 taken, 99,744 refused with RUMOR_ELIMIT" \
 check "lookups kept working beside them" \
 	[ "$(json "$WORK/lat3.json" failures)" = 0 ]
 peak=$(json "$WORK/rrss.json" peak_rss_kb)
-check "memory bounded: $((peak - rss_idle)) kB over idle (limit 16 MiB)" \
-	[ $((peak - rss_idle)) -lt 16384 ]
+mem_check "memory bounded: $((peak - rss_idle)) kB over idle (limit 16 MiB)" \
+	$((peak - rss_idle)) 16384
 "$RUMOR" register web --socket "$WORK/a.sock" 2>"$WORK/err" >/dev/null
 check "the next one says why: $(cat "$WORK/err")" \
 	grep -q 'most services it may register' "$WORK/err"
