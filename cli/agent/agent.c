@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <uv.h>
 
 #include <sodium.h>
@@ -570,6 +571,19 @@ agent_start(struct agent *a, char *err)
 	return 0;
 }
 
+/* Socket clients, stream pools and checks need several hundred
+ * descriptors at once under attack: take the hard limit, not the usual
+ * soft 1,024 (a failure leaves the limit as it was). */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 int
 agent_run(const struct agent_config *cfg)
 {
@@ -581,6 +595,7 @@ agent_run(const struct agent_config *cfg)
 	a->cfg = cfg;
 	/* Peers that hang up must not kill us: writes return EPIPE. */
 	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit();
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	int rc = uv_loop_init(&a->loop);
 	if (rc != 0) {

@@ -42,8 +42,11 @@
 #include "log.h"
 #include "membership/node.h"
 
-/** Concurrent incoming streams (memberlist: 128, both directions). */
-#define PUSHPULL_IN_MAX 128
+/** Concurrent incoming streams (memberlist: 128, both directions). An
+ *  unauthenticated one costs its descriptor and ~1 KiB, no buffer, so
+ *  the pool is twice memberlist's: a new connection then has twice as
+ *  long to send its header under a flood of connections. */
+#define PUSHPULL_IN_MAX 256
 /** Concurrent outgoing streams: push-pulls, joins and set pulls are a
  *  few at a time; the rest is headroom. */
 #define PUSHPULL_OUT_MAX 64
