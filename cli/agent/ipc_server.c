@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "frameq.h"
 #include "ipc_server.h"
 #include "log.h"
 #include "rumor/error.h"
@@ -49,15 +50,9 @@ struct ipc_conn {
 	/** A watcher: of this service ("" for all). */
 	bool watching;
 	char watch[SERVICE_NAME_MAX + 1];
-	/** A watcher's frames: queued, wq[wq_off, wq_size) of wq_cap
-	 *  allocated, and the piece uv_write has (in wf, wf_cap allocated).
-	 *  Both allocations count toward IPC_SERVER_WATCH_PENDING_MAX. */
-	uint8_t *wq;
-	size_t wq_off;
-	size_t wq_size;
-	size_t wq_cap;
-	uint8_t *wf;
-	size_t wf_cap;
+	/** A watcher's frames, queued and being written: what it has
+	 *  allocated counts toward IPC_SERVER_WATCH_PENDING_MAX. */
+	struct frameq wq;
 	/** Cut off for not reading: only its error frame is left to go,
 	 *  until cut_ms + IPC_SERVER_CUT_GRACE_MS at most. */
 	bool cut;
@@ -91,8 +86,7 @@ conn_closed(uv_handle_t *h)
 	srv->closing_count--;
 	srv->stats.watchers -= c->watching;
 	free(c->in);
-	free(c->wq);
-	free(c->wf);
+	frameq_free(&c->wq);
 	msgpack_sbuffer_destroy(&c->out);
 	msgpack_sbuffer_destroy(&c->replies);
 	free(c);
@@ -641,70 +635,37 @@ watch_written(uv_write_t *req, int status)
 	watch_flush(c);
 }
 
-/* The whole frames at the head of the queue that fit in max bytes (one
- * at least). */
-static size_t
-watch_piece(const struct ipc_conn *c, size_t max)
-{
-	const uint8_t *p = c->wq + c->wq_off;
-	size_t avail = c->wq_size - c->wq_off, n = 0;
-	while (avail - n >= IPC_PREFIX) {
-		size_t next = IPC_PREFIX + ipc_frame_len(p + n);
-		if (next > avail - n || (n > 0 && n + next > max))
-			break;
-		n += next;
-	}
-	return n;
-}
-
 /*
  * Hand queued frames to the socket, a piece of whole frames at a time: at
  * once as long as the socket takes them (uv_try_write), else what is left
- * of the piece through one uv_write from wf while new frames queue. A cut
- * watcher closes once its error frame is out.
+ * of the piece through one uv_write from the staging buffer while new
+ * frames queue. A cut watcher closes once its error frame is out.
  */
 static void
 watch_flush(struct ipc_conn *c)
 {
 	while (!c->writing && !c->closing && c->watching) {
-		size_t piece = watch_piece(c, IPC_WATCH_WRITE_MAX);
+		size_t piece = frameq_piece(&c->wq, IPC_WATCH_WRITE_MAX);
 		if (piece == 0) {
-			c->wq_off = c->wq_size = 0;
-			if (c->wq_cap > IPC_WATCH_WRITE_MAX) {
-				/* A burst is over: give its memory back. */
-				free(c->wq);
-				c->wq = NULL;
-				c->wq_cap = 0;
-			}
 			if (c->cut)
 				conn_close(c);
 			return;
 		}
-		uv_buf_t buf = uv_buf_init((char *)c->wq + c->wq_off,
+		uv_buf_t buf = uv_buf_init((char *)frameq_head(&c->wq),
 					   (unsigned)piece);
 		int n = uv_try_write((uv_stream_t *)&c->pipe, &buf, 1);
-		if (n < 0 && n != UV_EAGAIN) {
+		size_t done = n > 0 ? (size_t)n : 0;
+		size_t rest = piece - done;
+		if ((n < 0 && n != UV_EAGAIN) ||
+		    (rest > 0 && !frameq_stage(&c->wq, frameq_head(&c->wq) +
+							       done, rest))) {
 			conn_close(c);
 			return;
 		}
-		size_t done = n > 0 ? (size_t)n : 0;
-		size_t rest = piece - done;
-		c->wq_off += piece;
+		frameq_take(&c->wq, piece, IPC_WATCH_WRITE_MAX);
 		if (rest == 0)
 			continue;
-		if (rest > c->wf_cap) {
-			size_t cap = rest > IPC_WATCH_WRITE_MAX
-				? rest : IPC_WATCH_WRITE_MAX;
-			free(c->wf);
-			c->wf = malloc(cap);
-			c->wf_cap = c->wf != NULL ? cap : 0;
-			if (c->wf == NULL) {
-				conn_close(c);
-				return;
-			}
-		}
-		memcpy(c->wf, c->wq + c->wq_off - piece + done, rest);
-		buf = uv_buf_init((char *)c->wf, (unsigned)rest);
+		buf = uv_buf_init((char *)c->wq.out, (unsigned)rest);
 		c->write_req.data = c;
 		c->writing = true;
 		if (uv_write(&c->write_req, (uv_stream_t *)&c->pipe, &buf, 1,
@@ -713,35 +674,6 @@ watch_flush(struct ipc_conn *c)
 			conn_close(c);
 		}
 	}
-}
-
-/* Room for `size` more queued bytes, the queue and the write buffer
- * within `limit` bytes allocated; false past it. */
-static bool
-watch_reserve(struct ipc_conn *c, size_t size, size_t limit)
-{
-	if (c->wq_off > 0) { /* what went out makes room at the front */
-		memmove(c->wq, c->wq + c->wq_off, c->wq_size - c->wq_off);
-		c->wq_size -= c->wq_off;
-		c->wq_off = 0;
-	}
-	size_t need = c->wq_size + size;
-	if (need <= c->wq_cap)
-		return true;
-	size_t cap = c->wq_cap != 0 ? c->wq_cap : IPC_READ_CHUNK;
-	while (cap < need)
-		cap *= 2;
-	size_t room = limit > c->wf_cap ? limit - c->wf_cap : 0;
-	if (cap > room)
-		cap = room;
-	if (cap < need)
-		return false;
-	uint8_t *grown = realloc(c->wq, cap);
-	if (grown == NULL)
-		return false;
-	c->wq = grown;
-	c->wq_cap = cap;
-	return true;
 }
 
 /* It does not read: drop what is queued, send only an error frame
@@ -753,7 +685,7 @@ watch_cut(struct ipc_conn *c)
 	srv->stats.watchers_cut++;
 	c->cut = true;
 	c->cut_ms = uv_now(srv->loop);
-	c->wq_off = c->wq_size = 0;
+	frameq_clear(&c->wq);
 	msgpack_sbuffer sb;
 	msgpack_sbuffer_init(&sb);
 	char why[160];
@@ -761,11 +693,9 @@ watch_cut(struct ipc_conn *c)
 		 "its events (%u MiB queued); watch again to get the current "
 		 "state", IPC_SERVER_WATCH_PENDING_MAX >> 20);
 	/* The error frame may pass the cap: it is the last thing sent. */
-	if (ipc_error_encode(&sb, RUMOR_ELIMIT, why) == 0 &&
-	    watch_reserve(c, sb.size, SIZE_MAX)) {
-		memcpy(c->wq, sb.data, sb.size);
-		c->wq_size = sb.size;
-	}
+	if (ipc_error_encode(&sb, RUMOR_ELIMIT, why) == 0)
+		(void)frameq_push(&c->wq, (const uint8_t *)sb.data, sb.size,
+				  SIZE_MAX);
 	msgpack_sbuffer_destroy(&sb);
 	log_limited(&srv->limit_cut, c->cut_ms, LOG_WARN, "%s", why);
 	watch_flush(c);
@@ -781,12 +711,11 @@ ipc_server_watch_send(struct ipc_server *srv, const char *service,
 		if (!c->watching || c->closing || c->cut ||
 		    (c->watch[0] != '\0' && strcmp(c->watch, service) != 0))
 			continue;
-		if (!watch_reserve(c, size, IPC_SERVER_WATCH_PENDING_MAX)) {
+		if (!frameq_push(&c->wq, frame, size,
+				 IPC_SERVER_WATCH_PENDING_MAX)) {
 			watch_cut(c);
 			continue;
 		}
-		memcpy(c->wq + c->wq_size, frame, size);
-		c->wq_size += size;
 		watch_flush(c);
 	}
 }

@@ -42,8 +42,9 @@
 #define IPC_SERVER_IDLE_MS 10000
 /** Watch connections at most (they never idle out). */
 #define IPC_SERVER_WATCHERS_MAX 64
-/** Bytes a watcher that does not read may hold (its queued frames and
- *  the write in flight, as allocated) before it is cut off: an error
+/** Bytes a watcher that does not read may hold (its queued frames as
+ *  allocated, with the piece in flight: 64 KiB at most past this) before
+ *  it is cut off: an error
  *  frame (RUMOR_ELIMIT) then goes after the piece in flight (64 KiB at
  *  most), and the connection closes once it is out, or after
  *  IPC_SERVER_CUT_GRACE_MS (it can watch again and get the current
