@@ -60,7 +60,10 @@ test_a_fixed_run_gives_the_recorded_trace(void)
 	ASSERT_EQ(res->datagrams, 759087);
 	ASSERT_EQ(res->datagrams_dropped, 330078);
 	ASSERT_EQ(res->streams, 2619);
-	ASSERT_EQ(res->stream_bytes, 21800399);
+	/* 21800399 before the stream framing's version 2 (crypto/stream.h):
+	 * a sealed header and a chunk binding per stream; the trace is the
+	 * same. */
+	ASSERT_EQ(res->stream_bytes, 22023014);
 	ASSERT(!res->violated);
 	sim_delete(sim);
 	sim_scenario_destroy(&sc);
