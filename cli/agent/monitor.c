@@ -31,15 +31,15 @@ monitor_sink(void *arg, enum log_level level, const char *time,
 	}
 }
 
-/* The sink at the least level an open monitor wants, or off. */
+/* No monitor left: the sink goes off (while some are open it stays at
+ * the least level any of them asked for; the server filters by each). */
 static void
 sink_update(struct monitor *m)
 {
-	int level = ipc_server_monitor_level(m->ipc);
-	if (level < 0)
+	if (m->ipc->streams[IPC_SERVER_STREAM_LOG] == 0) {
+		m->level = log_level_MAX;
 		log_set_sink(log_level_MAX, NULL, NULL);
-	else
-		log_set_sink((enum log_level)level, monitor_sink, m);
+	}
 }
 
 static void
@@ -71,7 +71,7 @@ flush_fired(uv_timer_t *t)
 void
 monitor_init(struct monitor *m, uv_loop_t *loop, struct ipc_server *ipc)
 {
-	*m = (struct monitor){.loop = loop, .ipc = ipc};
+	*m = (struct monitor){.loop = loop, .ipc = ipc, .level = log_level_MAX};
 	uv_timer_init(loop, &m->flush);
 	m->flush.data = m;
 	m->flush_open = true;
@@ -84,10 +84,9 @@ monitor_opened(struct monitor *m, enum log_level level)
 		m->queue = calloc(MONITOR_QUEUE_MAX, sizeof(*m->queue));
 	if (m->queue == NULL)
 		return; /* lines are dropped and counted */
-	int now = ipc_server_monitor_level(m->ipc);
-	if (now < 0 || (int)level < now)
-		now = (int)level;
-	log_set_sink((enum log_level)now, monitor_sink, m);
+	if (level < m->level)
+		m->level = level;
+	log_set_sink(m->level, monitor_sink, m);
 }
 
 uint64_t

@@ -5,11 +5,12 @@
  * monitors (ipc_server_stream_send, IPC_SERVER_STREAM_LOG) from a timer
  * of 0 ms, never from inside the code that logged them (which may be the
  * socket server itself). A line the queue has no room for is dropped and
- * counted; a monitor that does not read loses lines, counted per monitor
- * by the socket server, and is told how many.
+ * counted; a monitor that does not read loses lines past
+ * IPC_SERVER_MONITOR_PENDING_MAX queued, counted by the socket server
+ * (both in `rumor stats` as monitor_dropped).
  *
- * The sink is set to the least level any open monitor asks for, and off
- * when none is open, so that without monitors a debug line costs what it
+ * The sink is set to the least level any open monitor asked for, and off
+ * once none is open, so that without monitors a debug line costs what it
  * did before.
  */
 #ifndef RUMOR_MONITOR_H
@@ -44,6 +45,9 @@ struct monitor {
 	bool flush_armed;
 	struct monitor_line *queue;
 	size_t head, count;
+	/** The sink's level: the least any monitor opened since none was
+	 *  open asked for (log_level_MAX: off). */
+	enum log_level level;
 	/** Lines the queue had no room for. */
 	uint64_t dropped;
 };

@@ -338,6 +338,8 @@ ipc_admin_read_member(struct ipc_pack_reader *r, const msgpack_object *m,
 		      struct ipc_member *out)
 {
 	const msgpack_object *v[M_MAX];
+	out->tags = NULL;
+	out->tag_count = 0;
 	ipc_pack_fields(ipc_pack_take(r, m, MSGPACK_OBJECT_MAP), member_keys,
 			M_MAX, v);
 	for (int i = 0; i < M_TAGS; i++)

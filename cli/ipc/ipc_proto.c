@@ -655,7 +655,10 @@ ipc_response_decode(struct ipc_response *resp, enum ipc_body body,
 	if (root->type != MSGPACK_OBJECT_MAP ||
 	    (!frame && (ok == NULL || ok->type != MSGPACK_OBJECT_BOOLEAN))) {
 		ipc_pack_bad(&r, RUMOR_EMALFORMED);
-	} else if (!frame && !ok->via.boolean) {
+	} else if (ok != NULL && ok->type == MSGPACK_OBJECT_BOOLEAN &&
+		   !ok->via.boolean) {
+		/* Also in a watch or a monitor: the agent's last word (it
+		 * cut us off). */
 		read_error(&r, root, resp);
 	} else {
 		resp->ok = true;

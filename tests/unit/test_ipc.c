@@ -30,6 +30,16 @@ test_every_op_round_trips_through_a_frame(void)
 			strcpy(req.tag, "v2");
 		req.all = op == IPC_OP_LOOKUP;
 		req.policy = IPC_POLICY_ROUND_ROBIN;
+		if (op == IPC_OP_JOIN) {
+			req.admin.addrs[0] = "seed.example.internal:7946";
+			req.admin.addr_count = 1;
+		}
+		if (op == IPC_OP_TAGS) {
+			req.admin.set[0] = (struct service_kv){"role", "db"};
+			req.admin.set_count = 1;
+			req.admin.del[0] = "zone";
+			req.admin.del_count = 1;
+		}
 		ASSERT_OK(ipc_request_encode(&sb, &req));
 		uint32_t len = ipc_frame_len((const uint8_t *)sb.data);
 		ASSERT_EQ(len, sb.size - IPC_PREFIX);
@@ -52,6 +62,20 @@ test_every_op_round_trips_through_a_frame(void)
 		}
 		if (op == IPC_OP_PICK)
 			ASSERT_EQ(got.policy, IPC_POLICY_ROUND_ROBIN);
+		if (op == IPC_OP_JOIN) {
+			ASSERT_EQ(got.admin.addr_count, 1);
+			ASSERT_STR_EQ(got.admin.addrs[0],
+				      "seed.example.internal:7946");
+		}
+		if (op == IPC_OP_FORCE_LEAVE)
+			ASSERT_STR_EQ(got.name, "web");
+		if (op == IPC_OP_TAGS) {
+			ASSERT_EQ(got.admin.set_count, 1);
+			ASSERT_STR_EQ(got.admin.set[0].key, "role");
+			ASSERT_STR_EQ(got.admin.set[0].value, "db");
+			ASSERT_EQ(got.admin.del_count, 1);
+			ASSERT_STR_EQ(got.admin.del[0], "zone");
+		}
 		ipc_request_destroy(&got);
 		msgpack_sbuffer_destroy(&sb);
 	}
