@@ -423,6 +423,8 @@ agent_stats(struct agent *a, struct answer_stats *st)
 	st->send_eagain = a->send_eagain;
 	st->recv_oversize = a->recv_oversize;
 	st->udp_rcvbuf = a->udp_rcvbuf;
+	st->seed_resolutions = a->seeds.resolutions;
+	st->seed_resolve_failures = a->seeds.resolve_failures;
 	udpsock_drops(&a->udp, &st->udp_kernel_drops);
 	pushpull_stats(&a->pushpull, &st->pushpull);
 	ipc_server_stats(&a->ipc, &st->ipc);

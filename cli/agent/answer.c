@@ -277,6 +277,8 @@ collect_stats(struct answer *a, const struct answer_stats *st,
 	counter_add(c, "", "recv_oversize", st->recv_oversize);
 	counter_add(c, "", "udp_kernel_drops", st->udp_kernel_drops);
 	counter_add(c, "", "udp_rcvbuf", st->udp_rcvbuf);
+	counter_add(c, "", "seed_resolutions", st->seed_resolutions);
+	counter_add(c, "", "seed_resolve_failures", st->seed_resolve_failures);
 	counter_add(c, "", "streams_open", st->pushpull.streams_open);
 	counter_add(c, "", "streams_started", st->pushpull.streams_started);
 	counter_add(c, "", "streams_failed", st->pushpull.streams_failed);

@@ -63,6 +63,10 @@ struct answer_stats {
 	 *  full), and that buffer's size. */
 	uint64_t udp_kernel_drops;
 	size_t udp_rcvbuf;
+	/** The start-up seeds' resolutions, and those where some name had
+	 *  no address (seeds.h). */
+	uint64_t seed_resolutions;
+	uint64_t seed_resolve_failures;
 	struct pushpull_stats pushpull;
 	struct ipc_server_stats ipc;
 	struct catalog_stats catalog;

@@ -104,6 +104,10 @@ const struct http_metric http_metric_table[] = {
 	 false, "Socket lookups answered from the cache."},
 	{"lookup_cache_misses", "rumor_lookup_cache_misses_total", NULL, NULL,
 	 false, "Socket lookups built afresh."},
+	{"seed_resolutions", "rumor_seed_resolutions_total", NULL, NULL, false,
+	 "Resolutions of the --join seeds (names resolve again each retry)."},
+	{"seed_resolve_failures", "rumor_seed_resolve_failures_total", NULL,
+	 NULL, false, "Seed resolutions where some name had no address."},
 	/* The local socket. */
 	{"ipc_requests", "rumor_socket_requests_total", NULL, NULL, false,
 	 "Requests on the local socket."},

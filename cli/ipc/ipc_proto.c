@@ -33,9 +33,10 @@ const char *const ipc_event_type_strs[ipc_event_type_MAX] = {
 	"added", "removed", "health", "updated",
 };
 
-/* A request is a small map; a response may list many members. */
-#define IPC_REQUEST_CONTAINER_MAX 16
-#define IPC_REQUEST_OBJECTS_MAX 64
+/* A request is a small map (a tags request's "set" and "delete" hold up
+ * to IPC_TAGS_MAX each); a response may list many members. */
+#define IPC_REQUEST_CONTAINER_MAX IPC_TAGS_MAX
+#define IPC_REQUEST_OBJECTS_MAX (4 * IPC_TAGS_MAX + 32)
 #define IPC_RESPONSE_CONTAINER_MAX (1u << 20)
 #define IPC_RESPONSE_OBJECTS_MAX (16u << 20)
 
