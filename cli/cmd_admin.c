@@ -50,9 +50,9 @@ static const char monitor_usage[] =
 	"usage: rumor monitor [--socket PATH] [--json] [--log-level L]\n"
 	"  Stream the agent's log from now on: lines at level L (debug, info,\n"
 	"  warn, error; default info) and above, whatever the agent's own\n"
-	"  level. A reader that falls behind loses lines and is told how\n"
-	"  many. --json: one JSON object per line {\"time\",\"level\","
-	"\"text\"}.\n";
+	"  level. A reader that falls behind loses lines (counted in\n"
+	"  rumor stats as monitor_dropped). --json: one JSON object per\n"
+	"  line {\"time\",\"level\",\"text\"}.\n";
 
 /* Flags and positional arguments in any order. */
 struct admin_args {
