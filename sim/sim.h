@@ -111,6 +111,9 @@ struct sim_options {
 	 *  start (a restart offers it again, as an agent reloading its data
 	 *  dir does). */
 	bool catalog;
+	/** Every node carries two tags, zone=z<i mod 3> and node=n<i>, from
+	 *  its start (sim_announce.h). */
+	bool tags;
 	/** Write every membership change here, or NULL. */
 	FILE *trace;
 };
@@ -168,6 +171,10 @@ struct sim_sample {
 	 *  node sees. */
 	uint32_t services_min;
 	uint32_t services_max;
+	/** With opt.tags: the fewest and most live members whose tags a
+	 *  live node holds as they were set. */
+	uint32_t tags_min;
+	uint32_t tags_max;
 };
 
 /** A scenario event, for plots. */

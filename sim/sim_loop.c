@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim_announce.h"
 #include "sim_check.h"
 #include "sim_world.h"
 
@@ -301,22 +302,8 @@ on_sample(struct sim *sim)
 			.messages = res->datagrams - sim->sample_messages,
 			.bytes = res->datagram_bytes - sim->sample_bytes};
 	}
-	if (sim->opt.catalog && res->sample_count > 0) {
-		struct sim_sample *smp = &res->samples[res->sample_count - 1];
-		struct registry_query q = {.name = "svc"};
-		uint32_t lo = UINT32_MAX, hi = 0;
-		for (uint32_t i = 0; i < sim->node_max; i++) {
-			struct node *n = sim_node(sim, i);
-			if (n == NULL)
-				continue;
-			uint32_t k = (uint32_t)registry_lookup(
-				node_registry(n), &q, NULL, 0);
-			lo = k < lo ? k : lo;
-			hi = k > hi ? k : hi;
-		}
-		smp->services_min = lo == UINT32_MAX ? 0 : lo;
-		smp->services_max = hi;
-	}
+	if ((sim->opt.catalog || sim->opt.tags) && res->sample_count > 0)
+		sim_announce_sample(sim, &res->samples[res->sample_count - 1]);
 	sim->sample_messages = res->datagrams;
 	sim->sample_bytes = res->datagram_bytes;
 	for (size_t f = 0; f < res->failure_count; f++)

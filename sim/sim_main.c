@@ -85,6 +85,8 @@ usage(FILE *out)
 "  --no-encrypt         plaintext frames (default: sealed, as the agent)\n"
 "  --catalog            every node offers a service (\"svc\"); the CSV gets\n"
 "                       the fewest/most healthy services a node sees\n"
+"  --tags               every node carries tags zone=z<i%3>, node=n<i>; the\n"
+"                       summary, JSON and CSV say how far they spread\n"
 "  --check | --no-check safety checks and node invariants after every input\n"
 "                       (default: on up to 512 nodes; O(N^2) memory)\n"
 "  --alloc-fail P%      every node's allocator refuses requests with\n"
@@ -222,6 +224,8 @@ parse_flag_bool(struct args *a, const char *f)
 		a->opt.swim.probe_ring = false;
 	else if (strcmp(f, "--catalog") == 0)
 		a->opt.catalog = true;
+	else if (strcmp(f, "--tags") == 0)
+		a->opt.tags = true;
 	else if (strcmp(f, "--trace-hash") == 0)
 		a->hash_only = true;
 	else if (strcmp(f, "--verbose") == 0)

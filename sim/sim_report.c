@@ -72,6 +72,24 @@ summary_failures(FILE *out, const struct sim_results *res)
 	}
 }
 
+/* opt.tags: from when on every live node held every live member's tags
+ * (the first sample of the run's last such stretch), or UINT64_MAX. */
+static uint64_t
+tags_everywhere_ms(const struct sim_results *res)
+{
+	uint64_t since = UINT64_MAX;
+	for (size_t k = 0; k < res->sample_count; k++) {
+		const struct sim_sample *s = &res->samples[k];
+		if (s->live > 0 && s->tags_min == s->live) {
+			if (since == UINT64_MAX)
+				since = s->t_ms;
+		} else {
+			since = UINT64_MAX;
+		}
+	}
+	return since;
+}
+
 void
 sim_report_summary(FILE *out, const struct sim *sim,
 		   const struct sim_report_info *info)
@@ -92,6 +110,13 @@ sim_report_summary(FILE *out, const struct sim *sim,
 		fputs(" s\n", out);
 	}
 	summary_failures(out, res);
+	if (opt->tags && res->sample_count > 0) {
+		const struct sim_sample *s = &res->samples[res->sample_count - 1];
+		fputs("tags everywhere from         ", out);
+		sim_report_seconds(out, tags_everywhere_ms(res));
+		fprintf(out, " s (at the end a live node holds %u-%u of %u "
+			"members' tags)\n", s->tags_min, s->tags_max, s->live);
+	}
 	fprintf(out, "false positives              %zu (%zu within a "
 		"suspicion timeout of a fault, %zu straddling a heal)\n",
 		res->fp_count, res->fp_recent_count, res->fp_straddle_count);
@@ -264,6 +289,11 @@ sim_report_json(FILE *out, const struct sim *sim,
 			"  \"refused_inputs\": %" PRIu64 ",\n",
 			opt->alloc_fail_ppm / 10000.0, res->allocs_refused,
 			res->refused_inputs);
+	if (opt->tags) {
+		fputs("  \"tags_everywhere_s\": ", out);
+		sim_report_seconds(out, tags_everywhere_ms(res));
+		fputs(",\n", out);
+	}
 	fprintf(out, "  \"trace_hash\": \"%016" PRIx64 "\",\n"
 		"  \"trace_lines\": %" PRIu64 ",\n  \"violation\": ",
 		res->trace_hash, res->trace_lines);
@@ -279,9 +309,11 @@ sim_report_csv(FILE *out, const struct sim *sim)
 {
 	const struct sim_results *res = sim_results(sim);
 	bool catalog = sim_options(sim)->catalog;
+	bool tags = sim_options(sim)->tags;
 	fputs("t_s,live,alive_min,alive_median,alive_max,suspects,failed,"
 	      "messages,bytes", out);
-	fputs(catalog ? ",services_min,services_max\n" : "\n", out);
+	fputs(catalog ? ",services_min,services_max" : "", out);
+	fputs(tags ? ",tags_min,tags_max\n" : "\n", out);
 	for (size_t k = 0; k < res->sample_count; k++) {
 		const struct sim_sample *s = &res->samples[k];
 		fprintf(out, "%.0f,%u,%u,%u,%u,%u,%u,%" PRIu64 ",%" PRIu64,
@@ -291,6 +323,8 @@ sim_report_csv(FILE *out, const struct sim *sim)
 		if (catalog)
 			fprintf(out, ",%u,%u", s->services_min,
 				s->services_max);
+		if (tags)
+			fprintf(out, ",%u,%u", s->tags_min, s->tags_max);
 		fputc('\n', out);
 	}
 }

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim_announce.h"
 #include "sim_world.h"
 #include "swim/swim_lifeguard.h"
 
@@ -198,23 +199,6 @@ join_seeds(struct sim *sim, uint32_t i, int join_via)
 		node_join(sim->nodes[i].node, sim->now, addrs, count);
 }
 
-/* opt.catalog: node i offers "svc" (id "s<i>"). */
-static int
-offer_service(struct sim *sim, uint32_t i)
-{
-	char id[24];
-	snprintf(id, sizeof(id), "s%u", i);
-	struct service svc = {.id = id, .name = "svc", .address = "",
-			      .port = (uint16_t)(1000 + i % 60000)};
-	const struct service *list[] = {&svc};
-	if (node_set_services(sim->nodes[i].node, sim->now, list, 1, NULL) !=
-	    0) {
-		sim_violation(sim, "n%u could not offer its service", i);
-		return -1;
-	}
-	return 0;
-}
-
 /* Warm start: node i already knows every initial node alive. */
 static int
 warm_restore(struct sim *sim, uint32_t i)
@@ -293,8 +277,11 @@ sim_spawn(struct sim *sim, uint32_t i, int join_via)
 		       sim->node_max * sizeof(*sim->inc_seen));
 	subject_liveness(sim, i, 1);
 	sim_set_view(sim, i, i, SWIM_STATUS_ALIVE);
-	if (sim->opt.catalog && offer_service(sim, i) != 0)
+	const char *why;
+	if (sim_announce(sim, i, &why) != 0) {
+		sim_violation(sim, "%s %s", name, why);
 		return -1;
+	}
 	if (join_via < 0 && warm_restore(sim, i) != 0)
 		return -1;
 	sim_faults_arm(&n->faults, true);

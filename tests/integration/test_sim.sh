@@ -147,4 +147,11 @@ check "--alloc-fail 0% keeps the trace" sh -c "
 	     \"\$('$SIM' --nodes 30 --seed 5 --duration 30s --trace-hash \
 		--alloc-fail 0%)\""
 
+check "--tags: every node holds every member's tags, in the summary and JSON" sh -c "
+	'$SIM' --nodes 40 --seed 7 --duration 15s --tags --catalog \
+		--json '$WORK/tags.json' --csv '$WORK/tags.csv' >'$WORK/tags.out' &&
+	grep -q '^tags everywhere from  *[0-9.]* s (at the end a live node holds 40-40 of 40' '$WORK/tags.out' &&
+	python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1]))[\"tags_everywhere_s\"] < 15 else 1)' '$WORK/tags.json' &&
+	head -1 '$WORK/tags.csv' | grep -q ',services_min,services_max,tags_min,tags_max$'"
+
 finish
