@@ -3,7 +3,8 @@
 # own: the commands, the client library with its headers and pkg-config
 # file, the man page and the systemd unit land in place; the unit passes
 # `systemd-analyze verify` (its man: link resolves to the installed page)
-# and its hardening scores "OK" offline; a program built from the README's
+# and its hardening scores "OK" offline; cpack makes a Debian package of
+# it; a program built from the README's
 # example with nothing but `pkg-config --cflags --libs rumor` runs against
 # a real agent.
 . "$(dirname "$0")/lib.sh"
@@ -38,6 +39,24 @@ check "the unit's exposure is 2.0 or less (systemd-analyze security)" \
 	python3 -c "import sys; sys.exit(0 if float('${exposure:-99}') <= 2.0 else 1)"
 check "the man page renders without warnings" sh -c \
 	"MANWIDTH=80 man --warnings -l '$P/share/man/man1/rumor.1' 2>&1 >/dev/null | grep -q . && exit 1; exit 0"
+
+# The Debian package of the same install (cpack), for /usr.
+if command -v dpkg-deb >/dev/null; then
+	check "cpack -G DEB makes a package" sh -c \
+		"cpack -G DEB -B '$WORK/deb' --config '$BUILD/CPackConfig.cmake' >'$WORK/cpack.log' 2>&1"
+	DEB=$(ls "$WORK"/deb/rumor_*.deb 2>/dev/null | head -1)
+	dpkg-deb -c "$DEB" >"$WORK/deb.list" 2>&1
+	dpkg-deb --fsys-tarfile "$DEB" | tar -xO ./usr/lib/systemd/system/rumor.service \
+		>"$WORK/deb.unit" 2>&1
+	check "the package holds the commands, library, unit and man page" sh -c \
+		"grep -q ' ./usr/bin/rumor$' '$WORK/deb.list' &&
+		 grep -q ' ./usr/lib/librumor_client.so.0 ' '$WORK/deb.list' &&
+		 grep -q ' ./usr/lib/systemd/system/rumor.service$' '$WORK/deb.list' &&
+		 grep -q ' ./usr/share/man/man1/rumor.1$' '$WORK/deb.list'"
+	check "its unit starts /usr/bin/rumor with /etc/rumor/agent.json" \
+		grep -q '^ExecStart=/usr/bin/rumor agent --config /etc/rumor/agent.json ' \
+		"$WORK/deb.unit"
+fi
 
 # A program of a user's, outside the source tree.
 cp "$SRC/tests/integration/example.c" "$WORK/hello.c"
