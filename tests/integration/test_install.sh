@@ -64,8 +64,13 @@ PC="PKG_CONFIG_PATH=$P/lib/pkgconfig"
 check "pkg-config knows rumor" env "$PC" pkg-config --exists rumor
 check "pkg-config --modversion is the project's version" sh -c \
 	"[ \"\$(env '$PC' pkg-config --modversion rumor)\" = \"\$('$P/bin/rumor' version | awk '{print \$NF}')\" ]"
+# A library built with -DRUMOR_SANITIZE=ON needs its runtime first: the
+# program gets the same flags (a user's build of a release has none).
+SAN=
+ldd "$P/lib/librumor_client.so" | grep -q libasan &&
+	SAN="-fsanitize=address,undefined"
 check "a program builds with pkg-config --cflags --libs rumor" sh -c \
-	"cd '$WORK' && cc -std=c11 -Wall -Werror hello.c -o hello \$(env '$PC' pkg-config --cflags --libs rumor) -Wl,-rpath,'$P/lib'"
+	"cd '$WORK' && cc -std=c11 -Wall -Werror $SAN hello.c -o hello \$(env '$PC' pkg-config --cflags --libs rumor) -Wl,-rpath,'$P/lib'"
 check "it links the installed library" sh -c \
 	"ldd '$WORK/hello' | grep -q '$P/lib/librumor_client.so.0'"
 P_a=$(free_port)
