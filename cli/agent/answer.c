@@ -184,7 +184,7 @@ answer_member_event(struct answer *a, struct ipc_server *srv,
 	if (ipc_admin_member_event_encode(&sb,
 					  (enum ipc_member_event)ev->type,
 					  &im) == 0)
-		ipc_server_stream_send(srv, IPC_SERVER_STREAM_MEMBERS, 0,
+		ipc_server_stream_send(srv, IPC_SERVER_STREAM_MEMBERS, "", 0,
 				       (const uint8_t *)sb.data, sb.size);
 	msgpack_sbuffer_destroy(&sb);
 }
@@ -613,9 +613,11 @@ answer_pump(struct answer *a, struct ipc_server *srv)
 		msgpack_sbuffer_init(&sb);
 		if (event_frame(&sb, (enum ipc_event_type)ev.type, ev.node,
 				&s, ev.address, ev.healthy) == 0)
-			ipc_server_watch_send(srv, ev.name,
-					      (const uint8_t *)sb.data,
-					      sb.size);
+			ipc_server_stream_send(srv,
+					       IPC_SERVER_STREAM_SERVICES,
+					       ev.name, 0,
+					       (const uint8_t *)sb.data,
+					       sb.size);
 		msgpack_sbuffer_destroy(&sb);
 	}
 }

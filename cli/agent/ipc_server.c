@@ -752,10 +752,10 @@ watch_cut(struct ipc_conn *c)
 	watch_flush(c);
 }
 
-/* A frame to the watchers of a stream (of one service, or at a level). */
-static void
-stream_send(struct ipc_server *srv, enum ipc_server_stream kind,
-	    const char *service, int level, const uint8_t *frame, size_t size)
+void
+ipc_server_stream_send(struct ipc_server *srv, enum ipc_server_stream kind,
+		       const char *service, int level, const uint8_t *frame,
+		       size_t size)
 {
 	struct list *it;
 	list_foreach(it, &srv->conns) {
@@ -777,19 +777,6 @@ stream_send(struct ipc_server *srv, enum ipc_server_stream kind,
 	}
 }
 
-void
-ipc_server_watch_send(struct ipc_server *srv, const char *service,
-		      const uint8_t *frame, size_t size)
-{
-	stream_send(srv, IPC_SERVER_STREAM_SERVICES, service, 0, frame, size);
-}
-
-void
-ipc_server_stream_send(struct ipc_server *srv, enum ipc_server_stream kind,
-		       int level, const uint8_t *frame, size_t size)
-{
-	stream_send(srv, kind, "", level, frame, size);
-}
 
 size_t
 ipc_server_watcher_count(const struct ipc_server *srv)

@@ -75,7 +75,7 @@ enum ipc_server_reply {
 	/** Answer later through ipc_server_answer_deferred(). */
 	IPC_SERVER_REPLY_DEFER,
 	/** Send `out`, then keep the connection as a watcher of the
-	 *  request's name: ipc_server_watch_send() frames go to it. */
+	 *  request's name: ipc_server_stream_send() frames go to it. */
 	IPC_SERVER_REPLY_WATCH,
 	/** Answer later with a frame of the agent's, through
 	 *  ipc_server_answer() and the id ipc_server_request_id() gave
@@ -171,17 +171,14 @@ bool
 ipc_server_answer(struct ipc_server *srv, uint64_t id, const uint8_t *frame,
 		  size_t size);
 
-/** Send a whole frame to every watcher of `service` (and of all). */
-void
-ipc_server_watch_send(struct ipc_server *srv, const char *service,
-		      const uint8_t *frame, size_t size);
-
-/** Send a whole frame to every watcher of that stream (a monitor: only
- *  when level is at or above its own). Members watchers that do not read
- *  are cut off, as service watchers are; monitors lose lines instead. */
+/** Send a whole frame to every watcher of that stream: of services, to
+ *  the watchers of `service` and of all; of the log, to the monitors
+ *  whose level is `level` or below. Watchers that do not read are cut
+ *  off; monitors lose lines instead. */
 void
 ipc_server_stream_send(struct ipc_server *srv, enum ipc_server_stream kind,
-		       int level, const uint8_t *frame, size_t size);
+		       const char *service, int level, const uint8_t *frame,
+		       size_t size);
 
 /** Watch connections open now (none: no event needs encoding). */
 size_t

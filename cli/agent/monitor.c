@@ -58,7 +58,7 @@ flush_fired(uv_timer_t *t)
 		msgpack_sbuffer_clear(&sb);
 		if (ipc_admin_log_encode(&sb, &line) == 0)
 			ipc_server_stream_send(m->ipc, IPC_SERVER_STREAM_LOG,
-					       (int)l->level,
+					       "", (int)l->level,
 					       (const uint8_t *)sb.data,
 					       sb.size);
 		else
