@@ -28,6 +28,7 @@
 const char *const node_drop_strs[node_drop_MAX] = {
 	"none",	       "truncated", "plaintext", "encrypted", "version",
 	"unknown_key", "auth",	    "oversize",	 "core",      "services",
+	"budget",      "framing",
 };
 
 /* The registry with our own (empty) entry at our address, so that
@@ -115,7 +116,13 @@ drop_from_seal(int rc)
 	case RUMOR_EAUTH:
 		return NODE_DROP_AUTH;
 	case RUMOR_ENOSPACE:
+	case RUMOR_ETOOBIG:
 		return NODE_DROP_OVERSIZE;
+	case RUMOR_ELIMIT:
+	case RUMOR_ENOMEM:
+		return NODE_DROP_BUDGET;
+	case RUMOR_EPROTO:
+		return NODE_DROP_FRAMING;
 	default:
 		return NODE_DROP_VERSION;
 	}
@@ -275,29 +282,12 @@ node_stream_encode(struct node *node, bool join, uint8_t **out,
 		msgpack_sbuffer_destroy(&plain);
 		return RUMOR_ENOMEM;
 	}
-	size_t cap = NODE_STREAM_PREFIX + plain.size + SEAL_OVERHEAD;
-	uint8_t *frame = malloc(cap);
-	if (frame == NULL) {
-		msgpack_sbuffer_destroy(&plain);
-		return RUMOR_ENOMEM;
-	}
-	size_t sealed_size;
-	rc = node_seal(node, frame + NODE_STREAM_PREFIX,
-		       cap - NODE_STREAM_PREFIX, &sealed_size,
-		       (const uint8_t *)plain.data, plain.size,
-		       SEAL_KIND_STREAM);
+	rc = plain.size > NODE_STREAM_BYTES_MAX
+		? RUMOR_ETOOBIG
+		: stream_encode(out, size, (const uint8_t *)plain.data,
+				plain.size, &node->nonce, node->keyring);
 	msgpack_sbuffer_destroy(&plain);
-	if (rc != 0 || sealed_size > NODE_STREAM_FRAME_MAX) {
-		free(frame);
-		return rc != 0 ? rc : RUMOR_ETOOBIG;
-	}
-	frame[0] = (uint8_t)(sealed_size >> 24);
-	frame[1] = (uint8_t)(sealed_size >> 16);
-	frame[2] = (uint8_t)(sealed_size >> 8);
-	frame[3] = (uint8_t)sealed_size;
-	*out = frame;
-	*size = NODE_STREAM_PREFIX + sealed_size;
-	return 0;
+	return rc;
 }
 
 /* An opened frame: the state (to the core), then the large sets, if
@@ -330,26 +320,38 @@ stream_apply(struct node *node, uint64_t now_ms, const struct swim_addr *from,
 	return drop;
 }
 
-static enum node_drop
-stream_handle(struct node *node, uint64_t now_ms,
-	      const struct swim_addr *from, const uint8_t *data, size_t size)
+void
+node_stream_begin(const struct node *node, struct stream_rx *rx)
 {
-	if (size > NODE_STREAM_FRAME_MAX)
-		return NODE_DROP_OVERSIZE;
-	uint8_t *buf = NULL;
-	if (node->keyring != NULL) {
-		buf = swim_mem_alloc(node->alloc, size ? size : 1);
-		if (buf == NULL)
-			return NODE_DROP_OVERSIZE;
-	}
-	size_t plain_size;
-	enum node_drop drop = NODE_DROP_NONE;
-	const uint8_t *plain = node_unseal(node, data, size, SEAL_KIND_STREAM,
-					   buf, size, &plain_size, &drop);
-	if (plain != NULL)
-		drop = stream_apply(node, now_ms, from, plain, plain_size);
-	swim_mem_free(node->alloc, buf);
+	(void)node;
+	stream_rx_init(rx, NODE_STREAM_BYTES_MAX);
+}
+
+enum node_drop
+node_stream_feed(struct node *node, struct stream_rx *rx,
+		 struct stream_budget *budget, const uint8_t *data,
+		 size_t size, bool *done)
+{
+	int rc = stream_rx_feed(rx, budget, data, size, node->keyring, done);
+	if (rc == 0)
+		return NODE_DROP_NONE;
+	/* The other mode's header: which side is plaintext, as for
+	 * datagrams. */
+	enum node_drop drop = rc == RUMOR_EPLAINTEXT && node->keyring == NULL
+		? NODE_DROP_ENCRYPTED : drop_from_seal(rc);
+	node->drop_count[drop]++;
 	return drop;
+}
+
+enum node_drop
+node_stream_apply(struct node *node, uint64_t now_ms,
+		  const struct swim_addr *from, const struct stream_rx *rx)
+{
+	node->now_ms = now_ms;
+	size_t size;
+	const uint8_t *plain = stream_rx_data(rx, &size);
+	return input_done(node, stream_apply(node, now_ms, from, plain,
+					     size));
 }
 
 enum node_drop
@@ -357,9 +359,20 @@ node_stream_handle(struct node *node, uint64_t now_ms,
 		   const struct swim_addr *from, const uint8_t *data,
 		   size_t size)
 {
-	node->now_ms = now_ms;
-	return input_done(node,
-			  stream_handle(node, now_ms, from, data, size));
+	struct stream_rx rx;
+	struct stream_budget budget = {.max = SIZE_MAX};
+	bool done = false;
+	node_stream_begin(node, &rx);
+	enum node_drop drop = node_stream_feed(node, &rx, &budget, data, size,
+					       &done);
+	if (drop == NODE_DROP_NONE && !done) {
+		drop = NODE_DROP_TRUNCATED;
+		node->drop_count[drop]++;
+	}
+	if (drop == NODE_DROP_NONE)
+		drop = node_stream_apply(node, now_ms, from, &rx);
+	stream_rx_destroy(&rx, &budget);
+	return drop;
 }
 
 /* ---- outputs ----------------------------------------------------------- */

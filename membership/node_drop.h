@@ -19,6 +19,8 @@ enum node_drop {
 	NODE_DROP_OVERSIZE,
 	NODE_DROP_CORE,        /* opened fine, the core dropped it */
 	NODE_DROP_SERVICES,    /* a malformed service sets attachment */
+	NODE_DROP_BUDGET,      /* stream buffers full (or out of memory) */
+	NODE_DROP_FRAMING,     /* a stream chunk out of place (opened fine) */
 	node_drop_MAX
 };
 

@@ -436,9 +436,12 @@ void
 swim__handle_nack(struct swim *swim, const struct swim_msg *msg)
 {
 	struct swim_probe *p = &swim->probe;
-	if (p->active && msg->seq == p->seq &&
-	    p->nacks_received < p->nacks_expected)
-		p->nacks_received++;
+	if (p->active && msg->seq == p->seq) {
+		if (p->nacks_received < p->nacks_expected)
+			p->nacks_received++;
+		return;
+	}
+	swim__verify_nacked(swim, msg->seq);
 }
 
 void

@@ -101,7 +101,7 @@ helper_eligible(const struct swim *swim, const struct swim_member *m,
 }
 
 int
-swim__verify_start(struct swim *swim, struct swim_member *m, uint64_t now_ms,
+swim__verify_start(struct swim *swim, struct swim_member *m,
 		   uint64_t *seq)
 {
 	size_t slot = SWIM_VERIFY_MAX;
@@ -117,13 +117,20 @@ swim__verify_start(struct swim *swim, struct swim_member *m, uint64_t now_ms,
 		.seq = *seq, .member = swim__member_ref(swim, m)};
 	swim->stats.verifications++;
 	swim__verify_ping(swim, m, *seq);
+	return 0;
+}
+
+size_t
+swim__verify_relay(struct swim *swim, struct swim_member *m, uint64_t seq,
+		   uint64_t now_ms)
+{
 	struct swim_member *helpers[16];
 	size_t count = swim__random_members(swim, helpers,
 					    swim->cfg.indirect_checks, m,
 					    helper_eligible, now_ms);
 	struct swim_msg req = {
 		.type = SWIM_MSG_PING_REQ,
-		.seq = *seq,
+		.seq = seq,
 		.name = m->name,
 		.name_len = m->name_len,
 		.addr = swim__member_addr(m),
@@ -132,7 +139,20 @@ swim__verify_start(struct swim *swim, struct swim_member *m, uint64_t now_ms,
 		struct swim_addr via = swim__member_addr(helpers[i]);
 		send_check(swim, &via, &req, NULL);
 	}
-	return 0;
+	return count;
+}
+
+void
+swim__verify_nacked(struct swim *swim, uint64_t seq)
+{
+	for (size_t i = 0; i < SWIM_VERIFY_MAX; i++) {
+		if (swim->verify[i].seq != seq)
+			continue;
+		struct swim_suspicion *sp = slot_suspicion(swim, i);
+		if (sp != NULL && sp->check_nacks < sp->check_nacks_expected)
+			sp->check_nacks++;
+		return;
+	}
 }
 
 bool
