@@ -389,8 +389,13 @@ note_converged(struct sim *sim)
 {
 	struct sim_results *res = &sim->res;
 	uint64_t t = sim_rel_ms(sim);
-	if (res->converged_ms == UINT64_MAX)
+	if (res->converged_ms == UINT64_MAX) {
 		res->converged_ms = t;
+		res->join_cost[0] = res->datagrams;
+		res->join_cost[1] = res->datagram_bytes;
+		res->join_cost[2] = res->streams;
+		res->join_cost[3] = res->stream_bytes;
+	}
 	for (size_t k = res->heal_count; k > 0; k--) {
 		if (res->heals[k - 1].converged_ms != UINT64_MAX)
 			break;
