@@ -162,7 +162,7 @@ def ask(sock_path, req, timeout=5.0):
 
 # ---- the systems -----------------------------------------------------------
 
-RUMOR_LINE = re.compile(rb" INFO member (\S+) (alive|suspect|failed|left) ")
+RUMOR_LINE = re.compile(rb" (?:INFO|WARN) member (\S+) (alive|suspect|failed|left) ")
 SERF_LINE = re.compile(rb"\[INFO\] serf: Event(Member(?:Join|Failed|Leave))"
                        rb"(?: \(forced\))?: (\S+)")
 SERF_STATE = {b"MemberJoin": b"alive", b"MemberFailed": b"failed",
