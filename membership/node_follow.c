@@ -76,14 +76,6 @@ static bool
 follow_member(struct node *node, const struct swim_member_info *m, bool up,
 	      const struct swim_addr *addr)
 {
-	/* Up and offering nothing: the registry takes a node it does not
-	 * hold to be just that, so there is nothing to hold. (Holding it
-	 * anyway made a join storm insert every member into the registry's
-	 * name order, O(members) each.) */
-	struct registry_node_state held;
-	if (up && m->meta_size == 0 &&
-	    registry_node_find(node->registry, m->name, &held) != 0)
-		return true;
 	int rc = registry_set_node(node->registry, m->name, up, addr);
 	if (rc != 0)
 		return rc != RUMOR_ENOMEM; /* else a name the core refuses */

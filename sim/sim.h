@@ -215,9 +215,6 @@ struct sim_results {
 	uint64_t max_datagram;
 	uint64_t streams;
 	uint64_t stream_bytes;
-	/** The four counters above (datagrams, their bytes, streams, their
-	 *  bytes) when converged_ms was set: what the join cost. */
-	uint64_t join_cost[4];
 	/** Scheduler events processed. */
 	uint64_t events;
 	/** Node generations started (initial starts, joins, restarts). */

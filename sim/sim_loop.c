@@ -56,47 +56,19 @@ hash_bytes(uint64_t h, const char *p, size_t n)
 	return h;
 }
 
-/* v in decimal at p; returns the end. */
-static char *
-put_u64(char *p, uint64_t v)
-{
-	char digits[20];
-	size_t n = 0;
-	do {
-		digits[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v > 0);
-	while (n > 0)
-		*p++ = digits[--n];
-	return p;
-}
-
-/* One trace line, "<ms> n<o> n<s> <what>\n" (what snprintf's
- * "%llu n%u n%u %s\n" gives, without its cost: a cold start of 10,000
- * nodes writes 10^8 lines). */
 static void
 trace(struct sim *sim, uint32_t o, uint32_t s, const char *what)
 {
 	char line[96];
-	char *p = put_u64(line, sim_rel_ms(sim));
-	*p++ = ' ';
-	*p++ = 'n';
-	p = put_u64(p, o);
-	*p++ = ' ';
-	*p++ = 'n';
-	p = put_u64(p, s);
-	*p++ = ' ';
-	size_t what_len = strlen(what);
-	memcpy(p, what, what_len);
-	p += what_len;
-	*p++ = '\n';
-	size_t len = (size_t)(p - line);
+	int len = snprintf(line, sizeof(line), "%llu n%u n%u %s\n",
+			   (unsigned long long)sim_rel_ms(sim), o, s, what);
 	if (sim->res.trace_lines == 0)
 		sim->res.trace_hash = 0xcbf29ce484222325ull;
-	sim->res.trace_hash = hash_bytes(sim->res.trace_hash, line, len);
+	sim->res.trace_hash = hash_bytes(sim->res.trace_hash, line,
+					 (size_t)len);
 	sim->res.trace_lines++;
 	if (sim->opt.trace != NULL)
-		fwrite(line, 1, len, sim->opt.trace);
+		fwrite(line, 1, (size_t)len, sim->opt.trace);
 }
 
 static void
@@ -376,13 +348,8 @@ note_converged(struct sim *sim)
 {
 	struct sim_results *res = &sim->res;
 	uint64_t t = sim_rel_ms(sim);
-	if (res->converged_ms == UINT64_MAX) {
+	if (res->converged_ms == UINT64_MAX)
 		res->converged_ms = t;
-		res->join_cost[0] = res->datagrams;
-		res->join_cost[1] = res->datagram_bytes;
-		res->join_cost[2] = res->streams;
-		res->join_cost[3] = res->stream_bytes;
-	}
 	for (size_t k = res->heal_count; k > 0; k--) {
 		if (res->heals[k - 1].converged_ms != UINT64_MAX)
 			break;

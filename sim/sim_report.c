@@ -236,33 +236,6 @@ json_str(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-/* What the join cost until everyone saw everyone (datagrams and push-pull
- * streams, per initial node), and the cost per node per second after it,
- * streams included; nothing when the run never converged. */
-static void
-json_join_cost(FILE *out, const struct sim_results *res, size_t nodes,
-	       uint64_t duration_ms)
-{
-	if (res->converged_ms == UINT64_MAX || nodes == 0)
-		return;
-	const uint64_t *j = res->join_cost;
-	double n = (double)nodes;
-	fprintf(out, "  \"join_cost\": {\"datagrams\": %" PRIu64
-		", \"streams\": %" PRIu64 ", \"messages_per_node\": %.1f"
-		", \"bytes_per_node\": %.0f},\n", j[0], j[2],
-		(double)(j[0] + j[2]) / n, (double)(j[1] + j[3]) / n);
-	if (duration_ms <= res->converged_ms)
-		return;
-	double s = (double)(duration_ms - res->converged_ms) / 1000.0;
-	fprintf(out, "  \"after_join\": {\"messages_per_node_per_s\": "
-		"%.3f, \"bytes_per_node_per_s\": %.1f, \"streams_per_node_"
-		"per_s\": %.4f},\n",
-		(double)(res->datagrams - j[0] + res->streams - j[2]) / n / s,
-		(double)(res->datagram_bytes - j[1] + res->stream_bytes - j[3]) /
-			n / s,
-		(double)(res->streams - j[2]) / n / s);
-}
-
 void
 sim_report_json(FILE *out, const struct sim *sim,
 		const struct sim_report_info *info)
@@ -281,7 +254,6 @@ sim_report_json(FILE *out, const struct sim *sim,
 	fputs("  \"converged_at_s\": ", out);
 	sim_report_seconds(out, res->converged_ms);
 	fputs(",\n", out);
-	json_join_cost(out, res, opt->node_count, info->duration_ms);
 	json_failures(out, res);
 	json_fps(out, res, sim_node_max(sim));
 	fprintf(out, "  \"messages_per_node_per_s\": %.3f,\n"

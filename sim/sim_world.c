@@ -2,6 +2,7 @@
  * sim_world: the cluster. Node slots and their lifecycle (start, crash,
  * restart with a new generation, pause, leave), the fault API, and the
  * views: a node_max x node_max status matrix fed by every node's events.
+ *
  * The matrix is the simulator's own copy of "who sees whom how"; it lets
  * the convergence question be answered in O(1): for each live observer we
  * keep `good`, the number of live nodes it sees alive, and `not_good`, how

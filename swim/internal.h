@@ -38,15 +38,9 @@
 /** How often failed and left members are checked for reaping (Serf's
  *  reap interval, 15 s). */
 #define SWIM_REAP_INTERVAL_MS 15000
-/** Updates queued for gossip past which news of a join is not queued
- *  (swim_broadcast.c): about two seconds of what gossip carries at the
- *  LAN profile (3 datagrams of ~35 updates every 200 ms, each update sent
- *  12 to 16 times at 1,000 to 10,000 members). */
-#define SWIM_BCAST_JOINS_MAX 64
-/** At most one catch-up pull (swim_sync.c) per this many probe
- *  intervals (1: at 500 nodes a cold start converges in 3.5 s instead of
- *  4.3 s with 2, for 4 % fewer messages). */
-#define SWIM_CATCHUP_PROBES 1
+/** At most one push-pull per this long with a sender we have never heard
+ *  of (our view missed it: epidemic dissemination is probabilistic). */
+#define SWIM_UNKNOWN_PULL_MS 1000
 /** Nack sent at this percentage of the probe timeout (Lifeguard). */
 #define SWIM_NACK_PERCENT 80
 /** How many names ahead loops over the member table ask for cache lines
@@ -247,11 +241,6 @@ struct swim {
 	/** Members that left, self included (reaping has work only while
 	 *  failed_count or left_count is non-zero). */
 	size_t left_count;
-	/** The sum over members of a hash of (name, incarnation, status),
-	 *  kept up to date as they change (swim_member.c): two nodes
-	 *  holding the same table have the same digest, which acks carry
-	 *  (swim_sync.c). */
-	uint64_t digest;
 
 	/* Broadcast buckets by transmit count, newest first: the first
 	 * record's reference, 0 when empty. */
@@ -295,22 +284,6 @@ struct swim {
 	 *  burst of failures (each exchange is a snapshot: two more catch
 	 *  verdicts given after it). */
 	unsigned pulls_again;
-	/** A push-pull state is being merged: what it teaches us about
-	 *  members other than its sender is not news, so it is applied
-	 *  without gossip (swim_sync.c). */
-	bool merging;
-	/** Since the last push-pull: acks whose view agreed with ours, and
-	 *  the last member whose view did not (swim_sync.c). */
-	unsigned view_agreed;
-	bool view_differs;
-	uint8_t view_peer_len;
-	char view_peer[SWIM_NAME_MAX + 1];
-	/** Earliest time of the next catch-up pull (a peer holds more
-	 *  members, or a sender unknown to us shows our view is behind). */
-	uint64_t catchup_ms;
-	/** The next push-pull was brought forward: it is made whatever the
-	 *  acks said. */
-	bool pull_early;
 
 	/* Periodic deadlines (UINT64_MAX when off). */
 	uint64_t probe_ms;
@@ -320,6 +293,8 @@ struct swim {
 	uint64_t reap_ms;
 	uint64_t join_ms;
 	uint64_t join_backoff_ms;
+	/** Earliest time of the next push-pull with an unknown sender. */
+	uint64_t unknown_pull_ms;
 	/** Earliest time another early push-pull may be scheduled. */
 	uint64_t early_pull_ms;
 	struct swim_addr join_addrs[SWIM_JOIN_ADDRS_MAX];
@@ -415,7 +390,6 @@ swim__pull_soon(struct swim *swim, uint64_t now_ms)
 	uint64_t early = now_ms + 2 * swim->cfg.probe_interval_ms;
 	if (early < swim->pushpull_ms)
 		swim->pushpull_ms = early;
-	swim->pull_early = true;
 }
 
 /** swim_leave_done(), for the inputs that stop listening once we have

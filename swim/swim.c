@@ -57,7 +57,7 @@ swim_new(const struct swim_config *cfg, const struct swim_self *self,
 		swim_delete(swim);
 		return NULL;
 	}
-	swim__member_set_incarnation(swim, swim->self, self->incarnation);
+	swim->self->incarnation = self->incarnation;
 	/* Announce ourselves to whoever we meet first (memberlist's
 	 * joiner broadcasts its own alive, too). */
 	swim__bcast_queue(swim, swim->self);
@@ -126,17 +126,17 @@ apply_msg(struct swim *swim, uint64_t now_ms, const struct swim_addr *from,
  * itself either, proves our view is incomplete: dissemination reaches
  * everyone only with high probability, and a miss would otherwise wait
  * for the next push-pull (memberlist and Serf wait; at 128 nodes that is
- * 90 s). Ask the sender for its state (at the catch-up pulls' rate,
- * swim_sync.c).
+ * 90 s). Ask the sender for its state, at most once a second.
  */
 static void
 pull_if_unknown(struct swim *swim, uint64_t now_ms,
 		const struct swim_addr *from, const struct swim_packet *pkt)
 {
-	if (swim__member_find(swim, pkt->sender, pkt->sender_len) != NULL ||
-	    !swim__catchup_unknown(swim, now_ms))
+	if (swim->leaving || now_ms < swim->unknown_pull_ms ||
+	    swim__member_find(swim, pkt->sender, pkt->sender_len) != NULL)
 		return;
-	swim__request_stream(swim, from, true);
+	swim->unknown_pull_ms = now_ms + SWIM_UNKNOWN_PULL_MS;
+	swim__request_stream(swim, from, false);
 }
 
 enum swim_drop
@@ -342,8 +342,7 @@ swim_set_meta(struct swim *swim, uint64_t now_ms, const uint8_t *meta,
 	int rc = swim__member_set_meta(swim, swim->self, meta, meta_size);
 	if (rc != 0)
 		return rc;
-	swim__member_set_incarnation(swim, swim->self,
-				     swim->self->incarnation + 1);
+	swim->self->incarnation++;
 	swim__bcast_queue(swim, swim->self);
 	return 0;
 }

@@ -70,12 +70,6 @@ swim__bcast_drop(struct swim *swim, struct swim_member *m)
 	swim->bcast_count--;
 }
 
-bool
-swim__bcast_join_room(const struct swim *swim)
-{
-	return swim->bcast_count < SWIM_BCAST_JOINS_MAX;
-}
-
 static unsigned
 bcast_limit(const struct swim *swim)
 {

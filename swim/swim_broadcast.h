@@ -6,8 +6,6 @@
 #ifndef RUMOR_SWIM_BROADCAST_H
 #define RUMOR_SWIM_BROADCAST_H
 
-#include <stdbool.h>
-
 struct swim;
 struct swim_encoder;
 struct swim_member;
@@ -21,11 +19,6 @@ swim__bcast_queue(struct swim *swim, struct swim_member *m);
 /** Forget the queued update about m, if any. */
 void
 swim__bcast_drop(struct swim *swim, struct swim_member *m);
-/** May news of a join be queued? Only while fewer than
- *  SWIM_BCAST_JOINS_MAX updates wait: gossip carries a few dozen updates
- *  a second, a join storm brings thousands. */
-bool
-swim__bcast_join_room(const struct swim *swim);
 /** Add as many queued updates as fit, fewest-sent first. */
 void
 swim__bcast_fill(struct swim *swim, struct swim_encoder *enc);

@@ -70,11 +70,9 @@ refute(struct swim *swim, uint64_t incarnation, uint64_t now_ms)
 		return;
 	struct swim_member *self = swim->self;
 	if (incarnation >= self->incarnation)
-		swim__member_set_incarnation(swim, self,
-					     incarnation + 1);
+		self->incarnation = incarnation + 1;
 	else
-		swim__member_set_incarnation(swim, self,
-					     self->incarnation + 1);
+		self->incarnation++;
 	if (self->status != SWIM_STATUS_ALIVE)
 		swim__member_set_status(swim, self, SWIM_STATUS_ALIVE, now_ms);
 	swim->stats.refutations++;
@@ -118,7 +116,7 @@ member_new(struct swim *swim, const struct swim_msg *msg, uint64_t now_ms)
 		swim->rand = rand_before;
 		return NULL;
 	}
-	swim__member_set_incarnation(swim, m, msg->incarnation);
+	m->incarnation = msg->incarnation;
 	return m;
 }
 
@@ -133,18 +131,7 @@ apply_alive(struct swim *swim, const struct swim_msg *msg, uint64_t now_ms)
 		return;
 	if (m == NULL) {
 		m = member_new(swim, msg, now_ms);
-		if (m == NULL)
-			return;
-		/* Learned from a state merge: the member that gave us the
-		 * state knew it, and so does whoever told it; only news is
-		 * gossiped (a join storm through one seed would otherwise
-		 * have every joiner re-gossip the whole cluster). News of
-		 * a join is gossiped only while the queue has room: past
-		 * that, joins come faster than gossip can carry them, and
-		 * the catch-up pulls (swim_sync.c) carry them instead. */
-		if (swim->merging || !swim__bcast_join_room(swim))
-			swim__emit_event(swim, SWIM_EVENT_STATUS, m);
-		else
+		if (m != NULL)
 			member_changed(swim, m, SWIM_EVENT_STATUS);
 		return;
 	}
@@ -159,7 +146,7 @@ apply_alive(struct swim *swim, const struct swim_msg *msg, uint64_t now_ms)
 	enum swim_status old = m->status;
 	m->ip = msg->addr.ip;
 	m->port = msg->addr.port;
-	swim__member_set_incarnation(swim, m, msg->incarnation);
+	m->incarnation = msg->incarnation;
 	if (old != SWIM_STATUS_ALIVE) {
 		swim__member_set_status(swim, m, SWIM_STATUS_ALIVE, now_ms);
 		member_changed(swim, m, SWIM_EVENT_STATUS);
@@ -168,11 +155,9 @@ apply_alive(struct swim *swim, const struct swim_msg *msg, uint64_t now_ms)
 	 * refutations that settle it will miss some of our verdicts. */
 	if (old == SWIM_STATUS_FAILED)
 		swim__contact_resumed(swim, now_ms);
-	if (old == SWIM_STATUS_ALIVE && moved && swim->merging)
-		swim__emit_event(swim, SWIM_EVENT_UPDATE, m);
-	else if (old == SWIM_STATUS_ALIVE && moved)
+	if (old == SWIM_STATUS_ALIVE && moved)
 		member_changed(swim, m, SWIM_EVENT_UPDATE);
-	else if (old == SWIM_STATUS_ALIVE && !swim->merging)
+	else if (old == SWIM_STATUS_ALIVE)
 		swim__bcast_queue(swim, m);
 }
 
@@ -297,7 +282,7 @@ member_suspect(struct swim *swim, struct swim_member *m, uint64_t inc,
 		return;
 	}
 	x->suspicion = sp;
-	swim__member_set_incarnation(swim, m, inc);
+	m->incarnation = inc;
 	swim__member_set_status(swim, m, SWIM_STATUS_SUSPECT, now_ms);
 	suspicion_arm(swim, sp);
 	swim->stats.suspicions++;
@@ -332,8 +317,7 @@ apply_suspect(struct swim *swim, const struct swim_msg *msg,
 		return;
 	if (m->status == SWIM_STATUS_SUSPECT) {
 		if (msg->incarnation > m->incarnation)
-			swim__member_set_incarnation(swim, m,
-						     msg->incarnation);
+			m->incarnation = msg->incarnation;
 		if (suspicion_confirm(swim, swim__member_suspicion(swim, m),
 				      msg->from, msg->from_len))
 			swim__bcast_queue(swim, m);
@@ -384,7 +368,6 @@ declared(struct swim *swim, uint64_t now_ms)
 	uint64_t soon = now_ms + 2 * swim->cfg.probe_interval_ms;
 	if (soon < swim->pushpull_ms)
 		swim->pushpull_ms = soon;
-	swim->pull_early = true;
 	swim->pulls_again = 2;
 }
 
@@ -501,13 +484,12 @@ apply_verdict(struct swim *swim, const struct swim_msg *msg,
 			member_suspect(swim, m, msg->incarnation, msg->from,
 				       msg->from_len, now_ms);
 		else if (msg->incarnation > m->incarnation)
-			swim__member_set_incarnation(swim, m,
-						     msg->incarnation);
+			m->incarnation = msg->incarnation;
 		return;
 	}
 	if (swim__event_reserve(swim) != 0)
 		return;
-	swim__member_set_incarnation(swim, m, msg->incarnation);
+	m->incarnation = msg->incarnation;
 	swim__member_set_status(swim, m, status, now_ms);
 	member_changed(swim, m, SWIM_EVENT_STATUS);
 }

@@ -30,22 +30,6 @@ swim__name_hash(const char *name, size_t len)
 
 /* ---- table ------------------------------------------------------------ */
 
-/* m's part of swim->digest; h is its name's hash. The sum of independent
- * 64-bit mixes: order-independent, updated in O(1) as a member changes,
- * and equal on two nodes only if their tables very likely are. */
-static uint64_t
-member_digest(const struct swim_member *m, uint64_t h)
-{
-	uint64_t x = h + (m->incarnation + 1) * 0x9e3779b97f4a7c15ull +
-		     (uint64_t)m->status * 0xd6e8feb86659fd93ull;
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	x ^= x >> 31;
-	return x;
-}
-
 /*
  * The name index: open addressing with linear probing over a power of two
  * of slots, at most 3/4 full. A slot holds a record's reference and, above
@@ -202,8 +186,6 @@ member_append_hashed(struct swim *swim, const char *name, size_t len,
 	m->status = SWIM_STATUS_ALIVE;
 	m->status_ms = now_ms;
 	m->transmits = -1;
-	m->incarnation = 0;
-	swim->digest += member_digest(m, h);
 	hash_insert(swim->slots, swim->slot_count, ref, h);
 	swim->members[swim->member_count++] = ref;
 	swim->ring_dirty = true;
@@ -273,9 +255,7 @@ swim__member_remove(struct swim *swim, size_t slot)
 		swim__extra_put(swim, m);
 	}
 	uint32_t ref = swim->members[slot];
-	uint64_t h = swim__name_hash(m->name, m->name_len);
-	swim->digest -= member_digest(m, h);
-	hash_remove(swim, ref, h);
+	hash_remove(swim, ref, swim__name_hash(m->name, m->name_len));
 	swim->members[slot] = swim->members[--swim->member_count];
 	swim->ring_dirty = true;
 	if (swim->probe_cursor > swim->member_count)
@@ -321,29 +301,8 @@ swim__member_set_status(struct swim *swim, struct swim_member *m,
 		swim->left_count++;
 	if (status != SWIM_STATUS_SUSPECT)
 		swim__suspicion_free(swim, m);
-	uint64_t h = swim__name_hash(m->name, m->name_len);
-	swim->digest -= member_digest(m, h);
 	m->status = (uint8_t)status;
-	swim->digest += member_digest(m, h);
 	m->status_ms = now_ms;
-}
-
-uint64_t
-swim__member_digest(const struct swim_member *m)
-{
-	return member_digest(m, swim__name_hash(m->name, m->name_len));
-}
-
-void
-swim__member_set_incarnation(struct swim *swim, struct swim_member *m,
-			     uint64_t incarnation)
-{
-	if (m->incarnation == incarnation)
-		return;
-	uint64_t h = swim__name_hash(m->name, m->name_len);
-	swim->digest -= member_digest(m, h);
-	m->incarnation = incarnation;
-	swim->digest += member_digest(m, h);
 }
 
 int

@@ -58,15 +58,6 @@ swim__member_slot(const struct swim *swim, const struct swim_member *m);
 void
 swim__member_set_status(struct swim *swim, struct swim_member *m,
 			enum swim_status status, uint64_t now_ms);
-/** Set m's incarnation. Status and incarnation change only through these
- *  two, and members come and go only through add and remove, so that
- *  swim->digest stays the sum of every member's part (swim_sync.c). */
-void
-swim__member_set_incarnation(struct swim *swim, struct swim_member *m,
-			     uint64_t incarnation);
-/** m's part of swim->digest (swim_check.c sums them). */
-uint64_t
-swim__member_digest(const struct swim_member *m);
 /** Replace m's metadata (copied); 0 or RUMOR_ENOMEM, m unchanged then. */
 RUMOR_MUST_CHECK int
 swim__member_set_meta(struct swim *swim, struct swim_member *m,

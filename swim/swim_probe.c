@@ -45,7 +45,6 @@
 #include "swim_output.h"
 #include "swim_probe.h"
 #include "swim_proto.h"
-#include "swim_sync.h"
 #include "swim_verify.h"
 
 static bool
@@ -338,9 +337,7 @@ swim__handle_ping(struct swim *swim, uint64_t now_ms,
 	struct swim_datagram *dg = swim__send_begin(swim, from, &enc);
 	if (dg == NULL)
 		return;
-	struct swim_msg ack = {.type = SWIM_MSG_ACK, .seq = msg->seq,
-			       .view = swim->member_count,
-			       .digest = swim->digest};
+	struct swim_msg ack = {.type = SWIM_MSG_ACK, .seq = msg->seq};
 	if (swim_encoder_add(&enc, &ack) != 0) {
 		swim__send_cancel(swim);
 		return;
@@ -409,8 +406,6 @@ swim__handle_ack(struct swim *swim, uint64_t now_ms,
 	struct swim_probe *p = &swim->probe;
 	if (p->active && !p->acked && msg->seq == p->seq) {
 		p->acked = true;
-		swim__view_heard(swim, now_ms, p->target, strlen(p->target),
-				 msg);
 		if (!p->indirect_sent)
 			rtt_sample(swim, (now_ms - p->start_ms) * 1000);
 		/* Only a timely direct ack is evidence of our own health. */

@@ -28,7 +28,7 @@
 #include "swim_proto.h"
 
 #define KEY_BIT SWIM_KEY_BIT
-#define KEY_COUNT (SWIM_KEY_DIGEST + 1)
+#define KEY_COUNT (SWIM_KEY_ROUND + 1)
 
 /* Which fields each message type carries, and which of them it must. */
 static const unsigned proto_carried[swim_msg_type_MAX] = {
@@ -36,8 +36,7 @@ static const unsigned proto_carried[swim_msg_type_MAX] = {
 			  KEY_BIT(SWIM_KEY_ROUND),
 	[SWIM_MSG_PING_REQ] = KEY_BIT(SWIM_KEY_SEQ) | KEY_BIT(SWIM_KEY_NAME) |
 			      KEY_BIT(SWIM_KEY_IP) | KEY_BIT(SWIM_KEY_PORT),
-	[SWIM_MSG_ACK] = KEY_BIT(SWIM_KEY_SEQ) | KEY_BIT(SWIM_KEY_VIEW) |
-			 KEY_BIT(SWIM_KEY_DIGEST),
+	[SWIM_MSG_ACK] = KEY_BIT(SWIM_KEY_SEQ),
 	[SWIM_MSG_NACK] = KEY_BIT(SWIM_KEY_SEQ),
 	[SWIM_MSG_ALIVE] = KEY_BIT(SWIM_KEY_NAME) | KEY_BIT(SWIM_KEY_IP) |
 			   KEY_BIT(SWIM_KEY_PORT) |
@@ -54,14 +53,12 @@ static const unsigned proto_carried[swim_msg_type_MAX] = {
 	[SWIM_MSG_USER] = KEY_BIT(SWIM_KEY_META),
 };
 
-/* ALIVE's meta, PING's round and ACK's view and digest are optional:
- * required = carried minus those. */
+/* ALIVE's meta and PING's round are optional: required = carried minus
+ * those. */
 static unsigned
 proto_required(enum swim_msg_type type)
 {
-	unsigned mask = proto_carried[type] &
-			~(KEY_BIT(SWIM_KEY_ROUND) | KEY_BIT(SWIM_KEY_VIEW) |
-			  KEY_BIT(SWIM_KEY_DIGEST));
+	unsigned mask = proto_carried[type] & ~KEY_BIT(SWIM_KEY_ROUND);
 	if (type == SWIM_MSG_ALIVE)
 		mask &= ~KEY_BIT(SWIM_KEY_META);
 	return mask;
@@ -123,8 +120,7 @@ swim_proto_msg_equal(const struct swim_msg *a, const struct swim_msg *b)
 	       a->incarnation == b->incarnation &&
 	       bytes_equal(a->from, a->from_len, b->from, b->from_len) &&
 	       bytes_equal(a->meta, a->meta_size, b->meta, b->meta_size) &&
-	       a->round == b->round && a->view == b->view &&
-	       a->digest == b->digest;
+	       a->round == b->round;
 }
 
 /* ------------------------------------------------------------------ */
@@ -353,12 +349,6 @@ proto_msg_fields(const struct proto_val *vals, struct swim_msg *msg)
 		return false;
 	if ((o = &vals[SWIM_KEY_ROUND])->kind != PROTO_NONE &&
 	    !proto_get_uint(o, UINT64_MAX, &msg->round))
-		return false;
-	if ((o = &vals[SWIM_KEY_VIEW])->kind != PROTO_NONE &&
-	    !proto_get_uint(o, UINT64_MAX, &msg->view))
-		return false;
-	if ((o = &vals[SWIM_KEY_DIGEST])->kind != PROTO_NONE &&
-	    !proto_get_uint(o, UINT64_MAX, &msg->digest))
 		return false;
 	return true;
 }

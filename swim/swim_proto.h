@@ -35,16 +35,9 @@
  *	 6  from                                      R       R
  *	 7  meta (bin)                          O                         R
  *	 8  round        O
- *	 9  view                       O
- *	10  digest                     O
  *
  * PING's round (key 8, added in rumor 0.2; older nodes skip it) lets
  * probers agree on whom each one probes (swim_probe.c).
- * ACK's view and digest (keys 9 and 10, added in rumor 0.3; older nodes
- * skip them) summarize the acker's member table: how many members it
- * holds and an order-independent hash of (name, incarnation, status)
- * over them, so the prober learns whether a push-pull with it would
- * teach either side anything (swim_sync.c).
  * PING's name is the target's name, so a node now at that address under
  * another name does not ack for it. USER carries opaque broadcast data
  * (the registry's gossip) in the meta field.
@@ -92,8 +85,6 @@ enum swim_key {
 	SWIM_KEY_FROM = 6,
 	SWIM_KEY_META = 7,
 	SWIM_KEY_ROUND = 8,
-	SWIM_KEY_VIEW = 9,
-	SWIM_KEY_DIGEST = 10,
 };
 
 /**
@@ -118,10 +109,6 @@ struct swim_msg {
 	size_t meta_size;
 	/** PING: the prober's probe round (swim_probe.c); 0 when absent. */
 	uint64_t round;
-	/** ACK: the acker's member count (0 when absent) and its table's
-	 *  digest (swim_sync.c). */
-	uint64_t view;
-	uint64_t digest;
 };
 
 /** A decoded datagram; its strings point into the decoded input bytes. */

@@ -152,10 +152,6 @@ proto_msg_write(struct proto_out *o, const struct swim_msg *msg)
 		fields &= ~SWIM_KEY_BIT(SWIM_KEY_META);
 	if (msg->round == 0)
 		fields &= ~SWIM_KEY_BIT(SWIM_KEY_ROUND);
-	/* An ACK carries its view and digest together, or neither. */
-	if (msg->view == 0)
-		fields &= ~(SWIM_KEY_BIT(SWIM_KEY_VIEW) |
-			    SWIM_KEY_BIT(SWIM_KEY_DIGEST));
 	out_count(o, 0x80, 0xde, 1 + (size_t)__builtin_popcount(fields));
 	out_key_uint(o, SWIM_KEY_TYPE, msg->type);
 	if (fields & SWIM_KEY_BIT(SWIM_KEY_SEQ))
@@ -176,10 +172,6 @@ proto_msg_write(struct proto_out *o, const struct swim_msg *msg)
 	}
 	if (fields & SWIM_KEY_BIT(SWIM_KEY_ROUND))
 		out_key_uint(o, SWIM_KEY_ROUND, msg->round);
-	if (fields & SWIM_KEY_BIT(SWIM_KEY_VIEW))
-		out_key_uint(o, SWIM_KEY_VIEW, msg->view);
-	if (fields & SWIM_KEY_BIT(SWIM_KEY_DIGEST))
-		out_key_uint(o, SWIM_KEY_DIGEST, msg->digest);
 	return true;
 }
 

@@ -26,11 +26,8 @@
 
 /*
  * We know someone besides ourselves: the join is done. The seed's state
- * was a snapshot; members that joined at the same time reach us by gossip
- * or, when gossip misses some or cannot carry them all (a join storm),
- * by a catch-up pull from the first member we probe that holds more
- * (swim__view_heard), and by one more push-pull soon (without it a cold
- * start of 1,000 nodes converged in 7.1 s instead of 4.8 s).
+ * was a snapshot; members that joined at the same time reach us by gossip,
+ * which misses a few with small probability, so pull once more soon.
  */
 void
 swim__join_check(struct swim *swim, uint64_t now_ms)
@@ -56,25 +53,13 @@ state_member(void *ctx, size_t i, struct swim_msg *msg)
 	swim__bcast_msg(swim, swim__member_at(swim, i), msg);
 }
 
-/* swim_state_member_cb for a pull: our own record only. */
-static void
-state_self(void *ctx, size_t i, struct swim_msg *msg)
-{
-	struct swim *swim = ctx;
-	(void)i;
-	swim__bcast_msg(swim, swim->self, msg);
-}
-
 int
 swim_state_encode(struct swim *swim, bool join, uint8_t **out, size_t *size)
 {
 	const struct swim_member *self = swim->self;
-	/* A join or a catch-up pulls: the peer learns only who asks (our
-	 * table is empty, or a subset of the peer's). */
 	return swim_state_pack(self->name, self->name_len, join,
-			       join ? 1 : swim->member_count, out, size,
-			       swim->cfg.allocator,
-			       join ? state_self : state_member, swim);
+			       swim->member_count, out, size,
+			       swim->cfg.allocator, state_member, swim);
 }
 
 void
@@ -126,14 +111,8 @@ swim_handle_state(struct swim *swim, uint64_t now_ms,
 		 * the subject gets a chance to refute before we agree. */
 		if (msg.type == SWIM_MSG_FAILED)
 			msg.type = SWIM_MSG_SUSPECT;
-		/* The sender's own record is news (a joiner introducing
-		 * itself); the rest it learned from others. */
-		swim->merging = !(msg.name_len == st.sender_len &&
-				  memcmp(msg.name, st.sender,
-					 st.sender_len) == 0);
 		swim__apply_status(swim, now_ms, &msg);
 	}
-	swim->merging = false;
 	swim_state_destroy(&st);
 	swim__join_check(swim, now_ms);
 	return SWIM_DROP_NONE;
@@ -186,7 +165,7 @@ restore_install(struct swim *swim, uint64_t now_ms,
 			continue;
 		if (m == NULL)
 			return RUMOR_ENOMEM;
-		swim__member_set_incarnation(swim, m, in->incarnation);
+		m->incarnation = in->incarnation;
 		if (swim__member_set_meta(swim, m, in->meta, in->meta_size) !=
 		    0)
 			return RUMOR_ENOMEM;
@@ -257,89 +236,14 @@ pushpull_eligible(const struct swim *swim, const struct swim_member *m,
 	return m->status == SWIM_STATUS_ALIVE;
 }
 
-/* ---- views heard in acks --------------------------------------------- */
-
-/*
- * Acks carry the acker's member count and table digest (swim_proto.h).
- * They decide two things. A peer holding more members than we do is where
- * a join storm's members are: we pull from it now (at most once per
- * SWIM_CATCHUP_PROBES probe intervals), so a joiner catches up with one
- * stream instead of hearing of each member by gossip. And a push-pull with
- * a peer whose table equals ours teaches neither side anything: when
- * every ack since the last push-pull agreed with our view, the next
- * periodic one is skipped, so an idle cluster makes no push-pulls
- * (their cost per node grows with N, the rest of the protocol's does
- * not); when one did not, the push-pull goes to that peer.
- */
-static bool
-catchup_allowed(struct swim *swim, uint64_t now_ms)
-{
-	if (swim->leaving || swim->cfg.pushpull_interval_ms == 0 ||
-	    now_ms < swim->catchup_ms)
-		return false;
-	swim->catchup_ms = now_ms + SWIM_CATCHUP_PROBES *
-					    swim->cfg.probe_interval_ms;
-	return true;
-}
-
-void
-swim__view_heard(struct swim *swim, uint64_t now_ms, const char *name,
-		 size_t name_len, const struct swim_msg *ack)
-{
-	/* An older peer, which does not say. */
-	if (ack->view == 0)
-		return;
-	if (ack->digest == swim->digest) {
-		swim->view_agreed++;
-		swim->view_differs = false;
-		return;
-	}
-	const struct swim_member *m = swim__member_find(swim, name, name_len);
-	if (m == NULL || m->status != SWIM_STATUS_ALIVE)
-		return;
-	swim->view_differs = true;
-	memcpy(swim->view_peer, name, name_len);
-	swim->view_peer_len = (uint8_t)name_len;
-	if (ack->view > swim->member_count && catchup_allowed(swim, now_ms)) {
-		swim->stats.catchups++;
-		struct swim_addr to = swim__member_addr(m);
-		swim__request_stream(swim, &to, true);
-	}
-}
-
-bool
-swim__catchup_unknown(struct swim *swim, uint64_t now_ms)
-{
-	return catchup_allowed(swim, now_ms);
-}
-
 void
 swim__pushpull_tick(struct swim *swim, uint64_t now_ms)
 {
 	swim->pushpull_ms = now_ms + swim_pushpull_scale(
 		swim->cfg.pushpull_interval_ms, swim->live_count);
-	bool early = swim->pull_early || swim->pulls_again > 0;
-	bool agreed = swim->view_agreed > 0 && !swim->view_differs;
-	bool differs = swim->view_differs;
-	swim->pull_early = false;
-	swim->view_agreed = 0;
-	swim->view_differs = false;
 	if (swim->pulls_again > 0) {
 		swim->pulls_again--;
 		swim->pushpull_ms = now_ms + swim->cfg.reconnect_interval_ms;
-	}
-	if (agreed && !early) {
-		swim->stats.pushpulls_skipped++;
-		return;
-	}
-	const struct swim_member *known =
-		differs ? swim__member_find(swim, swim->view_peer,
-					    swim->view_peer_len)
-			: NULL;
-	if (known != NULL && known->status == SWIM_STATUS_ALIVE) {
-		struct swim_addr to = swim__member_addr(known);
-		swim__request_stream(swim, &to, false);
-		return;
 	}
 	struct swim_member *peer;
 	if (swim__random_members(swim, &peer, 1, NULL, pushpull_eligible,

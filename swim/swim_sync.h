@@ -16,7 +16,6 @@
 #include "swim_types.h"
 
 struct swim;
-struct swim_msg;
 
 /**
  * Join through seed addresses: the core asks for push-pull streams to them
@@ -79,17 +78,6 @@ swim_restore(struct swim *swim, uint64_t now_ms,
 /** We know someone besides ourselves: a join in progress is done. */
 void
 swim__join_check(struct swim *swim, uint64_t now_ms);
-
-/** The member `name` acked our probe with `ack`, which may carry its view
- *  (member count and digest): remember whether it agrees with ours, and
- *  catch up with it at once if it holds more members than we do. */
-void
-swim__view_heard(struct swim *swim, uint64_t now_ms, const char *name,
-		 size_t name_len, const struct swim_msg *ack);
-/** A datagram from a sender we do not know shows our view is behind:
- *  may we pull from it now? (Shares the catch-up pulls' rate.) */
-bool
-swim__catchup_unknown(struct swim *swim, uint64_t now_ms);
 void
 swim__pushpull_tick(struct swim *swim, uint64_t now_ms);
 void

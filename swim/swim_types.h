@@ -79,8 +79,6 @@ struct swim_stats {
 	uint64_t verifications;   /* final checks of suspicions started */
 	uint64_t verified_alive;  /* ... that the suspect answered */
 	uint64_t corrections;     /* stale verdicts answered with news */
-	uint64_t catchups;        /* pulls from a peer holding more members */
-	uint64_t pushpulls_skipped; /* every ack agreed with our view */
 	unsigned awareness;       /* current local health multiplier */
 	size_t broadcast_queue;   /* updates waiting to be piggybacked */
 };

@@ -61,27 +61,6 @@ test_alive_without_meta_round_trips_without_meta(void)
 }
 
 static void
-test_ack_carries_its_view_and_digest_together_or_neither(void)
-{
-	struct swim_msg m = sample_msg(SWIM_MSG_ACK, 1);
-	m.view = 10000, m.digest = UINT64_MAX - 5;
-	uint8_t buf[256];
-	size_t size = encode_msgs(buf, sizeof(buf), &m, 1);
-	struct swim_packet pkt;
-	ASSERT_EQ(swim_packet_decode(&pkt, buf, size), SWIM_DROP_NONE);
-	ASSERT_EQ(pkt.msgs[0].view, 10000);
-	ASSERT_EQ(pkt.msgs[0].digest, UINT64_MAX - 5);
-	swim_packet_destroy(&pkt);
-	/* No view (an older node's ack): the digest is not sent either. */
-	m.view = 0;
-	size = encode_msgs(buf, sizeof(buf), &m, 1);
-	ASSERT_EQ(swim_packet_decode(&pkt, buf, size), SWIM_DROP_NONE);
-	ASSERT_EQ(pkt.msgs[0].view, 0);
-	ASSERT_EQ(pkt.msgs[0].digest, 0);
-	swim_packet_destroy(&pkt);
-}
-
-static void
 test_compound_datagram_keeps_every_message_in_order(void)
 {
 	struct swim_msg msgs[SWIM_PACKET_MSGS_MAX];
@@ -370,7 +349,6 @@ main(void)
 {
 	RUN(test_every_message_type_round_trips_with_all_fields);
 	RUN(test_alive_without_meta_round_trips_without_meta);
-	RUN(test_ack_carries_its_view_and_digest_together_or_neither);
 	RUN(test_compound_datagram_keeps_every_message_in_order);
 	RUN(test_encoder_refuses_what_does_not_fit_and_keeps_earlier_bytes);
 	RUN(test_encoded_size_never_exceeds_capacity);
