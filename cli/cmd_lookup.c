@@ -328,7 +328,8 @@ watch_call(struct rumor *r, void *arg)
 		fflush(stdout);
 	}
 	fprintf(stderr, "rumor: watch: %s\n", rc == RUMOR_EPROTO
-		? "bad event frame" : "the agent closed the stream");
+		? "bad event frame" : rc == RUMOR_EIO
+		? "the agent closed the stream" : rumor_last_error(r));
 	return 1;
 }
 

@@ -37,7 +37,7 @@
 const char *const node_drop_strs[node_drop_MAX] = {
 	"none",	       "truncated", "plaintext", "encrypted", "version",
 	"unknown_key", "auth",	    "oversize",	 "core",      "services",
-	"replayed",    "stale",	    "clock",
+	"budget",      "framing",   "replayed",  "stale",     "clock",
 };
 
 /* The registry with our own (empty) entry at our address, so that
@@ -146,7 +146,13 @@ drop_from_seal(int rc)
 	case RUMOR_EAUTH:
 		return NODE_DROP_AUTH;
 	case RUMOR_ENOSPACE:
+	case RUMOR_ETOOBIG:
 		return NODE_DROP_OVERSIZE;
+	case RUMOR_ELIMIT:
+	case RUMOR_ENOMEM:
+		return NODE_DROP_BUDGET;
+	case RUMOR_EPROTO:
+		return NODE_DROP_FRAMING;
 	default:
 		return NODE_DROP_VERSION;
 	}
@@ -165,14 +171,14 @@ node_set_wall_clock(struct node *node, uint64_t now_ms, uint64_t wall_ms)
 	node->wall_offset = wall_ms - now_ms;
 }
 
-/* The stamp of a frame that authenticated (the nonce at its offset)
- * against the frames taken before: NODE_DROP_NONE, and the frame is
- * taken, or why it is refused. */
+/* The stamp of a frame that authenticated (its nonce) against the frames
+ * taken before: NODE_DROP_NONE, and the frame is taken, or why it is
+ * refused. */
 static enum node_drop
-replay_admit(struct node *node, const uint8_t *frame)
+replay_admit(struct node *node, const uint8_t nonce[SEAL_NONCE_SIZE])
 {
 	struct seal_stamp st;
-	seal_stamp_read(&st, frame + SEAL_NONCE_OFFSET);
+	seal_stamp_read(&st, nonce);
 	uint64_t now = node_wall(node);
 	node__replay_sweep(&node->replay, now);
 	switch (node__replay_check(&node->replay, &st, now)) {
@@ -189,15 +195,15 @@ replay_admit(struct node *node, const uint8_t *frame)
 }
 
 /*
- * Open a frame of `kind` into out (capacity at least size), a datagram
- * bound to our name, and admit its stamp. Returns the plaintext (out, or
- * a pointer into data in plaintext mode) or NULL with *drop set (out then
- * holds nothing of the frame).
+ * Open a datagram bound to our name into out (capacity at least size) and
+ * admit its stamp. Returns the plaintext (out, or a pointer into data in
+ * plaintext mode) or NULL with *drop set (out then holds nothing of the
+ * datagram).
  */
 static const uint8_t *
 node_unseal(struct node *node, const uint8_t *data, size_t size,
-	    enum seal_kind kind, uint8_t *out, size_t out_cap,
-	    size_t *plain_size, enum node_drop *drop)
+	    uint8_t *out, size_t out_cap, size_t *plain_size,
+	    enum node_drop *drop)
 {
 	if (size == 0) {
 		*drop = NODE_DROP_TRUNCATED;
@@ -210,16 +216,14 @@ node_unseal(struct node *node, const uint8_t *data, size_t size,
 			*drop = NODE_DROP_ENCRYPTED;
 		return plain;
 	}
-	bool datagram = kind == SEAL_KIND_DATAGRAM;
-	int rc = seal_open_to(out, out_cap, plain_size, data, size, kind,
-			      datagram ? swim_self_name(node->swim) : NULL,
-			      datagram ? node->self_name_len : 0,
-			      node->keyring);
+	int rc = seal_open_to(out, out_cap, plain_size, data, size,
+			      SEAL_KIND_DATAGRAM, swim_self_name(node->swim),
+			      node->self_name_len, node->keyring);
 	if (rc != 0) {
 		*drop = drop_from_seal(rc);
 		return NULL;
 	}
-	*drop = replay_admit(node, data);
+	*drop = replay_admit(node, data + SEAL_NONCE_OFFSET);
 	if (*drop != NODE_DROP_NONE) {
 		memset(out, 0, *plain_size);
 		*plain_size = 0;
@@ -228,8 +232,8 @@ node_unseal(struct node *node, const uint8_t *data, size_t size,
 	return out;
 }
 
-/* Seal or wrap plain into out, a datagram for the member named to (a
- * stream when to is NULL); 0 or a negative RUMOR_E*. */
+/* Seal or wrap plain into out, a datagram for the member named to; 0 or
+ * a negative RUMOR_E*. */
 static int
 node_seal(struct node *node, uint8_t *out, size_t out_cap,
 	  size_t *out_size, const uint8_t *plain, size_t size,
@@ -237,12 +241,6 @@ node_seal(struct node *node, uint8_t *out, size_t out_cap,
 {
 	if (node->keyring == NULL)
 		return seal_plain_wrap(out, out_cap, out_size, plain, size);
-	if (to == NULL) {
-		seal_nonce_set_time(&node->stream_nonce, node_wall(node));
-		return seal_close(out, out_cap, out_size, plain, size,
-				  SEAL_KIND_STREAM, &node->stream_nonce,
-				  node->keyring);
-	}
 	seal_nonce_set_time(&node->nonce, node_wall(node));
 	return seal_close_to(out, out_cap, out_size, plain, size,
 			     SEAL_KIND_DATAGRAM, to, to_len, &node->nonce,
@@ -271,9 +269,8 @@ datagram_apply(struct node *node, uint64_t now_ms,
 	uint8_t buf[NODE_DATAGRAM_MAX];
 	size_t plain_size;
 	enum node_drop drop = NODE_DROP_NONE;
-	const uint8_t *plain = node_unseal(node, data, size,
-					   SEAL_KIND_DATAGRAM, buf,
-					   sizeof(buf), &plain_size, &drop);
+	const uint8_t *plain = node_unseal(node, data, size, buf, sizeof(buf),
+					   &plain_size, &drop);
 	if (plain == NULL)
 		return drop;
 	if (swim_handle_datagram(node->swim, now_ms, from, plain,
@@ -361,28 +358,15 @@ node_stream_encode(struct node *node, bool join, uint8_t **out,
 		msgpack_sbuffer_destroy(&plain);
 		return RUMOR_ENOMEM;
 	}
-	size_t cap = NODE_STREAM_PREFIX + plain.size + SEAL_OVERHEAD;
-	uint8_t *frame = malloc(cap);
-	if (frame == NULL) {
-		msgpack_sbuffer_destroy(&plain);
-		return RUMOR_ENOMEM;
-	}
-	size_t sealed_size;
-	rc = node_seal(node, frame + NODE_STREAM_PREFIX,
-		       cap - NODE_STREAM_PREFIX, &sealed_size,
-		       (const uint8_t *)plain.data, plain.size, NULL, 0);
+	if (node->keyring != NULL)
+		seal_nonce_set_time(&node->stream_nonce, node_wall(node));
+	rc = plain.size > NODE_STREAM_BYTES_MAX
+		? RUMOR_ETOOBIG
+		: stream_encode(out, size, (const uint8_t *)plain.data,
+				plain.size, &node->stream_nonce,
+				node->keyring);
 	msgpack_sbuffer_destroy(&plain);
-	if (rc != 0 || sealed_size > NODE_STREAM_FRAME_MAX) {
-		free(frame);
-		return rc != 0 ? rc : RUMOR_ETOOBIG;
-	}
-	frame[0] = (uint8_t)(sealed_size >> 24);
-	frame[1] = (uint8_t)(sealed_size >> 16);
-	frame[2] = (uint8_t)(sealed_size >> 8);
-	frame[3] = (uint8_t)sealed_size;
-	*out = frame;
-	*size = NODE_STREAM_PREFIX + sealed_size;
-	return 0;
+	return rc;
 }
 
 /* An opened frame: the state (to the core), then the large sets, if
@@ -415,26 +399,51 @@ stream_apply(struct node *node, uint64_t now_ms, const struct swim_addr *from,
 	return drop;
 }
 
-static enum node_drop
-stream_handle(struct node *node, uint64_t now_ms,
-	      const struct swim_addr *from, const uint8_t *data, size_t size)
+void
+node_stream_begin(const struct node *node, struct stream_rx *rx)
 {
-	if (size > NODE_STREAM_FRAME_MAX)
-		return NODE_DROP_OVERSIZE;
-	uint8_t *buf = NULL;
-	if (node->keyring != NULL) {
-		buf = swim_mem_alloc(node->alloc, size ? size : 1);
-		if (buf == NULL)
-			return NODE_DROP_OVERSIZE;
+	(void)node;
+	stream_rx_init(rx, NODE_STREAM_BYTES_MAX);
+}
+
+enum node_drop
+node_stream_feed(struct node *node, struct stream_rx *rx,
+		 struct stream_budget *budget, const uint8_t *data,
+		 size_t size, bool *done)
+{
+	bool was_authenticated = rx->authenticated;
+	int rc = stream_rx_feed(rx, budget, data, size, node->keyring, done);
+	if (rc == 0 && node->keyring != NULL && !was_authenticated &&
+	    rx->authenticated) {
+		/* The header opened: its stamp stands for the stream (every
+		 * chunk names the header's nonce), so a recorded stream sent
+		 * again is refused here, before it is applied. */
+		enum node_drop drop = replay_admit(node, rx->id);
+		if (drop != NODE_DROP_NONE) {
+			*done = false;
+			node->drop_count[drop]++;
+			return drop;
+		}
 	}
-	size_t plain_size;
-	enum node_drop drop = NODE_DROP_NONE;
-	const uint8_t *plain = node_unseal(node, data, size, SEAL_KIND_STREAM,
-					   buf, size, &plain_size, &drop);
-	if (plain != NULL)
-		drop = stream_apply(node, now_ms, from, plain, plain_size);
-	swim_mem_free(node->alloc, buf);
+	if (rc == 0)
+		return NODE_DROP_NONE;
+	/* The other mode's header: which side is plaintext, as for
+	 * datagrams. */
+	enum node_drop drop = rc == RUMOR_EPLAINTEXT && node->keyring == NULL
+		? NODE_DROP_ENCRYPTED : drop_from_seal(rc);
+	node->drop_count[drop]++;
 	return drop;
+}
+
+enum node_drop
+node_stream_apply(struct node *node, uint64_t now_ms,
+		  const struct swim_addr *from, const struct stream_rx *rx)
+{
+	node->now_ms = now_ms;
+	size_t size;
+	const uint8_t *plain = stream_rx_data(rx, &size);
+	return input_done(node, stream_apply(node, now_ms, from, plain,
+					     size));
 }
 
 enum node_drop
@@ -442,9 +451,20 @@ node_stream_handle(struct node *node, uint64_t now_ms,
 		   const struct swim_addr *from, const uint8_t *data,
 		   size_t size)
 {
-	node->now_ms = now_ms;
-	return input_done(node,
-			  stream_handle(node, now_ms, from, data, size));
+	struct stream_rx rx;
+	struct stream_budget budget = {.max = SIZE_MAX};
+	bool done = false;
+	node_stream_begin(node, &rx);
+	enum node_drop drop = node_stream_feed(node, &rx, &budget, data, size,
+					       &done);
+	if (drop == NODE_DROP_NONE && !done) {
+		drop = NODE_DROP_TRUNCATED;
+		node->drop_count[drop]++;
+	}
+	if (drop == NODE_DROP_NONE)
+		drop = node_stream_apply(node, now_ms, from, &rx);
+	stream_rx_destroy(&rx, &budget);
+	return drop;
 }
 
 /* ---- outputs ----------------------------------------------------------- */

@@ -14,13 +14,14 @@
  * Each input brings the registry up to date with what it changed before
  * it returns; draining only copies outputs out.
  *
- * Streams: a frame is a 4-byte big-endian length, then that many sealed
- * bytes (NODE_STREAM_FRAME_MAX at most). A push-pull is one frame each way:
- * the initiator sends node_stream_encode() and feeds the reply frame to
- * node_stream_handle(); the responder feeds the request frame to
- * node_stream_handle() first and then answers with node_stream_encode().
- * A frame's plaintext is the core's state, then the large service sets
- * the node holds (node_largeset.c).
+ * Streams: a push-pull is one stream each way, framed by crypto/stream.h
+ * (a small sealed header, then sealed chunks). The initiator sends
+ * node_stream_encode() and takes the reply; the responder takes the
+ * request first and then answers with node_stream_encode(). Taking a
+ * stream is node_stream_feed() as its bytes arrive, then
+ * node_stream_apply() once it is whole (node_stream_handle() does both
+ * for a stream received whole). A stream's plaintext is the core's state,
+ * then the large service sets the node holds (node_largeset.c).
  */
 #ifndef RUMOR_NODE_H
 #define RUMOR_NODE_H
@@ -31,6 +32,7 @@
 
 #include "crypto/keyring.h"
 #include "crypto/seal.h"
+#include "crypto/stream.h"
 #include "node_drop.h"
 #include "node_services.h"
 #include "registry.h"
@@ -39,10 +41,8 @@
 
 /** Largest sealed datagram on the wire. */
 #define NODE_DATAGRAM_MAX SWIM_DATAGRAM_MAX
-/** Length prefix of a stream frame. */
-#define NODE_STREAM_PREFIX 4
-/** Largest stream frame payload (sealed state). */
-#define NODE_STREAM_FRAME_MAX (SWIM_STATE_MAX + SEAL_OVERHEAD)
+/** Largest stream plaintext (the state and the large sets). */
+#define NODE_STREAM_BYTES_MAX SWIM_STATE_MAX
 
 struct node_config {
 	/** Protocol timings; datagram_size_max is lowered by the node to
@@ -138,13 +138,35 @@ node_poll_datagram(struct node *node, struct node_datagram *out);
 bool
 node_poll_stream(struct node *node, struct swim_stream_req *out);
 
-/** Our state as one complete frame (length prefix included) in a malloc'd
+/** Our state as one complete stream (crypto/stream.h) in a malloc'd
  *  buffer the caller frees. */
 RUMOR_MUST_CHECK int
 node_stream_encode(struct node *node, bool join, uint8_t **out,
 		   size_t *size);
 
-/** A received frame payload (after the length prefix). */
+/** Start taking a stream into rx (stream_rx_init with our limit). */
+void
+node_stream_begin(const struct node *node, struct stream_rx *rx);
+
+/**
+ * Received bytes of a stream, in order, as they arrive: nothing is kept
+ * that did not authenticate (crypto/stream.h), and every byte kept is
+ * charged to budget. NODE_DROP_NONE while it goes well (*done once the
+ * stream is whole), else why it was refused (counted in node_stats):
+ * the caller then drops the stream (stream_rx_destroy) and closes.
+ */
+enum node_drop
+node_stream_feed(struct node *node, struct stream_rx *rx,
+		 struct stream_budget *budget, const uint8_t *data,
+		 size_t size, bool *done);
+
+/** A whole stream (node_stream_feed said *done): its state goes in. */
+enum node_drop
+node_stream_apply(struct node *node, uint64_t now_ms,
+		  const struct swim_addr *from, const struct stream_rx *rx);
+
+/** A stream received whole, as node_stream_encode() made it: feed and
+ *  apply (a stream cut short is NODE_DROP_TRUNCATED). */
 enum node_drop
 node_stream_handle(struct node *node, uint64_t now_ms,
 		   const struct swim_addr *from, const uint8_t *data,

@@ -180,10 +180,7 @@ deliver(struct sim *sim, const struct sim_ev *ev)
 		drain(sim, i);
 		return;
 	}
-	if (ev->size < NODE_STREAM_PREFIX)
-		return;
-	node_stream_handle(node, sim->now, from, ev->data + NODE_STREAM_PREFIX,
-			   ev->size - NODE_STREAM_PREFIX);
+	node_stream_handle(node, sim->now, from, ev->data, ev->size);
 	drain(sim, i);
 	if (ev->type == SIM_EV_STREAM_REQ &&
 	    sim->nodes[i].state == SIM_NODE_RUNNING)

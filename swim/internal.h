@@ -83,6 +83,13 @@ struct swim_suspicion {
 	 *  half of its window, 2 in the second; the timer is its next step
 	 *  once it has started. */
 	uint8_t check_stage;
+	/** Checks run again because our own health was degraded. */
+	uint8_t check_reruns;
+	/** Nacks the check's ping-reqs asked for, and those that came back:
+	 *  every one back means our own links work, and the suspect is the
+	 *  one that does not answer. */
+	uint8_t check_nacks_expected;
+	uint8_t check_nacks;
 	uint64_t check_seq;
 	uint64_t check_start_ms;
 	/** Distinct confirmers besides the first accuser (name hashes). */

@@ -469,10 +469,23 @@ check_step(struct swim *swim, struct swim_member *m,
 		 * may have straddled a heal. Check again. */
 		sp->check_stage = 0;
 	}
+	if (sp->check_stage == final && swim->awareness > 0 &&
+	    sp->check_nacks < sp->check_nacks_expected &&
+	    sp->check_reruns < swim->cfg.awareness_max) {
+		/* Lifeguard, carried to verdicts: our own probes are failing
+		 * too (a lossy NIC, an overloaded host), and some helper's
+		 * nack never came back, so an unanswered check says as much
+		 * about us as about the suspect. Check again, up to
+		 * awareness_max times, before a verdict. When every helper
+		 * nacked, our links work and the suspect is the one silent
+		 * (a partition: no rerun, no extra traffic). */
+		sp->check_reruns++;
+		sp->check_stage = 0;
+	}
 	if (sp->check_stage == final)
 		return false;
 	if (sp->check_stage == 0) {
-		if (swim__verify_start(swim, m, now_ms, &sp->check_seq) != 0) {
+		if (swim__verify_start(swim, m, &sp->check_seq) != 0) {
 			/* Every slot busy: a mass failure is checked at a
 			 * bounded rate. */
 			swim_heap_arm(&swim->timers, &sp->timer,
@@ -480,8 +493,16 @@ check_step(struct swim *swim, struct swim_member *m,
 			return true;
 		}
 		sp->check_start_ms = now_ms;
+		sp->check_nacks = 0;
+		sp->check_nacks_expected = (uint8_t)swim__verify_relay(
+			swim, m, sp->check_seq, now_ms);
 	} else {
 		swim__verify_ping(swim, m, sp->check_seq);
+		/* Halfway, other paths too: a suspect that loses most of
+		 * what it receives gets more chances to answer. */
+		if (sp->check_stage == 1)
+			sp->check_nacks_expected += (uint8_t)swim__verify_relay(
+				swim, m, sp->check_seq, now_ms);
 	}
 	sp->check_stage++;
 	swim_heap_arm(&swim->timers, &sp->timer,

@@ -482,9 +482,14 @@ swim__handle_nack(struct swim *swim, const struct swim_packet *pkt,
 		  const struct swim_msg *msg)
 {
 	struct swim_probe *p = &swim->probe;
-	int i = probe_helper(p, swim__name_hash(pkt->sender, pkt->sender_len));
-	if (p->active && msg->seq == p->seq && i >= 0)
-		p->helper_nacked |= 1u << i;
+	uint64_t sender = swim__name_hash(pkt->sender, pkt->sender_len);
+	if (p->active && msg->seq == p->seq) {
+		int i = probe_helper(p, sender);
+		if (i >= 0)
+			p->helper_nacked |= 1u << i;
+		return;
+	}
+	swim__verify_nacked(swim, sender, msg->seq);
 }
 
 void

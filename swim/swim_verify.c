@@ -112,7 +112,7 @@ helper_eligible(const struct swim *swim, const struct swim_member *m,
 }
 
 int
-swim__verify_start(struct swim *swim, struct swim_member *m, uint64_t now_ms,
+swim__verify_start(struct swim *swim, struct swim_member *m,
 		   uint64_t *seq)
 {
 	size_t slot = SWIM_VERIFY_MAX;
@@ -132,13 +132,36 @@ swim__verify_start(struct swim *swim, struct swim_member *m, uint64_t now_ms,
 	};
 	swim->stats.verifications++;
 	swim__verify_ping(swim, m, *seq);
+	return 0;
+}
+
+/* The slot of m's check under seq (taken by swim__verify_start), or
+ * NULL. */
+static struct swim_verify_slot *
+slot_of(struct swim *swim, const struct swim_member *m, uint64_t seq)
+{
+	uint32_t ref = swim__member_ref(swim, m);
+	for (size_t i = 0; i < SWIM_VERIFY_MAX; i++) {
+		if (swim->verify[i].seq == seq && swim->verify[i].member == ref)
+			return &swim->verify[i];
+	}
+	return NULL;
+}
+
+size_t
+swim__verify_relay(struct swim *swim, struct swim_member *m, uint64_t seq,
+		   uint64_t now_ms)
+{
+	struct swim_verify_slot *v = slot_of(swim, m, seq);
+	if (v == NULL)
+		return 0;
 	struct swim_member *helpers[SWIM_INDIRECT_MAX];
 	size_t count = swim__random_members(swim, helpers,
 					    swim->cfg.indirect_checks, m,
 					    helper_eligible, now_ms);
 	struct swim_msg req = {
 		.type = SWIM_MSG_PING_REQ,
-		.seq = *seq,
+		.seq = seq,
 		.name = m->name,
 		.name_len = m->name_len,
 		.addr = swim__member_addr(m),
@@ -148,7 +171,22 @@ swim__verify_start(struct swim *swim, struct swim_member *m, uint64_t now_ms,
 							 helpers[i]->name_len));
 		send_check(swim, helpers[i], &req, NULL);
 	}
-	return 0;
+	return count;
+}
+
+void
+swim__verify_nacked(struct swim *swim, uint64_t sender, uint64_t seq)
+{
+	for (size_t i = 0; i < SWIM_VERIFY_MAX; i++) {
+		if (swim->verify[i].seq != seq)
+			continue;
+		if ((swim->verify[i].senders & sender_bit(sender)) == 0)
+			return;
+		struct swim_suspicion *sp = slot_suspicion(swim, i);
+		if (sp != NULL && sp->check_nacks < sp->check_nacks_expected)
+			sp->check_nacks++;
+		return;
+	}
 }
 
 bool

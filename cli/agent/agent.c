@@ -33,6 +33,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <uv.h>
 
 #include <sodium.h>
@@ -49,13 +51,18 @@
 #include "membership/node.h"
 #include "pushpull.h"
 #include "rumor/error.h"
+#include "udpsock.h"
 
 /** After a leave completes, let the replies drain this long. */
 #define AGENT_EXIT_GRACE_MS 100
 /** While leaving, look at node_leave_done() at least this often. */
 #define AGENT_LEAVE_POLL_MS 100
-/** UDP receive buffer: any IPv4 datagram fits, so none is truncated. */
+/** UDP receive buffer: any IPv4 datagram fits, so none is truncated;
+ *  AGENT_RECV_BATCH of them per system call (recvmmsg, where libuv has
+ *  it), so a flood costs fewer calls. Pages of it the kernel never
+ *  writes cost no memory. */
 #define AGENT_RECV_SIZE 65536
+#define AGENT_RECV_BATCH 16
 
 enum agent_signal {
 	AGENT_SIGINT,
@@ -92,11 +99,13 @@ struct agent {
 	uint64_t send_failures;
 	uint64_t send_eagain;
 	uint64_t recv_oversize;
+	/** The receive buffer the kernel granted (udpsock_tune). */
+	size_t udp_rcvbuf;
 	struct log_limit limit_drop[node_drop_MAX];
 	struct log_limit limit_oversize;
 	struct log_limit limit_send;
 	struct log_limit limit_recv;
-	uint8_t recv_buf[AGENT_RECV_SIZE];
+	uint8_t recv_buf[AGENT_RECV_BATCH * AGENT_RECV_SIZE];
 };
 
 #define agent_of(ptr, member) \
@@ -107,6 +116,17 @@ agent_now(struct agent *a)
 {
 	uv_update_time(&a->loop);
 	return uv_now(&a->loop);
+}
+
+/* The wall clock (ms since the Unix epoch): sealed frames carry it, and
+ * a receiver refuses frames stamped too far from its own (replay
+ * protection, membership/node_replay.h). */
+static uint64_t
+agent_wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static void
@@ -235,6 +255,8 @@ timer_fired(uv_timer_t *t)
 {
 	struct agent *a = t->data;
 	uint64_t now = agent_now(a);
+	/* Follow steps of the wall clock (NTP, an operator). */
+	node_set_wall_clock(a->node, now, agent_wall_ms());
 	node_handle_timeout(a->node, now);
 	catalog_tick(&a->catalog, now);
 	agent_pump(a);
@@ -287,6 +309,10 @@ udp_read(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 		log_limited(&a->limit_drop[drop], now, LOG_WARN,
 			    "drop %s from %s", node_drop_strs[drop],
 			    swim_addr_str(&from, text, sizeof(text)));
+		/* Dropped before the core: nothing changed, nothing to
+		 * drain (a flood of garbage costs no pump). */
+		if (drop != NODE_DROP_CORE)
+			return;
 	}
 	agent_pump(a);
 }
@@ -364,6 +390,8 @@ agent_stats(struct agent *a, struct answer_stats *st)
 	st->send_failures = a->send_failures;
 	st->send_eagain = a->send_eagain;
 	st->recv_oversize = a->recv_oversize;
+	st->udp_rcvbuf = a->udp_rcvbuf;
+	udpsock_drops(&a->udp, &st->udp_kernel_drops);
 	pushpull_stats(&a->pushpull, &st->pushpull);
 	ipc_server_stats(&a->ipc, &st->ipc);
 	catalog_stats(&a->catalog, &st->catalog);
@@ -493,10 +521,14 @@ udp_start(struct agent *a, char *err)
 		.sin_port = htons(bind->port),
 		.sin_addr.s_addr = htonl(bind->ip),
 	};
-	uv_udp_init(&a->loop, &a->udp);
+	/* Batched receives (one callback per datagram all the same). */
+	if (uv_udp_init_ex(&a->loop, &a->udp, AF_INET | UV_UDP_RECVMMSG) != 0)
+		uv_udp_init(&a->loop, &a->udp);
 	a->udp.data = a;
 	/* No UV_UDP_REUSEADDR: a port in use must fail, not be shared. */
 	int rc = uv_udp_bind(&a->udp, (const struct sockaddr *)&sa, 0);
+	if (rc == 0)
+		a->udp_rcvbuf = udpsock_tune(&a->udp, UDPSOCK_RCVBUF);
 	if (rc == 0)
 		rc = uv_udp_recv_start(&a->udp, udp_alloc, udp_read);
 	if (rc == 0)
@@ -520,7 +552,9 @@ agent_node_start(struct agent *a, uint64_t incarnation, char *err)
 	};
 	randombytes_buf(ncfg.nonce_prefix, sizeof(ncfg.nonce_prefix));
 	randombytes_buf(&ncfg.rand_seed, sizeof(ncfg.rand_seed));
-	a->node = node_new(&ncfg, agent_now(a));
+	uint64_t start = agent_now(a);
+	ncfg.wall_ms = agent_wall_ms();
+	a->node = node_new(&ncfg, start);
 	if (a->node == NULL)
 		return log_err(err, RUMOR_ENOMEM, "cannot create the node (out "
 			       "of memory or invalid configuration)");
@@ -595,6 +629,19 @@ agent_start(struct agent *a, char *err)
 	return 0;
 }
 
+/* Socket clients, stream pools and checks need several hundred
+ * descriptors at once under attack: take the hard limit, not the usual
+ * soft 1,024 (a failure leaves the limit as it was). */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 int
 agent_run(const struct agent_config *cfg)
 {
@@ -606,6 +653,7 @@ agent_run(const struct agent_config *cfg)
 	a->cfg = cfg;
 	/* Peers that hang up must not kill us: writes return EPIPE. */
 	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit();
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	int rc = uv_loop_init(&a->loop);
 	if (rc != 0) {

@@ -41,7 +41,7 @@ _Static_assert((int)registry_policy_MAX == (int)ipc_policy_MAX &&
 /* Most answers fit the stack; a bigger one is asked again. */
 #define ANSWER_LOOKUP_STACK 64
 /** Most counters `rumor stats` reports. */
-#define ANSWER_STATS_MAX 192
+#define ANSWER_STATS_MAX 256
 
 void
 answer_init(struct answer *a, struct node *node, uint64_t rand_seed)
@@ -211,10 +211,24 @@ collect_stats(struct answer *a, const struct answer_stats *st,
 	counter_add(c, "", "send_failures", st->send_failures);
 	counter_add(c, "", "send_eagain", st->send_eagain);
 	counter_add(c, "", "recv_oversize", st->recv_oversize);
+	counter_add(c, "", "udp_kernel_drops", st->udp_kernel_drops);
+	counter_add(c, "", "udp_rcvbuf", st->udp_rcvbuf);
 	counter_add(c, "", "streams_open", st->pushpull.streams_open);
 	counter_add(c, "", "streams_started", st->pushpull.streams_started);
 	counter_add(c, "", "streams_failed", st->pushpull.streams_failed);
 	counter_add(c, "", "streams_refused", st->pushpull.streams_refused);
+	counter_add(c, "", "streams_in", st->pushpull.streams_in);
+	counter_add(c, "", "streams_refused_full",
+		    st->pushpull.streams_refused_full);
+	counter_add(c, "", "streams_evicted", st->pushpull.streams_evicted);
+	counter_add(c, "", "streams_evicted_per_ip",
+		    st->pushpull.streams_evicted_per_ip);
+	counter_add(c, "", "streams_auth_timeouts",
+		    st->pushpull.streams_auth_timeouts);
+	counter_add(c, "", "streams_timeouts", st->pushpull.streams_timeouts);
+	counter_add(c, "", "stream_bytes", st->pushpull.stream_bytes);
+	counter_add(c, "", "stream_bytes_peak",
+		    st->pushpull.stream_bytes_peak);
 	counter_add(c, "", "ipc_requests", st->ipc.requests);
 	counter_add(c, "", "ipc_bad_requests", st->ipc.bad_requests);
 	counter_add(c, "", "ipc_conns_open", st->ipc.conns_open);

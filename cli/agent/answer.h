@@ -59,6 +59,10 @@ struct answer_stats {
 	uint64_t send_failures;
 	uint64_t send_eagain;
 	uint64_t recv_oversize;
+	/** Dropped by the kernel before we read them (receive buffer
+	 *  full), and that buffer's size. */
+	uint64_t udp_kernel_drops;
+	size_t udp_rcvbuf;
 	struct pushpull_stats pushpull;
 	struct ipc_server_stats ipc;
 	struct catalog_stats catalog;

@@ -324,9 +324,12 @@ int
 catalog_register(struct catalog *c, const struct service *s,
 		 uint64_t now_ms, char *err)
 {
+	/* A check that could never run is refused, not left critical. */
+	int rc = checks_validate(&s->check, err);
+	if (rc != 0)
+		return rc;
 	struct entries *e = malloc(sizeof(*e));
 	struct service *copy = fresh_copy(s);
-	int rc;
 	if (e == NULL || copy == NULL) {
 		rc = out_of_memory(err);
 	} else {

@@ -4,11 +4,14 @@
  * when its last handle has closed; a runner that is stopped while its
  * probe runs leaves the probe to finish alone (orphaned, result dropped).
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "checks.h"
+#include "log.h"
+#include "rumor/error.h"
 
 struct probe;
 
@@ -23,6 +26,10 @@ struct check_runner {
 	struct probe *probe;
 	/** Its timer is closing; freed in the close callback. */
 	bool closing;
+	/** The last result (-1: none yet), to log failures as they
+	 *  begin, once a second at most per check. */
+	int last;
+	struct log_limit limit;
 };
 
 /* The first bytes of an HTTP answer we read: enough for a status line. */
@@ -75,18 +82,46 @@ probe_close_handles(struct probe *p)
 		uv_close((uv_handle_t *)&p->h, probe_closed);
 }
 
-/* The result is in: report it (once) and close up. */
+static const char *const kind_strs[] = {"none", "tcp", "http", "exec"};
+
+/* A check that was not failing fails: say why (its service may have
+ * been critical all along, so its health alone would not show it). */
 static void
-probe_finish(struct probe *p, enum service_health health)
+runner_log(struct check_runner *r, enum service_health health,
+	   const char *why)
+{
+	bool failing = health != SERVICE_HEALTH_PASSING;
+	if (failing && r->last != (int)health)
+		log_limited(&r->limit, uv_now(r->ch->loop), LOG_WARN,
+			    "service %s: %s check %s failed: %s", r->id,
+			    kind_strs[r->def.kind], r->target, why);
+	r->last = (int)health;
+}
+
+/* The result is in (why: the failure, NULL when passing): report it
+ * (once) and close up. */
+static void
+probe_finish(struct probe *p, enum service_health health, const char *why)
 {
 	if (!p->done) {
 		p->done = true;
 		p->ch->stats.runs++;
 		p->ch->stats.failures += health != SERVICE_HEALTH_PASSING;
-		if (p->runner != NULL && !p->ch->stopped)
+		if (p->runner != NULL && !p->ch->stopped) {
+			runner_log(p->runner, health, why);
 			p->ch->on_result(p->ch->arg, p->runner->id, health);
+		}
 	}
 	probe_close_handles(p);
+}
+
+/* probe_finish for a libuv status (0: passing). */
+static void
+probe_status(struct probe *p, int status)
+{
+	probe_finish(p, status == 0 ? SERVICE_HEALTH_PASSING
+				    : SERVICE_HEALTH_CRITICAL,
+		     status == 0 ? NULL : uv_strerror(status));
 }
 
 /* Kill a command and everything it started (its process group). */
@@ -105,7 +140,7 @@ probe_timed_out(uv_timer_t *t)
 {
 	struct probe *p = t->data;
 	probe_kill(p);
-	probe_finish(p, SERVICE_HEALTH_CRITICAL);
+	probe_finish(p, SERVICE_HEALTH_CRITICAL, "timed out");
 }
 
 /* "A.B.C.D:PORT" (port required) or, for HTTP, "http://A.B.C.D[:PORT]/p"
@@ -148,6 +183,26 @@ parse_target(const struct service_check *def, struct sockaddr_in *addr,
 	return uv_ip4_addr(host, (int)port, addr) == 0 ? 0 : -1;
 }
 
+int
+checks_validate(const struct service_check *def, char *err)
+{
+	struct sockaddr_in addr;
+	const char *path;
+	if (def->kind == SERVICE_CHECK_NONE)
+		return 0;
+	if (def->target == NULL || def->target[0] == '\0')
+		return log_err(err, RUMOR_EINVAL, "a %s check needs a target",
+			       kind_strs[def->kind]);
+	if (def->kind == SERVICE_CHECK_EXEC ||
+	    parse_target(def, &addr, &path) == 0)
+		return 0;
+	return log_err(err, RUMOR_EINVAL, "%s check target \"%.80s\": want "
+		       "%s", kind_strs[def->kind], def->target,
+		       def->kind == SERVICE_CHECK_TCP
+			       ? "A.B.C.D:PORT (an IPv4 address, or localhost)"
+			       : "http://A.B.C.D[:PORT]/PATH");
+}
+
 static void
 http_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
@@ -173,21 +228,27 @@ http_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		return; /* more to come */
 	unsigned code = 0;
 	bool ok = sscanf(p->answer, "HTTP/1.%*1[01] %3u", &code) == 1;
-	probe_finish(p, ok && code >= 200 && code < 300
-				? SERVICE_HEALTH_PASSING
-				: SERVICE_HEALTH_CRITICAL);
+	char why[48];
+	snprintf(why, sizeof(why), ok ? "HTTP status %u"
+				      : "no HTTP status line", code);
+	bool pass = ok && code >= 200 && code < 300;
+	probe_finish(p, pass ? SERVICE_HEALTH_PASSING : SERVICE_HEALTH_CRITICAL,
+		     pass ? NULL : why);
 }
 
 static void
 http_written(uv_write_t *w, int status)
 {
 	struct probe *p = w->data;
-	if (status != 0 || p->done) {
-		probe_finish(p, SERVICE_HEALTH_CRITICAL);
+	if (p->done) {
+		probe_close_handles(p);
 		return;
 	}
-	if (uv_read_start((uv_stream_t *)&p->h.tcp, http_alloc, http_read) != 0)
-		probe_finish(p, SERVICE_HEALTH_CRITICAL);
+	if (status == 0)
+		status = uv_read_start((uv_stream_t *)&p->h.tcp, http_alloc,
+				       http_read);
+	if (status != 0)
+		probe_status(p, status);
 }
 
 static void
@@ -197,15 +258,15 @@ tcp_connected(uv_connect_t *c, int status)
 	if (p->done)
 		return;
 	if (status != 0 || p->kind == SERVICE_CHECK_TCP) {
-		probe_finish(p, status == 0 ? SERVICE_HEALTH_PASSING
-					    : SERVICE_HEALTH_CRITICAL);
+		probe_status(p, status);
 		return;
 	}
 	uv_buf_t buf = uv_buf_init(p->request, (unsigned)strlen(p->request));
 	p->write.data = p;
-	if (uv_write(&p->write, (uv_stream_t *)&p->h.tcp, &buf, 1,
-		     http_written) != 0)
-		probe_finish(p, SERVICE_HEALTH_CRITICAL);
+	int rc = uv_write(&p->write, (uv_stream_t *)&p->h.tcp, &buf, 1,
+			  http_written);
+	if (rc != 0)
+		probe_status(p, rc);
 }
 
 static void
@@ -213,9 +274,14 @@ proc_exited(uv_process_t *proc, int64_t status, int term_signal)
 {
 	struct probe *p = proc->data;
 	p->exited = true;
-	probe_finish(p, status == 0 && term_signal == 0
-				? SERVICE_HEALTH_PASSING
-				: SERVICE_HEALTH_CRITICAL);
+	char why[48];
+	if (term_signal != 0)
+		snprintf(why, sizeof(why), "killed by signal %d", term_signal);
+	else
+		snprintf(why, sizeof(why), "exit status %" PRId64, status);
+	bool pass = status == 0 && term_signal == 0;
+	probe_finish(p, pass ? SERVICE_HEALTH_PASSING : SERVICE_HEALTH_CRITICAL,
+		     pass ? NULL : why);
 	probe_close_handles(p);
 }
 
@@ -240,7 +306,7 @@ probe_exec(struct probe *p, const char *cmd)
 	p->open_handles++;
 	if (rc != 0) {
 		p->exited = true;
-		probe_finish(p, SERVICE_HEALTH_CRITICAL);
+		probe_status(p, rc);
 	}
 }
 
@@ -265,7 +331,8 @@ probe_start(struct check_runner *r)
 	struct sockaddr_in addr;
 	const char *path;
 	if (parse_target(&r->def, &addr, &path) != 0) {
-		probe_finish(p, SERVICE_HEALTH_CRITICAL);
+		/* Only a services file of an older agent holds one. */
+		probe_finish(p, SERVICE_HEALTH_CRITICAL, "bad target");
 		return;
 	}
 	snprintf(p->request, sizeof(p->request),
@@ -276,9 +343,10 @@ probe_start(struct check_runner *r)
 	p->h_open = true;
 	p->open_handles++;
 	p->connect.data = p;
-	if (uv_tcp_connect(&p->connect, &p->h.tcp,
-			   (const struct sockaddr *)&addr, tcp_connected) != 0)
-		probe_finish(p, SERVICE_HEALTH_CRITICAL);
+	int rc = uv_tcp_connect(&p->connect, &p->h.tcp,
+				(const struct sockaddr *)&addr, tcp_connected);
+	if (rc != 0)
+		probe_status(p, rc);
 }
 
 /* ---- runners ------------------------------------------------------------- */
@@ -321,6 +389,7 @@ runner_start(struct checks *ch, const struct service *s)
 	r->def = s->check;
 	snprintf(r->target, sizeof(r->target), "%s", s->check.target);
 	r->def.target = r->target;
+	r->last = -1;
 	uv_timer_init(ch->loop, &r->timer);
 	r->timer.data = r;
 	uv_timer_start(&r->timer, runner_fire, 0, r->def.interval_ms);

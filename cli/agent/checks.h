@@ -39,6 +39,16 @@ struct checks {
 	struct checks_stats stats;
 };
 
+/**
+ * Whether a check can run as defined: a TCP target "A.B.C.D:PORT", an
+ * HTTP one "http://A.B.C.D[:PORT]/PATH" ("localhost" for 127.0.0.1), a
+ * command that is not empty. 0, or RUMOR_EINVAL with one line in err
+ * (LOG_ERR_SIZE bytes). A check that runs and fails is logged with its
+ * reason when it starts failing (and at most once a second per check).
+ */
+int
+checks_validate(const struct service_check *def, char *err);
+
 /** No checks yet (nothing to fail); results go to cb(arg, ...). */
 void
 checks_init(struct checks *ch, uv_loop_t *loop, checks_result_cb cb,

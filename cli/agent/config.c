@@ -2,11 +2,16 @@
  * config: *.json service definitions (see config.h).
  */
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "checks.h"
 #include "config.h"
 #include "log.h"
 #include "rumor/error.h"
@@ -160,7 +165,14 @@ parse_service(json_t *root, struct parsed *p)
 	if (s->id == NULL)
 		s->id = s->name;
 	const char *why = NULL;
-	return service_validate(s, &why) != 0 ? why : NULL;
+	if (service_validate(s, &why) != 0)
+		return why;
+	char err[LOG_ERR_SIZE];
+	if (checks_validate(&s->check, err) == 0)
+		return NULL;
+	err[sizeof(p->why) - 1] = '\0'; /* it fits: a short target */
+	memcpy(p->why, err, sizeof(p->why));
+	return p->why;
 }
 
 static int
@@ -222,6 +234,55 @@ list_files(const char *dir, char ***out, size_t *count, char *err)
 	return 0;
 }
 
+/*
+ * A service file's bytes, read without ever blocking the agent's loop: a
+ * FIFO (or a device, a socket, a directory) named *.json would wait for a
+ * writer or never end, so only a regular file is read, opened
+ * non-blocking and checked with fstat. *data is NULL (and 0 returned)
+ * for a file skipped with a warning; else malloc'd, *size bytes.
+ */
+static int
+read_service_file(const char *path, char **data, size_t *size, char *err)
+{
+	*data = NULL;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return log_err(err, RUMOR_EIO, "%s: %s", path,
+			       log_strerror(errno));
+	struct stat st;
+	int rc = 0;
+	if (fstat(fd, &st) != 0) {
+		rc = log_err(err, RUMOR_EIO, "%s: %s", path,
+			     log_strerror(errno));
+	} else if (!S_ISREG(st.st_mode)) {
+		log_line(LOG_WARN, "%s: skipped: not a regular file", path);
+	} else if (st.st_size > CONFIG_FILE_BYTES_MAX) {
+		rc = log_err(err, RUMOR_ETOOBIG, "%s: larger than %d bytes",
+			     path, CONFIG_FILE_BYTES_MAX);
+	} else if ((*data = malloc((size_t)st.st_size + 1)) == NULL) {
+		rc = log_err(err, RUMOR_ENOMEM, "out of memory");
+	} else {
+		/* Read one byte more than fstat said: a file that grew
+		 * meanwhile is too large, not cut short. */
+		size_t got = 0, want = (size_t)st.st_size + 1;
+		ssize_t n = 1;
+		while (got < want && (n = read(fd, *data + got,
+					       want - got)) > 0)
+			got += (size_t)n;
+		if (n < 0 || got == want) {
+			rc = n < 0 ? log_err(err, RUMOR_EIO, "%s: %s", path,
+					     log_strerror(errno))
+				   : log_err(err, RUMOR_EIO, "%s: changed "
+					     "while read", path);
+			free(*data);
+			*data = NULL;
+		}
+		*size = got;
+	}
+	close(fd);
+	return rc;
+}
+
 int
 config_load_dir(const char *dir, struct service ***out, size_t *count,
 		char *err)
@@ -239,9 +300,16 @@ config_load_dir(const char *dir, struct service ***out, size_t *count,
 	for (size_t i = 0; rc == 0 && i < files; i++) {
 		char path[4096];
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		char *text;
+		size_t text_size = 0;
+		if ((rc = read_service_file(path, &text, &text_size, err)) != 0)
+			break;
+		if (text == NULL)
+			continue; /* skipped, said so */
 		json_error_t jerr;
-		json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES,
-					      &jerr);
+		json_t *root = json_loadb(text, text_size,
+					  JSON_REJECT_DUPLICATES, &jerr);
+		free(text);
 		if (root == NULL) {
 			rc = bad(err, path, jerr.line, jerr.text);
 			break;

@@ -10,6 +10,10 @@
  * "tcp", "http", "exec" (a target) or "ttl" (a duration), with "interval"
  * (default 10s) and "timeout" (default 5s) for the first three. Unknown
  * keys are errors (a typo must not pass silently). Parsed with jansson.
+ * Only regular files are read (opened non-blocking: a FIFO named *.json
+ * is skipped with a warning, never waited on), CONFIG_FILE_BYTES_MAX
+ * bytes at most; a check's target must be one it can run
+ * (checks_validate).
  */
 #ifndef RUMOR_CONFIG_H
 #define RUMOR_CONFIG_H
@@ -20,6 +24,8 @@
 
 /** Files read from a config dir at most. */
 #define CONFIG_FILES_MAX SERVICE_PER_NODE_MAX
+/** Bytes in one service file at most (one service is a few hundred). */
+#define CONFIG_FILE_BYTES_MAX (64 * 1024)
 
 /**
  * Read every *.json file of dir (in name order) into *out, an array of

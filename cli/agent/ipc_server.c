@@ -9,19 +9,18 @@
  * announcing more than IPC_REQUEST_MAX bytes closes the connection: the
  * framing is gone.
  */
-#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
-#include <sys/un.h>
 #include <unistd.h>
 
+#include "frameq.h"
 #include "ipc_server.h"
 #include "log.h"
 #include "rumor/error.h"
+#include "sockpath.h"
 
 struct ipc_conn {
 	uv_pipe_t pipe;
@@ -39,6 +38,10 @@ struct ipc_conn {
 	bool writing;
 	/** A deferred request waits for ipc_server_answer_deferred(). */
 	bool deferred;
+	/** Its share of this turn is spent: server_resume goes on. */
+	bool yielded;
+	/** It has sent a request (it is a client, not just a socket). */
+	bool asked;
 	/** Its answer came while a write was in flight: sent after it. */
 	bool answer_due;
 	bool closing;
@@ -47,8 +50,13 @@ struct ipc_conn {
 	/** A watcher: of this service ("" for all). */
 	bool watching;
 	char watch[SERVICE_NAME_MAX + 1];
-	/** Watch bytes written but not yet confirmed. */
-	size_t pending;
+	/** A watcher's frames, queued and being written: what it has
+	 *  allocated counts toward IPC_SERVER_WATCH_PENDING_MAX. */
+	struct frameq wq;
+	/** Cut off for not reading: only its error frame is left to go,
+	 *  until cut_ms + IPC_SERVER_CUT_GRACE_MS at most. */
+	bool cut;
+	uint64_t cut_ms;
 	/** Scratch for reads while watching (anything read ends it). */
 	char scratch[64];
 	/** One response as the agent makes it. */
@@ -60,6 +68,13 @@ struct ipc_conn {
 /* Gathered replies past this are written before more requests are read
  * from the same input. */
 #define IPC_REPLIES_FLUSH (64 * 1024)
+/* Requests of one connection answered per turn of the loop at most, a
+ * change (register, deregister, pass, leave: a file write with its fsync)
+ * counting as all of them: a client that pipelines many requests does
+ * not hold the loop while other clients wait. */
+#define IPC_TURN_REQUESTS 32
+
+static void watch_flush(struct ipc_conn *c);
 
 static void
 conn_closed(uv_handle_t *h)
@@ -71,6 +86,7 @@ conn_closed(uv_handle_t *h)
 	srv->closing_count--;
 	srv->stats.watchers -= c->watching;
 	free(c->in);
+	frameq_free(&c->wq);
 	msgpack_sbuffer_destroy(&c->out);
 	msgpack_sbuffer_destroy(&c->replies);
 	free(c);
@@ -84,6 +100,27 @@ conn_close(struct ipc_conn *c)
 	c->closing = true;
 	c->srv->closing_count++;
 	uv_close((uv_handle_t *)&c->pipe, conn_closed);
+}
+
+/*
+ * Close c, telling it why first in an error frame when the socket takes
+ * it at once and nothing else is half-written: a client that comes back
+ * to a connection the agent closed reads it as the answer to its next
+ * request, rather than a bare "connection closed".
+ */
+static void
+conn_refuse(struct ipc_conn *c, int code, const char *why)
+{
+	if (!c->closing && !c->writing && !c->watching) {
+		msgpack_sbuffer sb;
+		msgpack_sbuffer_init(&sb);
+		if (ipc_error_encode(&sb, code, why) == 0) {
+			uv_buf_t buf = uv_buf_init(sb.data, (unsigned)sb.size);
+			(void)uv_try_write((uv_stream_t *)&c->pipe, &buf, 1);
+		}
+		msgpack_sbuffer_destroy(&sb);
+	}
+	conn_close(c);
 }
 
 /* Room for the rest of the frame under way, and at least a chunk. */
@@ -161,11 +198,16 @@ conn_become_watcher(struct ipc_conn *c)
 	/* Anything sent after the watch request ends the watch too. */
 	if (c->in_len > 0 ||
 	    uv_read_start((uv_stream_t *)&c->pipe, watch_alloc,
-			  watch_read) != 0)
+			  watch_read) != 0) {
 		conn_close(c);
+		return;
+	}
+	/* Events that came while the snapshot was being written. */
+	watch_flush(c);
 }
 
 static void conn_process(struct ipc_conn *c);
+static void server_resume(uv_idle_t *idle);
 static void conn_answer_ok(struct ipc_conn *c);
 
 static void
@@ -251,11 +293,14 @@ conn_answer_ok(struct ipc_conn *c)
 	conn_reply(c);
 }
 
-/* One complete request frame's payload. */
-static void
+/* One complete request frame's payload; returns its cost toward
+ * IPC_TURN_REQUESTS. */
+static int
 conn_request(struct ipc_conn *c, const uint8_t *data, size_t size)
 {
+	int cost = 1;
 	struct ipc_server *srv = c->srv;
+	c->asked = true;
 	struct ipc_request req;
 	const char *why = "malformed request";
 	srv->stats.requests++;
@@ -263,8 +308,11 @@ conn_request(struct ipc_conn *c, const uint8_t *data, size_t size)
 		srv->stats.bad_requests++;
 		ipc_error_encode(&c->out, RUMOR_EMALFORMED, why);
 		conn_reply(c);
-		return;
+		return cost;
 	}
+	if (req.op == IPC_OP_REGISTER || req.op == IPC_OP_DEREGISTER ||
+	    req.op == IPC_OP_PASS || req.op == IPC_OP_LEAVE)
+		cost = IPC_TURN_REQUESTS;
 	enum ipc_server_reply reply = srv->on_request(srv, &req, &c->out);
 	if (reply == IPC_SERVER_REPLY_WATCH &&
 	    srv->stats.watchers >= IPC_SERVER_WATCHERS_MAX) {
@@ -282,32 +330,48 @@ conn_request(struct ipc_conn *c, const uint8_t *data, size_t size)
 	if (reply == IPC_SERVER_REPLY_DEFER) {
 		msgpack_sbuffer_clear(&c->out);
 		c->deferred = true; /* conn_process stops reading */
-		return;
+		return cost;
 	}
 	conn_reply(c);
+	return cost;
 }
 
 /*
- * Answer every complete frame in the input, in order, until one reply
- * has to wait; keep the rest for later; read on when nothing waits.
+ * Answer the complete frames in the input, in order, until one reply has
+ * to wait or the turn's share is spent (then the server's idle handle
+ * goes on next turn); keep the rest for later; read on when nothing
+ * waits.
  */
 static void
 conn_process(struct ipc_conn *c)
 {
 	size_t off = 0;
+	int spent = 0;
+	c->yielded = false;
 	while (!c->closing && !c->writing && !c->deferred && !c->watching) {
+		if (spent >= IPC_TURN_REQUESTS) {
+			c->yielded = true;
+			uv_idle_start(&c->srv->resume, server_resume);
+			break;
+		}
 		size_t avail = c->in_len - off;
 		if (avail < IPC_PREFIX)
 			break;
 		uint32_t len = ipc_frame_len(c->in + off);
 		if (len == 0 || len > IPC_REQUEST_MAX) {
+			/* The framing is lost: say why, then close. */
+			char why[96];
+			snprintf(why, sizeof(why), "a request of %" PRIu32
+				 " bytes (1 to %d): closing", len,
+				 IPC_REQUEST_MAX);
 			c->srv->stats.bad_requests++;
-			conn_close(c); /* not worth an answer */
+			conn_refuse(c, len == 0 ? RUMOR_EMALFORMED
+						: RUMOR_ETOOBIG, why);
 			return;
 		}
 		if (avail - IPC_PREFIX < len)
 			break;
-		conn_request(c, c->in + off + IPC_PREFIX, len);
+		spent += conn_request(c, c->in + off + IPC_PREFIX, len);
 		off += IPC_PREFIX + len;
 		if (c->replies.size >= IPC_REPLIES_FLUSH)
 			conn_flush(c);
@@ -322,7 +386,21 @@ conn_process(struct ipc_conn *c)
 			conn_become_watcher(c);
 		return;
 	}
-	conn_read_set(c, !c->writing && !c->deferred);
+	conn_read_set(c, !c->writing && !c->deferred && !c->yielded);
+}
+
+/* The next turn: connections that had more to answer go on. */
+static void
+server_resume(uv_idle_t *idle)
+{
+	struct ipc_server *srv = idle->data;
+	uv_idle_stop(idle);
+	struct list *it, *tmp;
+	list_foreach_safe(it, tmp, &srv->conns) {
+		struct ipc_conn *c = list_entry(it, struct ipc_conn, link);
+		if (c->yielded && !c->closing)
+			conn_process(c); /* may start the idle handle again */
+	}
 }
 
 static void
@@ -347,6 +425,26 @@ static void
 free_handle(uv_handle_t *h)
 {
 	free(h);
+}
+
+/* The connection to close for a new one: the longest idle of those that
+ * never asked anything (a flood of idle connections churns itself, a
+ * client that uses its connection keeps it), else of all; NULL when all
+ * are busy. */
+static struct ipc_conn *
+conn_evictable(struct ipc_server *srv, const struct ipc_conn *c)
+{
+	struct ipc_conn *idle = NULL;
+	struct list *it;
+	list_foreach(it, &srv->conns) {
+		struct ipc_conn *o = list_entry(it, struct ipc_conn, link);
+		if (o == c || o->closing || o->deferred || o->watching)
+			continue;
+		if (idle == NULL || (!o->asked && idle->asked) ||
+		    (o->asked == idle->asked && o->active_ms < idle->active_ms))
+			idle = o;
+	}
+	return idle;
 }
 
 static void
@@ -376,91 +474,36 @@ server_connection(uv_stream_t *server, int status)
 	c->pipe.data = c;
 	list_insert_head(&srv->conns, &c->link);
 	srv->stats.conns_open++;
-	/* Over the limit: make room by closing the longest-idle connection
-	 * (a new client beats one that sends nothing); if every other one
-	 * is busy, accept and close, so the backlog keeps moving. */
+	/* Over the limit: make room by closing an idle connection (a new
+	 * client beats one that sends nothing); if every other one is busy,
+	 * accept and close, so the backlog keeps moving. */
 	bool over = srv->stats.conns_open - srv->closing_count >
 		    IPC_SERVER_CONNS_MAX;
 	if (over) {
-		struct ipc_conn *idle = NULL;
-		struct list *it;
-		list_foreach(it, &srv->conns) {
-			struct ipc_conn *o = list_entry(it, struct ipc_conn,
-							link);
-			if (o != c && !o->closing && !o->deferred &&
-			    !o->watching &&
-			    (idle == NULL || o->active_ms < idle->active_ms))
-				idle = o;
-		}
+		struct ipc_conn *idle = conn_evictable(srv, c);
 		if (idle != NULL) {
 			srv->stats.conns_idle_closed++;
-			conn_close(idle);
+			conn_refuse(idle, RUMOR_ELIMIT, "closed while idle: "
+				    "the agent needed the slot for a new "
+				    "client (too many connections)");
 			over = false;
 		} else {
 			srv->stats.conns_refused++;
 		}
 	}
-	if (uv_accept(server, (uv_stream_t *)&c->pipe) != 0 || over) {
+	if (uv_accept(server, (uv_stream_t *)&c->pipe) != 0) {
 		conn_close(c);
 		return;
 	}
+	if (over) {
+		char why[96];
+		snprintf(why, sizeof(why), "too many connections to this "
+			 "agent (%d, none idle); try again later",
+			 IPC_SERVER_CONNS_MAX);
+		conn_refuse(c, RUMOR_ELIMIT, why);
+		return;
+	}
 	conn_read_set(c, true);
-}
-
-/* libuv reports a missing directory as EACCES; say what it is. */
-static int
-parent_check(const char *path, char *err)
-{
-	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	strcpy(dir, path);
-	char *slash = strrchr(dir, '/');
-	if (slash == NULL)
-		return 0;
-	if (slash == dir)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	struct stat st;
-	if (stat(dir, &st) == 0)
-		return 0; /* bind will say what else is wrong */
-	return log_err(err, RUMOR_EIO, "socket %s: %s", path,
-		       log_strerror(errno));
-}
-
-/* Refuse to take a live agent's socket; replace a stale one. */
-static int
-socket_path_check(const char *path, char *err)
-{
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	if (strlen(path) >= sizeof(sun.sun_path))
-		return log_err(err, RUMOR_EINVAL,
-			       "socket path too long (max %zu): %s",
-			       sizeof(sun.sun_path) - 1, path);
-	strcpy(sun.sun_path, path);
-	struct stat st;
-	if (lstat(path, &st) != 0)
-		return parent_check(path, err);
-	if (!S_ISSOCK(st.st_mode))
-		return log_err(err, RUMOR_EIO,
-			       "socket %s: exists and is not a socket", path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return log_err(err, RUMOR_EIO, "socket: %s",
-			       log_strerror(errno));
-	/* A live agent with a full backlog would block us: bound the wait. */
-	struct timeval tv = {.tv_sec = 1};
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	int rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
-	int saved = errno;
-	close(fd);
-	if (rc == 0 || saved == EAGAIN)
-		return log_err(err, RUMOR_EIO,
-			       "another agent is listening on %s", path);
-	if (saved == ECONNREFUSED && unlink(path) != 0 && errno != ENOENT)
-		return log_err(err, RUMOR_EIO,
-			       "socket %s: cannot remove stale socket: %s",
-			       path, log_strerror(errno));
-	return 0;
 }
 
 /* Close connections idle past IPC_SERVER_IDLE_MS: a client that
@@ -473,11 +516,19 @@ server_sweep(uv_timer_t *t)
 	struct list *it;
 	list_foreach(it, &srv->conns) {
 		struct ipc_conn *c = list_entry(it, struct ipc_conn, link);
+		if (c->cut && !c->closing &&
+		    now - c->cut_ms >= IPC_SERVER_CUT_GRACE_MS) {
+			conn_close(c); /* its error frame never went out */
+			continue;
+		}
 		if (c->closing || c->deferred || c->watching ||
 		    now - c->active_ms < IPC_SERVER_IDLE_MS)
 			continue;
 		srv->stats.conns_idle_closed++;
-		conn_close(c);
+		char why[64];
+		snprintf(why, sizeof(why), "closed after %d s without a "
+			 "request", IPC_SERVER_IDLE_MS / 1000);
+		conn_refuse(c, RUMOR_ELIMIT, why);
 	}
 }
 
@@ -494,12 +545,15 @@ ipc_server_start(struct ipc_server *srv, const char *path, char *err)
 {
 	uv_loop_t *loop = srv->loop;
 	srv->path = path;
-	int rc = socket_path_check(path, err);
+	int rc = sockpath_prepare(path, err);
 	if (rc != 0)
 		return rc;
 	uv_timer_init(loop, &srv->sweep);
 	srv->sweep.data = srv;
 	srv->sweep_open = true;
+	uv_idle_init(loop, &srv->resume);
+	srv->resume.data = srv;
+	srv->resume_open = true;
 	uv_timer_start(&srv->sweep, server_sweep, 1000, 1000);
 	uv_pipe_init(loop, &srv->pipe, 0);
 	srv->pipe.data = srv;
@@ -553,27 +607,98 @@ ipc_server_close(struct ipc_server *srv)
 		uv_close((uv_handle_t *)&srv->sweep, NULL);
 		srv->sweep_open = false;
 	}
+	if (srv->resume_open) {
+		uv_close((uv_handle_t *)&srv->resume, NULL);
+		srv->resume_open = false;
+	}
 	struct list *it;
 	list_foreach(it, &srv->conns)
 		conn_close(list_entry(it, struct ipc_conn, link));
 }
 
-/* One event frame on its way to a watcher. */
-struct watch_write {
-	uv_write_t req;
-	struct ipc_conn *conn;
-	size_t size;
-	uint8_t data[];
-};
+/* ---- watchers ------------------------------------------------------- */
+
+/* A watcher's write hands libuv at most this much (whole frames), so a
+ * watcher cut off gets its error frame right after it. */
+#define IPC_WATCH_WRITE_MAX (64 * 1024)
 
 static void
 watch_written(uv_write_t *req, int status)
 {
-	struct watch_write *w = req->data;
-	w->conn->pending -= w->size;
-	if (status != 0)
-		conn_close(w->conn);
-	free(w);
+	struct ipc_conn *c = req->data;
+	c->writing = false;
+	if (status != 0 || c->srv->closed) {
+		conn_close(c);
+		return;
+	}
+	c->active_ms = uv_now(c->srv->loop);
+	watch_flush(c);
+}
+
+/*
+ * Hand queued frames to the socket, a piece of whole frames at a time: at
+ * once as long as the socket takes them (uv_try_write), else what is left
+ * of the piece through one uv_write from the staging buffer while new
+ * frames queue. A cut watcher closes once its error frame is out.
+ */
+static void
+watch_flush(struct ipc_conn *c)
+{
+	while (!c->writing && !c->closing && c->watching) {
+		size_t piece = frameq_piece(&c->wq, IPC_WATCH_WRITE_MAX);
+		if (piece == 0) {
+			if (c->cut)
+				conn_close(c);
+			return;
+		}
+		uv_buf_t buf = uv_buf_init((char *)frameq_head(&c->wq),
+					   (unsigned)piece);
+		int n = uv_try_write((uv_stream_t *)&c->pipe, &buf, 1);
+		size_t done = n > 0 ? (size_t)n : 0;
+		size_t rest = piece - done;
+		if ((n < 0 && n != UV_EAGAIN) ||
+		    (rest > 0 && !frameq_stage(&c->wq, frameq_head(&c->wq) +
+							       done, rest))) {
+			conn_close(c);
+			return;
+		}
+		frameq_take(&c->wq, piece, IPC_WATCH_WRITE_MAX);
+		if (rest == 0)
+			continue;
+		buf = uv_buf_init((char *)c->wq.out, (unsigned)rest);
+		c->write_req.data = c;
+		c->writing = true;
+		if (uv_write(&c->write_req, (uv_stream_t *)&c->pipe, &buf, 1,
+			     watch_written) != 0) {
+			c->writing = false;
+			conn_close(c);
+		}
+	}
+}
+
+/* It does not read: drop what is queued, send only an error frame
+ * saying so (after the piece uv_write already has), then close. */
+static void
+watch_cut(struct ipc_conn *c)
+{
+	struct ipc_server *srv = c->srv;
+	srv->stats.watchers_cut++;
+	c->cut = true;
+	c->cut_ms = uv_now(srv->loop);
+	frameq_clear(&c->wq);
+	msgpack_sbuffer sb;
+	msgpack_sbuffer_init(&sb);
+	char why[160];
+	snprintf(why, sizeof(why), "watch cut off: the client did not read "
+		 "its events (%u MiB queued); watch again to get the current "
+		 "state", IPC_SERVER_WATCH_PENDING_MAX >> 20);
+	/* The error frame may pass the cap: it is the last thing sent. */
+	if (ipc_error_encode(&sb, RUMOR_ELIMIT, why) == 0)
+		(void)frameq_push(&c->wq, (const uint8_t *)sb.data, sb.size,
+				  SIZE_MAX);
+	msgpack_sbuffer_destroy(&sb);
+	log_limited(&srv->limit_cut, c->cut_ms, LOG_WARN, "%s", why);
+	watch_flush(c);
 }
 
 void
@@ -583,31 +708,15 @@ ipc_server_watch_send(struct ipc_server *srv, const char *service,
 	struct list *it;
 	list_foreach(it, &srv->conns) {
 		struct ipc_conn *c = list_entry(it, struct ipc_conn, link);
-		if (!c->watching || c->closing ||
+		if (!c->watching || c->closing || c->cut ||
 		    (c->watch[0] != '\0' && strcmp(c->watch, service) != 0))
 			continue;
-		struct watch_write *w = NULL;
-		if (c->pending + size <= IPC_SERVER_WATCH_PENDING_MAX)
-			w = malloc(sizeof(*w) + size);
-		if (w == NULL) {
-			/* It does not read: cut it off rather than buffer
-			 * without end. */
-			srv->stats.watchers_cut++;
-			conn_close(c);
+		if (!frameq_push(&c->wq, frame, size,
+				 IPC_SERVER_WATCH_PENDING_MAX)) {
+			watch_cut(c);
 			continue;
 		}
-		w->req.data = w;
-		w->conn = c;
-		w->size = size;
-		memcpy(w->data, frame, size);
-		uv_buf_t buf = uv_buf_init((char *)w->data, (unsigned)size);
-		if (uv_write(&w->req, (uv_stream_t *)&c->pipe, &buf, 1,
-			     watch_written) != 0) {
-			free(w);
-			conn_close(c);
-			continue;
-		}
-		c->pending += size;
+		watch_flush(c);
 	}
 }
 

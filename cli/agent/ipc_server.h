@@ -3,13 +3,18 @@
  * (cli/ipc/ipc_proto.h), framed responses out, many requests per connection,
  * answered in order; a client may send several before reading
  * (pipelining), and one that does not read holds at most one pending
- * reply before the server stops reading it.
+ * reply before the server stops reading it. One connection gets a share
+ * of each turn of the loop (32 reads, or one change), so a client that
+ * pipelines thousands of requests does not hold up the others.
  *
  * Limits: IPC_REQUEST_MAX bytes per request (a longer announced length
- * closes the connection: the framing is lost), IPC_SERVER_CONNS_MAX
- * connections (a new one evicts the longest-idle; if all are busy it is
- * accepted and closed at once), IPC_SERVER_IDLE_MS without a byte
- * read or written (watchers excepted, IPC_SERVER_WATCHERS_MAX of them).
+ * gets an error frame and closes the connection: the framing is lost),
+ * IPC_SERVER_CONNS_MAX connections (a new one evicts the longest-idle,
+ * preferring those that never sent a request; if all are busy it is
+ * accepted, told so and closed at once), IPC_SERVER_IDLE_MS without a
+ * byte read or written (watchers excepted, IPC_SERVER_WATCHERS_MAX of
+ * them). A connection closed for any of these gets an error frame saying
+ * why first, when its socket takes it at once.
  * Undecodable
  * requests get an error frame (RUMOR_EMALFORMED); nothing a client sends
  * can do more than that.
@@ -27,6 +32,7 @@
 
 #include "cli/ipc/ipc_proto.h"
 #include "list.h"
+#include "log.h"
 
 /** Open connections, well below the usual 1024-descriptor limit, which
  *  gossip streams also need. One more evicts the longest-idle one. */
@@ -36,9 +42,15 @@
 #define IPC_SERVER_IDLE_MS 10000
 /** Watch connections at most (they never idle out). */
 #define IPC_SERVER_WATCHERS_MAX 64
-/** Bytes queued for a watcher that does not read before it is cut off
- *  (it can reconnect and look up the current state). */
+/** Bytes a watcher that does not read may hold (its queued frames as
+ *  allocated, with the piece in flight: 64 KiB at most past this) before
+ *  it is cut off: an error
+ *  frame (RUMOR_ELIMIT) then goes after the piece in flight (64 KiB at
+ *  most), and the connection closes once it is out, or after
+ *  IPC_SERVER_CUT_GRACE_MS (it can watch again and get the current
+ *  state). */
 #define IPC_SERVER_WATCH_PENDING_MAX (4u << 20)
+#define IPC_SERVER_CUT_GRACE_MS 60000
 
 /** What a request callback did with the request. */
 enum ipc_server_reply {
@@ -84,6 +96,10 @@ struct ipc_server {
 	/** Closes idle connections once a second. */
 	uv_timer_t sweep;
 	bool sweep_open;
+	/** Goes on, next turn, with connections that had more requests
+	 *  than their share of one turn (IPC_TURN_REQUESTS). */
+	uv_idle_t resume;
+	bool resume_open;
 	/** We own the file at path (remove it on close). */
 	bool bound;
 	bool closed;
@@ -93,6 +109,7 @@ struct ipc_server {
 	 *  run). */
 	size_t closing_count;
 	struct ipc_server_stats stats;
+	struct log_limit limit_cut;
 	ipc_server_request_cb on_request;
 };
 

@@ -1,8 +1,11 @@
 /*
  * Push-pull streams over libuv TCP. A stream owns two handles (the socket
  * and its deadline timer) and is freed when the second one has closed.
- * Nothing here interprets state: frames go to node_stream_handle() as
- * they are, and our side is whatever node_stream_encode() produces.
+ * Nothing here interprets state: received bytes go to node_stream_feed()
+ * as they arrive and the whole stream to node_stream_apply(); our side is
+ * whatever node_stream_encode() produces. What is decided here is who
+ * gets a slot, for how long, and how much all streams may buffer
+ * (pushpull.h).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,27 +19,42 @@ struct pushpull_stream {
 	uv_write_t write_req;
 	uv_connect_t connect_req;
 	struct pushpull *pp;
-	/** In pp->streams. */
+	/** In pp->streams, oldest first. */
 	struct list link;
 	struct swim_addr peer;
 	/** We opened it (a push-pull the node asked for). */
 	bool outgoing;
+	/** Holds a slot of its pool (incoming: once admitted). */
+	bool slotted;
 	/** Our state is a join request. */
 	bool join;
+	/** The peer's header opened: it holds the key (or we are in
+	 *  plaintext mode). Stays set once the stream is merged. */
+	bool authenticated;
 	/** Closing or closed: ignore everything that still arrives. */
 	bool done;
 	int open_handles;
-	uint8_t prefix[NODE_STREAM_PREFIX];
-	size_t prefix_got;
-	/** The frame length from the prefix. */
-	uint32_t len;
-	/** The frame so far: got bytes in a buffer of cap (<= len). */
-	uint8_t *buf;
-	size_t got;
-	size_t cap;
-	/** Our frame while it is being written. */
+	/** uv_now() when it began, for the overall deadline. */
+	uint64_t start_ms;
+	/** What the peer sent so far. */
+	struct stream_rx rx;
+	/** Our stream while it is being written. */
 	uint8_t *out;
 };
+
+/* Live (not closing) streams holding a slot, per direction. */
+static size_t
+slots_used(const struct pushpull *pp, bool outgoing)
+{
+	size_t n = 0;
+	const struct list *it;
+	list_foreach(it, &pp->streams) {
+		const struct pushpull_stream *s =
+			list_entry(it, struct pushpull_stream, link);
+		n += s->slotted && !s->done && s->outgoing == outgoing;
+	}
+	return n;
+}
 
 static uint64_t
 pushpull_now(struct pushpull *pp)
@@ -53,7 +71,7 @@ stream_closed(uv_handle_t *h)
 		return;
 	list_remove(&s->link);
 	s->pp->stats.streams_open--;
-	free(s->buf);
+	stream_rx_destroy(&s->rx, &s->pp->budget);
 	free(s->out);
 	free(s);
 }
@@ -64,6 +82,11 @@ stream_close(struct pushpull_stream *s)
 	if (s->done)
 		return;
 	s->done = true;
+	if (s->slotted && !s->outgoing)
+		s->pp->stats.streams_in--;
+	/* What it buffered goes back to the budget now, not at the close
+	 * callback. */
+	stream_rx_destroy(&s->rx, &s->pp->budget);
 	uv_close((uv_handle_t *)&s->deadline, stream_closed);
 	uv_close((uv_handle_t *)&s->tcp, stream_closed);
 }
@@ -90,7 +113,15 @@ stream_fail(struct pushpull_stream *s, const char *what, int err)
 static void
 stream_timeout(uv_timer_t *t)
 {
-	stream_fail(t->data, "timed out", UV_ETIMEDOUT);
+	struct pushpull_stream *s = t->data;
+	if (!s->outgoing && !s->authenticated) {
+		s->pp->stats.streams_auth_timeouts++;
+		stream_fail(s, "sent no authenticated header in time",
+			    UV_ETIMEDOUT);
+		return;
+	}
+	s->pp->stats.streams_timeouts++;
+	stream_fail(s, "timed out", UV_ETIMEDOUT);
 }
 
 static void
@@ -131,21 +162,41 @@ stream_send_state(struct pushpull_stream *s, bool join)
 			stream_written);
 }
 
-/* A whole frame arrived: merge it; a responder then answers. */
 static void
-stream_frame(struct pushpull_stream *s)
+stream_drop(struct pushpull_stream *s, enum node_drop drop, uint64_t now)
+{
+	char peer[32];
+	log_limited(&s->pp->limit_drop[drop], now, LOG_WARN,
+		    "drop stream %s %s %s", node_drop_strs[drop],
+		    s->outgoing ? "to" : "from",
+		    swim_addr_str(&s->peer, peer, sizeof(peer)));
+	stream_close(s);
+}
+
+/* An incoming stream past its header: the rest of the overall
+ * deadline. */
+static void
+deadline_rest(struct pushpull_stream *s)
+{
+	uint64_t spent = pushpull_now(s->pp) - s->start_ms;
+	uv_timer_start(&s->deadline, stream_timeout,
+		       spent < PUSHPULL_TIMEOUT_MS ? PUSHPULL_TIMEOUT_MS - spent
+						   : 0, 0);
+}
+
+/* The whole stream is in: merge it; a responder then answers. */
+static void
+stream_complete(struct pushpull_stream *s)
 {
 	struct pushpull *pp = s->pp;
 	uint64_t now = pushpull_now(pp);
 	uv_read_stop((uv_stream_t *)&s->tcp);
-	enum node_drop drop = node_stream_handle(pp->node, now, &s->peer,
-						 s->buf, s->got);
+	enum node_drop drop = node_stream_apply(pp->node, now, &s->peer,
+						&s->rx);
+	/* Merged: its buffers go back to the budget before our reply. */
+	stream_rx_destroy(&s->rx, &pp->budget);
 	if (drop != NODE_DROP_NONE) {
-		char peer[32];
-		log_limited(&pp->limit_drop[drop], now, LOG_WARN,
-			    "drop stream %s from %s", node_drop_strs[drop],
-			    swim_addr_str(&s->peer, peer, sizeof(peer)));
-		stream_close(s);
+		stream_drop(s, drop, now);
 	} else if (s->outgoing) {
 		stream_close(s);
 	} else {
@@ -156,46 +207,11 @@ stream_frame(struct pushpull_stream *s)
 	pp->on_input(pp);
 }
 
-/* Take bytes into the prefix, then into the growing frame buffer. */
-static int
-stream_take(struct pushpull_stream *s, const uint8_t *p, size_t n)
-{
-	while (n > 0 && s->prefix_got < NODE_STREAM_PREFIX) {
-		s->prefix[s->prefix_got++] = *p++;
-		n--;
-		if (s->prefix_got < NODE_STREAM_PREFIX)
-			continue;
-		s->len = (uint32_t)s->prefix[0] << 24 |
-			 (uint32_t)s->prefix[1] << 16 |
-			 (uint32_t)s->prefix[2] << 8 | s->prefix[3];
-		if (s->len == 0 || s->len > NODE_STREAM_FRAME_MAX)
-			return UV_EPROTO;
-	}
-	if (n == 0)
-		return 0;
-	if (n > s->len - s->got)
-		return UV_EPROTO; /* more than one frame: not our protocol */
-	if (s->got + n > s->cap) {
-		size_t cap = s->cap != 0 ? s->cap : 4096;
-		while (cap < s->got + n)
-			cap *= 2;
-		if (cap > s->len)
-			cap = s->len;
-		uint8_t *grown = realloc(s->buf, cap);
-		if (grown == NULL)
-			return UV_ENOMEM;
-		s->buf = grown;
-		s->cap = cap;
-	}
-	memcpy(s->buf + s->got, p, n);
-	s->got += n;
-	return 0;
-}
-
 static void
 stream_read(uv_stream_t *h, ssize_t nread, const uv_buf_t *buf)
 {
 	struct pushpull_stream *s = h->data;
+	struct pushpull *pp = s->pp;
 	if (s->done)
 		return;
 	if (nread < 0) {
@@ -203,39 +219,57 @@ stream_read(uv_stream_t *h, ssize_t nread, const uv_buf_t *buf)
 			    nread == UV_EOF ? 0 : (int)nread);
 		return;
 	}
-	int rc = stream_take(s, (const uint8_t *)buf->base, (size_t)nread);
-	if (rc != 0) {
-		stream_fail(s, "bad frame", rc);
+	bool done = false;
+	enum node_drop drop = node_stream_feed(pp->node, &s->rx, &pp->budget,
+					       (const uint8_t *)buf->base,
+					       (size_t)nread, &done);
+	if (pp->budget.used > pp->stats.stream_bytes_peak)
+		pp->stats.stream_bytes_peak = pp->budget.used;
+	if (drop != NODE_DROP_NONE) {
+		stream_drop(s, drop, pushpull_now(pp));
 		return;
 	}
-	if (s->prefix_got == NODE_STREAM_PREFIX && s->got == s->len)
-		stream_frame(s);
+	if (!s->authenticated && s->rx.authenticated) {
+		s->authenticated = true;
+		if (!s->outgoing)
+			deadline_rest(s);
+	}
+	if (done)
+		stream_complete(s);
 }
 
+/* A stream with its handles, first in nothing but the list. */
 static struct pushpull_stream *
-stream_new(struct pushpull *pp)
+stream_new(struct pushpull *pp, bool outgoing)
 {
-	if (pp->closed)
-		return NULL;
-	if (pp->stats.streams_open >= PUSHPULL_STREAMS_MAX) {
-		pp->stats.streams_refused++;
-		log_limited(&pp->limit_fail, pushpull_now(pp), LOG_WARN,
-			    "stream limit (%d) reached", PUSHPULL_STREAMS_MAX);
-		return NULL;
-	}
 	struct pushpull_stream *s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return NULL;
 	s->pp = pp;
+	s->outgoing = outgoing;
+	s->start_ms = pushpull_now(pp);
+	node_stream_begin(pp->node, &s->rx);
 	uv_tcp_init(pp->loop, &s->tcp);
 	uv_timer_init(pp->loop, &s->deadline);
 	s->tcp.data = s->deadline.data = s;
 	s->open_handles = 2;
-	list_insert_head(&pp->streams, &s->link);
+	list_insert_tail(&pp->streams, &s->link);
 	pp->stats.streams_open++;
-	pp->stats.streams_started++;
-	uv_timer_start(&s->deadline, stream_timeout, PUSHPULL_TIMEOUT_MS, 0);
 	return s;
+}
+
+/* It holds a slot now, and its deadline runs. */
+static void
+stream_admit(struct pushpull_stream *s)
+{
+	struct pushpull *pp = s->pp;
+	s->slotted = true;
+	pp->stats.streams_started++;
+	if (!s->outgoing)
+		pp->stats.streams_in++;
+	uv_timer_start(&s->deadline, stream_timeout,
+		       s->outgoing ? PUSHPULL_TIMEOUT_MS
+				   : PUSHPULL_AUTH_TIMEOUT_MS, 0);
 }
 
 static void
@@ -259,10 +293,19 @@ stream_connected(uv_connect_t *req, int status)
 void
 pushpull_connect(struct pushpull *pp, const struct swim_stream_req *req)
 {
-	struct pushpull_stream *s = stream_new(pp);
+	if (pp->closed)
+		return;
+	if (slots_used(pp, true) >= PUSHPULL_OUT_MAX) {
+		pp->stats.streams_refused++;
+		log_limited(&pp->limit_refuse, pushpull_now(pp), LOG_WARN,
+			    "outgoing stream limit (%d) reached",
+			    PUSHPULL_OUT_MAX);
+		return;
+	}
+	struct pushpull_stream *s = stream_new(pp, true);
 	if (s == NULL)
 		return;
-	s->outgoing = true;
+	stream_admit(s);
 	s->join = req->join;
 	s->peer = req->to;
 	struct sockaddr_in sa = {
@@ -292,13 +335,76 @@ peer_addr(uv_tcp_t *tcp, struct swim_addr *out)
 	return true;
 }
 
-static void
-listener_connection(uv_stream_t *server, int status)
+/* The oldest unauthenticated incoming stream (from ip only, unless
+ * any_ip), and how many there are. */
+static struct pushpull_stream *
+preauth_oldest(struct pushpull *pp, uint32_t ip, bool any_ip, size_t *count)
 {
-	struct pushpull *pp = server->data;
-	if (status != 0)
-		return;
-	struct pushpull_stream *s = stream_new(pp);
+	struct pushpull_stream *oldest = NULL;
+	*count = 0;
+	struct list *it;
+	list_foreach(it, &pp->streams) {
+		struct pushpull_stream *o =
+			list_entry(it, struct pushpull_stream, link);
+		if (o->done || o->outgoing || !o->slotted ||
+		    o->authenticated || (!any_ip && o->peer.ip != ip))
+			continue;
+		if (oldest == NULL)
+			oldest = o; /* the list is oldest first */
+		(*count)++;
+	}
+	return oldest;
+}
+
+/*
+ * Whether s, just accepted, gets a slot. A new connection is given the
+ * place of the oldest unauthenticated one, of its own address past
+ * PUSHPULL_PREAUTH_PER_IP and of anyone's when the pool is full: an idle
+ * attacker only ever churns its own slots, and a peer with the key,
+ * whose header follows its connect within a round trip, always gets in.
+ */
+static bool
+incoming_admit(struct pushpull *pp, struct pushpull_stream *s)
+{
+	char peer[32];
+	swim_addr_str(&s->peer, peer, sizeof(peer));
+	size_t n;
+	struct pushpull_stream *old = preauth_oldest(pp, s->peer.ip, false,
+						     &n);
+	if (n >= PUSHPULL_PREAUTH_PER_IP) {
+		pp->stats.streams_evicted_per_ip++;
+		log_limited(&pp->limit_refuse, pushpull_now(pp), LOG_WARN,
+			    "stream from %s: %d unauthenticated streams from "
+			    "its address, closing the oldest", peer,
+			    PUSHPULL_PREAUTH_PER_IP);
+		stream_close(old);
+	}
+	if (slots_used(pp, false) < PUSHPULL_IN_MAX)
+		return true;
+	old = preauth_oldest(pp, 0, true, &n);
+	if (old == NULL) {
+		pp->stats.streams_refused_full++;
+		log_limited(&pp->limit_refuse, pushpull_now(pp), LOG_WARN,
+			    "stream from %s refused: incoming stream limit "
+			    "(%d) reached", peer, PUSHPULL_IN_MAX);
+		return false;
+	}
+	pp->stats.streams_evicted++;
+	log_limited(&pp->limit_refuse, pushpull_now(pp), LOG_WARN,
+		    "incoming stream limit (%d) reached: closing the oldest "
+		    "unauthenticated stream for one from %s", PUSHPULL_IN_MAX,
+		    peer);
+	stream_close(old);
+	return true;
+}
+
+/* Take one connection off the listener's queue. */
+static void
+accept_one(struct pushpull *pp)
+{
+	uv_stream_t *server = (uv_stream_t *)&pp->listener;
+	pp->accepted_this_turn++;
+	struct pushpull_stream *s = pp->closed ? NULL : stream_new(pp, false);
 	if (s == NULL) {
 		/* Accept and drop, so the backlog does not fill up. */
 		uv_tcp_t *tmp = malloc(sizeof(*tmp));
@@ -310,10 +416,46 @@ listener_connection(uv_stream_t *server, int status)
 		return;
 	}
 	if (uv_accept(server, (uv_stream_t *)&s->tcp) != 0 ||
-	    !peer_addr(&s->tcp, &s->peer) ||
-	    uv_read_start((uv_stream_t *)&s->tcp, stream_alloc,
+	    !peer_addr(&s->tcp, &s->peer) || !incoming_admit(pp, s)) {
+		stream_close(s);
+		return;
+	}
+	stream_admit(s);
+	if (uv_read_start((uv_stream_t *)&s->tcp, stream_alloc,
 			  stream_read) != 0)
 		stream_close(s);
+}
+
+/*
+ * At most PUSHPULL_ACCEPT_BATCH connections per turn of the loop: libuv
+ * accepts all that are queued at once otherwise, and a flood of new
+ * connections would push a peer's out (as the oldest unauthenticated)
+ * before the loop got to read the header it already sent. A connection
+ * left queued stops libuv watching the listener until the check handle
+ * takes it, after this turn's reads.
+ */
+static void
+listener_connection(uv_stream_t *server, int status)
+{
+	struct pushpull *pp = server->data;
+	if (status != 0)
+		return;
+	if (pp->accepted_this_turn >= PUSHPULL_ACCEPT_BATCH) {
+		pp->accept_deferred = true;
+		return;
+	}
+	accept_one(pp);
+}
+
+static void
+turn_ended(uv_check_t *check)
+{
+	struct pushpull *pp = check->data;
+	pp->accepted_this_turn = 0;
+	if (pp->accept_deferred && !pp->closed) {
+		pp->accept_deferred = false;
+		accept_one(pp);
+	}
 }
 
 void
@@ -323,6 +465,7 @@ pushpull_init(struct pushpull *pp, uv_loop_t *loop, struct node *node,
 	pp->loop = loop;
 	pp->node = node;
 	pp->on_input = on_input;
+	pp->budget = (struct stream_budget){.max = PUSHPULL_BUFFER_MAX};
 	list_init(&pp->streams);
 }
 
@@ -341,8 +484,13 @@ pushpull_start(struct pushpull *pp, const struct swim_addr *bind, char *err)
 	if (rc == 0)
 		rc = uv_listen((uv_stream_t *)&pp->listener, 128,
 			       listener_connection);
-	if (rc == 0)
+	if (rc == 0) {
+		uv_check_init(pp->loop, &pp->turn);
+		pp->turn.data = pp;
+		pp->turn_open = true;
+		uv_check_start(&pp->turn, turn_ended);
 		return 0;
+	}
 	char text[32];
 	return log_err(err, RUMOR_EIO, "bind tcp %s: %s",
 		       swim_addr_str(bind, text, sizeof(text)),
@@ -353,6 +501,7 @@ void
 pushpull_stats(const struct pushpull *pp, struct pushpull_stats *out)
 {
 	*out = pp->stats;
+	out->stream_bytes = pp->budget.used;
 }
 
 void
@@ -362,6 +511,10 @@ pushpull_close(struct pushpull *pp)
 	if (pp->listener_open) {
 		uv_close((uv_handle_t *)&pp->listener, NULL);
 		pp->listener_open = false;
+	}
+	if (pp->turn_open) {
+		uv_close((uv_handle_t *)&pp->turn, NULL);
+		pp->turn_open = false;
 	}
 	struct list *it;
 	list_foreach(it, &pp->streams)

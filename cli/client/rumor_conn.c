@@ -188,7 +188,7 @@ rumor__next(struct rumor *r, enum ipc_body body)
 	if (rc != 0)
 		return rumor__fail(r, RUMOR_EPROTO,
 				   "bad answer from the agent");
-	if (body == IPC_BODY_EVENT || r->last.ok)
+	if (r->last.ok)
 		return 0;
 	r->refused = true;
 	return rumor__fail(r, r->last.code, "%s",

@@ -653,7 +653,9 @@ ipc_response_decode(struct ipc_response *resp, enum ipc_body body,
 	    (body != IPC_BODY_EVENT &&
 	     (ok == NULL || ok->type != MSGPACK_OBJECT_BOOLEAN))) {
 		ipc_pack_bad(&r, RUMOR_EMALFORMED);
-	} else if (body != IPC_BODY_EVENT && !ok->via.boolean) {
+	} else if (ok != NULL && ok->type == MSGPACK_OBJECT_BOOLEAN &&
+		   !ok->via.boolean) {
+		/* Also in a watch: the agent's last word (it cut us off). */
 		read_error(&r, root, resp);
 	} else {
 		resp->ok = true;

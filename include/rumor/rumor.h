@@ -278,7 +278,9 @@ rumor_watch(struct rumor *r, const char *name);
 
 /** The next event of a watch, waiting as long as it takes: 0, or
  *  RUMOR_EIO when the agent closed the stream, RUMOR_EPROTO for a bad
- *  frame. */
+ *  frame, or the agent's error (RUMOR_ELIMIT: it cut the watch off
+ *  because the events were not read fast enough; rumor_last_error()
+ *  says so). */
 int
 rumor_watch_next(struct rumor *r, struct rumor_event *out);
 

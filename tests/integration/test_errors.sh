@@ -108,7 +108,8 @@ def reply(s):
         return "closed"
 s = conn(); s.sendall(os.urandom(4096)); reply(s); s.close()
 print("random: done")
-s = conn(); s.sendall(struct.pack(">I", 0xffffffff)); print("huge:", reply(s)); s.close()
+s = conn(); s.sendall(struct.pack(">I", 0xffffffff))
+r = reply(s); print("huge:", r, "then", reply(s)); s.close()
 s = conn(); s.sendall(struct.pack(">I", 100) + b"\x81\xa2op"); s.close()
 print("truncated: sent")
 for name, body in (("unknown op", b"\x81\xa2op\xa5dance"),
@@ -159,8 +160,9 @@ check "a request sent a byte at a time is answered" \
 	grep -q "byte by byte: ok" "$WORK/garbage.out"
 check "20,000 requests sent before reading are all answered" \
 	grep -q "20000 pipelined answered: 20000" "$WORK/garbage.out"
-check "a huge length closes the connection" \
-	grep -q "huge: closed" "$WORK/garbage.out"
+check "a huge length gets an error frame, then the connection closes" \
+	grep -q "huge: .*a request of 4294967295 bytes.* then closed" \
+	"$WORK/garbage.out"
 check "agent answers with 300 idle connections open" \
 	grep -q "members with 300 idle: ok" "$WORK/garbage.out"
 check "agent still alive after socket garbage" kill -0 "$PID_t"
@@ -185,7 +187,7 @@ check "random datagrams were counted as drops ($drops reasons)" \
 	[ "$drops" -ge 2 ]
 
 # A connection that sends nothing is closed after IPC_SERVER_IDLE_MS
-# (10 s); one that keeps asking is not.
+# (10 s), with an error frame saying so; one that keeps asking is not.
 cat >"$WORK/idle.py" <<'PY'
 import socket, struct, sys, time
 from framing import frame
@@ -201,8 +203,9 @@ for _ in range(13):
     time.sleep(1)
 quiet.settimeout(8)
 try:
-    gone = quiet.recv(1) == b""
-except socket.timeout:
+    why = frame(quiet)  # the agent says why, then closes
+    gone = b"without a request" in why and quiet.recv(1) == b""
+except (socket.timeout, ConnectionError):
     gone = False
 print("quiet closed:", gone, "busy served 13 s")
 PY

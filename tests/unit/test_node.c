@@ -53,16 +53,13 @@ exchange(struct node *a, struct node *b)
 	if (node_stream_encode(a, req.join, &frame, &size) != 0)
 		return node_drop_MAX;
 	const struct swim_addr from = {1, 1};
-	enum node_drop drop = node_stream_handle(
-		b, T0, &from, frame + NODE_STREAM_PREFIX,
-		size - NODE_STREAM_PREFIX);
+	enum node_drop drop = node_stream_handle(b, T0, &from, frame, size);
 	free(frame);
 	if (drop != NODE_DROP_NONE)
 		return drop;
 	if (node_stream_encode(b, false, &frame, &size) != 0)
 		return node_drop_MAX;
-	drop = node_stream_handle(a, T0, &from, frame + NODE_STREAM_PREFIX,
-				  size - NODE_STREAM_PREFIX);
+	drop = node_stream_handle(a, T0, &from, frame, size);
 	free(frame);
 	return drop;
 }
@@ -141,15 +138,12 @@ test_other_key_plaintext_and_tampering_are_dropped_by_reason(void)
 	ASSERT_OK(node_stream_encode(other, false, &frame, &size));
 	frame[size - 3] ^= 0x10;
 	struct node *twin = node_make("t", 5, k2, 5);
-	ASSERT_EQ(node_stream_handle(twin, T0, &seed,
-				     frame + NODE_STREAM_PREFIX,
-				     size - NODE_STREAM_PREFIX),
+	ASSERT_EQ(node_stream_handle(twin, T0, &seed, frame, size),
 		  NODE_DROP_AUTH);
-	/* A datagram replayed as a stream frame has the wrong kind. */
+	/* A stream frame replayed as a datagram has the wrong kind. */
 	frame[size - 3] ^= 0x10;
-	ASSERT_EQ(node_handle_datagram(twin, T0, &seed,
-				       frame + NODE_STREAM_PREFIX,
-				       size - NODE_STREAM_PREFIX),
+	ASSERT_EQ(node_handle_datagram(twin, T0, &seed, frame + STREAM_PREFIX,
+				       size - STREAM_PREFIX),
 		  NODE_DROP_VERSION);
 	free(frame);
 	struct node_stats st;
@@ -246,8 +240,36 @@ test_a_large_set_rides_in_the_push_pull_and_is_served_onward(void)
 	keyring_delete(kr);
 }
 
-/* A plaintext frame of a's state (a holds no large set, so its frame is
- * the bare state) followed by `tail`. */
+/* The plaintext of a stream of a plaintext node (malloc'd), or NULL. */
+static uint8_t *
+plain_of(const uint8_t *stream, size_t size, size_t *plain_size)
+{
+	struct stream_rx rx;
+	struct stream_budget budget = {.max = SIZE_MAX};
+	bool done = false;
+	stream_rx_init(&rx, SIZE_MAX);
+	uint8_t *copy = NULL;
+	if (stream_rx_feed(&rx, &budget, stream, size, NULL, &done) == 0 &&
+	    done) {
+		const uint8_t *p = stream_rx_data(&rx, plain_size);
+		copy = malloc(*plain_size);
+		memcpy(copy, p, *plain_size);
+	}
+	stream_rx_destroy(&rx, &budget);
+	return copy;
+}
+
+/* A plaintext node's stream of plain[0, size). */
+static void
+stream_of(const uint8_t *plain, size_t size, uint8_t **out, size_t *out_size)
+{
+	struct seal_nonce nonce = {{0}, 0, 0};
+	if (stream_encode(out, out_size, plain, size, &nonce, NULL) != 0)
+		*out = NULL;
+}
+
+/* A plaintext stream of a's state (a holds no large set, so its stream
+ * is the bare state) followed by `tail`. */
 static enum node_drop
 state_then(struct node *a, struct node *b, const uint8_t *tail, size_t len)
 {
@@ -256,26 +278,23 @@ state_then(struct node *a, struct node *b, const uint8_t *tail, size_t len)
 	if (node_stream_encode(a, false, &frame, &size) != 0)
 		return node_drop_MAX;
 	size_t state_size, end;
-	const uint8_t *state = seal_plain_unwrap(frame + NODE_STREAM_PREFIX,
-						 size - NODE_STREAM_PREFIX,
-						 &state_size);
+	uint8_t *state = plain_of(frame, size, &state_size);
 	uint8_t *bytes = malloc(state_size + len);
-	uint8_t *out = malloc(state_size + len + SEAL_PLAIN_OVERHEAD);
 	memcpy(bytes, state, state_size);
 	if (len > 0)
 		memcpy(bytes + state_size, tail, len);
+	uint8_t *out;
 	size_t out_size;
-	bool wrapped = seal_plain_wrap(out,
-				       state_size + len + SEAL_PLAIN_OVERHEAD,
-				       &out_size, bytes, state_size + len) == 0;
+	stream_of(bytes, state_size + len, &out, &out_size);
 	const struct swim_addr from = {1, 1};
 	enum node_drop drop = node_drop_MAX;
-	if (wrapped &&
+	if (out != NULL &&
 	    mpscan_value_end(state, state_size, UINT64_MAX, UINT64_MAX,
 			     &end) == MPSCAN_OK &&
 	    end == state_size)
 		drop = node_stream_handle(b, T0, &from, out, out_size);
 	free(frame);
+	free(state);
 	free(bytes);
 	free(out);
 	return drop;
@@ -311,12 +330,11 @@ test_a_malformed_sets_attachment_drops_the_frame(void)
 
 	/* b learns c's stub; a well-formed set that is not the one the
 	 * stub names (an empty set) is ignored and c's stays wanted. */
-	const uint8_t *fr;
 	uint8_t *frame;
 	size_t size, plain_size;
 	ASSERT_OK(node_stream_encode(c, false, &frame, &size));
-	fr = seal_plain_unwrap(frame + NODE_STREAM_PREFIX,
-			       size - NODE_STREAM_PREFIX, &plain_size);
+	uint8_t *fr = plain_of(frame, size, &plain_size);
+	ASSERT(fr != NULL);
 	size_t end;
 	ASSERT_EQ(mpscan_value_end(fr, plain_size, UINT64_MAX, UINT64_MAX,
 				   &end), MPSCAN_OK);
@@ -324,14 +342,13 @@ test_a_malformed_sets_attachment_drops_the_frame(void)
 	ASSERT_EQ(state_then(c, b, NULL, 0), node_drop_MAX); /* not bare */
 	const uint8_t wrong[] = {0x91, 0x92, 0xa1, 'c', 0xc4, 0x05,
 				 0x82, 0x01, 0x01, 0x02, 0x90};
-	uint8_t *mixed = malloc(end + sizeof(wrong) + SEAL_PLAIN_OVERHEAD);
 	uint8_t *plain = malloc(end + sizeof(wrong));
 	memcpy(plain, fr, end);
 	memcpy(plain + end, wrong, sizeof(wrong));
+	uint8_t *mixed;
 	size_t mixed_size;
-	ASSERT_OK(seal_plain_wrap(mixed,
-				  end + sizeof(wrong) + SEAL_PLAIN_OVERHEAD,
-				  &mixed_size, plain, end + sizeof(wrong)));
+	stream_of(plain, end + sizeof(wrong), &mixed, &mixed_size);
+	ASSERT(mixed != NULL);
 	const struct swim_addr from = {3, 7946};
 	ASSERT_EQ(node_stream_handle(b, T0, &from, mixed, mixed_size),
 		  NODE_DROP_NONE);
@@ -342,8 +359,7 @@ test_a_malformed_sets_attachment_drops_the_frame(void)
 	ASSERT_EQ(st.bad_service_sets, 0);
 	ASSERT_EQ(api_instances(b), 0);
 	/* The frame as c sends it: taken. */
-	ASSERT_EQ(node_stream_handle(b, T0, &from, frame + NODE_STREAM_PREFIX,
-				     size - NODE_STREAM_PREFIX),
+	ASSERT_EQ(node_stream_handle(b, T0, &from, frame, size),
 		  NODE_DROP_NONE);
 	drain(b);
 	node_stats(b, &st);
@@ -351,6 +367,7 @@ test_a_malformed_sets_attachment_drops_the_frame(void)
 	ASSERT_EQ(st.large_sets_missing, 0);
 	ASSERT_EQ(api_instances(b), 50);
 	free(frame);
+	free(fr);
 	free(mixed);
 	free(plain);
 	node_delete(a);

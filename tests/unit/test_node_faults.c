@@ -243,9 +243,7 @@ net_exchange(struct net *net, int i, const struct swim_stream_req *req)
 			return;
 		size_t before = net->faulty->refused;
 		(void)node_stream_handle(net->n[to[k]], net->now,
-					 &net->addr[from[k]],
-					 frame + NODE_STREAM_PREFIX,
-					 size - NODE_STREAM_PREFIX);
+					 &net->addr[from[k]], frame, size);
 		free(frame);
 		if (to[k] == 0)
 			victim_ok(net, before);
