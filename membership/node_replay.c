@@ -234,13 +234,14 @@ stale_count(const struct node_replay *r, uint64_t now_ms)
 static void
 make_room(struct node_replay *r, uint64_t now_ms)
 {
-	if ((r->count + 1) * 4 <= r->cap * 3)
+	bool full = r->count >= NODE_REPLAY_LIVES_MAX;
+	if (!full && (r->count + 1) * 4 <= r->cap * 3)
 		return;
 	if (stale_count(r, now_ms) >= r->cap / 8 &&
-	    rebuild(r, r->cap, now_ms) == 0)
+	    rebuild(r, r->cap, now_ms) == 0 &&
+	    r->count < NODE_REPLAY_LIVES_MAX)
 		return;
-	if (r->count + 1 <= NODE_REPLAY_LIVES_MAX &&
-	    rebuild(r, r->cap * 2, now_ms) == 0)
+	if (!full && rebuild(r, r->cap * 2, now_ms) == 0)
 		return;
 	evict_one(r, now_ms);
 }
