@@ -97,6 +97,9 @@ node_new(const struct node_config *cfg, uint64_t now_ms)
 	node->now_ms = now_ms;
 	node->pull_at_ms = UINT64_MAX;
 	node->pull_jitter_ms = 2 * cfg->swim.probe_interval_ms;
+	node->largesets_max = cfg->largesets_bytes_max
+				      ? cfg->largesets_bytes_max
+				      : NODE_LARGESETS_BYTES_MAX;
 	/* Its own stream, apart from the core's draws. */
 	swim_rand_init(&node->rand, cfg->rand_seed ^ 0x6e6f64652d70756cull);
 	uint64_t skew = cfg->replay_skew_ms ? cfg->replay_skew_ms
@@ -531,6 +534,7 @@ node_stats(const struct node *node, struct node_stats *out)
 	out->bad_service_sets = node->bad_service_sets;
 	out->large_sets_held = node->largeset_count;
 	out->large_sets_missing = node->missing_count;
+	out->large_sets_refused = node->largesets_refused;
 	out->set_pulls = node->largeset_pulls;
 	out->sets_received = node->largesets_received;
 	out->events_dropped = node->events_dropped;

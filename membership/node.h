@@ -41,6 +41,12 @@
 
 /** Largest sealed datagram on the wire. */
 #define NODE_DATAGRAM_MAX SWIM_DATAGRAM_MAX
+/** Bytes of large service sets a node holds at most, across members
+ *  (128 sets of the largest size): past it a set that arrives is refused
+ *  (node_stats.large_sets_refused) and not pulled again until its owner
+ *  announces another, so members invented with the key cannot make every
+ *  node hold and serve an unbounded amount. */
+#define NODE_LARGESETS_BYTES_MAX ((size_t)32 * 1024 * 1024)
 /** Largest stream plaintext (the state and the large sets). */
 #define NODE_STREAM_BYTES_MAX SWIM_STATE_MAX
 
@@ -71,6 +77,9 @@ struct node_config {
 	uint64_t wall_ms;
 	/** The clock skew allowed between nodes; 0 is NODE_REPLAY_SKEW_MS. */
 	uint64_t replay_skew_ms;
+	/** Bytes of other members' large service sets held at most, all
+	 *  together; 0 is NODE_LARGESETS_BYTES_MAX. */
+	size_t largesets_bytes_max;
 };
 
 /** Names of the drop reasons ("unknown_key"), for stats and logs. */
@@ -206,6 +215,9 @@ struct node_stats {
 	/** Large sets held (ours included), and stubs not filled yet. */
 	uint64_t large_sets_held;
 	uint64_t large_sets_missing;
+	/** Large sets refused: holding them would pass
+	 *  NODE_LARGESETS_BYTES_MAX. */
+	uint64_t large_sets_refused;
 	/** Push-pulls asked for to fetch a large set, and large sets
 	 *  received and applied. */
 	uint64_t set_pulls;

@@ -72,6 +72,11 @@ struct node {
 	struct swim_rand rand;
 	uint64_t largeset_pulls;
 	uint64_t largesets_received;
+	/* Bytes of the large sets held, at most largesets_max (ours
+	 * always fits: it is counted, never refused), and sets refused. */
+	size_t largeset_bytes;
+	size_t largesets_max;
+	uint64_t largesets_refused;
 };
 
 /* Whether a member in this status counts as up for its services. */

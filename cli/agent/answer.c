@@ -248,6 +248,7 @@ collect_stats(struct answer *a, const struct answer_stats *st,
 	counter_add(c, "", "bad_service_sets", ns.bad_service_sets);
 	counter_add(c, "", "large_sets_held", ns.large_sets_held);
 	counter_add(c, "", "large_sets_missing", ns.large_sets_missing);
+	counter_add(c, "", "large_sets_refused", ns.large_sets_refused);
 	counter_add(c, "", "set_pulls", ns.set_pulls);
 	counter_add(c, "", "sets_received", ns.sets_received);
 	counter_add(c, "", "replay_lives", ns.replay_lives);

@@ -104,6 +104,8 @@ const struct http_metric http_metric_table[] = {
 	 "Service sets too large to gossip inline, held here."},
 	{"large_sets_missing", "rumor_large_sets_missing", NULL, NULL, true,
 	 "Large service sets announced but not fetched yet."},
+	{"large_sets_refused", "rumor_large_sets_refused_total", NULL, NULL,
+	 false, "Large service sets refused: over the total held."},
 	{"set_pulls", "rumor_set_pulls_total", NULL, NULL, false,
 	 "Push-pulls asked for to fetch a large service set."},
 	{"sets_received", "rumor_sets_received_total", NULL, NULL, false,
