@@ -54,6 +54,9 @@ struct sim_node {
 	struct sim_faults faults;
 	uint64_t faults_seen;
 	uint64_t events_lost;
+	/** When node_check() last ran on the node without a refusal (the
+	 *  sampled check, see sim_check.c). */
+	uint64_t checked_ms;
 };
 
 struct sim {
