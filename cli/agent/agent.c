@@ -306,9 +306,19 @@ udp_read(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 		(size_t)nread);
 	if (drop != NODE_DROP_NONE) {
 		char text[32];
+		/* Replay protection refuses frames of a clock far from
+		 * ours as it refuses replays: say which it may be. */
+		const char *hint =
+			drop == NODE_DROP_CLOCK
+				? " (stamped over 30 s ahead of our clock: "
+				  "check the clocks)"
+			: drop == NODE_DROP_STALE
+				? " (a replay, or a clock over 30 s behind "
+				  "ours)"
+				: "";
 		log_limited(&a->limit_drop[drop], now, LOG_WARN,
-			    "drop %s from %s", node_drop_strs[drop],
-			    swim_addr_str(&from, text, sizeof(text)));
+			    "drop %s from %s%s", node_drop_strs[drop],
+			    swim_addr_str(&from, text, sizeof(text)), hint);
 		/* Dropped before the core: nothing changed, nothing to
 		 * drain (a flood of garbage costs no pump). */
 		if (drop != NODE_DROP_CORE)
