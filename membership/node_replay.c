@@ -9,8 +9,9 @@
  * bounds what the first two must remember:
  *
  *  - Within a life, places (IPsec, WireGuard): per life we keep the
- *    highest place taken and a 64-bit map of the places below it; a place
- *    taken again, or 64 or more below the highest, is refused (SEEN).
+ *    highest place taken and a 256-bit map of it and the places below it;
+ *    a place taken again, or 256 or more below the highest, is refused
+ *    (SEEN).
  *    Places are global to the sender, so the map has holes where the
  *    sender wrote to other nodes; those frames do not open here anyway,
  *    since a datagram's associated data names the node it is for.
@@ -65,7 +66,35 @@ home(const struct node_replay *r, uint64_t life)
 static bool
 slot_used(const struct node_replay_life *e)
 {
-	return e->seen != 0;
+	return (e->seen[0] & 1) != 0;
+}
+
+/* Whether place top - back (back < NODE_REPLAY_WINDOW) was taken. */
+static bool
+window_has(const struct node_replay_life *e, uint64_t back)
+{
+	return (e->seen[back / 64] >> (back % 64) & 1) != 0;
+}
+
+/* The highest place moves up by ahead (> 0): the map slides. */
+static void
+window_slide(struct node_replay_life *e, uint64_t ahead)
+{
+	if (ahead >= NODE_REPLAY_WINDOW) {
+		memset(e->seen, 0, sizeof(e->seen));
+		return;
+	}
+	size_t w = (size_t)(ahead / 64);
+	unsigned b = (unsigned)(ahead % 64);
+	for (size_t i = NODE_REPLAY_WORDS; i-- > 0;) {
+		uint64_t v = 0;
+		if (i >= w) {
+			v = e->seen[i - w] << b;
+			if (b != 0 && i > w)
+				v |= e->seen[i - w - 1] >> (64 - b);
+		}
+		e->seen[i] = v;
+	}
 }
 
 /* The slot holding life, or NULL. */
@@ -170,7 +199,7 @@ node__replay_check(const struct node_replay *r, const struct seal_stamp *s,
 	if (s->counter > e->top)
 		return NODE_REPLAY_FRESH;
 	uint64_t back = e->top - s->counter;
-	if (back >= NODE_REPLAY_WINDOW || (e->seen >> back & 1) != 0)
+	if (back >= NODE_REPLAY_WINDOW || window_has(e, back))
 		return NODE_REPLAY_SEEN;
 	return NODE_REPLAY_FRESH;
 }
@@ -256,19 +285,20 @@ node__replay_take(struct node_replay *r, const struct seal_stamp *s,
 		e = place(r->slots, r->cap, r, s->life);
 		*e = (struct node_replay_life){.life = s->life,
 					       .top = s->counter,
-					       .seen = 1,
-					       .top_ms = s->time_ms};
+					       .top_ms = s->time_ms,
+					       .seen = {1}};
 		r->count++;
 		if (r->count > r->peak)
 			r->peak = r->count;
 		return;
 	}
 	if (s->counter > e->top) {
-		uint64_t ahead = s->counter - e->top;
-		e->seen = ahead < NODE_REPLAY_WINDOW ? e->seen << ahead | 1 : 1;
+		window_slide(e, s->counter - e->top);
+		e->seen[0] |= 1;
 		e->top = s->counter;
 	} else {
-		e->seen |= 1ull << (e->top - s->counter);
+		uint64_t back = e->top - s->counter;
+		e->seen[back / 64] |= 1ull << (back % 64);
 	}
 	if (s->time_ms > e->top_ms)
 		e->top_ms = s->time_ms;
@@ -305,7 +335,7 @@ node__replay_check_table(const struct node_replay *r)
 		if (!slot_used(e))
 			continue;
 		used++;
-		if ((e->seen & 1) == 0)
+		if ((e->seen[0] & 1) == 0)
 			return "a replay life lacks its highest place";
 		if (find(r, e->life) != e)
 			return "a replay life is out of its probe run";

@@ -6,7 +6,7 @@
  * Frames are known by their stamp (crypto/seal.h): the sender's life (8
  * random bytes drawn at its start), its clock when it sealed the frame,
  * and the frame's place in that life. A node keeps, for each life it
- * heard from lately, the highest place taken and which of the 64 places
+ * heard from lately, the highest place taken and which of the 255 places
  * below it were taken; frames older than the clock skew allowed are
  * refused whoever sent them, so a life that has been quiet that long is
  * forgotten for free. Internal to membership/node*.c.
@@ -21,14 +21,19 @@
 #include "crypto/seal.h"
 #include "swim/swim.h"
 
-/** Places below the highest one taken that a life remembers (a 64-bit
- *  bitmap, as IPsec's and WireGuard's smallest windows). */
-#define NODE_REPLAY_WINDOW 64
+/** 64-bit words of a life's window. */
+#define NODE_REPLAY_WORDS 4
+/** Places a life remembers, the highest one taken included (a bitmap, as
+ *  IPsec and WireGuard keep): a frame of a sender delivered after this
+ *  many of its newer ones (to anyone) is refused. 64 lost a few hundred
+ *  datagrams in the simulator's bursts (a node checking 32 suspects at
+ *  once sends some 200 datagrams in a millisecond). */
+#define NODE_REPLAY_WINDOW (64 * NODE_REPLAY_WORDS)
 /** Default for the clock skew allowed between nodes: a frame stamped
  *  further from our clock, either way, is refused. Also how long a frame
  *  withheld on the wire can still be delivered (once). */
 #define NODE_REPLAY_SKEW_MS 30000
-/** Most lives held at once (32 bytes each, in a table at most twice
+/** Most lives held at once (56 bytes each, in a table at most twice
  *  as large): past it the one heard from least lately is forgotten, and
  *  what it sent is refused by the floor. A node hears from a few hundred
  *  lives per skew allowance, whatever the cluster's size. */
@@ -47,16 +52,16 @@ enum node_replay_verdict {
 	NODE_REPLAY_AHEAD,     /* stamped further ahead than the skew */
 };
 
-/** One life we heard from (32 bytes); empty when seen is 0, since the
- *  highest place taken always has its bit. */
+/** One life we heard from (56 bytes); an empty slot has no bit 0, since
+ *  the highest place taken always has its bit. */
 struct node_replay_life {
 	uint64_t life;
 	/** The highest place taken. */
 	uint64_t top;
-	/** Bit i: place top - i was taken. */
-	uint64_t seen;
 	/** The latest stamp time taken from this life. */
 	uint64_t top_ms;
+	/** Bit i % 64 of word i / 64: place top - i was taken. */
+	uint64_t seen[NODE_REPLAY_WORDS];
 };
 
 struct node_replay {

@@ -40,24 +40,37 @@ admit(struct node_replay *r, struct seal_stamp s, uint64_t now)
 }
 
 static void
-test_a_frame_is_taken_once_and_the_window_holds_64_places(void)
+test_a_frame_is_taken_once_and_the_window_holds_256_places(void)
 {
 	struct node_replay r;
 	ASSERT_OK(node__replay_create(&r, NULL, 99, SKEW, T0));
 	ASSERT_EQ(admit(&r, stamp(1, T0, 10), T0), NODE_REPLAY_FRESH);
 	ASSERT_EQ(admit(&r, stamp(1, T0, 10), T0), NODE_REPLAY_SEEN);
 	/* Out of order within the window: each once. */
-	ASSERT_EQ(admit(&r, stamp(1, T0, 70), T0), NODE_REPLAY_FRESH);
-	ASSERT_EQ(admit(&r, stamp(1, T0, 11), T0), NODE_REPLAY_FRESH);
-	ASSERT_EQ(admit(&r, stamp(1, T0, 11), T0), NODE_REPLAY_SEEN);
-	/* 70 - 63 = 7 is the window's last place; 6 is below it: refused
-	 * though never taken. */
-	ASSERT_EQ(admit(&r, stamp(1, T0, 7), T0), NODE_REPLAY_FRESH);
-	ASSERT_EQ(admit(&r, stamp(1, T0, 6), T0), NODE_REPLAY_SEEN);
+	ASSERT_EQ(admit(&r, stamp(1, T0, 300), T0), NODE_REPLAY_FRESH);
+	ASSERT_EQ(admit(&r, stamp(1, T0, 100), T0), NODE_REPLAY_FRESH);
+	ASSERT_EQ(admit(&r, stamp(1, T0, 100), T0), NODE_REPLAY_SEEN);
+	/* 300 - 255 = 45 is the window's last place; 44 is below it:
+	 * refused though never taken, and so is 10. */
+	ASSERT_EQ(admit(&r, stamp(1, T0, 45), T0), NODE_REPLAY_FRESH);
+	ASSERT_EQ(admit(&r, stamp(1, T0, 44), T0), NODE_REPLAY_SEEN);
+	ASSERT_EQ(admit(&r, stamp(1, T0, 10), T0), NODE_REPLAY_SEEN);
+	/* Slides across the words keep every bit: up by 65, then by 130. */
+	ASSERT_EQ(admit(&r, stamp(1, T0, 365), T0), NODE_REPLAY_FRESH);
+	ASSERT_EQ(admit(&r, stamp(1, T0, 300), T0), NODE_REPLAY_SEEN);
+	ASSERT_EQ(admit(&r, stamp(1, T0, 110), T0), NODE_REPLAY_FRESH);
+	ASSERT_EQ(admit(&r, stamp(1, T0, 109), T0), NODE_REPLAY_SEEN);
+	ASSERT_EQ(admit(&r, stamp(1, T0, 495), T0), NODE_REPLAY_FRESH);
+	ASSERT_EQ(admit(&r, stamp(1, T0, 365), T0), NODE_REPLAY_SEEN);
+	ASSERT_EQ(admit(&r, stamp(1, T0, 300), T0), NODE_REPLAY_SEEN);
+	ASSERT_EQ(admit(&r, stamp(1, T0, 301), T0), NODE_REPLAY_FRESH);
+	ASSERT_EQ(admit(&r, stamp(1, T0, 240), T0), NODE_REPLAY_FRESH);
+	ASSERT_EQ(admit(&r, stamp(1, T0, 239), T0), NODE_REPLAY_SEEN);
 	/* A jump past the window clears it. */
-	ASSERT_EQ(admit(&r, stamp(1, T0, 1000), T0), NODE_REPLAY_FRESH);
-	ASSERT_EQ(admit(&r, stamp(1, T0, 999), T0), NODE_REPLAY_FRESH);
-	ASSERT_EQ(admit(&r, stamp(1, T0, 70), T0), NODE_REPLAY_SEEN);
+	ASSERT_EQ(admit(&r, stamp(1, T0, 10000), T0), NODE_REPLAY_FRESH);
+	ASSERT_EQ(admit(&r, stamp(1, T0, 9999), T0), NODE_REPLAY_FRESH);
+	ASSERT_EQ(admit(&r, stamp(1, T0, 9745), T0), NODE_REPLAY_FRESH);
+	ASSERT_EQ(admit(&r, stamp(1, T0, 495), T0), NODE_REPLAY_SEEN);
 	/* Another life has its own places. */
 	ASSERT_EQ(admit(&r, stamp(2, T0, 10), T0), NODE_REPLAY_FRESH);
 	ASSERT_EQ(r.count, 2);
@@ -111,9 +124,9 @@ test_a_full_table_forgets_the_quietest_life_and_raises_the_floor(void)
 	ASSERT_EQ(admit(&r, stamp(1000, T0, 0), T0 + n / 16),
 		  NODE_REPLAY_STALE);
 	ASSERT(r.floor_ms > T0);
-	/* Memory: 32 bytes a life in a table at most twice as large. */
-	ASSERT_LE(r.cap * sizeof(struct node_replay_life),
-		  2 * 32 * (size_t)NODE_REPLAY_LIVES_MAX * 4 / 3 + 4096);
+	/* Memory: 56 bytes a life in a table at most twice as large. */
+	ASSERT_EQ(sizeof(struct node_replay_life), 56);
+	ASSERT_LE(r.cap, 2 * (size_t)NODE_REPLAY_LIVES_MAX);
 	/* Once the skew passed they are stale, and the sweep shrinks the
 	 * table to its start. */
 	node__replay_sweep(&r, T0 + n / 16 + SKEW + 1000);
@@ -508,7 +521,7 @@ main(void)
 {
 	if (sodium_init() < 0)
 		return 1;
-	RUN(test_a_frame_is_taken_once_and_the_window_holds_64_places);
+	RUN(test_a_frame_is_taken_once_and_the_window_holds_256_places);
 	RUN(test_the_clock_and_the_floor_refuse_what_the_table_forgot);
 	RUN(test_a_full_table_forgets_the_quietest_life_and_raises_the_floor);
 	RUN(test_a_recorded_datagram_is_refused_by_every_rule);
