@@ -78,7 +78,7 @@ expect_start_fail() { # DESCRIPTION FILE-CONTENT PATTERN
 	"$RUMOR" agent --name z --bind "127.0.0.1:$(free_port)" --no-encrypt \
 		--socket "$WORK/z.sock" --config-dir "$dir" >/dev/null 2>"$WORK/z.err" &
 	local pid=$! rc i
-	for i in $(seq 20); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+	for i in $(seq 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
 	if kill -0 $pid 2>/dev/null; then
 		kill -9 $pid; wait $pid 2>/dev/null
 		fail "$1: still running"; return
