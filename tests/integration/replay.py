@@ -5,17 +5,19 @@ Used by tests/integration/test_replay.sh. Python 3 standard library only;
 recording needs a raw socket (root, or CAP_NET_RAW). Every subcommand
 prints one JSON object on stdout when it is done.
 
-  record  --ports P,Q,.. --seconds S --out FILE
+  record  --ports P,Q,.. --seconds S --out FILE [--ready FILE]
           every UDP datagram from one of the ports (the agents' gossip
           ports) and every TCP payload sent to one of them (push-pull
-          requests, whoever opened the connection), as seen on lo
+          requests, whoever opened the connection), as seen on lo;
+          --ready is created once the raw socket listens
   udp     --tape FILE --from PORT --to P,Q,.. --interval-ms MS --seconds S
           every recorded datagram sent from PORT (bound to 127.0.0.1:PORT,
           the dead agent's address), each to every port of --to, again
           and again every MS for S seconds
-  tcp     --tape FILE
-          every recorded push-pull request, sent again on a new
-          connection to the agent it was sent to; how many got an answer
+  tcp     --tape FILE --to P,Q,..
+          every recorded push-pull request to one of these ports, sent
+          again on a new connection to the agent it was sent to; how many
+          got an answer
 """
 import argparse
 import json
@@ -38,6 +40,8 @@ def cmd_record(a):
                       socket.ntohs(ETH_P_ALL))
     s.bind(("lo", 0))
     s.settimeout(0.2)
+    if a.ready:
+        open(a.ready, "w").close()
     udp = []
     flows = {}  # (sport, dport) -> {seq: payload}
     end = time.monotonic() + a.seconds
@@ -102,7 +106,10 @@ def cmd_udp(a):
 def cmd_tcp(a):
     tape = json.load(open(a.tape))
     sent = answered = 0
+    to = set(ports(a.to))
     for st in tape["tcp"]:
+        if st["dport"] not in to:
+            continue
         c = socket.create_connection(("127.0.0.1", st["dport"]), timeout=3)
         c.sendall(bytes.fromhex(st["data"]))
         sent += 1
@@ -111,7 +118,7 @@ def cmd_tcp(a):
         except (socket.timeout, ConnectionError):
             pass
         c.close()
-    print(json.dumps({"streams": len(tape["tcp"]), "sent": sent,
+    print(json.dumps({"recorded": len(tape["tcp"]), "sent": sent,
                       "answered": answered}))
 
 
@@ -122,6 +129,7 @@ def main():
     r.add_argument("--ports", required=True)
     r.add_argument("--seconds", type=float, required=True)
     r.add_argument("--out", required=True)
+    r.add_argument("--ready")
     u = sub.add_parser("udp")
     u.add_argument("--tape", required=True)
     u.add_argument("--from", dest="source", type=int, required=True)
@@ -130,6 +138,7 @@ def main():
     u.add_argument("--seconds", type=float, required=True)
     t = sub.add_parser("tcp")
     t.add_argument("--tape", required=True)
+    t.add_argument("--to", required=True)
     a = ap.parse_args()
     {"record": cmd_record, "udp": cmd_udp, "tcp": cmd_tcp}[a.cmd](a)
 
