@@ -6,6 +6,7 @@ minutes, 5 seeds each). Writes bench/results/detection-sweep.json and the
 chart docs/detection-tradeoff.svg.
 
 Usage: bench/sweep-detection.py [--sim PATH] [--jobs J] [--quick]
+       bench/sweep-detection.py --chart   the chart again from the JSON
 """
 import json
 import os
@@ -117,7 +118,7 @@ def svg(rows, path):
                        f'text-anchor="middle">{t}</text>')
         for r in rows:
             y = Y(r[key])
-            mine = r["label"] == "mult 2"
+            mine = r["label"] == "mult 1"
             ml = r["label"].startswith("memberlist")
             unchecked = "no final check" in r["label"]
             color = ("#c00" if mine else "#06c" if ml else
@@ -150,6 +151,12 @@ def main():
             jobs = int(args.pop(0))
         elif a == "--quick":
             quick = True
+        elif a == "--chart":
+            with open(os.path.join(ROOT, "bench", "results",
+                                   "detection-sweep.json")) as f:
+                rows = json.load(f)["rows"]
+            svg(rows, os.path.join(ROOT, "docs", "detection-tradeoff.svg"))
+            return
         else:
             print(__doc__, file=sys.stderr)
             sys.exit(2)

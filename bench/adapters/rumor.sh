@@ -17,7 +17,7 @@ info)
 	n=${1:-0}
 	enc=${BENCH_ENCRYPT:-1}
 	read -r smin smax pp < <(awk -v n="$n" 'BEGIN{
-		s = (n > 1) ? log(n)/log(10) : 1; if (s < 1) s = 1; m = 4*s;
+		s = (n > 1) ? log(n)/log(10) : 1; if (s < 1) s = 1; m = 1*s;
 		p = 30; if (n > 32) { x = log(n)/log(2) - 5; c = int(x); if (c < x) c++; p = 30*(c+1) }
 		printf "%.2f %.2f %d\n", m, 6*m, p }')
 	ver=$("$RUMOR" version | awk '{print $2}')
@@ -27,7 +27,8 @@ info)
   "profile": "lan",
   "encryption": $([ "$enc" = 1 ] && echo '"XChaCha20-Poly1305 (32-byte key, key id in header)"' || echo '"off"'),
   "probe_interval_ms": 1000, "probe_timeout_ms": 500, "indirect_checks": 3,
-  "suspicion_mult": 4, "suspicion_max_timeout_mult": 6, "awareness_max": 8,
+  "suspicion_mult": 1, "suspicion_max_timeout_mult": 6, "awareness_max": 8,
+  "final_check": true, "probe_ring": true,
   "gossip_interval_ms": 200, "gossip_nodes": 3, "gossip_to_dead_s": 30,
   "retransmit_mult": 4, "pushpull_interval_s": 30, "pushpull_interval_effective_s": $pp,
   "reconnect_interval_s": 10, "reconnect_timeout_h": 24, "tombstone_timeout_h": 24,

@@ -507,7 +507,11 @@ server_connection(uv_stream_t *server, int status)
 }
 
 /* Close connections idle past IPC_SERVER_IDLE_MS: a client that
- * connects and sends nothing (or half a frame) must not hold a slot. */
+ * connects and sends nothing (or half a frame) must not hold a slot. A
+ * client that has asked and waits between requests at a frame boundary
+ * is left alone (an application keeps one connection to its agent and
+ * asks before each call; `rumor render` does): past
+ * IPC_SERVER_CONNS_MAX, eviction reclaims the longest idle anyway. */
 static void
 server_sweep(uv_timer_t *t)
 {
@@ -522,6 +526,7 @@ server_sweep(uv_timer_t *t)
 			continue;
 		}
 		if (c->closing || c->deferred || c->watching ||
+		    (c->asked && c->in_len == 0) ||
 		    now - c->active_ms < IPC_SERVER_IDLE_MS)
 			continue;
 		srv->stats.conns_idle_closed++;

@@ -12,8 +12,10 @@
  * IPC_SERVER_CONNS_MAX connections (a new one evicts the longest-idle,
  * preferring those that never sent a request; if all are busy it is
  * accepted, told so and closed at once), IPC_SERVER_IDLE_MS without a
- * byte read or written (watchers excepted, IPC_SERVER_WATCHERS_MAX of
- * them). A connection closed for any of these gets an error frame saying
+ * byte read or written for a connection that never sent a request or
+ * sits on half of one (watchers excepted, IPC_SERVER_WATCHERS_MAX of
+ * them; a client between requests stays until eviction needs its
+ * slot). A connection closed for any of these gets an error frame saying
  * why first, when its socket takes it at once.
  * Undecodable
  * requests get an error frame (RUMOR_EMALFORMED); nothing a client sends
@@ -37,8 +39,8 @@
 /** Open connections, well below the usual 1024-descriptor limit, which
  *  gossip streams also need. One more evicts the longest-idle one. */
 #define IPC_SERVER_CONNS_MAX 256
-/** A connection with no request in progress for this long is closed
- *  (a deferred request is not idle). */
+/** A connection that never asked, or holds half a request, is closed
+ *  after this long without a byte (a deferred request is not idle). */
 #define IPC_SERVER_IDLE_MS 10000
 /** Watch connections at most (they never idle out). */
 #define IPC_SERVER_WATCHERS_MAX 64

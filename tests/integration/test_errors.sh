@@ -187,15 +187,19 @@ check "random datagrams were counted as drops ($drops reasons)" \
 	[ "$drops" -ge 2 ]
 
 # A connection that sends nothing is closed after IPC_SERVER_IDLE_MS
-# (10 s), with an error frame saying so; one that keeps asking is not.
+# (10 s), with an error frame saying so; one that keeps asking is not,
+# nor one that asked once and waits 13 s before asking again (a client
+# keeping its connection between calls).
 cat >"$WORK/idle.py" <<'PY'
 import socket, struct, sys, time
 from framing import frame
 def conn():
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.connect(sys.argv[1]); s.settimeout(20); return s
-quiet, busy = conn(), conn()
+quiet, busy, patient = conn(), conn(), conn()
 req = struct.pack(">I", 12) + b"\x81\xa2op\xa7members"
+patient.sendall(req)
+frame(patient)
 start = time.time()
 for _ in range(13):
     busy.sendall(req)
@@ -207,10 +211,15 @@ try:
     gone = b"without a request" in why and quiet.recv(1) == b""
 except (socket.timeout, ConnectionError):
     gone = False
-print("quiet closed:", gone, "busy served 13 s")
+try:
+    patient.sendall(req)
+    kept = b"without a request" not in frame(patient)
+except (socket.timeout, ConnectionError):
+    kept = False
+print("quiet closed:", gone, "patient kept:", kept, "busy served 13 s")
 PY
-check "an idle socket connection is closed, a busy one is served" \
-	sh -c "python3 '$WORK/idle.py' '$WORK/t.sock' | grep -q 'quiet closed: True'"
+check "an idle socket connection is closed, a busy one and one between requests are served" \
+	sh -c "python3 '$WORK/idle.py' '$WORK/t.sock' | grep -q 'quiet closed: True patient kept: True'"
 
 # Replies that fill the socket while the client does not read: the agent
 # stops reading, and answers every request once the client reads.
