@@ -349,11 +349,6 @@ conn_process(struct ipc_conn *c)
 	int spent = 0;
 	c->yielded = false;
 	while (!c->closing && !c->writing && !c->deferred && !c->watching) {
-		if (spent >= IPC_TURN_REQUESTS) {
-			c->yielded = true;
-			uv_idle_start(&c->srv->resume, server_resume);
-			break;
-		}
 		size_t avail = c->in_len - off;
 		if (avail < IPC_PREFIX)
 			break;
@@ -371,6 +366,14 @@ conn_process(struct ipc_conn *c)
 		}
 		if (avail - IPC_PREFIX < len)
 			break;
+		if (spent >= IPC_TURN_REQUESTS) {
+			/* Another whole request waits, and this turn's share
+			 * is spent (yielding with nothing left to answer
+			 * would only stop and restart reading). */
+			c->yielded = true;
+			uv_idle_start(&c->srv->resume, server_resume);
+			break;
+		}
 		spent += conn_request(c, c->in + off + IPC_PREFIX, len);
 		off += IPC_PREFIX + len;
 		if (c->replies.size >= IPC_REPLIES_FLUSH)
