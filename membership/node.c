@@ -6,6 +6,15 @@
  * and a plaintext node drops sealed ones, each counted under its own
  * reason so a misconfigured peer is easy to spot.
  *
+ * Replay. Every sealed frame is stamped (its nonce: our life, our wall
+ * clock, a counter) and every datagram is bound to the name of the member
+ * it is for; a frame that opens is then checked against the frames taken
+ * before (node_replay.c) and refused if it was taken, or is too old to
+ * tell, before anything reads it: a datagram or a push-pull recorded on
+ * the wire and sent again changes nothing and is answered by nothing,
+ * whatever it says. Plaintext mode has none of this (nothing there is
+ * authenticated).
+ *
  * Every input ends the same way, in node__follow (node_follow.c): the
  * member events the input produced are applied to the registry and kept
  * for the driver. Draining outputs therefore changes nothing a query
@@ -28,7 +37,7 @@
 const char *const node_drop_strs[node_drop_MAX] = {
 	"none",	       "truncated", "plaintext", "encrypted", "version",
 	"unknown_key", "auth",	    "oversize",	 "core",      "services",
-	"budget",      "framing",
+	"budget",      "framing",   "replayed",  "stale",     "clock",
 };
 
 /* The registry with our own (empty) entry at our address, so that
@@ -75,12 +84,35 @@ node_new(const struct node_config *cfg, uint64_t now_ms)
 		return NULL;
 	}
 	node->keyring = cfg->keyring;
-	seal_nonce_init(&node->nonce, cfg->nonce_prefix);
+	/* Two lives, never equal: the stream life is the datagram life
+	 * with its top bit flipped (seal.h: the life's last byte). */
+	uint8_t life[SEAL_LIFE_SIZE];
+	memcpy(life, cfg->nonce_prefix, sizeof(life));
+	seal_nonce_init(&node->nonce, life);
+	life[SEAL_LIFE_SIZE - 1] ^= 0x80;
+	seal_nonce_init(&node->stream_nonce, life);
+	node->self_name_len = strlen(cfg->self.name);
+	node->wall_offset = (cfg->wall_ms != 0 ? cfg->wall_ms : now_ms) -
+			    now_ms;
 	node->now_ms = now_ms;
 	node->pull_at_ms = UINT64_MAX;
 	node->pull_jitter_ms = 2 * cfg->swim.probe_interval_ms;
+	node->largesets_max = cfg->largesets_bytes_max
+				      ? cfg->largesets_bytes_max
+				      : NODE_LARGESETS_BYTES_MAX;
 	/* Its own stream, apart from the core's draws. */
 	swim_rand_init(&node->rand, cfg->rand_seed ^ 0x6e6f64652d70756cull);
+	uint64_t skew = cfg->replay_skew_ms ? cfg->replay_skew_ms
+					    : NODE_REPLAY_SKEW_MS;
+	/* The table's key: a draw of its own, so the pull delays keep
+	 * theirs. */
+	struct swim_rand key = {0};
+	swim_rand_init(&key, cfg->rand_seed ^ 0x7265706c61792d6bull);
+	if (node__replay_create(&node->replay, alloc, swim_rand_next(&key),
+				skew, now_ms + node->wall_offset) != 0) {
+		node_delete(node);
+		return NULL;
+	}
 	node__follow(node);
 	return node;
 }
@@ -93,6 +125,7 @@ node_delete(struct node *node)
 	const struct swim_allocator *alloc = node->alloc;
 	swim_delete(node->swim);
 	registry_delete(node->registry);
+	node__replay_destroy(&node->replay);
 	swim_mem_free(alloc, node->events);
 	for (size_t i = 0; i < node->largeset_count; i++)
 		free(node->largesets[i].bytes);
@@ -132,15 +165,52 @@ drop_from_seal(int rc)
 	}
 }
 
+/* Our wall clock (see node_config.wall_ms). */
+static uint64_t
+node_wall(const struct node *node)
+{
+	return node->now_ms + node->wall_offset;
+}
+
+void
+node_set_wall_clock(struct node *node, uint64_t now_ms, uint64_t wall_ms)
+{
+	node->wall_offset = wall_ms - now_ms;
+}
+
+/* The stamp of a frame that authenticated (its nonce) against the frames
+ * taken before: NODE_DROP_NONE, and the frame is taken, or why it is
+ * refused. */
+static enum node_drop
+replay_admit(struct node *node, const uint8_t nonce[SEAL_NONCE_SIZE])
+{
+	struct seal_stamp st;
+	seal_stamp_read(&st, nonce);
+	uint64_t now = node_wall(node);
+	node__replay_sweep(&node->replay, now);
+	switch (node__replay_check(&node->replay, &st, now)) {
+	case NODE_REPLAY_FRESH:
+		node__replay_take(&node->replay, &st, now);
+		return NODE_DROP_NONE;
+	case NODE_REPLAY_SEEN:
+		return NODE_DROP_REPLAYED;
+	case NODE_REPLAY_STALE:
+		return NODE_DROP_STALE;
+	default:
+		return NODE_DROP_CLOCK;
+	}
+}
+
 /*
- * Open a frame of `kind` into out (capacity at least size). Returns the
- * plaintext (out, or a pointer into data in plaintext mode) or NULL with
- * *drop set.
+ * Open a datagram bound to our name into out (capacity at least size) and
+ * admit its stamp. Returns the plaintext (out, or a pointer into data in
+ * plaintext mode) or NULL with *drop set (out then holds nothing of the
+ * datagram).
  */
 static const uint8_t *
 node_unseal(struct node *node, const uint8_t *data, size_t size,
-	    enum seal_kind kind, uint8_t *out, size_t out_cap,
-	    size_t *plain_size, enum node_drop *drop)
+	    uint8_t *out, size_t out_cap, size_t *plain_size,
+	    enum node_drop *drop)
 {
 	if (size == 0) {
 		*drop = NODE_DROP_TRUNCATED;
@@ -153,25 +223,35 @@ node_unseal(struct node *node, const uint8_t *data, size_t size,
 			*drop = NODE_DROP_ENCRYPTED;
 		return plain;
 	}
-	int rc = seal_open(out, out_cap, plain_size, data, size, kind,
-			   node->keyring);
+	int rc = seal_open_to(out, out_cap, plain_size, data, size,
+			      SEAL_KIND_DATAGRAM, swim_self_name(node->swim),
+			      node->self_name_len, node->keyring);
 	if (rc != 0) {
 		*drop = drop_from_seal(rc);
+		return NULL;
+	}
+	*drop = replay_admit(node, data + SEAL_NONCE_OFFSET);
+	if (*drop != NODE_DROP_NONE) {
+		memset(out, 0, *plain_size);
+		*plain_size = 0;
 		return NULL;
 	}
 	return out;
 }
 
-/* Seal or wrap plain into out; 0 or a negative RUMOR_E*. */
+/* Seal or wrap plain into out, a datagram for the member named to; 0 or
+ * a negative RUMOR_E*. */
 static int
 node_seal(struct node *node, uint8_t *out, size_t out_cap,
 	  size_t *out_size, const uint8_t *plain, size_t size,
-	  enum seal_kind kind)
+	  const char *to, size_t to_len)
 {
 	if (node->keyring == NULL)
 		return seal_plain_wrap(out, out_cap, out_size, plain, size);
-	return seal_close(out, out_cap, out_size, plain, size, kind,
-			  &node->nonce, node->keyring);
+	seal_nonce_set_time(&node->nonce, node_wall(node));
+	return seal_close_to(out, out_cap, out_size, plain, size,
+			     SEAL_KIND_DATAGRAM, to, to_len, &node->nonce,
+			     node->keyring);
 }
 
 /* ---- inputs ------------------------------------------------------------ */
@@ -196,9 +276,8 @@ datagram_apply(struct node *node, uint64_t now_ms,
 	uint8_t buf[NODE_DATAGRAM_MAX];
 	size_t plain_size;
 	enum node_drop drop = NODE_DROP_NONE;
-	const uint8_t *plain = node_unseal(node, data, size,
-					   SEAL_KIND_DATAGRAM, buf,
-					   sizeof(buf), &plain_size, &drop);
+	const uint8_t *plain = node_unseal(node, data, size, buf, sizeof(buf),
+					   &plain_size, &drop);
 	if (plain == NULL)
 		return drop;
 	if (swim_handle_datagram(node->swim, now_ms, from, plain,
@@ -295,10 +374,13 @@ node_stream_encode(struct node *node, bool join, uint8_t **out,
 		msgpack_sbuffer_destroy(&plain);
 		return RUMOR_ENOMEM;
 	}
+	if (node->keyring != NULL)
+		seal_nonce_set_time(&node->stream_nonce, node_wall(node));
 	rc = plain.size > NODE_STREAM_BYTES_MAX
 		? RUMOR_ETOOBIG
 		: stream_encode(out, size, (const uint8_t *)plain.data,
-				plain.size, &node->nonce, node->keyring);
+				plain.size, &node->stream_nonce,
+				node->keyring);
 	msgpack_sbuffer_destroy(&plain);
 	return rc;
 }
@@ -345,7 +427,20 @@ node_stream_feed(struct node *node, struct stream_rx *rx,
 		 struct stream_budget *budget, const uint8_t *data,
 		 size_t size, bool *done)
 {
+	bool was_authenticated = rx->authenticated;
 	int rc = stream_rx_feed(rx, budget, data, size, node->keyring, done);
+	if (rc == 0 && node->keyring != NULL && !was_authenticated &&
+	    rx->authenticated) {
+		/* The header opened: its stamp stands for the stream (every
+		 * chunk names the header's nonce), so a recorded stream sent
+		 * again is refused here, before it is applied. */
+		enum node_drop drop = replay_admit(node, rx->id);
+		if (drop != NODE_DROP_NONE) {
+			*done = false;
+			node->drop_count[drop]++;
+			return drop;
+		}
+	}
 	if (rc == 0)
 		return NODE_DROP_NONE;
 	/* The other mode's header: which side is plaintext, as for
@@ -396,7 +491,8 @@ node_poll_datagram(struct node *node, struct node_datagram *out)
 	struct swim_datagram dg;
 	while (swim_poll_datagram(node->swim, &dg)) {
 		if (node_seal(node, out->data, sizeof(out->data), &out->size,
-			      dg.data, dg.size, SEAL_KIND_DATAGRAM) != 0)
+			      dg.data, dg.size, dg.to_name,
+			      dg.to_name_len) != 0)
 			continue;
 		out->to = dg.to;
 		return true;
@@ -451,10 +547,14 @@ node_stats(const struct node *node, struct node_stats *out)
 	out->bad_service_sets = node->bad_service_sets;
 	out->large_sets_held = node->largeset_count;
 	out->large_sets_missing = node->missing_count;
+	out->large_sets_refused = node->largesets_refused;
 	out->set_pulls = node->largeset_pulls;
 	out->sets_received = node->largesets_received;
 	out->events_dropped = node->events_dropped;
 	out->registry_resyncs = node->registry_resyncs;
+	out->replay_lives = node->replay.count;
+	out->replay_lives_peak = node->replay.peak;
+	out->replay_evictions = node->replay.evictions;
 }
 
 /* ---- invariants -------------------------------------------------------- */
@@ -557,6 +657,8 @@ node_check(const struct node *node, const char **why)
 	    registry_check(node->registry, why) != 0)
 		return RUMOR_ESTATE;
 	const char *broken = check_own(node);
+	if (broken == NULL)
+		broken = node__replay_check_table(&node->replay);
 	if (broken == NULL && !node->registry_stale)
 		broken = check_follows(node);
 	if (broken == NULL)

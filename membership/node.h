@@ -41,6 +41,12 @@
 
 /** Largest sealed datagram on the wire. */
 #define NODE_DATAGRAM_MAX SWIM_DATAGRAM_MAX
+/** Bytes of large service sets a node holds at most, across members
+ *  (128 sets of the largest size): past it a set that arrives is refused
+ *  (node_stats.large_sets_refused) and not pulled again until its owner
+ *  announces another, so members invented with the key cannot make every
+ *  node hold and serve an unbounded amount. */
+#define NODE_LARGESETS_BYTES_MAX ((size_t)32 * 1024 * 1024)
 /** Largest stream plaintext (the state and the large sets). */
 #define NODE_STREAM_BYTES_MAX SWIM_STATE_MAX
 
@@ -55,11 +61,25 @@ struct node_config {
 	/** Keys; borrowed, must outlive the node. NULL means plaintext
 	 *  (--no-encrypt): the node then drops every sealed frame. */
 	const struct keyring *keyring;
-	/** 16 random bytes for the nonce prefix (the agent draws them with
-	 *  randombytes_buf, the simulator from its PRNG). */
+	/** Random bytes that name this life in the nonces we seal
+	 *  (crypto/seal.h): the first SEAL_LIFE_SIZE are our datagrams'
+	 *  life, and our streams' is the same with its top bit flipped; the
+	 *  rest are unused. The agent draws them with randombytes_buf, the
+	 *  simulator from its PRNG. */
 	uint8_t nonce_prefix[16];
 	/** Seed of the SWIM core's PRNG. */
 	uint64_t rand_seed;
+	/** The wall clock (ms since the Unix epoch) at the now_ms given to
+	 *  node_new: frames are stamped with it and judged against it
+	 *  (node_replay.h). 0 runs the clock from now_ms itself, which does
+	 *  for nodes that share one clock (tests). node_set_wall_clock()
+	 *  follows later corrections. */
+	uint64_t wall_ms;
+	/** The clock skew allowed between nodes; 0 is NODE_REPLAY_SKEW_MS. */
+	uint64_t replay_skew_ms;
+	/** Bytes of other members' large service sets held at most, all
+	 *  together; 0 is NODE_LARGESETS_BYTES_MAX. */
+	size_t largesets_bytes_max;
 };
 
 /** Names of the drop reasons ("unknown_key"), for stats and logs. */
@@ -85,6 +105,11 @@ node_handle_datagram(struct node *node, uint64_t now_ms,
 /** The timer armed at node_next_deadline_ms() fired (early is fine). */
 void
 node_handle_timeout(struct node *node, uint64_t now_ms);
+
+/** The wall clock reads wall_ms at now_ms (the driver's clock was set or
+ *  stepped): stamps and judgements follow it from now on. */
+void
+node_set_wall_clock(struct node *node, uint64_t now_ms, uint64_t wall_ms);
 
 /** swim_restore(): install members of a running cluster silently (no
  *  events); the registry takes the services of those with metadata. */
@@ -195,6 +220,9 @@ struct node_stats {
 	/** Large sets held (ours included), and stubs not filled yet. */
 	uint64_t large_sets_held;
 	uint64_t large_sets_missing;
+	/** Large sets refused: holding them would pass
+	 *  NODE_LARGESETS_BYTES_MAX. */
+	uint64_t large_sets_refused;
 	/** Push-pulls asked for to fetch a large set, and large sets
 	 *  received and applied. */
 	uint64_t set_pulls;
@@ -205,6 +233,11 @@ struct node_stats {
 	/** Times the registry was rebuilt from membership because an
 	 *  allocation failed while following it. */
 	uint64_t registry_resyncs;
+	/** Sender lives whose frames we remember now, at most, and
+	 *  forgotten before their frames were stale (node_replay.h). */
+	uint64_t replay_lives;
+	uint64_t replay_lives_peak;
+	uint64_t replay_evictions;
 };
 
 /** Counters, copied into *out. */

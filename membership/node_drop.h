@@ -21,6 +21,10 @@ enum node_drop {
 	NODE_DROP_SERVICES,    /* a malformed service sets attachment */
 	NODE_DROP_BUDGET,      /* stream buffers full (or out of memory) */
 	NODE_DROP_FRAMING,     /* a stream chunk out of place (opened fine) */
+	NODE_DROP_REPLAYED,    /* a frame we took before (node_replay.c) */
+	NODE_DROP_STALE,       /* stamped before the skew allowed, our start
+				* or what we forgot: maybe a replay */
+	NODE_DROP_CLOCK,       /* stamped further ahead than the skew */
 	node_drop_MAX
 };
 

@@ -61,11 +61,13 @@ services_from_meta(struct node *node, const struct swim_member_info *m)
 	}
 	uint8_t digest[SERVICE_SET_DIGEST_SIZE];
 	memcpy(digest, set.digest, sizeof(digest));
+	size_t full_size = set.full_size;
 	service_set_destroy(&set);
 	const struct node_largeset *b =
 		node__largeset_find(node, m->name, NULL);
 	if (b == NULL || memcmp(b->digest, digest, sizeof(digest)) != 0)
-		return node__largeset_missing(node, m->name, digest) == 0;
+		return node__largeset_missing(node, m->name, digest,
+					      full_size) == 0;
 	return node__largeset_apply(node, b, m) != RUMOR_ENOMEM;
 }
 

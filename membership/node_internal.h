@@ -13,6 +13,7 @@
 #include "crypto/keyring.h"
 #include "crypto/seal.h"
 #include "node_drop.h"
+#include "node_replay.h"
 #include "registry.h"
 #include "service.h"
 #include "swim/swim.h"
@@ -30,7 +31,15 @@ struct node {
 	struct swim *swim;
 	/* NULL in plaintext mode. */
 	const struct keyring *keyring;
+	/* Datagram and stream nonces: two lives (seal.h). */
 	struct seal_nonce nonce;
+	struct seal_nonce stream_nonce;
+	/* What we took, by sender life (node_replay.c). */
+	struct node_replay replay;
+	/* Wall clock = now_ms + wall_offset (mod 2^64). */
+	uint64_t wall_offset;
+	/* Datagrams are bound to our name. */
+	size_t self_name_len;
 	uint64_t drop_count[node_drop_MAX];
 	/* Time of the latest input: what it changes is timed by it. */
 	uint64_t now_ms;
@@ -63,6 +72,11 @@ struct node {
 	struct swim_rand rand;
 	uint64_t largeset_pulls;
 	uint64_t largesets_received;
+	/* Bytes of the large sets held, at most largesets_max (ours
+	 * always fits: it is counted, never refused), and sets refused. */
+	size_t largeset_bytes;
+	size_t largesets_max;
+	uint64_t largesets_refused;
 
 	/* What we announce (node_services.c): our services (service_dup'd,
 	 * libc) and our tags, encoded (tags_size 0: none). */

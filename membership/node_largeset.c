@@ -16,6 +16,13 @@
  * in. A node that sees a stub it cannot fill plans a push-pull with the
  * owner after a random delay in [0, 2 probe intervals], one at a time,
  * and skips it when another exchange brought the set meanwhile.
+ *
+ * The sets held are bounded in total (node->largesets_max, by default
+ * NODE_LARGESETS_BYTES_MAX): a set that would pass it is refused and
+ * counted, and its stub is not pulled for again. Otherwise a member with
+ * the key could invent members by the hundred, each with a set of the
+ * largest size, and every node would hold and serve them all (400 such
+ * members took an agent to 250 MiB in a second).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -86,8 +93,10 @@ node__largeset_put(struct node *node, const char *name,
 		b = &node->largesets[pos];
 		strcpy(b->name, name);
 	} else {
+		node->largeset_bytes -= b->size;
 		free(b->bytes);
 	}
+	node->largeset_bytes += size;
 	memcpy(b->digest, digest, SERVICE_SET_DIGEST_SIZE);
 	b->bytes = bytes;
 	b->size = size;
@@ -100,15 +109,36 @@ node__largeset_drop(struct node *node, const char *name)
 	struct node_largeset *b = node__largeset_find(node, name, &pos);
 	if (b == NULL)
 		return;
+	node->largeset_bytes -= b->size;
 	free(b->bytes);
 	node->largeset_count--;
 	memmove(b, b + 1, (node->largeset_count - pos) * sizeof(*b));
 }
 
+/* Whether a set of size bytes for name fits under the total (in place
+ * of the one held for name); counted when it does not. */
+static bool
+largeset_fits(struct node *node, const char *name, size_t size)
+{
+	const struct node_largeset *old = node__largeset_find(node, name, NULL);
+	size_t held = node->largeset_bytes - (old != NULL ? old->size : 0);
+	if (size <= node->largesets_max && held <= node->largesets_max - size)
+		return true;
+	node->largesets_refused++;
+	return false;
+}
+
 int
 node__largeset_missing(struct node *node, const char *name,
-		       const uint8_t digest[SERVICE_SET_DIGEST_SIZE])
+		       const uint8_t digest[SERVICE_SET_DIGEST_SIZE],
+		       size_t size)
 {
+	if (!largeset_fits(node, name, size)) {
+		/* Not pulled for: no push-pull after push-pull for a set we
+		 * would refuse. Its owner's next set is judged anew. */
+		node__largeset_filled(node, name);
+		return 0;
+	}
 	struct node_missing *w = NULL;
 	for (size_t i = 0; i < node->missing_count && w == NULL; i++) {
 		if (strcmp(node->missing[i].name, name) == 0)
@@ -267,6 +297,11 @@ largeset_receive(struct node *node, const char *name, const uint8_t *bytes,
 	service_digest(got, bytes, size);
 	if (memcmp(got, stub, sizeof(got)) != 0)
 		return;
+	if (!largeset_fits(node, name, size)) {
+		/* (its stub said it was smaller) */
+		node__largeset_filled(node, name);
+		return;
+	}
 	/* Everything that can fail first: room for the set, and the
 	 * owner's registry entry (not from an event, so its state is set
 	 * here too), after which applying the set cannot fail for lack of

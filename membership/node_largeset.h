@@ -60,11 +60,14 @@ RUMOR_MUST_CHECK int
 node__largeset_apply(struct node *node, const struct node_largeset *b,
 		     const struct swim_member_info *m);
 
-/* Remember that name's large set of this digest is missing; plan a
- * pull. 0 or RUMOR_ENOMEM (nothing changed). */
+/* Remember that name's large set of this digest (size bytes, as its stub
+ * says) is missing; plan a pull. A set that would not fit under the
+ * total is refused (counted) and not pulled for. 0 or RUMOR_ENOMEM
+ * (nothing changed). */
 RUMOR_MUST_CHECK int
 node__largeset_missing(struct node *node, const char *name,
-		       const uint8_t digest[SERVICE_SET_DIGEST_SIZE]);
+		       const uint8_t digest[SERVICE_SET_DIGEST_SIZE],
+		       size_t size);
 
 /* name's large set arrived: no more pulling for it. */
 void

@@ -164,11 +164,10 @@ node_config_fill(struct sim *sim, uint32_t i, const char *name,
 	n->faults_seen = 0;
 	n->events_lost = 0;
 	cfg->swim.allocator = &n->faults.allocator;
+	/* The node's life (node_config: only its first 8 bytes are used). */
 	uint64_t st = sim_rand_derive(sim->opt.seed, SIM_STREAM_NONCE, item);
-	for (int k = 0; k < 2; k++) {
-		uint64_t v = swim_rand_mix(&st);
-		memcpy(cfg->nonce_prefix + 8 * k, &v, 8);
-	}
+	uint64_t life = swim_rand_mix(&st);
+	memcpy(cfg->nonce_prefix, &life, sizeof(life));
 }
 
 /*

@@ -55,6 +55,19 @@
  *  a join storm changes the view every round, and a sort of 10,000
  *  members costs about a millisecond. */
 #define SWIM_RING_SORT_ROUNDS 16
+/** Most a message may raise the incarnation we hold for a member (or our
+ *  own, for a claim about us): an honest member raises it by one per
+ *  refutation, and 2^24 refutations are half a year of one a second.
+ *  Past it the message is refused (stats.incarnations_refused), so no
+ *  single message can bring a member near the end of the incarnations,
+ *  where nothing could outrank a lie (swim_gossip.c). */
+#define SWIM_INCARNATION_JUMP_MAX (1ull << 24)
+/** Highest incarnation taken for a member first heard of: no honest
+ *  member comes near 2^48, and from there a liar needs 2^40 messages of
+ *  SWIM_INCARNATION_JUMP_MAX each to reach the end. */
+#define SWIM_INCARNATION_NEW_MAX (1ull << 48)
+/** Largest value of indirect_checks (swim_config_check). */
+#define SWIM_INDIRECT_MAX 16
 
 /** Suspicion state, allocated only while a member is suspect (most
  *  members never are, and every node holds every member). */
@@ -104,6 +117,13 @@ struct swim_extra {
 
 /** struct swim_member flags. */
 #define SWIM_MEMBER_EXTRA 0x01 /* has an entry in swim->extras */
+/* We received a datagram or a push-pull state from it (or a restore
+ * installed it): it exists beyond someone's word. Lifeguard counts only
+ * the failed probes of such members against our own health. */
+#define SWIM_MEMBER_HEARD 0x02
+/* We received a datagram from it at the address we hold, and it has been
+ * alive since: an alive that moves it elsewhere is refused. */
+#define SWIM_MEMBER_DIRECT 0x04
 
 /** One member, self included. Every node holds one per member of the
  *  cluster, so the record is kept small: a simulator of 10,000 nodes holds
@@ -178,15 +198,23 @@ struct swim_relay {
 	uint64_t seq;		/* our ping's seq to the target */
 	uint64_t req_seq;	/* the requester's seq */
 	struct swim_addr requester;
+	/** The requester's name: our ack or nack is for it. */
+	uint8_t requester_len;
+	char requester_name[SWIM_NAME_MAX + 1];
+	/** The target's name hash: only its ack is relayed. */
+	uint64_t target_hash;
 	uint64_t nack_ms;
 	uint64_t expire_ms;
 };
 
-/** A final check in flight: the sequence number its acks carry and the
- *  suspect (a free slot when it no longer matches the suspicion). */
+/** A final check in flight: the sequence number its acks carry, the
+ *  suspect (a free slot when it no longer matches the suspicion) and a
+ *  64-bit filter of the name hashes of those its acks may come from (the
+ *  suspect and the members asked to ping it). */
 struct swim_verify_slot {
 	uint64_t seq;
 	uint32_t member;
+	uint64_t senders;
 };
 
 /** The probe in flight. */
@@ -194,12 +222,21 @@ struct swim_probe {
 	bool active;
 	bool acked;
 	bool indirect_sent;
+	/** The target was heard from before (SWIM_MEMBER_HEARD): only then
+	 *  does its failed probe count against our own health. */
+	bool target_heard;
 	uint64_t seq;
 	char target[SWIM_NAME_MAX + 1];
+	uint64_t target_hash;
 	uint64_t start_ms;
 	uint64_t ack_deadline_ms; /* direct ack wait; then ping-req */
-	unsigned nacks_expected;
-	unsigned nacks_received;
+	/** The members asked to ping the target: name hashes, and bit i
+	 *  set when helper i had been heard from (its missing nack counts)
+	 *  or has nacked (it counts once). */
+	unsigned helper_count;
+	uint64_t helper_hash[SWIM_INDIRECT_MAX];
+	uint32_t helper_heard;
+	uint32_t helper_nacked;
 };
 
 /** A FIFO of fixed-size items (outbox, events, stream requests). */

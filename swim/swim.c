@@ -106,17 +106,17 @@ apply_msg(struct swim *swim, uint64_t now_ms, const struct swim_addr *from,
 		swim__handle_ping(swim, now_ms, from, pkt, msg);
 		break;
 	case SWIM_MSG_PING_REQ:
-		swim__handle_ping_req(swim, now_ms, from, msg);
+		swim__handle_ping_req(swim, now_ms, from, pkt, msg);
 		break;
 	case SWIM_MSG_ACK:
-		swim__handle_ack(swim, now_ms, msg);
+		swim__handle_ack(swim, now_ms, pkt, msg);
 		break;
 	case SWIM_MSG_NACK:
-		swim__handle_nack(swim, msg);
+		swim__handle_nack(swim, pkt, msg);
 		break;
 	default:
 		swim__apply_status(swim, now_ms, msg);
-		swim__correct_stale(swim, now_ms, from, msg);
+		swim__correct_stale(swim, now_ms, from, pkt, msg);
 		break;
 	}
 }
@@ -137,6 +137,23 @@ pull_if_unknown(struct swim *swim, uint64_t now_ms,
 		return;
 	swim->unknown_pull_ms = now_ms + SWIM_UNKNOWN_PULL_MS;
 	swim__request_stream(swim, from, false);
+}
+
+/* We heard from pkt's sender (what the datagram said is applied, so a
+ * sender that introduced itself is a member now): it exists, and if it
+ * is alive where we hold it, it is reachable there. */
+static void
+heard_from(struct swim *swim, const struct swim_addr *from,
+	   const struct swim_packet *pkt)
+{
+	struct swim_member *m =
+		swim__member_find(swim, pkt->sender, pkt->sender_len);
+	if (m == NULL)
+		return;
+	m->flags |= SWIM_MEMBER_HEARD;
+	if (m->status == SWIM_STATUS_ALIVE && m->ip == from->ip &&
+	    m->port == from->port)
+		m->flags |= SWIM_MEMBER_DIRECT;
 }
 
 enum swim_drop
@@ -160,6 +177,7 @@ swim_handle_datagram(struct swim *swim, uint64_t now_ms,
 	swim->stats.bytes_received += size;
 	for (size_t i = 0; i < pkt.msg_count; i++)
 		apply_msg(swim, now_ms, from, &pkt, &pkt.msgs[i]);
+	heard_from(swim, from, &pkt);
 	swim__sender_contact(swim, now_ms, from, &pkt);
 	pull_if_unknown(swim, now_ms, from, &pkt);
 	swim_packet_destroy(&pkt);
@@ -194,7 +212,9 @@ gossip_tick(struct swim *swim, uint64_t now_ms)
 	for (size_t i = 0; i < count && swim->bcast_count > 0; i++) {
 		struct swim_encoder enc;
 		struct swim_addr to = swim__member_addr(targets[i]);
-		struct swim_datagram *dg = swim__send_begin(swim, &to, &enc);
+		struct swim_datagram *dg = swim__send_begin(
+			swim, &to, targets[i]->name, targets[i]->name_len,
+			&enc);
 		if (dg == NULL)
 			return;
 		if (targets[i]->status == SWIM_STATUS_ALIVE) {
@@ -342,7 +362,8 @@ swim_set_meta(struct swim *swim, uint64_t now_ms, const uint8_t *meta,
 	int rc = swim__member_set_meta(swim, swim->self, meta, meta_size);
 	if (rc != 0)
 		return rc;
-	swim->self->incarnation++;
+	if (swim->self->incarnation < UINT64_MAX)
+		swim->self->incarnation++;
 	swim__bcast_queue(swim, swim->self);
 	return 0;
 }

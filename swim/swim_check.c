@@ -193,6 +193,21 @@ check_extras(const struct swim *swim)
 	return NULL;
 }
 
+/* DIRECT means heard from where we hold it and alive since. */
+static const char *
+check_flags(const struct swim *swim)
+{
+	for (size_t i = 0; i < swim->member_count; i++) {
+		const struct swim_member *m = swim__member_at(swim, i);
+		if ((m->flags & SWIM_MEMBER_DIRECT) &&
+		    (m->status != SWIM_STATUS_ALIVE ||
+		     !(m->flags & SWIM_MEMBER_HEARD)))
+			return "a member not alive, or never heard, is held "
+			       "reachable";
+	}
+	return NULL;
+}
+
 static const char *
 check_fifo(const struct swim_fifo *q)
 {
@@ -217,6 +232,8 @@ swim_check(const struct swim *swim, const char **why)
 		broken = check_heap(swim, suspects);
 	if (broken == NULL)
 		broken = check_extras(swim);
+	if (broken == NULL)
+		broken = check_flags(swim);
 	if (broken == NULL)
 		broken = check_fifo(&swim->outbox);
 	if (broken == NULL)

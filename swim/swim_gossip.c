@@ -31,6 +31,24 @@
  *    verdict (it answers with its refutation), and our pending suspicions
  *    are announced again and a push-pull brought forward, so that
  *    suspicions raised during a partition reach their subjects after it.
+ *
+ * Bounds on what a member with the key can make stick by lying (each
+ * refusal counted in stats):
+ *
+ *  - Incarnations: a message may raise the incarnation we hold for a
+ *    member (ours, for a claim about us) by at most
+ *    SWIM_INCARNATION_JUMP_MAX, and a member first heard of comes in at
+ *    SWIM_INCARNATION_NEW_MAX at most. Without it one left(2^64 - 1) was
+ *    for ever: its subject's refutation wrapped to 0 and nobody took it,
+ *    restart or not. Now reaching the end of the incarnations takes some
+ *    2^40 lies in a row, and refutation saturates rather than wraps.
+ *  - Moves: an alive that moves a member we hold alive and have heard
+ *    from at the address we hold (SWIM_MEMBER_DIRECT) is refused, and we
+ *    suspect the member instead: the suspicion's final check asks it at
+ *    the address we hold. A member that is there answers (and refutes,
+ *    outranking the move everywhere); one that really moved does not, is
+ *    declared failed here, and its next alive moves it (after a failed
+ *    or suspect verdict moves are taken as before).
  */
 #include <stddef.h>
 #include <string.h>
@@ -69,10 +87,11 @@ refute(struct swim *swim, uint64_t incarnation, uint64_t now_ms)
 	if (swim__event_reserve(swim) != 0)
 		return;
 	struct swim_member *self = swim->self;
-	if (incarnation >= self->incarnation)
-		self->incarnation = incarnation + 1;
-	else
-		self->incarnation++;
+	/* Past both: saturating, never back to 0 (the bounds below keep
+	 * honest incarnations far from the end). */
+	uint64_t base = incarnation > self->incarnation ? incarnation
+							: self->incarnation;
+	self->incarnation = base < UINT64_MAX ? base + 1 : UINT64_MAX;
 	if (self->status != SWIM_STATUS_ALIVE)
 		swim__member_set_status(swim, self, SWIM_STATUS_ALIVE, now_ms);
 	swim->stats.refutations++;
@@ -82,12 +101,26 @@ refute(struct swim *swim, uint64_t incarnation, uint64_t now_ms)
 	member_changed(swim, self, SWIM_EVENT_STATUS);
 }
 
-/* Someone talks about us. Refute unless it is old news or we leave. */
+/* Whether inc is more than SWIM_INCARNATION_JUMP_MAX above held, which
+ * no honest message is; counted. */
+static bool
+incarnation_jumps(struct swim *swim, uint64_t inc, uint64_t held)
+{
+	if (inc <= held || inc - held <= SWIM_INCARNATION_JUMP_MAX)
+		return false;
+	swim->stats.incarnations_refused++;
+	return true;
+}
+
+/* Someone talks about us. Refute unless it is old news, a lie too far
+ * ahead (no one who holds us near our incarnation takes it either), or we
+ * leave. */
 static void
 apply_about_self(struct swim *swim, const struct swim_msg *msg,
 		 uint64_t now_ms)
 {
-	if (swim->leaving)
+	if (swim->leaving ||
+	    incarnation_jumps(swim, msg->incarnation, swim->self->incarnation))
 		return;
 	if (msg->type == SWIM_MSG_ALIVE) {
 		/* An alive claim above ours is our previous life. */
@@ -120,12 +153,36 @@ member_new(struct swim *swim, const struct swim_msg *msg, uint64_t now_ms)
 	return m;
 }
 
+/* An alive at a higher incarnation that would move m, which we hold alive
+ * and have heard from where it is: refused, and m checked where we hold
+ * it (see the top of the file). Returns whether it was refused. */
+static bool
+move_refused(struct swim *swim, struct swim_member *m,
+	     const struct swim_msg *msg, uint64_t now_ms)
+{
+	if (!(m->flags & SWIM_MEMBER_DIRECT) ||
+	    m->status != SWIM_STATUS_ALIVE ||
+	    (m->ip == msg->addr.ip && m->port == msg->addr.port))
+		return false;
+	swim->stats.moves_refused++;
+	swim__suspect(swim, m, now_ms);
+	return true;
+}
+
 static void
 apply_alive(struct swim *swim, const struct swim_msg *msg, uint64_t now_ms)
 {
 	struct swim_member *m = swim__member_find(swim, msg->name,
 						  msg->name_len);
 	if (m != NULL && msg->incarnation <= m->incarnation)
+		return;
+	if (m == NULL && msg->incarnation > SWIM_INCARNATION_NEW_MAX) {
+		swim->stats.incarnations_refused++;
+		return;
+	}
+	if (m != NULL && (incarnation_jumps(swim, msg->incarnation,
+					    m->incarnation) ||
+			  move_refused(swim, m, msg, now_ms)))
 		return;
 	if (swim__event_reserve(swim) != 0)
 		return;
@@ -144,6 +201,8 @@ apply_alive(struct swim *swim, const struct swim_msg *msg, uint64_t now_ms)
 	if (swim__member_set_meta(swim, m, msg->meta, msg->meta_size) != 0)
 		return;
 	enum swim_status old = m->status;
+	if (m->ip != msg->addr.ip || m->port != msg->addr.port)
+		m->flags &= (uint8_t)~SWIM_MEMBER_DIRECT;
 	m->ip = msg->addr.ip;
 	m->port = msg->addr.port;
 	m->incarnation = msg->incarnation;
@@ -292,16 +351,18 @@ member_suspect(struct swim *swim, struct swim_member *m, uint64_t inc,
 /*
  * The member a verdict (suspect, failed, left) at msg->incarnation may
  * change: NULL when we do not know it, hold it at a higher incarnation,
- * or hold a verdict this one cannot override (left overrides everything
- * but left; suspect and failed neither failed nor left).
+ * hold a verdict this one cannot override (left overrides everything but
+ * left; suspect and failed neither failed nor left), or when the verdict
+ * jumps too far ahead of what we hold (counted).
  */
 static struct swim_member *
-verdict_subject(const struct swim *swim, const struct swim_msg *msg)
+verdict_subject(struct swim *swim, const struct swim_msg *msg)
 {
 	struct swim_member *m = swim__member_find(swim, msg->name,
 						  msg->name_len);
 	if (m == NULL || msg->incarnation < m->incarnation ||
-	    m->status == SWIM_STATUS_LEFT)
+	    m->status == SWIM_STATUS_LEFT ||
+	    incarnation_jumps(swim, msg->incarnation, m->incarnation))
 		return NULL;
 	if (m->status == SWIM_STATUS_FAILED && msg->type != SWIM_MSG_LEFT)
 		return NULL;
@@ -537,14 +598,15 @@ correction_allowed(struct swim *swim, uint64_t now_ms)
 	return true;
 }
 
-/* What we hold about m, alone in a datagram to `to` (no gossip: it is an
- * answer to one member, not dissemination). */
+/* What we hold about m, alone in a datagram to pkt's sender at `to` (no
+ * gossip: it is an answer to one member, not dissemination). */
 static void
 send_member(struct swim *swim, const struct swim_addr *to,
-	    const struct swim_member *m)
+	    const struct swim_packet *pkt, const struct swim_member *m)
 {
 	struct swim_encoder enc;
-	struct swim_datagram *dg = swim__send_begin(swim, to, &enc);
+	struct swim_datagram *dg = swim__send_begin(swim, to, pkt->sender,
+						    pkt->sender_len, &enc);
 	if (dg == NULL)
 		return;
 	struct swim_msg msg;
@@ -560,14 +622,15 @@ send_member(struct swim *swim, const struct swim_addr *to,
 
 void
 swim__correct_stale(struct swim *swim, uint64_t now_ms,
-		    const struct swim_addr *from, const struct swim_msg *msg)
+		    const struct swim_addr *from,
+		    const struct swim_packet *pkt, const struct swim_msg *msg)
 {
 	if (swim->leaving || msg->type == SWIM_MSG_ALIVE ||
 	    !swim__proto_is_status(msg->type))
 		return;
 	if (swim__is_self_name(swim, msg->name, msg->name_len)) {
 		if (msg->incarnation < swim->self->incarnation)
-			send_member(swim, from, swim->self);
+			send_member(swim, from, pkt, swim->self);
 		return;
 	}
 	if (!swim->cfg.final_check)
@@ -579,7 +642,7 @@ swim__correct_stale(struct swim *swim, uint64_t now_ms,
 	    !correction_allowed(swim, now_ms))
 		return;
 	swim->stats.corrections++;
-	send_member(swim, from, m);
+	send_member(swim, from, pkt, m);
 }
 
 void
@@ -601,6 +664,6 @@ swim__sender_contact(struct swim *swim, uint64_t now_ms,
 	} else if (m->status == SWIM_STATUS_FAILED) {
 		swim__contact_resumed(swim, now_ms);
 		if (correction_allowed(swim, now_ms))
-			send_member(swim, from, m);
+			send_member(swim, from, pkt, m);
 	}
 }

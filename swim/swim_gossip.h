@@ -43,7 +43,8 @@ swim__contact_resumed(struct swim *swim, uint64_t now_ms);
  */
 void
 swim__correct_stale(struct swim *swim, uint64_t now_ms,
-		    const struct swim_addr *from, const struct swim_msg *msg);
+		    const struct swim_addr *from,
+		    const struct swim_packet *pkt, const struct swim_msg *msg);
 /** A datagram from pkt's sender at `from` was applied: if we hold the
  *  sender suspect or failed, contact has resumed (see swim_gossip.c). */
 void

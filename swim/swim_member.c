@@ -301,6 +301,9 @@ swim__member_set_status(struct swim *swim, struct swim_member *m,
 		swim->left_count++;
 	if (status != SWIM_STATUS_SUSPECT)
 		swim__suspicion_free(swim, m);
+	/* Reachable where we hold it: only while alive since. */
+	if (status != SWIM_STATUS_ALIVE)
+		m->flags &= (uint8_t)~SWIM_MEMBER_DIRECT;
 	m->status = (uint8_t)status;
 	m->status_ms = now_ms;
 }

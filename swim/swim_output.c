@@ -108,12 +108,16 @@ swim__event_reserve(struct swim *swim)
 
 struct swim_datagram *
 swim__send_begin(struct swim *swim, const struct swim_addr *to,
+		 const char *to_name, size_t to_name_len,
 		 struct swim_encoder *enc)
 {
 	struct swim_datagram *dg = output_push(swim, &swim->outbox);
 	if (dg == NULL)
 		return NULL;
 	dg->to = *to;
+	dg->to_name_len = to_name_len;
+	memcpy(dg->to_name, to_name, to_name_len);
+	dg->to_name[to_name_len] = '\0';
 	const struct swim_member *self = swim->self;
 	if (swim_encoder_begin(enc, dg->data, swim->cfg.datagram_size_max,
 			       self->name, self->name_len) != 0) {

@@ -22,6 +22,10 @@ struct swim_msg;
 /** One datagram to send, copied out. */
 struct swim_datagram {
 	struct swim_addr to;
+	/** The member it is for (the driver binds the sealed datagram to
+	 *  this name, so it opens nowhere else). */
+	size_t to_name_len;
+	char to_name[SWIM_NAME_MAX + 1];
 	size_t size;
 	uint8_t data[SWIM_DATAGRAM_MAX];
 };
@@ -76,10 +80,12 @@ swim__output_create(struct swim *swim);
 void
 swim__output_destroy(struct swim *swim);
 
-/** Start a datagram to `to`; NULL if the outbox is full. Finish it with
- *  swim__send_finish (which piggybacks and queues it). */
+/** Start a datagram to `to`, for the member named to_name[0,
+ *  to_name_len) (a valid name); NULL if the outbox is full. Finish it
+ *  with swim__send_finish (which piggybacks and queues it). */
 RUMOR_MUST_CHECK struct swim_datagram *
 swim__send_begin(struct swim *swim, const struct swim_addr *to,
+		 const char *to_name, size_t to_name_len,
 		 struct swim_encoder *enc);
 /** Give up the datagram begun last (its one message did not fit). */
 void

@@ -14,7 +14,20 @@
  * system), so the member learns it at once and can refute. The local
  * health multiplier goes down on a timely direct ack, up by the nacks we
  * did not get (or 1 when no indirect probe was possible) on a failed
- * probe, and up when we have to refute a suspicion of ourselves.
+ * probe, and up when we have to refute a suspicion of ourselves. Only
+ * members we have heard from count there (SWIM_MEMBER_HEARD): a member
+ * that exists only in someone's gossip (a member invented by a liar with
+ * the key, say) failing its probe says nothing about our own health, and
+ * neither does the nack such a member never sends; if they counted, a
+ * few dozen invented members would push every node's multiplier to its
+ * maximum and slow every probe eightfold.
+ *
+ * An ack counts only from whom it can come: for our probe, the target or
+ * a member we asked to relay (the relay acks in its own name); for a
+ * relay we serve, the member we pinged; for a final check, the suspect or
+ * a helper. Sequence numbers start at a random value in each life, and
+ * datagrams are refused when replayed (membership/node_replay.c), so an
+ * ack recorded earlier matches no probe.
  *
  * Whom to probe. SWIM's round robin over a list each node shuffles for
  * itself probes every member once per pass from every prober, but the
@@ -179,7 +192,8 @@ send_ping(struct swim *swim, const struct swim_addr *to, uint64_t seq,
 	  const char *name, size_t name_len, const struct swim_member *buddy)
 {
 	struct swim_encoder enc;
-	struct swim_datagram *dg = swim__send_begin(swim, to, &enc);
+	struct swim_datagram *dg = swim__send_begin(swim, to, name, name_len,
+						    &enc);
 	if (dg == NULL)
 		return;
 	struct swim_msg ping = {
@@ -202,12 +216,14 @@ send_ping(struct swim *swim, const struct swim_addr *to, uint64_t seq,
 	swim__send_finish(swim, dg, &enc, true);
 }
 
+/* An ack or nack for `seq` to the requester of relay r. */
 static void
-send_seq_msg(struct swim *swim, const struct swim_addr *to,
+send_seq_msg(struct swim *swim, const struct swim_relay *r,
 	     enum swim_msg_type type, uint64_t seq)
 {
 	struct swim_encoder enc;
-	struct swim_datagram *dg = swim__send_begin(swim, to, &enc);
+	struct swim_datagram *dg = swim__send_begin(
+		swim, &r->requester, r->requester_name, r->requester_len, &enc);
 	if (dg == NULL)
 		return;
 	struct swim_msg msg = {.type = type, .seq = seq};
@@ -227,9 +243,15 @@ probe_finish(struct swim *swim, uint64_t now_ms)
 	if (p->acked)
 		return;
 	swim->stats.probes_failed++;
-	int delta = 1;
-	if (p->nacks_expected > 0)
-		delta = (int)(p->nacks_expected - p->nacks_received);
+	/* Lifeguard's evidence of our own slowness, from members that
+	 * exist only: the nacks missing from helpers we have heard from, or
+	 * 1 when there were none to ask; nothing for a target we have never
+	 * heard from (see the top of the file). */
+	int delta = 0;
+	if (p->target_heard && p->helper_heard == 0)
+		delta = 1;
+	else if (p->target_heard)
+		delta = __builtin_popcount(p->helper_heard & ~p->helper_nacked);
 	swim->awareness = swim_awareness_apply(swim->awareness, delta,
 					       swim->cfg.awareness_max);
 	struct swim_member *m = swim__member_find(swim, p->target,
@@ -261,7 +283,9 @@ swim__probe_tick(struct swim *swim, uint64_t now_ms)
 						swim->cfg.probe_timeout_ms);
 	*p = (struct swim_probe){
 		.active = true,
+		.target_heard = (m->flags & SWIM_MEMBER_HEARD) != 0,
 		.seq = swim->next_seq++,
+		.target_hash = swim__name_hash(m->name, m->name_len),
 		.start_ms = now_ms,
 		.ack_deadline_ms = now_ms + timeout,
 	};
@@ -291,14 +315,20 @@ swim__probe_ack_timeout(struct swim *swim, uint64_t now_ms)
 						       strlen(p->target));
 	if (target == NULL || swim->cfg.indirect_checks == 0)
 		return;
-	struct swim_member *helpers[16];
+	struct swim_member *helpers[SWIM_INDIRECT_MAX];
 	size_t count = swim__random_members(swim, helpers,
 					    swim->cfg.indirect_checks, target,
 					    indirect_eligible, now_ms);
 	if (count == 0)
 		return;
 	swim->stats.indirect_probes++;
-	p->nacks_expected = (unsigned)count;
+	p->helper_count = (unsigned)count;
+	for (size_t i = 0; i < count; i++) {
+		p->helper_hash[i] = swim__name_hash(helpers[i]->name,
+						    helpers[i]->name_len);
+		if (helpers[i]->flags & SWIM_MEMBER_HEARD)
+			p->helper_heard |= 1u << i;
+	}
 	struct swim_msg req = {
 		.type = SWIM_MSG_PING_REQ,
 		.seq = p->seq,
@@ -309,7 +339,8 @@ swim__probe_ack_timeout(struct swim *swim, uint64_t now_ms)
 	for (size_t i = 0; i < count; i++) {
 		struct swim_encoder enc;
 		struct swim_addr to = swim__member_addr(helpers[i]);
-		struct swim_datagram *dg = swim__send_begin(swim, &to, &enc);
+		struct swim_datagram *dg = swim__send_begin(
+			swim, &to, helpers[i]->name, helpers[i]->name_len, &enc);
 		if (dg == NULL)
 			return;
 		if (swim_encoder_add(&enc, &req) != 0) {
@@ -334,7 +365,8 @@ swim__handle_ping(struct swim *swim, uint64_t now_ms,
 	if (!swim__is_self_name(swim, msg->name, msg->name_len))
 		return;
 	struct swim_encoder enc;
-	struct swim_datagram *dg = swim__send_begin(swim, from, &enc);
+	struct swim_datagram *dg = swim__send_begin(swim, from, pkt->sender,
+						    pkt->sender_len, &enc);
 	if (dg == NULL)
 		return;
 	struct swim_msg ack = {.type = SWIM_MSG_ACK, .seq = msg->seq};
@@ -359,6 +391,7 @@ swim__handle_ping(struct swim *swim, uint64_t now_ms,
 void
 swim__handle_ping_req(struct swim *swim, uint64_t now_ms,
 		      const struct swim_addr *from,
+		      const struct swim_packet *pkt,
 		      const struct swim_msg *msg)
 {
 	struct swim_relay *slot = NULL;
@@ -374,9 +407,13 @@ swim__handle_ping_req(struct swim *swim, uint64_t now_ms,
 		.seq = swim->next_seq++,
 		.req_seq = msg->seq,
 		.requester = *from,
+		.requester_len = (uint8_t)pkt->sender_len,
+		.target_hash = swim__name_hash(msg->name, msg->name_len),
 		.nack_ms = now_ms + timeout * SWIM_NACK_PERCENT / 100,
 		.expire_ms = now_ms + timeout,
 	};
+	memcpy(slot->requester_name, pkt->sender, pkt->sender_len);
+	slot->requester_name[pkt->sender_len] = '\0';
 	send_ping(swim, &msg->addr, slot->seq, msg->name, msg->name_len,
 		  NULL);
 }
@@ -399,12 +436,25 @@ rtt_sample(struct swim *swim, uint64_t rtt_us)
 		swim->srtt_us = 1;
 }
 
+/* Index of the helper of our probe named by hash h, or -1. */
+static int
+probe_helper(const struct swim_probe *p, uint64_t h)
+{
+	for (unsigned i = 0; i < p->helper_count; i++) {
+		if (p->helper_hash[i] == h)
+			return (int)i;
+	}
+	return -1;
+}
+
 void
 swim__handle_ack(struct swim *swim, uint64_t now_ms,
-		 const struct swim_msg *msg)
+		 const struct swim_packet *pkt, const struct swim_msg *msg)
 {
 	struct swim_probe *p = &swim->probe;
-	if (p->active && !p->acked && msg->seq == p->seq) {
+	uint64_t sender = swim__name_hash(pkt->sender, pkt->sender_len);
+	if (p->active && !p->acked && msg->seq == p->seq &&
+	    (sender == p->target_hash || probe_helper(p, sender) >= 0)) {
 		p->acked = true;
 		if (!p->indirect_sent)
 			rtt_sample(swim, (now_ms - p->start_ms) * 1000);
@@ -416,27 +466,30 @@ swim__handle_ack(struct swim *swim, uint64_t now_ms,
 	}
 	for (size_t i = 0; i < SWIM_RELAYS_MAX; i++) {
 		struct swim_relay *r = &swim->relays[i];
-		if (r->active && !r->acked && r->seq == msg->seq) {
+		if (r->active && !r->acked && r->seq == msg->seq &&
+		    r->target_hash == sender) {
 			r->acked = true;
 			r->active = false;
-			send_seq_msg(swim, &r->requester, SWIM_MSG_ACK,
-				     r->req_seq);
+			send_seq_msg(swim, r, SWIM_MSG_ACK, r->req_seq);
 			return;
 		}
 	}
-	(void)swim__verify_acked(swim, now_ms, msg->seq);
+	(void)swim__verify_acked(swim, now_ms, sender, msg->seq);
 }
 
 void
-swim__handle_nack(struct swim *swim, const struct swim_msg *msg)
+swim__handle_nack(struct swim *swim, const struct swim_packet *pkt,
+		  const struct swim_msg *msg)
 {
 	struct swim_probe *p = &swim->probe;
+	uint64_t sender = swim__name_hash(pkt->sender, pkt->sender_len);
 	if (p->active && msg->seq == p->seq) {
-		if (p->nacks_received < p->nacks_expected)
-			p->nacks_received++;
+		int i = probe_helper(p, sender);
+		if (i >= 0)
+			p->helper_nacked |= 1u << i;
 		return;
 	}
-	swim__verify_nacked(swim, msg->seq);
+	swim__verify_nacked(swim, sender, msg->seq);
 }
 
 void
@@ -448,8 +501,7 @@ swim__relays_tick(struct swim *swim, uint64_t now_ms)
 			continue;
 		if (!r->nack_sent && now_ms >= r->nack_ms) {
 			r->nack_sent = true;
-			send_seq_msg(swim, &r->requester, SWIM_MSG_NACK,
-				     r->req_seq);
+			send_seq_msg(swim, r, SWIM_MSG_NACK, r->req_seq);
 		}
 		if (now_ms >= r->expire_ms)
 			r->active = false;

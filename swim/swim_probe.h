@@ -30,11 +30,17 @@ swim__handle_ping(struct swim *swim, uint64_t now_ms,
 void
 swim__handle_ping_req(struct swim *swim, uint64_t now_ms,
 		      const struct swim_addr *from,
+		      const struct swim_packet *pkt,
 		      const struct swim_msg *msg);
+/** An ack: it counts only from the member it can come from (the probe's
+ *  target or a helper we asked, a relay's target, a check's suspect or
+ *  helper). */
 void
 swim__handle_ack(struct swim *swim, uint64_t now_ms,
-		 const struct swim_msg *msg);
+		 const struct swim_packet *pkt, const struct swim_msg *msg);
+/** A nack: it counts only from a helper we asked, once. */
 void
-swim__handle_nack(struct swim *swim, const struct swim_msg *msg);
+swim__handle_nack(struct swim *swim, const struct swim_packet *pkt,
+		  const struct swim_msg *msg);
 
 #endif /* RUMOR_SWIM_PROBE_H */

@@ -113,6 +113,12 @@ swim_handle_state(struct swim *swim, uint64_t now_ms,
 			msg.type = SWIM_MSG_SUSPECT;
 		swim__apply_status(swim, now_ms, &msg);
 	}
+	/* The exchange proves the sender exists (not that it is reachable
+	 * at the address we hold: streams come from any port). */
+	struct swim_member *sender =
+		swim__member_find(swim, st.sender, st.sender_len);
+	if (sender != NULL)
+		sender->flags |= SWIM_MEMBER_HEARD;
 	swim_state_destroy(&st);
 	swim__join_check(swim, now_ms);
 	return SWIM_DROP_NONE;
@@ -166,6 +172,8 @@ restore_install(struct swim *swim, uint64_t now_ms,
 		if (m == NULL)
 			return RUMOR_ENOMEM;
 		m->incarnation = in->incarnation;
+		/* A running cluster's members, as its driver knows them. */
+		m->flags |= SWIM_MEMBER_HEARD;
 		if (swim__member_set_meta(swim, m, in->meta, in->meta_size) !=
 		    0)
 			return RUMOR_ENOMEM;

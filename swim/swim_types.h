@@ -79,6 +79,11 @@ struct swim_stats {
 	uint64_t verifications;   /* final checks of suspicions started */
 	uint64_t verified_alive;  /* ... that the suspect answered */
 	uint64_t corrections;     /* stale verdicts answered with news */
+	/** Messages refused for an incarnation too far ahead of the one we
+	 *  hold (SWIM_INCARNATION_JUMP_MAX, swim_gossip.c). */
+	uint64_t incarnations_refused;
+	/** Alives refused for moving a member we reach where it is. */
+	uint64_t moves_refused;
 	unsigned awareness;       /* current local health multiplier */
 	size_t broadcast_queue;   /* updates waiting to be piggybacked */
 };

@@ -61,13 +61,25 @@ slot_suspicion(const struct swim *swim, size_t i)
 	return sp;
 }
 
-/* One datagram of a check: the ping (with the suspicion) or a ping-req. */
+/* The bit of a check's sender filter for a name hash (its top six bits
+ * once multiplied by the golden ratio, as FNV-1a's top bits vary little
+ * between short names). */
+static uint64_t
+sender_bit(uint64_t hash)
+{
+	return 1ull << ((hash * 0x9e3779b97f4a7c15ull) >> 58);
+}
+
+/* One datagram of a check to member `to`: the ping (with the suspicion)
+ * or a ping-req. */
 static void
-send_check(struct swim *swim, const struct swim_addr *to,
+send_check(struct swim *swim, const struct swim_member *to,
 	   const struct swim_msg *msg, const struct swim_member *buddy)
 {
 	struct swim_encoder enc;
-	struct swim_datagram *dg = swim__send_begin(swim, to, &enc);
+	struct swim_addr addr = swim__member_addr(to);
+	struct swim_datagram *dg = swim__send_begin(swim, &addr, to->name,
+						    to->name_len, &enc);
 	if (dg == NULL)
 		return;
 	if (swim_encoder_add(&enc, msg) != 0) {
@@ -85,10 +97,9 @@ send_check(struct swim *swim, const struct swim_addr *to,
 void
 swim__verify_ping(struct swim *swim, struct swim_member *m, uint64_t seq)
 {
-	struct swim_addr to = swim__member_addr(m);
 	struct swim_msg ping = {.type = SWIM_MSG_PING, .seq = seq,
 				.name = m->name, .name_len = m->name_len};
-	send_check(swim, &to, &ping, m);
+	send_check(swim, m, &ping, m);
 }
 
 static bool
@@ -113,18 +124,38 @@ swim__verify_start(struct swim *swim, struct swim_member *m,
 	if (slot == SWIM_VERIFY_MAX)
 		return RUMOR_ENOSPACE;
 	*seq = swim->next_seq++;
-	swim->verify[slot] = (struct swim_verify_slot){
-		.seq = *seq, .member = swim__member_ref(swim, m)};
+	struct swim_verify_slot *v = &swim->verify[slot];
+	*v = (struct swim_verify_slot){
+		.seq = *seq,
+		.member = swim__member_ref(swim, m),
+		.senders = sender_bit(swim__name_hash(m->name, m->name_len)),
+	};
 	swim->stats.verifications++;
 	swim__verify_ping(swim, m, *seq);
 	return 0;
+}
+
+/* The slot of m's check under seq (taken by swim__verify_start), or
+ * NULL. */
+static struct swim_verify_slot *
+slot_of(struct swim *swim, const struct swim_member *m, uint64_t seq)
+{
+	uint32_t ref = swim__member_ref(swim, m);
+	for (size_t i = 0; i < SWIM_VERIFY_MAX; i++) {
+		if (swim->verify[i].seq == seq && swim->verify[i].member == ref)
+			return &swim->verify[i];
+	}
+	return NULL;
 }
 
 size_t
 swim__verify_relay(struct swim *swim, struct swim_member *m, uint64_t seq,
 		   uint64_t now_ms)
 {
-	struct swim_member *helpers[16];
+	struct swim_verify_slot *v = slot_of(swim, m, seq);
+	if (v == NULL)
+		return 0;
+	struct swim_member *helpers[SWIM_INDIRECT_MAX];
 	size_t count = swim__random_members(swim, helpers,
 					    swim->cfg.indirect_checks, m,
 					    helper_eligible, now_ms);
@@ -136,18 +167,21 @@ swim__verify_relay(struct swim *swim, struct swim_member *m, uint64_t seq,
 		.addr = swim__member_addr(m),
 	};
 	for (size_t i = 0; i < count; i++) {
-		struct swim_addr via = swim__member_addr(helpers[i]);
-		send_check(swim, &via, &req, NULL);
+		v->senders |= sender_bit(swim__name_hash(helpers[i]->name,
+							 helpers[i]->name_len));
+		send_check(swim, helpers[i], &req, NULL);
 	}
 	return count;
 }
 
 void
-swim__verify_nacked(struct swim *swim, uint64_t seq)
+swim__verify_nacked(struct swim *swim, uint64_t sender, uint64_t seq)
 {
 	for (size_t i = 0; i < SWIM_VERIFY_MAX; i++) {
 		if (swim->verify[i].seq != seq)
 			continue;
+		if ((swim->verify[i].senders & sender_bit(sender)) == 0)
+			return;
 		struct swim_suspicion *sp = slot_suspicion(swim, i);
 		if (sp != NULL && sp->check_nacks < sp->check_nacks_expected)
 			sp->check_nacks++;
@@ -156,10 +190,13 @@ swim__verify_nacked(struct swim *swim, uint64_t seq)
 }
 
 bool
-swim__verify_acked(struct swim *swim, uint64_t now_ms, uint64_t seq)
+swim__verify_acked(struct swim *swim, uint64_t now_ms, uint64_t sender,
+		   uint64_t seq)
 {
 	for (size_t i = 0; i < SWIM_VERIFY_MAX; i++) {
-		if (swim->verify[i].seq != seq || slot_suspicion(swim, i) == NULL)
+		if (swim->verify[i].seq != seq ||
+		    (swim->verify[i].senders & sender_bit(sender)) == 0 ||
+		    slot_suspicion(swim, i) == NULL)
 			continue;
 		struct swim_member *m =
 			swim__member_ptr(swim, swim->verify[i].member);

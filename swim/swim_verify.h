@@ -31,22 +31,26 @@ size_t
 swim__verify_relay(struct swim *swim, struct swim_member *m, uint64_t seq,
 		   uint64_t now_ms);
 
-/** A nack for `seq`: counted by the check in flight under it, if any. */
+/** A nack for `seq` from the member whose name hashes to sender:
+ *  counted by the check in flight under it, if any, when it comes from a
+ *  helper the check asked. */
 void
-swim__verify_nacked(struct swim *swim, uint64_t seq);
+swim__verify_nacked(struct swim *swim, uint64_t sender, uint64_t seq);
 
 /** Ping suspect m once more under the check's sequence number. */
 void
 swim__verify_ping(struct swim *swim, struct swim_member *m, uint64_t seq);
 
 /**
- * An ack for `seq`: if it answers a final check still in flight, the
- * suspect is reachable after all and is alive again here (at its
- * incarnation: its own refutation, which the check's ping asked for,
- * outranks the suspicion everywhere else). Returns whether the ack was a
- * check's.
+ * An ack for `seq` from the member whose name hashes to sender: if it
+ * answers a final check still in flight (and comes from the suspect or a
+ * helper the check asked), the suspect is reachable after all and is
+ * alive again here (at its incarnation: its own refutation, which the
+ * check's ping asked for, outranks the suspicion everywhere else).
+ * Returns whether the ack was a check's.
  */
 bool
-swim__verify_acked(struct swim *swim, uint64_t now_ms, uint64_t seq);
+swim__verify_acked(struct swim *swim, uint64_t now_ms, uint64_t sender,
+		   uint64_t seq);
 
 #endif /* RUMOR_SWIM_VERIFY_H */

@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <uv.h>
 
 #include <sodium.h>
@@ -123,6 +124,17 @@ agent_now(struct agent *a)
 {
 	uv_update_time(&a->loop);
 	return uv_now(&a->loop);
+}
+
+/* The wall clock (ms since the Unix epoch): sealed frames carry it, and
+ * a receiver refuses frames stamped too far from its own (replay
+ * protection, membership/node_replay.h). */
+static uint64_t
+agent_wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static void
@@ -258,6 +270,8 @@ timer_fired(uv_timer_t *t)
 {
 	struct agent *a = t->data;
 	uint64_t now = agent_now(a);
+	/* Follow steps of the wall clock (NTP, an operator). */
+	node_set_wall_clock(a->node, now, agent_wall_ms());
 	node_handle_timeout(a->node, now);
 	catalog_tick(&a->catalog, now);
 	agent_pump(a);
@@ -307,9 +321,19 @@ udp_read(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 		(size_t)nread);
 	if (drop != NODE_DROP_NONE) {
 		char text[32];
+		/* Replay protection refuses frames of a clock far from
+		 * ours as it refuses replays: say which it may be. */
+		const char *hint =
+			drop == NODE_DROP_CLOCK
+				? " (stamped over 30 s ahead of our clock: "
+				  "check the clocks)"
+			: drop == NODE_DROP_STALE
+				? " (a replay, or a clock over 30 s behind "
+				  "ours)"
+				: "";
 		log_limited(&a->limit_drop[drop], now, LOG_WARN,
-			    "drop %s from %s", node_drop_strs[drop],
-			    swim_addr_str(&from, text, sizeof(text)));
+			    "drop %s from %s%s", node_drop_strs[drop],
+			    swim_addr_str(&from, text, sizeof(text)), hint);
 		/* Dropped before the core: nothing changed, nothing to
 		 * drain (a flood of garbage costs no pump). */
 		if (drop != NODE_DROP_CORE)
@@ -640,7 +664,9 @@ agent_node_start(struct agent *a, uint64_t incarnation, char *err)
 	};
 	randombytes_buf(ncfg.nonce_prefix, sizeof(ncfg.nonce_prefix));
 	randombytes_buf(&ncfg.rand_seed, sizeof(ncfg.rand_seed));
-	a->node = node_new(&ncfg, agent_now(a));
+	uint64_t start = agent_now(a);
+	ncfg.wall_ms = agent_wall_ms();
+	a->node = node_new(&ncfg, start);
 	if (a->node == NULL)
 		return log_err(err, RUMOR_ENOMEM, "cannot create the node (out "
 			       "of memory or invalid configuration)");

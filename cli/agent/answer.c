@@ -315,8 +315,14 @@ collect_stats(struct answer *a, const struct answer_stats *st,
 	counter_add(c, "", "bad_service_sets", ns.bad_service_sets);
 	counter_add(c, "", "large_sets_held", ns.large_sets_held);
 	counter_add(c, "", "large_sets_missing", ns.large_sets_missing);
+	counter_add(c, "", "large_sets_refused", ns.large_sets_refused);
 	counter_add(c, "", "set_pulls", ns.set_pulls);
 	counter_add(c, "", "sets_received", ns.sets_received);
+	counter_add(c, "", "replay_lives", ns.replay_lives);
+	counter_add(c, "", "replay_lives_peak", ns.replay_lives_peak);
+	counter_add(c, "", "replay_evictions", ns.replay_evictions);
+	counter_add(c, "", "incarnations_refused", s->incarnations_refused);
+	counter_add(c, "", "moves_refused", s->moves_refused);
 	collect_dns_stats(&st->dns, c);
 	for (int i = 1; i < swim_drop_MAX; i++)
 		counter_add(c, "drop_core_", swim_drop_strs[i],

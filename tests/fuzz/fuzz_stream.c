@@ -59,7 +59,7 @@ feed(struct stream_rx *rx, struct stream_budget *b, const uint8_t *data,
 static void
 round_trip(const uint8_t *plain, size_t size, const struct keyring *kr)
 {
-	struct seal_nonce nonce = {{9}, 0};
+	struct seal_nonce nonce = {{9}, 0, 0};
 	uint8_t *s;
 	size_t s_size;
 	struct stream_budget b = {.max = SIZE_MAX};

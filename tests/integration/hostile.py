@@ -37,7 +37,9 @@ import sys
 import threading
 import time
 
-SEAL_KIND_PLAIN, SEAL_KIND_DATAGRAM, SEAL_KIND_STREAM = 0, 1, 2
+# Datagrams are kind 3 since replay protection (kind 1, the first version,
+# is refused by its kind byte alone: not worth flooding).
+SEAL_KIND_PLAIN, SEAL_KIND_STREAM, SEAL_KIND_DATAGRAM = 0, 2, 3
 SEAL_OVERHEAD = 1 + 4 + 24 + 16
 DATAGRAM_MAX = 1400
 

@@ -240,6 +240,49 @@ test_a_large_set_rides_in_the_push_pull_and_is_served_onward(void)
 	keyring_delete(kr);
 }
 
+/* A node holds other members' large sets up to its total: past it a set
+ * is refused, counted and not pulled for again. */
+static void
+test_large_sets_are_bounded_in_total(void)
+{
+	struct keyring *kr = ring_with(7);
+	struct node *b = node_make("b", 2, kr, 2);
+	struct node *c = node_make("c", 3, kr, 3);
+	ASSERT_OK(offer(b, 50));
+	ASSERT_OK(offer(c, 50));
+	struct node_stats st;
+	node_stats(b, &st);
+	ASSERT_EQ(st.large_sets_held, 1);
+	/* a holds room for one set of this size, not two. */
+	struct node_config cfg = {
+		.self = {.name = "a", .addr = {1, 7946}},
+		.keyring = kr,
+		.rand_seed = 1,
+		.largesets_bytes_max = 3000,
+	};
+	swim_config_lan(&cfg.swim);
+	struct node *a = node_new(&cfg, T0);
+	ASSERT_NOT_NULL(a);
+	const struct swim_addr at_b = {2, 7946}, at_a = {1, 7946};
+	ASSERT_OK(node_join(a, T0, &at_b, 1));
+	ASSERT_EQ(exchange(a, b), NODE_DROP_NONE);
+	drain(a);
+	ASSERT_EQ(api_instances(a), 50);
+	ASSERT_OK(node_join(c, T0, &at_a, 1));
+	ASSERT_EQ(exchange(c, a), NODE_DROP_NONE);
+	drain(a);
+	node_stats(a, &st);
+	ASSERT_EQ(st.large_sets_held, 1);
+	ASSERT(st.large_sets_refused >= 1);
+	ASSERT_EQ(st.large_sets_missing, 0);
+	ASSERT_EQ(api_instances(a), 50);
+	ASSERT_OK(node_check(a, NULL));
+	node_delete(a);
+	node_delete(b);
+	node_delete(c);
+	keyring_delete(kr);
+}
+
 /* The plaintext of a stream of a plaintext node (malloc'd), or NULL. */
 static uint8_t *
 plain_of(const uint8_t *stream, size_t size, size_t *plain_size)
@@ -263,7 +306,7 @@ plain_of(const uint8_t *stream, size_t size, size_t *plain_size)
 static void
 stream_of(const uint8_t *plain, size_t size, uint8_t **out, size_t *out_size)
 {
-	struct seal_nonce nonce = {{0}, 0};
+	struct seal_nonce nonce = {{0}, 0, 0};
 	if (stream_encode(out, out_size, plain, size, &nonce, NULL) != 0)
 		*out = NULL;
 }
@@ -464,6 +507,7 @@ main(void)
 	RUN(test_oversized_and_empty_frames_are_dropped);
 	RUN(test_empty_keyring_is_refused);
 	RUN(test_a_large_set_rides_in_the_push_pull_and_is_served_onward);
+	RUN(test_large_sets_are_bounded_in_total);
 	RUN(test_a_malformed_sets_attachment_drops_the_frame);
 	RUN(test_the_registry_is_current_before_events_are_drained);
 	RUN(test_a_restore_brings_the_members_services);

@@ -1,7 +1,8 @@
 /*
  * Tests of crypto/seal: a known-answer vector that pins the wire format,
  * round trips, every tampering and truncation with its documented error,
- * key rotation, plaintext framing and nonce uniqueness.
+ * the binding of datagrams to their receiver, key rotation, plaintext
+ * framing, nonce uniqueness and the stamp a nonce carries.
  */
 #include <sodium.h>
 #include <stdlib.h>
@@ -12,10 +13,11 @@
 #include "test.h"
 
 /* Fixed inputs: nothing here is random, so failures reproduce. */
-static const uint8_t nonce_prefix[16] = {
+static const uint8_t nonce_prefix[SEAL_LIFE_SIZE] = {
 	0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7,
-	0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf,
 };
+/** The clock of the known answer (2023-11-14T22:13:20Z). */
+#define KAT_TIME_MS 1700000000000ull
 
 /** Key bytes 0..31 (id 0x60512fcb, see test_keyring.c). */
 static void
@@ -40,20 +42,22 @@ ring_counting(const char *label)
 	return kr;
 }
 
-/* Known answer: key 00..1f, label "", nonce prefix a0..af, counter 0,
- * datagram "hello". This pins the wire format (kind byte, little-endian
- * key id, nonce layout, AD = header + label, XChaCha20-Poly1305-IETF): if
- * these bytes change, old and new nodes no longer talk. Computed once with
- * this code and cross-checked with an independent implementation
- * (HChaCha20 by hand + Python cryptography's ChaCha20Poly1305). */
+/* Known answer: key 00..1f, label "", life a0..a7, time KAT_TIME_MS,
+ * counter 0, datagram "hello" for the node "n1". This pins the wire format
+ * (kind byte, little-endian key id, nonce layout, AD = header + label +
+ * receiver + the two lengths, XChaCha20-Poly1305-IETF): if these bytes
+ * change, old and new nodes no longer talk. Computed once with this code
+ * and cross-checked with an independent implementation (HChaCha20 by hand
+ * + Python cryptography's ChaCha20Poly1305), which also reproduces the
+ * vector of the frames before replay protection (kind 0x01). */
 static const uint8_t kat_sealed[] = {
-	0x01, 0xcb, 0x2f, 0x51, 0x60, 0xa0, 0xa1, 0xa2,
-	0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa,
-	0xab, 0xac, 0xad, 0xae, 0xaf, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x7c, 0xa9, 0x2a,
-	0x26, 0x90, 0xd7, 0xe4, 0xbd, 0x02, 0x29, 0x7a,
-	0xa3, 0x32, 0x8b, 0x17, 0x71, 0x77, 0xa9, 0x63,
-	0x46, 0x68,
+	0x03, 0xcb, 0x2f, 0x51, 0x60, 0xa0, 0xa1, 0xa2,
+	0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0x00, 0x68, 0xe5,
+	0xcf, 0x8b, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x5c, 0x30, 0xbc,
+	0x15, 0xab, 0x1c, 0x5a, 0xf7, 0x02, 0x62, 0x6c,
+	0xdb, 0xb7, 0xbf, 0xdb, 0xae, 0x85, 0x31, 0xfb,
+	0xda, 0xe6,
 };
 
 static void
@@ -62,11 +66,12 @@ test_known_answer_vector_pins_the_wire_format(void)
 	struct keyring *kr = ring_counting("");
 	struct seal_nonce gen;
 	seal_nonce_init(&gen, nonce_prefix);
+	seal_nonce_set_time(&gen, KAT_TIME_MS);
 	uint8_t out[64];
 	size_t out_size = 0;
-	ASSERT_OK(seal_close(out, sizeof(out), &out_size,
-			     (const uint8_t *)"hello", 5, SEAL_KIND_DATAGRAM,
-			     &gen, kr));
+	ASSERT_OK(seal_close_to(out, sizeof(out), &out_size,
+				(const uint8_t *)"hello", 5,
+				SEAL_KIND_DATAGRAM, "n1", 2, &gen, kr));
 	ASSERT_EQ(out_size, sizeof(kat_sealed));
 	ASSERT_EQ(out_size, 5 + SEAL_OVERHEAD);
 	ASSERT_MEM_EQ(out, kat_sealed, sizeof(kat_sealed));
@@ -74,11 +79,68 @@ test_known_answer_vector_pins_the_wire_format(void)
 
 	uint8_t plain[8];
 	size_t plain_size = 0;
-	ASSERT_OK(seal_open(plain, sizeof(plain), &plain_size, kat_sealed,
-			    sizeof(kat_sealed), SEAL_KIND_DATAGRAM, kr));
+	ASSERT_OK(seal_open_to(plain, sizeof(plain), &plain_size, kat_sealed,
+			       sizeof(kat_sealed), SEAL_KIND_DATAGRAM, "n1",
+			       2, kr));
 	ASSERT_EQ(plain_size, 5);
 	ASSERT_MEM_EQ(plain, "hello", 5);
+	struct seal_stamp st;
+	seal_stamp_read(&st, kat_sealed + SEAL_NONCE_OFFSET);
+	ASSERT_EQ(st.life, 0xa7a6a5a4a3a2a1a0ull);
+	ASSERT_EQ(st.time_ms, KAT_TIME_MS);
+	ASSERT_EQ(st.counter, 0);
 	keyring_delete(kr);
+}
+
+/* A datagram opens only at the node it was sealed for (a recording sent
+ * to another node fails authentication), and the binding cannot be
+ * shifted between label and name. */
+static void
+test_a_datagram_opens_only_at_the_node_it_is_for(void)
+{
+	struct keyring *kr = ring_counting("ab");
+	struct keyring *kr_a = ring_counting("a");
+	struct seal_nonce gen;
+	seal_nonce_init(&gen, nonce_prefix);
+	uint8_t frame[64], out[16];
+	size_t size = 0, out_size = 99;
+	ASSERT_OK(seal_close_to(frame, sizeof(frame), &size,
+				(const uint8_t *)"hello", 5,
+				SEAL_KIND_DATAGRAM, "c", 1, &gen, kr));
+	ASSERT_OK(seal_open_to(out, sizeof(out), &out_size, frame, size,
+			       SEAL_KIND_DATAGRAM, "c", 1, kr));
+	ASSERT_EQ(seal_open_to(out, sizeof(out), &out_size, frame, size,
+			       SEAL_KIND_DATAGRAM, "d", 1, kr),
+		  RUMOR_EAUTH);
+	ASSERT_EQ(out_size, 0);
+	ASSERT_EQ(seal_open(out, sizeof(out), &out_size, frame, size,
+			    SEAL_KIND_DATAGRAM, kr),
+		  RUMOR_EAUTH);
+	/* Label "a" + name "bc" is not label "ab" + name "c". */
+	ASSERT_EQ(seal_open_to(out, sizeof(out), &out_size, frame, size,
+			       SEAL_KIND_DATAGRAM, "bc", 2, kr_a),
+		  RUMOR_EAUTH);
+	/* Streams carry no receiver; a name with one is a caller bug. */
+	uint8_t other[64];
+	size_t other_size = 0;
+	ASSERT_EQ(seal_close_to(other, sizeof(other), &other_size,
+				(const uint8_t *)"hello", 5, SEAL_KIND_STREAM,
+				"c", 1, &gen, kr),
+		  RUMOR_EINVAL);
+	char long_name[SEAL_TO_MAX + 1];
+	memset(long_name, 'x', sizeof(long_name));
+	ASSERT_EQ(seal_close_to(other, sizeof(other), &other_size,
+				(const uint8_t *)"hello", 5,
+				SEAL_KIND_DATAGRAM, long_name,
+				sizeof(long_name), &gen, kr),
+		  RUMOR_EINVAL);
+	/* A frame of the first version is refused by its kind byte. */
+	frame[0] = SEAL_KIND_DATAGRAM_V1;
+	ASSERT_EQ(seal_open_to(out, sizeof(out), &out_size, frame, size,
+			       SEAL_KIND_DATAGRAM, "c", 1, kr),
+		  RUMOR_EVERSION);
+	keyring_delete(kr);
+	keyring_delete(kr_a);
 }
 
 static void
@@ -474,16 +536,28 @@ test_nonces_never_repeat_across_a_thousand_calls(void)
 	for (int i = 0; i < N; i++)
 		seal_nonce_next(&gen, nonces[i]);
 	for (int i = 0; i < N; i++) {
-		ASSERT_MEM_EQ(nonces[i], nonce_prefix, 16);
+		ASSERT_MEM_EQ(nonces[i], nonce_prefix, SEAL_LIFE_SIZE);
 		for (int j = i + 1; j < N; j++)
 			ASSERT(memcmp(nonces[i], nonces[j], SEAL_NONCE_SIZE) !=
 			       0);
 	}
-	/* Layout: prefix, then the counter little endian. */
+	/* Layout: life, time (0 here), then the counter little endian. */
+	ASSERT(all_zero(nonces[258] + 8, 8));
 	ASSERT_EQ(nonces[258][16], 2);
 	ASSERT_EQ(nonces[258][17], 1);
 	ASSERT(all_zero(nonces[258] + 18, 6));
 	ASSERT_EQ(gen.counter, N);
+	/* The clock goes where the caller sets it, and the stamp reads all
+	 * three back. */
+	seal_nonce_set_time(&gen, 0x0102030405060708ull);
+	uint8_t nonce[SEAL_NONCE_SIZE];
+	seal_nonce_next(&gen, nonce);
+	ASSERT_EQ(nonce[8], 0x08);
+	ASSERT_EQ(nonce[15], 0x01);
+	struct seal_stamp st;
+	seal_stamp_read(&st, nonce);
+	ASSERT_EQ(st.time_ms, 0x0102030405060708ull);
+	ASSERT_EQ(st.counter, N);
 }
 
 int
@@ -492,6 +566,7 @@ main(void)
 	if (sodium_init() < 0)
 		return 1;
 	RUN(test_known_answer_vector_pins_the_wire_format);
+	RUN(test_a_datagram_opens_only_at_the_node_it_is_for);
 	RUN(test_seal_then_open_round_trips_both_kinds);
 	RUN(test_same_plaintext_seals_differently_each_time);
 	RUN(test_seal_close_failures_change_nothing);

@@ -53,7 +53,7 @@ static void
 test_a_stream_opens_whole_however_it_is_cut(void)
 {
 	struct keyring *kr = ring_with(1);
-	struct seal_nonce nonce = {{7}, 0};
+	struct seal_nonce nonce = {{7}, 0, 0};
 	const size_t sizes[] = {1, 100, STREAM_CHUNK_MAX,
 				STREAM_CHUNK_MAX + 1, 3 * STREAM_CHUNK_MAX + 5};
 	const size_t steps[] = {1, 3, 4096, 65536, SIZE_MAX};
@@ -123,7 +123,7 @@ test_nothing_is_kept_before_the_header_authenticates(void)
 	ASSERT_EQ(rx.held, 0);
 	/* Another key's header: unknown key. */
 	struct keyring *other = ring_with(2);
-	struct seal_nonce nonce = {{1}, 0};
+	struct seal_nonce nonce = {{1}, 0, 0};
 	uint8_t *s;
 	size_t size;
 	ASSERT_OK(stream_encode(&s, &size, (const uint8_t *)"state", 5,
@@ -162,7 +162,7 @@ static void
 test_chunks_of_another_stream_or_out_of_order_are_refused(void)
 {
 	struct keyring *kr = ring_with(1);
-	struct seal_nonce nonce = {{3}, 0};
+	struct seal_nonce nonce = {{3}, 0, 0};
 	size_t n = 2 * STREAM_CHUNK_MAX;
 	uint8_t *data = pattern(n);
 	uint8_t *s1, *s2;
@@ -217,7 +217,7 @@ test_chunks_of_another_stream_or_out_of_order_are_refused(void)
 static void
 test_chunk_lengths_out_of_range_are_refused(void)
 {
-	struct seal_nonce nonce = {{4}, 0};
+	struct seal_nonce nonce = {{4}, 0, 0};
 	uint8_t *s;
 	size_t size;
 	ASSERT_OK(stream_encode(&s, &size, (const uint8_t *)"abc", 3, &nonce,
@@ -246,7 +246,7 @@ static void
 test_the_budget_is_shared_and_given_back(void)
 {
 	struct keyring *kr = ring_with(1);
-	struct seal_nonce nonce = {{5}, 0};
+	struct seal_nonce nonce = {{5}, 0, 0};
 	size_t n = 4 * STREAM_CHUNK_MAX;
 	uint8_t *data = pattern(n);
 	uint8_t *s;
@@ -280,7 +280,7 @@ test_the_budget_is_shared_and_given_back(void)
 static void
 test_an_empty_state_is_not_encoded(void)
 {
-	struct seal_nonce nonce = {{6}, 0};
+	struct seal_nonce nonce = {{6}, 0, 0};
 	uint8_t *s = (uint8_t *)"x";
 	size_t size = 1;
 	ASSERT_EQ(stream_encode(&s, &size, NULL, 0, &nonce, NULL),
