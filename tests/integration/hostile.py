@@ -361,6 +361,7 @@ def cmd_ipc_latency(a):
     req = request({"op": "lookup", "name": a.name})
     lat = []
     failures = 0
+    reasons = []
     s = None
     end = time.monotonic() + a.seconds
     while time.monotonic() < end:
@@ -373,14 +374,19 @@ def cmd_ipc_latency(a):
             lat.append((time.perf_counter() - t0) * 1000)
             if b"instances" not in r:
                 failures += 1
-        except OSError:
+                if len(reasons) < 5:
+                    reasons.append(r[:120].decode("utf-8", "replace"))
+        except OSError as e:
             failures += 1
+            if len(reasons) < 5:
+                reasons.append(repr(e))
             if s is not None:
                 s.close()
             s = None
         time.sleep(a.interval_ms / 1000)
     out = percentiles(lat)
     out["failures"] = failures
+    out["failure_reasons"] = reasons
     print(json.dumps(out))
 
 
