@@ -3,6 +3,19 @@
  * socket for gossip, one TCP listener (same address) for push-pull
  * streams, one timer armed at the node's next deadline, and the local
  * Unix socket that the client commands talk to.
+ *
+ * Start-up order: data dir (lock, incarnation), node, UDP bind, TCP
+ * listener, HTTP API, local socket (its file appearing says those
+ * listeners are bound), DNS (dns_server.c, last: a failing start still
+ * prints one line); then the "member <self> alive" line that says we are
+ * ready, then the join. Any start-up failure is one line on stderr and
+ * exit status 1. Every handle follows libuv's lifecycle: _init (memory
+ * only, cannot fail), _start, _stop, _close.
+ *
+ * Shutdown: a leave (request or first SIGINT/SIGTERM) runs until
+ * node_leave_done(), answers the waiting leave requests, gives the
+ * replies AGENT_EXIT_GRACE_MS to go out and closes every handle; the
+ * loop then ends by itself. A second signal closes at once.
  */
 #ifndef RUMOR_AGENT_H
 #define RUMOR_AGENT_H
