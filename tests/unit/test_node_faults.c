@@ -14,82 +14,10 @@
 
 #include "membership/node.h"
 #include "rumor/error.h"
+#include "faulty.h"
 #include "test.h"
 
 #define T0 10000
-
-/* ---- an allocator that fails on demand ---------------------------------- */
-
-struct faulty {
-	/* Refuse request number n (counted from 1 while armed) when
-	 * n % every == 0, or when n == at; 0 turns a rule off. */
-	size_t every;
-	size_t at;
-	bool armed;
-	size_t calls;
-	size_t refused;
-	/* Allocations not given back. */
-	long live;
-};
-
-static bool
-refuse(struct faulty *f)
-{
-	if (!f->armed)
-		return false;
-	f->calls++;
-	bool no = (f->every != 0 && f->calls % f->every == 0) ||
-		  f->calls == f->at;
-	f->refused += no;
-	return no;
-}
-
-static void *
-faulty_alloc(void *ctx, size_t size)
-{
-	struct faulty *f = ctx;
-	void *p = refuse(f) ? NULL : malloc(size);
-	f->live += p != NULL;
-	return p;
-}
-
-static void *
-faulty_realloc(void *ctx, void *ptr, size_t size)
-{
-	return refuse(ctx) ? NULL : realloc(ptr, size);
-}
-
-static void
-faulty_free(void *ctx, void *ptr)
-{
-	struct faulty *f = ctx;
-	f->live--;
-	free(ptr);
-}
-
-static void *
-faulty_block(void *ctx)
-{
-	struct faulty *f = ctx;
-	void *p = refuse(f) ? NULL
-			    : aligned_alloc(SWIM_BLOCK_SIZE, SWIM_BLOCK_SIZE);
-	f->live += p != NULL;
-	return p;
-}
-
-static const struct swim_allocator *
-faulty_allocator(struct faulty *f, struct swim_allocator *a)
-{
-	*a = (struct swim_allocator){
-		.block_alloc = faulty_block,
-		.block_free = faulty_free,
-		.ctx = f,
-		.mem_alloc = faulty_alloc,
-		.mem_realloc = faulty_realloc,
-		.mem_free = faulty_free,
-	};
-	return a;
-}
 
 static void
 node_cfg(struct node_config *cfg, const char *name, uint32_t ip,
